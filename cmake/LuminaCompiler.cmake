@@ -1,0 +1,24 @@
+# Compiler launcher, warnings and sanitizers shared by every target.
+find_program(LUMINA_CCACHE ccache)
+if(LUMINA_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+    # ccache only reuses objects built against a precompiled header with these sloppiness settings.
+    set(_lumina_launcher ${CMAKE_COMMAND} -E env
+        "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime" ${LUMINA_CCACHE})
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${_lumina_launcher})
+    set(CMAKE_C_COMPILER_LAUNCHER ${_lumina_launcher})
+endif()
+
+add_library(lumina_warnings INTERFACE)
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(lumina_warnings INTERFACE -Wall -Wextra -Wno-unused-parameter)
+endif()
+
+if(LUMINA_SANITIZE STREQUAL "address")
+    add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
+    add_link_options(-fsanitize=address,undefined)
+elseif(LUMINA_SANITIZE STREQUAL "thread")
+    add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+    add_link_options(-fsanitize=thread)
+elseif(NOT LUMINA_SANITIZE STREQUAL "")
+    message(FATAL_ERROR "LUMINA_SANITIZE must be address, thread or empty, not '${LUMINA_SANITIZE}'")
+endif()

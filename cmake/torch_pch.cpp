@@ -1,0 +1,1 @@
+// Compiles the LibTorch precompiled header (see cmake/torch_pch.h).

@@ -1,0 +1,108 @@
+#include "core/io/module_loader.h"
+
+#include "core/util/errors.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <torch/torch.h>
+
+namespace lumina::io {
+namespace {
+
+struct Plan {
+    std::map<std::string, torch::Tensor> targets;          // module key -> parameter or buffer
+    std::vector<std::pair<std::string, std::string>> pairs; // checkpoint key -> module key
+    std::vector<std::string> ignored;
+};
+
+std::string shapeString(c10::IntArrayRef s) { return fmt::format("[{}]", fmt::join(s, ", ")); }
+
+Plan plan(const torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
+    Plan p;
+    for (const auto& item : module.named_parameters(true)) p.targets[item.key()] = item.value();
+    for (const auto& item : module.named_buffers(true)) p.targets[item.key()] = item.value();
+
+    std::vector<std::string> unexpected, mismatched, missing;
+    std::set<std::string> filled;
+    for (const auto& [key, entry] : weights.entries()) {
+        const std::string target = options.rename ? options.rename(key) : key;
+        if (target.empty()) {
+            p.ignored.push_back(key);
+            continue;
+        }
+        auto it = p.targets.find(target);
+        if (it == p.targets.end()) {
+            unexpected.push_back(key);
+            continue;
+        }
+        if (!filled.insert(target).second) {
+            mismatched.push_back(fmt::format("{} (filled twice)", target));
+            continue;
+        }
+        if (c10::IntArrayRef(entry.info->shape) != it->second.sizes()) {
+            mismatched.push_back(fmt::format("{}: checkpoint {} vs model {}", key, shapeString(entry.info->shape),
+                                             shapeString(it->second.sizes())));
+            continue;
+        }
+        p.pairs.emplace_back(key, target);
+    }
+    for (const auto& [key, _] : p.targets)
+        if (!filled.count(key) && !(options.optionalKey && options.optionalKey(key))) missing.push_back(key);
+
+    if (!unexpected.empty() || !mismatched.empty() || !missing.empty()) {
+        std::string msg = fmt::format("{} ({}): the weights do not fit the model", options.componentLabel,
+                                      weights.describe());
+        auto list = [&](const char* what, const std::vector<std::string>& keys) {
+            if (keys.empty()) return;
+            const std::size_t shown = std::min<std::size_t>(keys.size(), 20);
+            msg += fmt::format("; {} {} key(s): {}", keys.size(), what,
+                               fmt::join(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(shown), ", "));
+            if (shown < keys.size()) msg += ", ...";
+        };
+        list("missing", missing);
+        list("unexpected", unexpected);
+        list("mis-shaped", mismatched);
+        msg += ". Is the config.json from the same model as the weights?";
+        throw ModelLoadError(msg);
+    }
+    return p;
+}
+
+} // namespace
+
+void checkModuleWeights(const torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
+    plan(module, weights, options);
+}
+
+LoadReport loadModuleWeights(torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
+    Plan p = plan(module, weights, options);
+    LoadReport report;
+    report.ignoredKeys = p.ignored;
+    uint64_t total = 0;
+    for (const auto& [key, _] : p.pairs) total += weights.find(key)->info->byteSize();
+
+    torch::NoGradGuard noGrad;
+    for (const auto& [key, target] : p.pairs) {
+        const auto* entry = weights.find(key);
+        auto stored = entry->file->tensor(*entry->info);
+        auto& dst = p.targets.at(target);
+        const auto dtype = (stored.is_floating_point() && options.dtype) ? *options.dtype
+                           : stored.is_floating_point()                  ? dst.scalar_type()
+                                                                         : stored.scalar_type();
+        // Convert straight from the mapping: one tensor at a time in the target dtype, never a full
+        // fp32 copy of the model. A tensor that needs no conversion is copied out of the mapping.
+        auto converted = stored.to(options.device, dtype, /*non_blocking=*/false, /*copy=*/true);
+        dst.set_data(converted);
+        report.bytesRead += entry->info->byteSize();
+        ++report.tensorsLoaded;
+        if (options.progress) options.progress(report.bytesRead, total);
+    }
+    // Parameters that the checkpoint did not fill (optional keys) follow the device and dtype too.
+    for (auto& [key, t] : p.targets) {
+        if (t.device() != options.device || (options.dtype && t.is_floating_point() && t.scalar_type() != *options.dtype))
+            t.set_data(t.to(options.device, options.dtype && t.is_floating_point() ? *options.dtype : t.scalar_type()));
+    }
+    return report;
+}
+
+} // namespace lumina::io
