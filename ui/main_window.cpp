@@ -1,36 +1,558 @@
 #include "ui/main_window.h"
 
+#include "core/util/app_paths.h"
+#include "core/util/errors.h"
 #include "core/util/version.h"
+#include "ui/canvas_widget.h"
+#include "ui/engine_bridge.h"
+#include "ui/gallery_model.h"
+#include "ui/gallery_panel.h"
+#include "ui/prompt_panel.h"
+#include "ui/queue_panel.h"
+#include "ui/settings_panel.h"
 
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
+#include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
+#include <QToolButton>
+#include <QUndoStack>
+#include <QVBoxLayout>
 
-namespace lumina::ui {
+namespace lumina {
+namespace ui {
+namespace {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+QString formatDuration(double ms) {
+    const int s = int(ms / 1000 + 0.5);
+    return s < 60 ? QObject::tr("%1 s").arg(s) : QObject::tr("%1 min %2 s").arg(s / 60).arg(s % 60);
+}
+
+// Resident memory of this process (Linux); -1 where unknown.
+double residentGigabytes() {
+#ifdef Q_OS_LINUX
+    QFile f("/proc/self/statm");
+    if (f.open(QIODevice::ReadOnly)) {
+        const QList<QByteArray> parts = f.readAll().split(' ');
+        if (parts.size() > 1) return parts[1].toDouble() * 4096.0 / 1e9;
+    }
+#endif
+    return -1;
+}
+
+} // namespace
+
+MainWindow::MainWindow(std::unique_ptr<engine::GenerationEngine> engine, MainWindowOptions options, QWidget* parent)
+    : QMainWindow(parent), m_options(std::move(options)), m_prefs(Preferences::load()) {
     setObjectName("MainWindow");
     setWindowTitle(tr("Lumina Studio"));
-    resize(1280, 800);
-    auto* canvas = new QLabel(tr("Open a Lumina-Next model to start (File \u2192 Open Model)"), this);
-    canvas->setObjectName("canvasPlaceholder");
-    canvas->setAlignment(Qt::AlignCenter);
-    setCentralWidget(canvas);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    resize(1440, 900);
+    openStore(m_options.databaseFile.empty() ? appDataDirectory() / "gallery.sqlite" : m_options.databaseFile);
+    m_bridge = new EngineBridge(std::move(engine), this);
+    createCentral();
+    createDocks();
     createMenus();
-    statusBar()->showMessage(tr("No model loaded"));
+    createStatusBar();
+    connectBridge();
+    if (m_options.persistLayout) {
+        QSettings s;
+        restoreGeometry(s.value("window/geometry").toByteArray());
+        restoreState(s.value("window/state").toByteArray());
+    }
+    m_settings->setEstimateDevice(m_prefs.device == pipeline::DeviceChoice::Auto
+                                      ? (cudaAvailable() ? "cuda" : mpsAvailable() ? "mps" : "cpu")
+                                      : QString::fromStdString(pipeline::toString(m_prefs.device)),
+                                  QString::fromStdString(pipeline::toString(m_prefs.precision)));
+    updateStatus();
+    updateRunButtons();
+    if (!m_bridge->hasEngine())
+        m_canvas->setPlaceholder(tr("This build has no inference engine. Run lumina-studio --demo to try the interface."));
+    const QString model = m_options.modelToLoad.isEmpty() ? m_prefs.lastModel : m_options.modelToLoad;
+    if (!model.isEmpty() && m_bridge->hasEngine()) QTimer::singleShot(0, this, [this, model] { loadModel(model); });
+}
+
+MainWindow::~MainWindow() {
+    m_bridge->shutdown(); // before the store and panels go: the worker may still be running
+}
+
+void MainWindow::openStore(const std::filesystem::path& file) {
+    try {
+        m_store = std::make_unique<gallery::GalleryStore>(file);
+    } catch (const std::exception& e) {
+        // The data folder cannot be written: keep working with a temporary database and say so.
+        const std::filesystem::path fallback = std::filesystem::path(QDir::tempPath().toStdString()) / "lumina-gallery.sqlite";
+        m_store = std::make_unique<gallery::GalleryStore>(fallback);
+        QTimer::singleShot(0, this, [this, msg = QString::fromStdString(e.what())] {
+            showBanner(tr("The gallery database could not be opened (%1). This session uses a temporary database.").arg(msg));
+        });
+    }
+    const QString backup = QString::fromStdString(m_store->backupPath().string());
+    if (m_store->outcome() == gallery::OpenOutcome::RecoveredFromCorruption)
+        QTimer::singleShot(0, this, [this, backup] {
+            showBanner(tr("The gallery database was damaged. It was moved to %1 and a new, empty gallery was started. "
+                          "Your image files are untouched.").arg(backup));
+        });
+    else if (m_store->outcome() == gallery::OpenOutcome::RecoveredFromNewerVersion)
+        QTimer::singleShot(0, this, [this, backup] {
+            showBanner(tr("The gallery database was written by a newer Lumina Studio. It was moved to %1 and a new "
+                          "gallery was started.").arg(backup));
+        });
+    const int requeued = m_store->requeueInterruptedJobs();
+    if (requeued > 0)
+        QTimer::singleShot(0, this, [this, requeued] {
+            statusBar()->showMessage(tr("%n interrupted job(s) were put back in the queue.", nullptr, requeued), 8000);
+        });
+}
+
+void MainWindow::createCentral() {
+    auto* central = new QWidget(this);
+    m_banner = new QLabel(central);
+    m_banner->setObjectName("bannerLabel");
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->hide();
+    m_bannerClose = new QToolButton(central);
+    m_bannerClose->setText(QStringLiteral("✕"));
+    m_bannerClose->setToolTip(tr("Dismiss"));
+    m_bannerClose->hide();
+    connect(m_bannerClose, &QToolButton::clicked, this, [this] {
+        m_banner->hide();
+        m_bannerClose->hide();
+    });
+    auto* bannerRow = new QHBoxLayout;
+    bannerRow->addWidget(m_banner, 1);
+    bannerRow->addWidget(m_bannerClose, 0, Qt::AlignTop);
+
+    m_canvas = new CanvasWidget(central);
+    m_canvas->setPlaceholder(tr("Open a model (File → Open Model…), type a prompt and press Ctrl+Enter."));
+    m_progress = new QProgressBar(central);
+    m_progress->setObjectName("runProgress");
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("Idle"));
+    m_progress->setTextVisible(true);
+    m_generateButton = new QPushButton(tr("Generate"), central);
+    m_generateButton->setObjectName("generateButton");
+    m_generateButton->setToolTip(tr("Add to the queue and run (Ctrl+Enter)"));
+    m_keepButton = new QPushButton(tr("Stop and keep"), central);
+    m_keepButton->setObjectName("keepButton");
+    m_keepButton->setToolTip(tr("Stop now and keep the current draft (Shift+Esc)"));
+    m_cancelButton = new QPushButton(tr("Cancel"), central);
+    m_cancelButton->setObjectName("cancelButton");
+    m_cancelButton->setToolTip(tr("Stop and discard (Esc)"));
+    auto* fit = new QToolButton(central);
+    fit->setText(tr("Fit"));
+    fit->setToolTip(tr("Fit the image to the window (Ctrl+0)"));
+    auto* actual = new QToolButton(central);
+    actual->setText(QStringLiteral("100%"));
+    actual->setToolTip(tr("Actual pixels (Ctrl+1)"));
+    connect(fit, &QToolButton::clicked, m_canvas, &CanvasWidget::fitToWindow);
+    connect(actual, &QToolButton::clicked, m_canvas, &CanvasWidget::actualSize);
+    connect(m_generateButton, &QPushButton::clicked, this, &MainWindow::generate);
+    connect(m_keepButton, &QPushButton::clicked, this, &MainWindow::stopAndKeep);
+    connect(m_cancelButton, &QPushButton::clicked, this, &MainWindow::cancelRun);
+
+    auto* strip = new QHBoxLayout;
+    strip->addWidget(fit);
+    strip->addWidget(actual);
+    strip->addWidget(m_progress, 1);
+    strip->addWidget(m_keepButton);
+    strip->addWidget(m_cancelButton);
+    strip->addWidget(m_generateButton);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(bannerRow);
+    layout->addWidget(m_canvas, 1);
+    layout->addLayout(strip);
+    setCentralWidget(central);
+}
+
+void MainWindow::createDocks() {
+    auto makeDock = [this](const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area) {
+        auto* dock = new QDockWidget(title, this);
+        dock->setObjectName(name);
+        dock->setWidget(content);
+        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+        addDockWidget(area, dock);
+        return dock;
+    };
+    m_prompt = new PromptPanel(this);
+    m_settings = new SettingsPanel(this);
+    m_queue = new QueuePanel(m_store.get(), this);
+    m_gallery = new GalleryPanel(m_store.get(), this);
+    QDockWidget* promptDock = makeDock(tr("Prompt"), "promptDock", m_prompt, Qt::LeftDockWidgetArea);
+    QDockWidget* settingsDock = makeDock(tr("Settings"), "settingsDock", m_settings, Qt::LeftDockWidgetArea);
+    QDockWidget* galleryDock = makeDock(tr("Gallery"), "galleryDock", m_gallery, Qt::RightDockWidgetArea);
+    QDockWidget* queueDock = makeDock(tr("Queue"), "queueDock", m_queue, Qt::RightDockWidgetArea);
+    resizeDocks({promptDock, galleryDock}, {400, 460}, Qt::Horizontal);
+    resizeDocks({promptDock, settingsDock}, {260, 600}, Qt::Vertical);
+    resizeDocks({galleryDock, queueDock}, {640, 200}, Qt::Vertical);
+
+    connect(m_prompt, &PromptPanel::generateRequested, this, &MainWindow::generate);
+    connect(m_prompt, &PromptPanel::promptSettled, this, [this](const QString& text) {
+        if (m_bridge->hasModel()) m_bridge->requestTokenCount(text);
+    });
+    connect(m_queue, &QueuePanel::runRequested, this, &MainWindow::runQueue);
+    connect(m_queue, &QueuePanel::pauseRequested, this, &MainWindow::pauseQueue);
+    connect(m_gallery, &GalleryPanel::showRequested, this, [this](const gallery::GalleryItem& item) {
+        if (m_bridge->busy()) return; // the live run keeps the canvas
+        QImage image(QString::fromStdString(item.imagePath));
+        if (image.isNull() && !item.thumbnailPng.empty())
+            image.loadFromData(item.thumbnailPng.data(), int(item.thumbnailPng.size()), "PNG");
+        if (!image.isNull()) m_canvas->showImage(image);
+    });
+    connect(m_gallery, &GalleryPanel::useSettingsRequested, this, [this](const gallery::GalleryItem& item) {
+        try {
+            const pipeline::GenerationRequest r = pipeline::requestFromJson(item.settings);
+            m_prompt->setPrompt(QString::fromStdString(r.prompt));
+            m_prompt->setNegativePrompt(QString::fromStdString(r.negativePrompt));
+            m_settings->applyRequest(r);
+            statusBar()->showMessage(tr("Settings copied from the gallery."), 4000);
+        } catch (const std::exception& e) {
+            showBanner(tr("These settings cannot be used: %1").arg(QString::fromStdString(e.what())));
+        }
+    });
+    connect(m_gallery, &GalleryPanel::newSeedRequested, this, [this](const gallery::GalleryItem& item) {
+        try {
+            pipeline::GenerationRequest r = pipeline::requestFromJson(item.settings);
+            r.seed = QRandomGenerator::global()->generate();
+            enqueue(r);
+            runQueue();
+        } catch (const std::exception& e) {
+            showBanner(tr("These settings cannot be used: %1").arg(QString::fromStdString(e.what())));
+        }
+    });
 }
 
 void MainWindow::createMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open Model…"), this, &MainWindow::openModelDialog);
+    open->setObjectName("actionOpenModel");
+    open->setShortcut(QKeySequence::Open);
+    open->setEnabled(m_bridge->hasEngine());
+    QAction* prefs = file->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
+    prefs->setObjectName("actionPreferences");
+    prefs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    prefs->setMenuRole(QAction::PreferencesRole);
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setObjectName("actionQuit");
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_gallery->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName("actionUndo");
+    undo->setShortcut(QKeySequence::Undo);
+    edit->addAction(undo);
+
+    QMenu* run = menuBar()->addMenu(tr("&Generate"));
+    QAction* gen = run->addAction(tr("&Generate"), this, &MainWindow::generate);
+    gen->setObjectName("actionGenerate");
+    gen->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    QAction* cancel = run->addAction(tr("&Cancel"), this, &MainWindow::cancelRun);
+    cancel->setObjectName("actionCancel");
+    cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+    QAction* keep = run->addAction(tr("Stop and &keep draft"), this, &MainWindow::stopAndKeep);
+    keep->setObjectName("actionStopAndKeep");
+    keep->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_Escape));
+    run->addSeparator();
+    run->addAction(tr("&Run queue"), this, &MainWindow::runQueue);
+    run->addAction(tr("&Pause queue"), this, &MainWindow::pauseQueue);
+    QAction* focusPrompt = run->addAction(tr("Focus &prompt"), this, [this] { m_prompt->promptEdit()->setFocus(); });
+    focusPrompt->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* fit = view->addAction(tr("&Fit to window"), m_canvas, &CanvasWidget::fitToWindow);
+    fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    QAction* actual = view->addAction(tr("&Actual pixels"), m_canvas, &CanvasWidget::actualSize);
+    actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    view->addSeparator();
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* about = help->addAction(tr("&About Lumina Studio"), this, &MainWindow::showAbout);
     about->setObjectName("actionAbout");
+}
+
+void MainWindow::createStatusBar() {
+    m_modelLabel = new QLabel(this);
+    m_modelLabel->setObjectName("modelLabel");
+    m_deviceLabel = new QLabel(this);
+    m_deviceLabel->setObjectName("deviceLabel");
+    m_memoryLabel = new QLabel(this);
+    m_memoryLabel->setObjectName("memoryLabel");
+    statusBar()->addPermanentWidget(m_modelLabel);
+    statusBar()->addPermanentWidget(m_deviceLabel);
+    statusBar()->addPermanentWidget(m_memoryLabel);
+    auto* timer = new QTimer(this);
+    connect(timer, &QTimer::timeout, this, &MainWindow::updateMemory);
+    timer->start(2000);
+    updateMemory();
+}
+
+void MainWindow::connectBridge() {
+    connect(m_bridge, &EngineBridge::modelLoadProgress, this, [this](qint64 bytes, qint64 total) {
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(total > 0 ? int(1000 * bytes / total) : 0);
+        m_progress->setFormat(tr("Loading model… %1 of %2 GB").arg(bytes / 1e9, 0, 'f', 2).arg(total / 1e9, 0, 'f', 2));
+    });
+    connect(m_bridge, &EngineBridge::modelLoaded, this, [this](const QString& name, const QString& device, const QString& precision) {
+        m_progress->setRange(0, 1);
+        m_progress->setValue(0);
+        m_progress->setFormat(tr("Ready"));
+        m_settings->setEstimateDevice(device, precision);
+        if (m_bannerAboutModel) { // an earlier load failure no longer applies; other messages stay
+            m_banner->hide();
+            m_bannerClose->hide();
+        }
+        m_canvas->setPlaceholder(tr("Type a prompt and press Ctrl+Enter."));
+        statusBar()->showMessage(tr("Model %1 loaded.").arg(name), 5000);
+        updateStatus();
+        m_bridge->requestTokenCount(m_prompt->prompt());
+        startNextJob();
+    });
+    connect(m_bridge, &EngineBridge::modelLoadFailed, this, [this](const QString& message) {
+        m_progress->setRange(0, 1);
+        m_progress->setValue(0);
+        m_progress->setFormat(tr("No model"));
+        showBanner(tr("The model could not be loaded: %1").arg(message), true);
+        updateStatus();
+    });
+    connect(m_bridge, &EngineBridge::stage, this, [this](int stage) {
+        switch (engine::Stage(stage)) {
+        case engine::Stage::EncodingPrompt: m_progress->setFormat(tr("Encoding the prompt…")); break;
+        case engine::Stage::Decoding: m_progress->setFormat(tr("Decoding the image…")); break;
+        default: break;
+        }
+    });
+    connect(m_bridge, &EngineBridge::progress, this, [this](qint64, int step, int total, double etaMs) {
+        m_progress->setRange(0, total);
+        m_progress->setValue(step);
+        m_progress->setFormat(tr("Step %1 of %2 · about %3 left").arg(step).arg(total).arg(formatDuration(etaMs)));
+    });
+    connect(m_bridge, &EngineBridge::preview, this, [this](qint64, const QImage& image) { m_canvas->showPreview(image, m_currentSize); });
+    connect(m_bridge, &EngineBridge::finished, this, &MainWindow::onFinished);
+    connect(m_bridge, &EngineBridge::cancelled, this, [this](qint64 id) {
+        m_progress->setFormat(tr("Cancelled"));
+        m_progress->setValue(0);
+        onJobEnded(id);
+    });
+    connect(m_bridge, &EngineBridge::failed, this, [this](qint64 id, const QString& message) {
+        m_progress->setFormat(tr("Failed"));
+        m_progress->setValue(0);
+        showBanner(tr("Generation failed: %1").arg(message));
+        m_queueRunning = false; // an error usually repeats: let the user look first
+        onJobEnded(id);
+    });
+    connect(m_bridge, &EngineBridge::tokenCount, m_prompt, &PromptPanel::setTokenCount);
+    connect(m_bridge, &EngineBridge::busyChanged, this, &MainWindow::updateRunButtons);
+}
+
+void MainWindow::loadModel(const QString& folder) {
+    if (m_bridge->busy()) {
+        statusBar()->showMessage(tr("Wait for the current run to finish before loading a model."), 5000);
+        return;
+    }
+    m_prefs.lastModel = folder;
+    m_prefs.save();
+    engine::ModelLoadOptions options;
+    options.device = m_prefs.device;
+    options.precision = m_prefs.precision;
+    m_progress->setRange(0, 0);
+    m_progress->setFormat(tr("Loading model…"));
+    m_bridge->loadModel(folder, options);
+    updateStatus();
+}
+
+void MainWindow::openModelDialog() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a Lumina-Next model folder"), m_prefs.lastModel);
+    if (!dir.isEmpty()) loadModel(dir);
+}
+
+QString MainWindow::outputFolder() const {
+    return m_options.outputFolder.isEmpty() ? m_prefs.outputFolder : m_options.outputFolder;
+}
+
+void MainWindow::enqueue(pipeline::GenerationRequest request) {
+    request.device = m_prefs.device;
+    request.precision = m_prefs.precision;
+    m_store->enqueue(pipeline::toJson(request));
+    m_queue->refresh();
+}
+
+void MainWindow::generate() {
+    const QString prompt = m_prompt->prompt();
+    if (prompt.trimmed().isEmpty()) {
+        statusBar()->showMessage(tr("Type a prompt first."), 4000);
+        m_prompt->promptEdit()->setFocus();
+        return;
+    }
+    pipeline::GenerationRequest r = m_settings->request();
+    r.prompt = prompt.toStdString();
+    r.negativePrompt = m_prompt->negativePrompt().toStdString();
+    try {
+        pipeline::validateRequest(r);
+    } catch (const std::exception& e) {
+        showBanner(tr("These settings cannot be used: %1").arg(QString::fromStdString(e.what())));
+        return;
+    }
+    if (m_bridge->hasModel()) m_bridge->requestTokenCount(prompt); // answered before the run starts
+    for (uint64_t seed : m_settings->takeSeeds(m_settings->batchCount())) {
+        r.seed = seed;
+        enqueue(r);
+    }
+    m_prompt->addToHistory(prompt);
+    runQueue();
+}
+
+void MainWindow::runQueue() {
+    m_queueRunning = true;
+    m_queue->setRunning(true);
+    if (!m_bridge->hasModel() && !m_bridge->busy())
+        statusBar()->showMessage(tr("The queue runs as soon as a model is loaded (File → Open Model…)."), 6000);
+    startNextJob();
+}
+
+void MainWindow::pauseQueue() {
+    m_queueRunning = false;
+    m_queue->setRunning(false);
+}
+
+void MainWindow::cancelRun() {
+    pauseQueue();
+    if (m_bridge->busy() && m_currentJob) {
+        m_progress->setFormat(tr("Cancelling…"));
+        m_bridge->cancel(CancelMode::StopNow);
+    }
+}
+
+void MainWindow::stopAndKeep() {
+    if (m_bridge->busy() && m_currentJob) {
+        m_progress->setFormat(tr("Stopping, keeping the draft…"));
+        m_bridge->cancel(CancelMode::StopKeepDraft);
+    }
+}
+
+void MainWindow::startNextJob() {
+    if (!m_queueRunning || m_bridge->busy() || !m_bridge->hasModel()) return;
+    while (std::optional<gallery::QueuedJob> job = m_store->takeNextJob()) {
+        try {
+            const pipeline::GenerationRequest r = pipeline::requestFromJson(job->request);
+            m_currentJob = job->id;
+            m_currentSize = QSize(r.width, r.height);
+            m_progress->setRange(0, r.sampling.steps);
+            m_progress->setValue(0);
+            m_progress->setFormat(tr("Starting…"));
+            m_bridge->generate(job->id, r, outputFolder());
+            m_queue->refresh();
+            updateRunButtons();
+            return;
+        } catch (const std::exception& e) {
+            m_store->finishJob(job->id);
+            showBanner(tr("A queued job could not be read and was removed: %1").arg(QString::fromStdString(e.what())));
+        }
+    }
+    pauseQueue(); // nothing left
+    m_queue->refresh();
+}
+
+void MainWindow::onFinished(const GenerationResult& r) {
+    m_canvas->showImage(r.image);
+    gallery::GalleryItem item;
+    item.createdAtMs = QDateTime::currentMSecsSinceEpoch();
+    item.prompt = r.prompt.toStdString();
+    item.negativePrompt = r.negativePrompt.toStdString();
+    item.settings = nlohmann::json::parse(r.settingsJson.toStdString(), nullptr, false);
+    item.seed = r.seed;
+    item.width = r.width;
+    item.height = r.height;
+    item.imagePath = r.imagePath.toStdString();
+    item.thumbnailPng.assign(r.thumbnailPng.begin(), r.thumbnailPng.end());
+    item.durationMs = r.totalMs;
+    item.model = r.model.toStdString();
+    item.device = r.device.toStdString();
+    try {
+        m_store->addItem(item);
+    } catch (const std::exception& e) {
+        showBanner(tr("The image could not be added to the gallery: %1").arg(QString::fromStdString(e.what())));
+    }
+    if (!r.saveError.isEmpty()) showBanner(r.saveError);
+    m_settings->setLastSeed(r.seed);
+    m_progress->setValue(m_progress->maximum());
+    m_progress->setFormat(r.draft ? tr("Draft kept · %1").arg(formatDuration(r.totalMs))
+                                  : tr("Done in %1 · seed %2").arg(formatDuration(r.totalMs)).arg(r.seed));
+    m_gallery->reload();
+    onJobEnded(r.jobId);
+}
+
+void MainWindow::onJobEnded(qint64 jobId) {
+    m_store->finishJob(jobId);
+    m_currentJob = 0;
+    m_queue->refresh();
+    m_queue->setRunning(m_queueRunning);
+    updateRunButtons();
+    startNextJob();
+}
+
+void MainWindow::showBanner(const QString& text, bool aboutModel) {
+    m_bannerAboutModel = aboutModel;
+    m_banner->setText(text);
+    m_banner->show();
+    m_bannerClose->show();
+}
+
+QString MainWindow::bannerText() const {
+    return m_banner->isHidden() ? QString() : m_banner->text();
+}
+
+void MainWindow::updateRunButtons() {
+    const bool running = m_bridge->busy() && m_currentJob != 0;
+    m_keepButton->setEnabled(running);
+    m_cancelButton->setEnabled(running);
+    m_generateButton->setEnabled(m_bridge->hasEngine());
+}
+
+void MainWindow::updateStatus() {
+    const bool loaded = m_bridge->hasModel();
+    m_modelLabel->setText(loaded ? tr("Model: %1").arg(m_bridge->modelName()) : tr("No model loaded"));
+    m_deviceLabel->setText(loaded ? tr("%1 · %2").arg(m_bridge->deviceName(), m_bridge->precisionName())
+                                  : tr("%1 · %2").arg(QString::fromStdString(pipeline::toString(m_prefs.device)),
+                                                      QString::fromStdString(pipeline::toString(m_prefs.precision))));
+}
+
+void MainWindow::updateMemory() {
+    const double gb = residentGigabytes();
+    m_memoryLabel->setText(gb < 0 ? QString() : tr("Memory: %1 GB").arg(gb, 0, 'f', 2));
+}
+
+void MainWindow::showPreferences() {
+    PreferencesDialog dialog(m_prefs, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    const Preferences before = m_prefs;
+    m_prefs = dialog.preferences();
+    m_prefs.save();
+    if (m_prefs.language != before.language)
+        QMessageBox::information(this, tr("Language"), tr("The new language applies after Lumina Studio is restarted."));
+    if ((m_prefs.device != before.device || m_prefs.precision != before.precision) && m_bridge->hasModel())
+        statusBar()->showMessage(tr("Device and precision apply when the model is loaded again."), 6000);
+    updateStatus();
 }
 
 void MainWindow::showAbout() {
@@ -41,4 +563,16 @@ void MainWindow::showAbout() {
                                 cudaAvailable() ? tr("yes") : tr("no"), mpsAvailable() ? tr("yes") : tr("no")));
 }
 
-} // namespace lumina::ui
+void MainWindow::closeEvent(QCloseEvent* event) {
+    // A running job is cancelled; it stays marked Running in the queue and is re-queued on the next start.
+    m_bridge->shutdown();
+    if (m_options.persistLayout) {
+        QSettings s;
+        s.setValue("window/geometry", saveGeometry());
+        s.setValue("window/state", saveState());
+    }
+    event->accept();
+}
+
+} // namespace ui
+} // namespace lumina

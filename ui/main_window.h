@@ -1,19 +1,110 @@
 #pragma once
-// The studio's main window: menus, dockable panels and the central canvas.
-#include <QMainWindow>
+// The studio's main window: menus, dockable panels (prompt, settings, queue, gallery), the central canvas with
+// its progress strip, and the status bar. It owns the GalleryStore (gallery + persisted job queue) and the
+// EngineBridge, and runs queued jobs one at a time.
+#include "core/engine/generation_engine.h"
+#include "core/gallery/gallery_store.h"
+#include "ui/preferences.h"
 
-namespace lumina::ui {
+#include <QMainWindow>
+#include <filesystem>
+#include <memory>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QToolButton;
+
+namespace lumina {
+namespace ui {
+
+class CanvasWidget;
+class EngineBridge;
+class GalleryPanel;
+class PromptPanel;
+class QueuePanel;
+class SettingsPanel;
+struct GenerationResult;
+
+struct MainWindowOptions {
+    std::filesystem::path databaseFile; // empty: <app data>/gallery.sqlite
+    QString outputFolder;               // empty: from Preferences
+    QString modelToLoad;                // loaded right after start; empty: none
+    bool persistLayout = true;          // restore and save window geometry and dock layout
+};
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    explicit MainWindow(std::unique_ptr<engine::GenerationEngine> engine = nullptr, MainWindowOptions options = {},
+                        QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    PromptPanel* promptPanel() const { return m_prompt; }
+    SettingsPanel* settingsPanel() const { return m_settings; }
+    CanvasWidget* canvas() const { return m_canvas; }
+    QueuePanel* queuePanel() const { return m_queue; }
+    GalleryPanel* galleryPanel() const { return m_gallery; }
+    EngineBridge* bridge() const { return m_bridge; }
+    gallery::GalleryStore* store() const { return m_store.get(); }
+    QProgressBar* progressBar() const { return m_progress; }
+    QString bannerText() const;
+    bool queueRunning() const { return m_queueRunning; }
 
 public slots:
+    void generate();    // Ctrl+Enter: adds the batch to the queue and runs it
+    void cancelRun();   // Esc: stops within one model evaluation, pauses the queue
+    void stopAndKeep(); // keeps the current draft
+    void runQueue();
+    void pauseQueue();
+    void loadModel(const QString& folderOrRepoId);
+    void openModelDialog();
+    void showPreferences();
     void showAbout();
 
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
 private:
+    void createCentral();
+    void createDocks();
     void createMenus();
+    void createStatusBar();
+    void openStore(const std::filesystem::path& file);
+    void connectBridge();
+    void startNextJob();
+    void onFinished(const GenerationResult& result);
+    void onJobEnded(qint64 jobId);
+    void showBanner(const QString& text, bool aboutModel = false);
+    void updateRunButtons();
+    void updateStatus();
+    void updateMemory();
+    void enqueue(pipeline::GenerationRequest request);
+    QString outputFolder() const;
+
+    MainWindowOptions m_options;
+    Preferences m_prefs;
+    std::unique_ptr<gallery::GalleryStore> m_store;
+    EngineBridge* m_bridge = nullptr;
+    PromptPanel* m_prompt = nullptr;
+    SettingsPanel* m_settings = nullptr;
+    QueuePanel* m_queue = nullptr;
+    GalleryPanel* m_gallery = nullptr;
+    CanvasWidget* m_canvas = nullptr;
+    QLabel* m_banner = nullptr;
+    QToolButton* m_bannerClose = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QPushButton* m_generateButton = nullptr;
+    QPushButton* m_keepButton = nullptr;
+    QPushButton* m_cancelButton = nullptr;
+    QLabel* m_modelLabel = nullptr;
+    QLabel* m_deviceLabel = nullptr;
+    QLabel* m_memoryLabel = nullptr;
+    bool m_queueRunning = false;
+    bool m_bannerAboutModel = false;
+    qint64 m_currentJob = 0;
+    QSize m_currentSize;
 };
 
-} // namespace lumina::ui
+} // namespace ui
+} // namespace lumina

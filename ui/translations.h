@@ -1,11 +1,16 @@
 #pragma once
-// Installs the UI translation for a locale (embedded .qm under :/i18n); returns false when none fits.
+// Installs the UI translation (embedded .qm under :/i18n) and Qt's own translation for a language.
 #include <QLocale>
+#include <QString>
 
 class QCoreApplication;
 
-namespace lumina::ui {
+namespace lumina {
+namespace ui {
 
 bool installTranslation(QCoreApplication& app, const QLocale& locale);
+// language: "" = the system's, "en" = none, otherwise a locale name such as "zh_CN" or "ja".
+bool installTranslation(QCoreApplication& app, const QString& language);
 
-} // namespace lumina::ui
+} // namespace ui
+} // namespace lumina

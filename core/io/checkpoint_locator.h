@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace lumina::io {
 
@@ -20,13 +21,30 @@ struct PipelineCheckpoint {
     std::filesystem::path root; // the folder that holds model_index.json
     std::string pipelineClass;  // "LuminaPipeline" or its alias "LuminaText2ImgPipeline"
     std::map<std::string, ComponentRef> components;
+    std::string origin;   // how it was found: "folder", "hub cache folder", "repo id in hub cache"
+    std::string revision; // the hub snapshot revision, empty for a plain folder
 
     // Throws ModelLoadError naming the checkpoint when the component is absent.
     const ComponentRef& component(const std::string& name) const;
 };
 
+// The components a Lumina-Next pipeline needs and the model_index.json classes accepted for each.
+struct ExpectedComponent {
+    std::string name;
+    std::vector<std::string> classes; // first one is the canonical class
+};
+const std::vector<ExpectedComponent>& luminaComponents();
+const std::vector<std::string>& luminaPipelineClasses();
+
 // Throws ModelLoadError with what was looked for and where (never a crash on a bad folder).
 PipelineCheckpoint locateCheckpoint(const std::string& folderOrRepoId);
+
+// Reads and checks model_index.json of a pipeline folder (no hub cache resolution).
+PipelineCheckpoint readPipelineFolder(const std::filesystem::path& root);
+
+// The snapshot folder of a hub cache repo folder (models--org--name): refs/main when present, else the only
+// or the most recently modified snapshot. Throws ModelLoadError. `revision` receives the snapshot name.
+std::filesystem::path resolveHubSnapshot(const std::filesystem::path& repoFolder, std::string* revision = nullptr);
 
 // The hub cache folder in use, following HF_HUB_CACHE / HF_HOME.
 std::filesystem::path huggingFaceHubCache();

@@ -110,13 +110,19 @@ SafetensorsHeader parseSafetensorsHeader(const uint8_t* bytes, uint64_t size, co
     header.dataOffset = 8 + headerLength;
     header.dataSize = size - header.dataOffset;
 
-    // nlohmann keeps the last of duplicate keys silently, so duplicates are caught while parsing.
-    std::set<std::string> topKeys;
-    std::string duplicate;
+    // nlohmann keeps the last of duplicate keys silently, so duplicates are caught while parsing, in every
+    // object: a second "a" tensor or a second "dtype" inside one entry would otherwise pass unnoticed.
+    std::vector<std::set<std::string>> openObjects;
+    std::string duplicate, nestedDuplicate;
     auto watchDuplicates = [&](int depth, json::parse_event_t event, json& parsed) {
-        if (event == json::parse_event_t::key && depth == 1) {
+        if (event == json::parse_event_t::object_start) openObjects.emplace_back();
+        else if (event == json::parse_event_t::object_end && !openObjects.empty()) openObjects.pop_back();
+        else if (event == json::parse_event_t::key && !openObjects.empty()) {
             auto key = parsed.get<std::string>();
-            if (!topKeys.insert(key).second && duplicate.empty()) duplicate = key;
+            if (!openObjects.back().insert(key).second) {
+                if (depth == 1 && duplicate.empty()) duplicate = key;
+                if (depth > 1 && nestedDuplicate.empty()) nestedDuplicate = key;
+            }
         }
         return true;
     };
@@ -129,6 +135,7 @@ SafetensorsHeader parseSafetensorsHeader(const uint8_t* bytes, uint64_t size, co
     }
     if (!root.is_object()) fail(file, "the JSON header is not an object");
     if (!duplicate.empty()) fail(file, fmt::format("the header names tensor '{}' twice", duplicate));
+    if (!nestedDuplicate.empty()) fail(file, fmt::format("the header has key '{}' twice in one entry", nestedDuplicate));
 
     for (const auto& [key, value] : root.items()) {
         if (key == "__metadata__") {

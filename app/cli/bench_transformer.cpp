@@ -1,0 +1,203 @@
+// `lumina-cli bench --component transformer`: times NextDiTModel::forward (one sampling step's transformer
+// call) on the real 2B config with random weights, or on a transformer folder's weights.
+#include "app/cli/bench.h"
+#include "core/models/next_dit/next_dit_model.h"
+#include "core/util/errors.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fmt/format.h>
+#include <fstream>
+#include <string>
+#include <sys/resource.h>
+#include <torch/torch.h>
+#if __has_include(<c10/cuda/CUDACachingAllocator.h>)
+#include <c10/cuda/CUDACachingAllocator.h>
+#define LUMINA_BENCH_CUDA_STATS 1
+#endif
+
+namespace lumina::cli {
+namespace {
+
+using models::NextDiTModelImpl;
+
+// Value in bytes of a "VmRSS:" / "VmHWM:" line of /proc/self/status; 0 where unavailable.
+int64_t procStatusBytes(const std::string& key) {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(key, 0) == 0) return std::stoll(line.substr(key.size())) * 1024;
+    return 0;
+}
+
+// Resets the kernel's peak-RSS mark (VmHWM) so that it measures the timed section only.
+void resetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+c10::Device parseDevice(const std::string& name) {
+    if (name == "cuda" && !torch::cuda::is_available()) throw InvalidRequest("bench: --device cuda, but CUDA is not available");
+    if (name == "mps" && !torch::mps::is_available()) throw InvalidRequest("bench: --device mps, but MPS is not available");
+    return c10::Device(name);
+}
+
+at::ScalarType parseDtype(const std::string& name) {
+    return name == "bf16" ? at::kBFloat16 : name == "fp16" ? at::kHalf : at::kFloat;
+}
+
+// The real 2B model with small random weights: norms near 1, the rest N(0, 0.02), attn2's query copied from
+// attn1 as in the published checkpoint (so the shared-query path is the one timed).
+std::shared_ptr<NextDiTModelImpl> randomReal2B(c10::Device device, at::ScalarType dtype) {
+    auto model = std::make_shared<NextDiTModelImpl>(models::nextDiT2BConfig(),
+                                                    at::TensorOptions().dtype(dtype).device(device));
+    torch::NoGradGuard noGrad;
+    for (auto& p : model->named_parameters()) {
+        const auto& key = p.key();
+        const bool normWeight = p.value().dim() == 1 && key.find("norm") != std::string::npos &&
+                                key.size() >= 6 && key.compare(key.size() - 6, 6, "weight") == 0;
+        if (normWeight) p.value().normal_(1.0, 0.02);
+        else p.value().normal_(0.0, 0.02);
+    }
+    auto params = model->named_parameters();
+    for (auto& p : params) {
+        const auto& key = p.key();
+        if (key.find("attn2.to_q") != std::string::npos || key.find("attn2.norm_q") != std::string::npos) {
+            std::string src = key;
+            src.replace(src.find("attn2"), 5, "attn1");
+            p.value().copy_(params[src]);
+        }
+    }
+    model->finishLoading();
+    return model;
+}
+
+// User + system CPU time of the process: on a shared machine the robust measure of the work done.
+double processCpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+void synchronize(c10::Device device) {
+    if (device.is_cuda()) torch::cuda::synchronize();
+    if (device.is_mps()) torch::mps::synchronize();
+}
+
+nlohmann::json runTransformerBench(const Arguments& args) {
+    const auto configArg = args.required("config");
+    const auto deviceName = args.choice("device", {"cpu", "cuda", "mps"}, "cpu");
+    const auto dtypeName = args.choice("dtype", {"fp32", "bf16", "fp16"}, "bf16");
+    const int64_t width = args.intValue("width", 1024), height = args.intValue("height", 1024);
+    const int64_t batch = args.intValue("batch", 2), steps = args.intValue("steps", 5);
+    const int64_t captionLength = args.intValue("caption-length", 128);
+    const int64_t threads = args.intValue("threads", 0);
+    if (width <= 0 || height <= 0 || width % 16 || height % 16)
+        throw UsageError("--width and --height must be positive multiples of 16");
+    if (batch < 1 || steps < 1 || captionLength < 1) throw UsageError("--batch, --steps, --caption-length must be >= 1");
+    if (threads > 0) at::set_num_threads(static_cast<int>(threads));
+
+    const auto device = parseDevice(deviceName);
+    const auto dtype = parseDtype(dtypeName);
+    const auto loadStart = std::chrono::steady_clock::now();
+    std::shared_ptr<NextDiTModelImpl> model;
+    if (configArg == "real-2b") {
+        model = randomReal2B(device, dtype);
+    } else {
+        io::LoadOptions options;
+        options.device = device;
+        options.dtype = dtype;
+        model = models::loadNextDiT(configArg, options);
+    }
+    synchronize(device);
+    const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+    const auto& config = model->config();
+
+    torch::manual_seed(0);
+    const auto opts = at::TensorOptions().dtype(dtype).device(device);
+    const auto latents = torch::randn({batch, config.inChannels, height / 8, width / 8}, opts);
+    const auto features = torch::randn({batch, captionLength, config.crossAttentionDim}, opts);
+    auto mask = torch::ones({batch, captionLength}, at::TensorOptions().dtype(at::kLong));
+    if (batch > 1) mask[1].slice(0, 0, captionLength / 2).zero_(); // a left-padded row, as with CFG
+    const auto timestep = torch::rand({batch}, at::TensorOptions().dtype(at::kFloat)).to(device);
+    models::NextDiTStepOptions step;
+    const int64_t base = config.sampleSize / 2; // pipeline: (default_image_size // 16) ** 2
+    step.baseSequenceLength = base * base;
+
+    resetPeakRss();
+    const int64_t rssBefore = procStatusBytes("VmRSS:");
+#ifdef LUMINA_BENCH_CUDA_STATS
+    if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
+#endif
+    // Caption preparation is once per generation; it is timed separately and not part of a step.
+    const auto captionStart = std::chrono::steady_clock::now();
+    const auto caption = model->prepareCaption(features, mask);
+    synchronize(device);
+    const double captionSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - captionStart).count();
+
+    std::vector<double> times, cpuTimes;
+    for (int64_t i = 0; i <= steps; ++i) { // step 0 is the warm-up
+        const auto start = std::chrono::steady_clock::now();
+        const double cpuStart = processCpuSeconds();
+        const auto out = model->forward(latents, timestep, caption, step);
+        synchronize(device);
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (i > 0) {
+            times.push_back(s);
+            cpuTimes.push_back(processCpuSeconds() - cpuStart);
+        }
+    }
+
+    int64_t peak = 0;
+    std::string peakKind;
+    if (device.is_cuda()) {
+#ifdef LUMINA_BENCH_CUDA_STATS
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
+        peak = stats.allocated_bytes[static_cast<std::size_t>(c10::CachingAllocator::StatType::AGGREGATE)].peak;
+        peakKind = "cuda_max_allocated";
+#endif
+    } else {
+        peak = std::max<int64_t>(0, procStatusBytes("VmHWM:") - rssBefore);
+        peakKind = "rss_growth";
+    }
+
+    int64_t params = 0;
+    for (const auto& p : model->parameters()) params += p.numel();
+    return {{"component", "transformer"},
+            {"config", configArg},
+            {"device", device.str()},
+            {"dtype", dtypeName},
+            {"batch", batch},
+            {"width", width},
+            {"height", height},
+            {"tokens", (height / 16) * (width / 16)},
+            {"caption_length", captionLength},
+            {"parameters", params},
+            {"threads", at::get_num_threads()},
+            {"steps", steps},
+            {"seconds_per_step", median(times)},
+            {"seconds_min", *std::min_element(times.begin(), times.end())},
+            {"seconds_max", *std::max_element(times.begin(), times.end())},
+            {"cpu_seconds_per_step", median(cpuTimes)},
+            {"caption_prepare_seconds", captionSeconds},
+            {"load_seconds", loadSeconds},
+            {"peak_memory_bytes", peak},
+            {"peak_memory_kind", peakKind},
+            {"shared_query_blocks", model->sharedQueryBlocks()}};
+}
+
+const BenchRegistration registration{BenchComponent{
+    "transformer",
+    {"config", "device", "dtype", "width", "height", "batch", "steps", "caption-length", "threads"},
+    {},
+    "transformer: --config real-2b|DIR [--width 1024] [--height 1024] [--batch 2] [--dtype bf16|fp32|fp16]\n"
+    "  [--device cpu|cuda|mps] [--steps 5] [--caption-length 128] [--threads N]\n"
+    "  Times one Next-DiT forward (median over --steps after one warm-up). real-2b: random weights.\n",
+    runTransformerBench}};
+
+} // namespace
+} // namespace lumina::cli

@@ -1,0 +1,122 @@
+// lumina-cli generate: one text-to-image run from the command line (prompt in, picture and/or latents out).
+#include "app/cli/commands.h"
+#include "app/cli/progress_bar.h"
+#include "app/cli/request_options.h"
+#include "core/engine/lumina_engine.h"
+#include "core/io/safetensors_writer.h"
+#include "core/util/errors.h"
+#include "core/util/log.h"
+#include "core/image/image_export.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+namespace lumina::cli {
+namespace {
+
+CancelToken g_cancel;
+extern "C" void onInterrupt(int) { g_cancel.request(CancelMode::StopNow); }
+
+std::string usage() {
+    return "usage: lumina-cli generate --model DIR|REPO_ID --prompt TEXT [--negative TEXT] [--preset lumina|diffusers]\n"
+           "    [--width 1024] [--height 1024] [--steps N] [--guidance G] [--seed N|random]\n"
+           "    [--sampler diffusers-euler|euler|midpoint|rk4] [--schedule uniform|sigmoid] [--time-shift S]\n"
+           "    [--sigmoid-kappa K] [--rope-scaling none|linear|ntk|time-aware] [--watershed W]\n"
+           "    [--proportional-attention on|off] [--context-drop off|on] [--cfg-channels 3|all]\n"
+           "    [--diffusers-preprocess on|off] [--device auto|cpu|cuda|mps] [--dtype auto|fp32|bf16|fp16]\n"
+           "    [--output FILE.png|.tif|.exr|.jpg|.webp] [--bit-depth 8|16] [--save-latents FILE.safetensors]\n"
+           "    [--json] [--quiet]\n"
+           "Explicit options override the preset (default: lumina). Exit codes: 0 done, 2 bad arguments, 3 model or\n"
+           "file error, 4 out of memory, 130 cancelled (Ctrl-C; nothing is written).\n";
+}
+
+int run(const std::vector<std::string>& args) {
+    auto valueOptions = requestValueOptions();
+    valueOptions.insert({"model", "output", "save-latents", "bit-depth"});
+    Arguments a(args, valueOptions, {"json", "quiet"});
+    const std::string model = a.required("model");
+    auto request = requestFromArguments(a);
+    pipeline::validateRequest(request);
+
+    // Every output is checked before any model work starts.
+    std::optional<std::filesystem::path> output, latentsFile;
+    if (auto o = a.value("output")) output = *o;
+    if (auto l = a.value("save-latents")) latentsFile = *l;
+    const int bitDepth = static_cast<int>(a.intValue("bit-depth", 8));
+    if (bitDepth != 8 && bitDepth != 16) throw UsageError("--bit-depth must be 8 or 16");
+#ifdef LUMINA_WITH_OIIO
+    if (output) image::checkOutputPath(*output);
+#else
+    if (output)
+        throw UsageError("this lumina-cli was built without OpenImageIO (LUMINA_WITH_OIIO=OFF): it cannot write "
+                         "images; use --save-latents FILE.safetensors");
+#endif
+    if (latentsFile) {
+        if (latentsFile->extension() != ".safetensors")
+            throw UsageError(fmt::format("--save-latents must name a .safetensors file, not '{}'", latentsFile->string()));
+        const auto dir = latentsFile->parent_path().empty() ? std::filesystem::path(".") : latentsFile->parent_path();
+        if (!std::filesystem::is_directory(dir))
+            throw InvalidRequest(fmt::format("--save-latents: folder {} does not exist", dir.string()));
+    }
+    if (!output && !latentsFile && !a.flag("json"))
+        throw UsageError("nothing to write: give --output FILE and/or --save-latents FILE (or --json)");
+
+    const bool quiet = a.flag("quiet");
+    engine::LuminaEngine engine;
+    ProgressBar bar(quiet);
+    engine::ModelLoadOptions loadOptions{request.device, request.precision};
+    engine.loadModel(model, loadOptions, [&](uint64_t done, uint64_t total) { bar.loading(done, total); });
+    bar.finishLine();
+
+    std::signal(SIGINT, onInterrupt);
+    engine::GenerationCallbacks callbacks;
+    callbacks.onStep = [&](const engine::StepProgress& p, const image::Rgb8Image*) { bar.step(p); };
+    auto result = engine.generate(request, callbacks, g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    bar.finishLine();
+
+    nlohmann::json settings = pipeline::toJson(result.resolved);
+    nlohmann::json facts{{"seed", result.seed},
+                         {"model", result.modelName},
+                         {"device", result.device},
+                         {"dtype", result.precision},
+                         {"timings_ms",
+                          {{"encode", result.encodeMs}, {"sampling", result.samplingMs}, {"decode", result.decodeMs},
+                           {"total", result.totalMs}}}};
+    nlohmann::json outputs = nlohmann::json::object();
+    if (latentsFile) {
+        auto latents = torch::from_blob(result.latents.data(), result.latentShape, torch::kFloat).clone();
+        io::writeSafetensors(*latentsFile, {{"latents", latents}},
+                             {{"lumina_settings", settings.dump()}, {"seed", std::to_string(result.seed)}});
+        outputs["latents"] = std::filesystem::absolute(*latentsFile).string();
+    }
+    if (output) {
+        image::ExportOptions exportOptions;
+        exportOptions.pngBitDepth = bitDepth;
+        nlohmann::json metadata = settings;
+        metadata["result"] = facts;
+        image::writeImage(result.image, *output, exportOptions, metadata);
+        outputs["image"] = std::filesystem::absolute(*output).string();
+    }
+    if (a.flag("json")) {
+        nlohmann::json j{{"settings", settings}, {"outputs", outputs}};
+        j.update(facts);
+        std::printf("%s\n", j.dump().c_str());
+    } else if (!quiet) {
+        std::fprintf(stderr, "seed %llu, %.1f s on %s (%s)\n", static_cast<unsigned long long>(result.seed),
+                     result.totalMs / 1000.0, result.device.c_str(), result.precision.c_str());
+        for (const auto& [kind, path] : outputs.items())
+            std::fprintf(stderr, "wrote %s\n", path.get<std::string>().c_str());
+    }
+    return kExitOk;
+}
+
+const CommandRegistration registration{{"generate", "make an image from a prompt", usage, run}};
+
+} // namespace
+} // namespace lumina::cli

@@ -1,0 +1,48 @@
+#include "app/cli/progress_bar.h"
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <string>
+#include <unistd.h>
+
+namespace lumina::cli {
+
+ProgressBar::ProgressBar(bool quiet) : m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) != 0) {}
+
+void ProgressBar::draw(double fraction, const char* text) {
+    if (m_quiet) return;
+    const int decile = static_cast<int>(fraction * 10);
+    if (!m_tty) {
+        if (decile == m_lastDecile) return;
+        m_lastDecile = decile;
+        std::fprintf(stderr, "%s\n", text);
+        return;
+    }
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(fraction * kWidth + 0.5);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.append(static_cast<std::size_t>(kWidth - filled), '.');
+    std::fprintf(stderr, "\r[%s] %s\033[K", bar.c_str(), text);
+    std::fflush(stderr);
+    m_open = true;
+}
+
+void ProgressBar::loading(uint64_t done, uint64_t total) {
+    const double f = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+    draw(f, fmt::format("loading model {:.2f} / {:.2f} GB", done / 1e9, total / 1e9).c_str());
+}
+
+void ProgressBar::step(const engine::StepProgress& p) {
+    const double f = p.totalSteps ? static_cast<double>(p.step) / p.totalSteps : 1.0;
+    const double itPerS = p.elapsedMs > 0 ? p.step * 1000.0 / p.elapsedMs : 0.0;
+    draw(f, fmt::format("step {}/{}  {:.2f} it/s  ETA {:.0f} s", p.step, p.totalSteps, itPerS, p.etaMs / 1000.0)
+                .c_str());
+}
+
+void ProgressBar::finishLine() {
+    if (m_open) std::fputc('\n', stderr);
+    m_open = false;
+    m_lastDecile = -1;
+}
+
+} // namespace lumina::cli

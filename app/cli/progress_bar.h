@@ -1,0 +1,25 @@
+#pragma once
+// A one-line progress display on stderr (loading bytes, then step / it/s / ETA); silent when quiet or when
+// stderr is not a terminal (then one line per 10 % is printed instead, so logs stay readable).
+#include "core/engine/generation_engine.h"
+
+#include <cstdint>
+
+namespace lumina::cli {
+
+class ProgressBar {
+public:
+    explicit ProgressBar(bool quiet);
+    void loading(uint64_t done, uint64_t total);
+    void step(const engine::StepProgress& progress);
+    void finishLine();
+
+private:
+    void draw(double fraction, const char* text);
+    bool m_quiet;
+    bool m_tty;
+    bool m_open = false;
+    int m_lastDecile = -1;
+};
+
+} // namespace lumina::cli

@@ -1,0 +1,78 @@
+#include "app/cli/request_options.h"
+
+#include "core/util/errors.h"
+
+#include <fmt/format.h>
+#include <limits>
+
+namespace lumina::cli {
+
+std::set<std::string> requestValueOptions() {
+    return {"prompt",       "negative",     "preset",   "width",          "height",
+            "steps",        "guidance",     "seed",     "sampler",        "schedule",
+            "time-shift",   "sigmoid-kappa", "rope-scaling", "watershed", "proportional-attention",
+            "context-drop", "cfg-channels", "device",   "dtype",          "diffusers-preprocess"};
+}
+
+namespace {
+bool onOff(const Arguments& a, const std::string& name, bool fallback) {
+    return a.choice(name, {"on", "off"}, fallback ? "on" : "off") == "on";
+}
+template <typename Parse> auto parsed(const Arguments& a, const std::string& name, Parse parse, decltype(parse("")) fallback) {
+    auto v = a.value(name);
+    if (!v) return fallback;
+    try {
+        return parse(*v);
+    } catch (const InvalidRequest& e) {
+        throw UsageError(fmt::format("--{}: {}", name, e.what()));
+    }
+}
+int intInRange(const Arguments& a, const std::string& name, int fallback) {
+    const auto v = a.intValue(name, fallback);
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+        throw UsageError(fmt::format("--{} is out of range: {}", name, v));
+    return static_cast<int>(v);
+}
+} // namespace
+
+pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
+    pipeline::GenerationRequest r;
+    r.prompt = a.required("prompt");
+    r.negativePrompt = a.valueOr("negative", "");
+    r.preset = a.choice("preset", {"lumina", "diffusers"}, "lumina");
+    r.sampling = pipeline::presetSettings(r.preset);
+    auto& s = r.sampling;
+    r.width = intInRange(a, "width", r.width);
+    r.height = intInRange(a, "height", r.height);
+    s.steps = intInRange(a, "steps", s.steps);
+    s.guidanceScale = a.doubleValue("guidance", s.guidanceScale);
+    if (auto seed = a.value("seed"); seed && *seed != "random") {
+        try {
+            std::size_t used = 0;
+            if (seed->empty() || (*seed)[0] == '-') throw std::invalid_argument("negative");
+            r.seed = std::stoull(*seed, &used);
+            if (used != seed->size()) throw std::invalid_argument("trailing");
+        } catch (const std::exception&) {
+            throw UsageError(fmt::format("--seed must be a non-negative integer or 'random', not '{}'", *seed));
+        }
+    }
+    s.sampler = parsed(a, "sampler", pipeline::parseSampler, s.sampler);
+    s.schedule = parsed(a, "schedule", pipeline::parseSchedule, s.schedule);
+    if (a.has("time-shift")) {
+        s.timeShift = a.doubleValue("time-shift", s.timeShift);
+        s.shiftFromSchedulerConfig = false;
+    }
+    s.sigmoidKappa = a.doubleValue("sigmoid-kappa", s.sigmoidKappa);
+    s.ropeScaling = parsed(a, "rope-scaling", pipeline::parseRoPEScaling, s.ropeScaling);
+    s.watershed = a.doubleValue("watershed", s.watershed);
+    s.proportionalAttention = onOff(a, "proportional-attention", s.proportionalAttention);
+    s.contextDrop = onOff(a, "context-drop", s.contextDrop);
+    s.cfgChannels = parsed(a, "cfg-channels", pipeline::parseCfgChannels, s.cfgChannels);
+    r.device = parsed(a, "device", pipeline::parseDeviceChoice, r.device);
+    r.precision = parsed(a, "dtype", pipeline::parsePrecision, r.precision);
+    // The diffusers preset reproduces LuminaPipeline, which lower()s and strip()s the prompt.
+    r.diffusersPromptPreprocess = onOff(a, "diffusers-preprocess", r.preset == "diffusers");
+    return r;
+}
+
+} // namespace lumina::cli

@@ -1,0 +1,62 @@
+#include "core/engine/lumina_engine.h"
+
+#include "core/pipeline/loaded_models.h"
+#include "core/pipeline/text_to_image.h"
+#include "core/util/errors.h"
+
+#include <atomic>
+
+namespace lumina::engine {
+
+LuminaEngine::LuminaEngine() = default;
+LuminaEngine::~LuminaEngine() = default;
+
+void LuminaEngine::loadModel(const std::string& folderOrRepoId, const ModelLoadOptions& options,
+                             const std::function<void(uint64_t, uint64_t)>& progress) {
+    // Built completely before it replaces the current model, so a failed load leaves the old one usable.
+    auto loaded = pipeline::loadModels(folderOrRepoId, options.device, options.precision, progress);
+    std::atomic_store(&m_models, loaded);
+}
+
+std::shared_ptr<const pipeline::LoadedModels> LuminaEngine::models() const { return std::atomic_load(&m_models); }
+
+bool LuminaEngine::modelLoaded() const { return models() != nullptr; }
+
+std::string LuminaEngine::modelName() const {
+    auto m = models();
+    return m ? m->name : std::string();
+}
+
+std::string LuminaEngine::deviceName() const {
+    auto m = models();
+    return m ? pipeline::deviceLabel(m->device) : std::string();
+}
+
+std::string LuminaEngine::precisionName() const {
+    auto m = models();
+    return m ? pipeline::dtypeLabel(m->dtype) : std::string();
+}
+
+TokenCount LuminaEngine::countTokens(const std::string& prompt) const {
+    TokenCount count;
+    auto m = models();
+    if (!m) return count;
+    try {
+        const auto tokens = m->tokenizer->tokenize(prompt);
+        count.count = static_cast<int>(tokens.ids.size());
+        count.truncated = tokens.truncated;
+        count.keptText = tokens.keptText;
+    } catch (const Error&) {
+        count.count = 0; // invalid text is reported when generating; the counter just shows nothing
+    }
+    return count;
+}
+
+GenerationOutput LuminaEngine::generate(const pipeline::GenerationRequest& request,
+                                        const GenerationCallbacks& callbacks, const CancelToken& cancel) {
+    auto m = models();
+    if (!m) throw InvalidRequest("no model is loaded: open a Lumina-Next model folder first");
+    return pipeline::generateImage(*m, request, callbacks, cancel);
+}
+
+} // namespace lumina::engine

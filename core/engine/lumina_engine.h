@@ -1,0 +1,36 @@
+#pragma once
+// The real engine: owns the loaded models (immutable, shared) and runs generation requests on the calling
+// thread. Loading and generating are serialized by the caller (the UI worker or the CLI).
+#include "core/engine/generation_engine.h"
+
+#include <memory>
+
+namespace lumina::pipeline {
+struct LoadedModels;
+}
+
+namespace lumina::engine {
+
+class LuminaEngine final : public GenerationEngine {
+public:
+    LuminaEngine();
+    ~LuminaEngine() override;
+
+    void loadModel(const std::string& folderOrRepoId, const ModelLoadOptions& options,
+                   const std::function<void(uint64_t, uint64_t)>& progress) override;
+    bool modelLoaded() const override;
+    std::string modelName() const override;
+    std::string deviceName() const override;
+    std::string precisionName() const override;
+    // Thread-safe (the tokenizer is immutable); throws nothing for any prompt text.
+    TokenCount countTokens(const std::string& prompt) const override;
+    GenerationOutput generate(const pipeline::GenerationRequest& request, const GenerationCallbacks& callbacks,
+                              const CancelToken& cancel) override;
+
+    std::shared_ptr<const pipeline::LoadedModels> models() const;
+
+private:
+    std::shared_ptr<const pipeline::LoadedModels> m_models;
+};
+
+} // namespace lumina::engine

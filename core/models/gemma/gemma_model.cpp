@@ -1,0 +1,207 @@
+// Reference: transformers models/gemma/modeling_gemma.py (GemmaModel, GemmaDecoderLayer, GemmaAttention,
+// GemmaMLP, GemmaRMSNorm, GemmaRotaryEmbedding; transformers 5.23), spec 9.3 and 6.1.
+#include "core/models/gemma/gemma_model.h"
+
+#include "core/io/weight_set.h"
+#include "core/util/errors.h"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <torch/torch.h>
+
+namespace lumina::models {
+
+GemmaRMSNormImpl::GemmaRMSNormImpl(int64_t dim, double eps_, const at::TensorOptions& options) : eps(eps_) {
+    weight = register_parameter("weight", torch::empty({dim}, options), false);
+}
+
+at::Tensor GemmaRMSNormImpl::forward(const at::Tensor& x) const {
+    const auto xf = x.to(torch::kFloat);
+    auto out = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps);
+    // Gemma multiplies by (1 + w) in fp32 and casts once at the end (unlike Llama/diffusers RMSNorm).
+    out = out * (1.0 + weight.to(torch::kFloat));
+    return out.to(x.scalar_type());
+}
+
+GemmaLinearImpl::GemmaLinearImpl(int64_t in, int64_t out, const at::TensorOptions& options) {
+    weight = register_parameter("weight", torch::empty({out, in}, options), false);
+}
+
+at::Tensor GemmaLinearImpl::forward(const at::Tensor& x) const { return torch::linear(x, weight); }
+
+GemmaAttentionImpl::GemmaAttentionImpl(const GemmaConfig& c, const at::TensorOptions& options)
+    : heads(c.numAttentionHeads), kvHeads(c.numKeyValueHeads), headDim(c.headDim) {
+    q_proj = register_module("q_proj", GemmaLinear(c.hiddenSize, heads * headDim, options));
+    k_proj = register_module("k_proj", GemmaLinear(c.hiddenSize, kvHeads * headDim, options));
+    v_proj = register_module("v_proj", GemmaLinear(c.hiddenSize, kvHeads * headDim, options));
+    o_proj = register_module("o_proj", GemmaLinear(heads * headDim, c.hiddenSize, options));
+}
+
+namespace {
+
+at::Tensor rotateHalf(const at::Tensor& x) {
+    const int64_t half = x.size(-1) / 2;
+    return torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+
+// (B, kv, L, D) -> (B, kv * rep, L, D) as transformers' repeat_kv: expand then reshape.
+at::Tensor repeatKv(const at::Tensor& x, int64_t rep) {
+    if (rep == 1) return x;
+    const auto b = x.size(0), kv = x.size(1), l = x.size(2), d = x.size(3);
+    return x.unsqueeze(2).expand({b, kv, rep, l, d}).reshape({b, kv * rep, l, d});
+}
+
+} // namespace
+
+at::Tensor GemmaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                                       const at::Tensor& allowed) const {
+    const auto b = x.size(0), l = x.size(1);
+    auto q = q_proj->forward(x).view({b, l, heads, headDim}).transpose(1, 2);
+    auto k = k_proj->forward(x).view({b, l, kvHeads, headDim}).transpose(1, 2);
+    auto v = v_proj->forward(x).view({b, l, kvHeads, headDim}).transpose(1, 2);
+    const auto c = cos.unsqueeze(1), s = sin.unsqueeze(1);
+    q = q * c + rotateHalf(q) * s;
+    k = k * c + rotateHalf(k) * s;
+    k = repeatKv(k, heads / kvHeads);
+    v = repeatKv(v, heads / kvHeads);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
+    auto out = at::scaled_dot_product_attention(q, k, v, allowed, 0.0, false, scale);
+    return o_proj->forward(out.transpose(1, 2).reshape({b, l, heads * headDim}));
+}
+
+GemmaMLPImpl::GemmaMLPImpl(const GemmaConfig& c, const at::TensorOptions& options) : activation(c.activation) {
+    gate_proj = register_module("gate_proj", GemmaLinear(c.hiddenSize, c.intermediateSize, options));
+    up_proj = register_module("up_proj", GemmaLinear(c.hiddenSize, c.intermediateSize, options));
+    down_proj = register_module("down_proj", GemmaLinear(c.intermediateSize, c.hiddenSize, options));
+}
+
+at::Tensor GemmaMLPImpl::forward(const at::Tensor& x) const {
+    const char* approximate = activation == GemmaConfig::Activation::GeluTanh ? "tanh" : "none";
+    return down_proj->forward(torch::gelu(gate_proj->forward(x), approximate) * up_proj->forward(x));
+}
+
+GemmaDecoderLayerImpl::GemmaDecoderLayerImpl(const GemmaConfig& c, const at::TensorOptions& options) {
+    input_layernorm = register_module("input_layernorm", GemmaRMSNorm(c.hiddenSize, c.rmsNormEps, options));
+    self_attn = register_module("self_attn", GemmaAttention(c, options));
+    post_attention_layernorm =
+        register_module("post_attention_layernorm", GemmaRMSNorm(c.hiddenSize, c.rmsNormEps, options));
+    mlp = register_module("mlp", GemmaMLP(c, options));
+}
+
+at::Tensor GemmaDecoderLayerImpl::forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                                          const at::Tensor& allowed) const {
+    auto h = x + self_attn->forward(input_layernorm->forward(x), cos, sin, allowed);
+    return h + mlp->forward(post_attention_layernorm->forward(h));
+}
+
+GemmaModelImpl::GemmaModelImpl(const GemmaConfig& config, const torch::TensorOptions& options) : m_config(config) {
+    auto embed = register_module("embed_tokens", std::make_shared<torch::nn::Module>());
+    embedWeight = embed->register_parameter("weight", torch::empty({config.vocabSize, config.hiddenSize}, options),
+                                            false);
+    auto layers = register_module("layers", torch::nn::ModuleList());
+    for (int64_t i = 0; i + 1 < config.numHiddenLayers; ++i) {
+        layerList.push_back(GemmaDecoderLayer(config, options));
+        layers->push_back(layerList.back());
+    }
+}
+
+void GemmaModelImpl::setActivation(GemmaConfig::Activation activation) {
+    m_config.activation = activation;
+    for (auto& layer : layerList) layer->mlp->activation = activation;
+}
+
+std::vector<at::Tensor> GemmaModelImpl::hiddenStates(const at::Tensor& ids, const at::Tensor& mask,
+                                                     int upToLayer) const {
+    if (ids.dim() != 2 || mask.sizes() != ids.sizes())
+        throw InvalidRequest(fmt::format("Gemma input ids and mask must both be (B, L); got {} and {}",
+                                         fmt::join(ids.sizes(), "x"), fmt::join(mask.sizes(), "x")));
+    if (upToLayer < 0 || upToLayer > static_cast<int>(layerList.size()))
+        throw InvalidRequest(fmt::format("hidden state {} requested; only 0..{} are computed", upToLayer,
+                                         layerList.size()));
+    torch::NoGradGuard noGrad;
+    const auto device = embedWeight.device();
+    const auto dtype = embedWeight.scalar_type();
+    const auto idsD = ids.to(device, torch::kLong);
+    if (idsD.numel() > 0) {
+        const auto lo = idsD.min().item<int64_t>(), hi = idsD.max().item<int64_t>();
+        if (lo < 0 || hi >= m_config.vocabSize)
+            throw InvalidRequest(fmt::format("token id {} is outside the Gemma vocabulary of {}",
+                                             lo < 0 ? lo : hi, m_config.vocabSize));
+    }
+    const auto b = ids.size(0), l = ids.size(1);
+
+    // Embedding times sqrt(hidden) as a tensor of the model dtype (45.25 in bf16).
+    const auto scale = torch::tensor(std::sqrt(static_cast<double>(m_config.hiddenSize)), torch::kFloat)
+                           .to(device, dtype);
+    auto h = torch::embedding(embedWeight, idsD) * scale;
+
+    // RoPE at absolute positions 0..L-1 whatever the padding: fp32 angles, cos/sin cast to the model dtype.
+    const auto floatOpts = torch::TensorOptions().dtype(torch::kFloat).device(device);
+    const auto invFreq =
+        1.0 / torch::pow(m_config.ropeTheta, torch::arange(0, m_config.headDim, 2, floatOpts) /
+                                                 static_cast<double>(m_config.headDim));
+    const auto positions = torch::arange(l, torch::TensorOptions().dtype(torch::kLong).device(device)).unsqueeze(0);
+    const auto freqs = positions.unsqueeze(-1).to(torch::kFloat) * invFreq;
+    const auto emb = torch::cat({freqs, freqs}, -1);
+    const auto cos = (emb.cos() * 1.0).to(dtype);
+    const auto sin = (emb.sin() * 1.0).to(dtype);
+
+    // Causal and padding mask (true = attend). A query row with no valid key (left padding) attends causally
+    // instead, so it stays finite; valid rows never see pad keys, so they do not depend on it.
+    const auto keyValid = mask.to(device).to(torch::kBool).view({b, 1, 1, l});
+    const auto causal = torch::ones({l, l}, torch::TensorOptions().dtype(torch::kBool).device(device)).tril();
+    auto allowed = causal.view({1, 1, l, l}) & keyValid;
+    const auto emptyRow = allowed.any(-1, true).logical_not();
+    allowed = allowed | (emptyRow & causal.view({1, 1, l, l}));
+
+    std::vector<at::Tensor> states{h};
+    for (int i = 0; i < upToLayer; ++i) {
+        h = layerList[static_cast<std::size_t>(i)]->forward(h, cos, sin, allowed);
+        states.push_back(h);
+    }
+    return states;
+}
+
+at::Tensor GemmaModelImpl::encode(const at::Tensor& ids, const at::Tensor& mask) const {
+    return hiddenStates(ids, mask, static_cast<int>(layerList.size())).back();
+}
+
+namespace {
+
+io::LoadOptions gemmaLoadOptions(const GemmaConfig& config, io::LoadOptions options) {
+    const std::string lastLayer = fmt::format("layers.{}.", config.numHiddenLayers - 1);
+    auto userRename = options.rename;
+    options.rename = [lastLayer, userRename](const std::string& key) -> std::string {
+        std::string k = key.rfind("model.", 0) == 0 ? key.substr(6) : key;
+        if (k.rfind(lastLayer, 0) == 0 || k == "norm.weight" || key == "lm_head.weight") return "";
+        return userRename ? userRename(k) : k;
+    };
+    if (options.componentLabel == "model") options.componentLabel = "text_encoder";
+    return options;
+}
+
+} // namespace
+
+std::shared_ptr<GemmaModelImpl> loadGemma(const std::filesystem::path& folder, const io::LoadOptions& options,
+                                          std::optional<GemmaConfig::Activation> activation) {
+    auto config = GemmaConfig::fromFile(folder / "config.json");
+    if (activation) config.activation = *activation;
+    const auto weights = io::WeightSet::openFolder(folder);
+    const auto dtype = options.dtype.value_or(torch::kFloat);
+    auto model = std::make_shared<GemmaModelImpl>(config, torch::TensorOptions().dtype(dtype).device(options.device));
+    auto opts = gemmaLoadOptions(config, options);
+    opts.dtype = dtype;
+    io::loadModuleWeights(*model, weights, opts);
+    model->eval();
+    return model;
+}
+
+void validateGemma(const std::filesystem::path& folder) {
+    const auto config = GemmaConfig::fromFile(folder / "config.json");
+    const auto weights = io::WeightSet::openFolder(folder);
+    GemmaModelImpl model(config, torch::TensorOptions().dtype(torch::kFloat).device(torch::kMeta));
+    io::checkModuleWeights(model, weights, gemmaLoadOptions(config, {}));
+}
+
+} // namespace lumina::models

@@ -1,0 +1,36 @@
+// Parameter holders mirroring torch.nn.Linear, torch.nn.LayerNorm and diffusers normalization.py RMSNorm.
+#include "core/models/next_dit/layers.h"
+
+#include <torch/torch.h>
+
+namespace lumina::models {
+
+DenseImpl::DenseImpl(int64_t in, int64_t out, bool hasBias, const at::TensorOptions& options) {
+    weight = register_parameter("weight", torch::empty({out, in}, options), /*requires_grad=*/false);
+    if (hasBias) bias = register_parameter("bias", torch::empty({out}, options), false);
+}
+
+at::Tensor DenseImpl::forward(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+
+AffineLayerNormImpl::AffineLayerNormImpl(int64_t dim, double eps_, const at::TensorOptions& options) : eps(eps_) {
+    weight = register_parameter("weight", torch::empty({dim}, options), false);
+    bias = register_parameter("bias", torch::empty({dim}, options), false);
+}
+
+at::Tensor AffineLayerNormImpl::forward(const at::Tensor& x) const {
+    return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
+}
+
+RMSNormImpl::RMSNormImpl(int64_t dim, double eps_, const at::TensorOptions& options) : eps(eps_) {
+    weight = register_parameter("weight", torch::empty({dim}, options), false);
+}
+
+at::Tensor RMSNormImpl::forward(const at::Tensor& x) const {
+    const auto variance = x.to(at::kFloat).pow(2).mean(-1, /*keepdim=*/true);
+    auto y = x * at::rsqrt(variance + eps);
+    const auto wt = weight.scalar_type();
+    if (wt == at::kHalf || wt == at::kBFloat16) y = y.to(wt);
+    return y * weight;
+}
+
+} // namespace lumina::models

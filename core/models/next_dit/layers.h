@@ -1,0 +1,44 @@
+#pragma once
+// Parameter holders of the Next-DiT port, registered under diffusers' key names (`weight`, `bias`). They
+// allocate with torch::empty and never initialise: weights always come from a checkpoint, and a model built
+// on the meta device (shape checks) or left unloaded costs no memory. Reference: torch.nn.Linear and
+// nn.LayerNorm, diffusers normalization.py RMSNorm.
+#include <ATen/core/Tensor.h>
+#include <cstdint>
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+namespace lumina::models {
+
+// nn.Linear: y = x W^T (+ b).
+class DenseImpl : public torch::nn::Module {
+public:
+    DenseImpl(int64_t in, int64_t out, bool bias, const at::TensorOptions& options);
+    at::Tensor forward(const at::Tensor& x) const;
+    at::Tensor weight;
+    at::Tensor bias; // undefined when the layer has no bias
+};
+TORCH_MODULE(Dense);
+
+// nn.LayerNorm with affine weight and bias (qk norms, caption LayerNorm).
+class AffineLayerNormImpl : public torch::nn::Module {
+public:
+    AffineLayerNormImpl(int64_t dim, double eps, const at::TensorOptions& options);
+    at::Tensor forward(const at::Tensor& x) const;
+    at::Tensor weight, bias;
+    double eps;
+};
+TORCH_MODULE(AffineLayerNorm);
+
+// diffusers RMSNorm with a weight and no bias: mean of squares in fp32, x * rsqrt(var + eps) (fp32 when x
+// is half precision), cast to the weight's dtype when that is fp16/bf16, then times the weight (spec §6.1).
+class RMSNormImpl : public torch::nn::Module {
+public:
+    RMSNormImpl(int64_t dim, double eps, const at::TensorOptions& options);
+    at::Tensor forward(const at::Tensor& x) const;
+    at::Tensor weight;
+    double eps;
+};
+TORCH_MODULE(RMSNorm);
+
+} // namespace lumina::models

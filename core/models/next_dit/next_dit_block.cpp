@@ -1,0 +1,129 @@
+// Port of diffusers LuminaNextDiTBlock (transformers/lumina_nextdit2d.py), LuminaAttnProcessor2_0
+// (attention_processor.py), LuminaFeedForward (attention.py) and LuminaRMSNormZero (normalization.py).
+#include "core/models/next_dit/next_dit_block.h"
+
+#include "core/models/next_dit/rope_table.h"
+#include "core/sampling/context_drop.h"
+
+#include <torch/torch.h>
+
+namespace lumina::models {
+namespace {
+
+// A child module with no parameters of its own, used to reproduce diffusers' nesting (norm1.linear, ...).
+struct Group : torch::nn::Module {};
+
+} // namespace
+
+NextDiTAttentionImpl::NextDiTAttentionImpl(const NextDiTConfig& c, int64_t keyInputDim, bool withOutput,
+                                           const at::TensorOptions& o)
+    : heads(c.numAttentionHeads), kvHeads(c.numKvHeads), headDim(c.headDim()) {
+    to_q = register_module("to_q", Dense(c.hiddenSize, c.hiddenSize, false, o));
+    to_k = register_module("to_k", Dense(keyInputDim, c.kvDim(), false, o));
+    to_v = register_module("to_v", Dense(keyInputDim, c.kvDim(), false, o));
+    if (c.qkNorm) {
+        norm_q = register_module("norm_q", AffineLayerNorm(c.hiddenSize, 1e-5, o));
+        norm_k = register_module("norm_k", AffineLayerNorm(c.kvDim(), 1e-5, o));
+    }
+    if (withOutput) {
+        auto toOut = register_module("to_out", std::make_shared<Group>());
+        out = toOut->register_module("0", Dense(c.hiddenSize, c.hiddenSize, false, o));
+    }
+}
+
+at::Tensor NextDiTAttentionImpl::query(const at::Tensor& x, const at::Tensor& rope) const {
+    auto q = to_q->forward(x);
+    if (norm_q) q = norm_q->forward(q);
+    return applyRoPE(q.view({x.size(0), -1, heads, headDim}), rope);
+}
+
+at::Tensor NextDiTAttentionImpl::key(const at::Tensor& x, const at::Tensor& rope) const {
+    auto k = to_k->forward(x);
+    if (norm_k) k = norm_k->forward(k);
+    k = k.view({x.size(0), -1, kvHeads, headDim});
+    return rope.defined() ? applyRoPE(k, rope) : k;
+}
+
+at::Tensor NextDiTAttentionImpl::value(const at::Tensor& x) const {
+    return to_v->forward(x).view({x.size(0), -1, kvHeads, headDim});
+}
+
+at::Tensor groupedQueryAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                 const std::optional<at::Tensor>& mask, std::optional<double> scale) {
+    const int64_t b = q.size(0), s = q.size(1), heads = q.size(2), d = q.size(3), kvHeads = k.size(1);
+    const auto qt = q.transpose(1, 2); // (B, heads, S, D), a view as in the reference
+    if (kvHeads == heads)
+        return at::scaled_dot_product_attention(qt, k, v, mask, 0.0, false, scale).transpose(1, 2);
+    const int64_t rep = heads / kvHeads;
+    const auto grouped = qt.reshape({b, kvHeads, rep * s, d});
+    const auto out = at::scaled_dot_product_attention(grouped, k, v, mask, 0.0, false, scale);
+    return out.reshape({b, heads, s, d}).transpose(1, 2);
+}
+
+NextDiTBlockImpl::NextDiTBlockImpl(const NextDiTConfig& c, const at::TensorOptions& o) {
+    gate = register_parameter("gate", torch::empty({c.numAttentionHeads}, o), false);
+    attn1 = register_module("attn1", NextDiTAttention(c, c.hiddenSize, false, o));
+    attn2 = register_module("attn2", NextDiTAttention(c, c.crossAttentionDim, true, o));
+    auto ff = register_module("feed_forward", std::make_shared<Group>());
+    ff1 = ff->register_module("linear_1", Dense(c.hiddenSize, c.ffnInnerDim(), false, o));
+    ff2 = ff->register_module("linear_2", Dense(c.ffnInnerDim(), c.hiddenSize, false, o));
+    ff3 = ff->register_module("linear_3", Dense(c.hiddenSize, c.ffnInnerDim(), false, o));
+    auto n1 = register_module("norm1", std::make_shared<Group>());
+    adaLN = n1->register_module("linear", Dense(c.conditioningDim(), 4 * c.hiddenSize, true, o));
+    norm1 = n1->register_module("norm", RMSNorm(c.hiddenSize, c.normEps, o));
+    ffnNorm1 = register_module("ffn_norm1", RMSNorm(c.hiddenSize, c.normEps, o));
+    norm2 = register_module("norm2", RMSNorm(c.hiddenSize, c.normEps, o));
+    ffnNorm2 = register_module("ffn_norm2", RMSNorm(c.hiddenSize, c.normEps, o));
+    contextNorm = register_module("norm1_context", RMSNorm(c.crossAttentionDim, c.normEps, o));
+}
+
+void NextDiTBlockImpl::resolveSharedQuery() {
+    at::NoGradGuard noGrad;
+    auto same = [](const at::Tensor& a, const at::Tensor& b) {
+        return a.sizes() == b.sizes() && a.scalar_type() == b.scalar_type() && at::equal(a, b);
+    };
+    m_sharedQuery = same(attn1->to_q->weight, attn2->to_q->weight);
+    if (m_sharedQuery && attn1->norm_q)
+        m_sharedQuery = same(attn1->norm_q->weight, attn2->norm_q->weight) &&
+                        same(attn1->norm_q->bias, attn2->norm_q->bias);
+}
+
+NextDiTLayerCaption NextDiTBlockImpl::prepareCaption(const at::Tensor& captionFeatures) const {
+    const auto normed = contextNorm->forward(captionFeatures);
+    return {attn2->key(normed, at::Tensor()).transpose(1, 2), attn2->value(normed).transpose(1, 2)};
+}
+
+at::Tensor NextDiTBlockImpl::forward(const at::Tensor& x, const at::Tensor& temb, const at::Tensor& rope,
+                                     const NextDiTLayerCaption& caption, const at::Tensor& captionMask,
+                                     double selfScale, const KeyValuePooling& pooling) const {
+    // LuminaRMSNormZero: scale-only modulation, chunks in the order scale_msa, gate_msa, scale_mlp, gate_mlp.
+    const auto mod = adaLN->forward(at::silu(temb)).chunk(4, 1);
+    const auto xn = norm1->forward(x) * (1 + mod[0].unsqueeze(1));
+
+    const auto q = attn1->query(xn, rope);
+    auto k = attn1->key(xn, rope);
+    auto v = attn1->value(xn);
+    if (pooling.window > 1) {
+        auto pooled = sampling::poolKeysValues(k, v, pooling.gridHeight, pooling.gridWidth, pooling.window);
+        k = pooled.keys;
+        v = pooled.values;
+    }
+    k = k.transpose(1, 2);
+    v = v.transpose(1, 2);
+    // The reference passes an all-true mask here; no mask is the same softmax and lets SDPA use its fast path.
+    const auto selfOut = groupedQueryAttention(q, k, v, std::nullopt, selfScale);
+
+    const auto q2 = m_sharedQuery ? q : attn2->query(xn, rope);
+    const auto crossOut = groupedQueryAttention(q2, caption.key, caption.value, captionMask, std::nullopt);
+    const auto mixed = (selfOut + crossOut * gate.tanh().view({1, 1, -1, 1})).flatten(-2);
+
+    auto h = x + mod[1].unsqueeze(1).tanh() * norm2->forward(attn2->out->forward(mixed));
+
+    const auto ffnIn = ffnNorm1->forward(h) * (1 + mod[2].unsqueeze(1));
+    // FP32SiLU: SiLU in fp32, cast back before the product with the linear branch.
+    const auto a = ff1->forward(ffnIn);
+    const auto ffn = ff2->forward(at::silu(a.to(at::kFloat)).to(a.scalar_type()) * ff3->forward(ffnIn));
+    return h + mod[3].unsqueeze(1).tanh() * ffnNorm2->forward(ffn);
+}
+
+} // namespace lumina::models

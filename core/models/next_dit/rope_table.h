@@ -1,0 +1,31 @@
+#pragma once
+// 2-D rotary position table of Lumina-Next: diffusers embeddings.py, get_2d_rotary_pos_embed_lumina and
+// get_1d_rotary_pos_embed (spec §3.3), and its application, apply_rotary_emb(use_real=False).
+#include <ATen/core/Tensor.h>
+#include <cstdint>
+
+namespace lumina::models {
+
+// Resolution-extrapolation factors of one step: λ divides the frequencies, ν multiplies θ = 10000 (spec §8).
+struct RoPEFactors {
+    double linear = 1.0;
+    double ntk = 1.0;
+    bool operator==(const RoPEFactors&) const = default;
+};
+
+// The pipeline's table size: 384 x 384 tokens (6144 px per side).
+inline constexpr int64_t kRoPETableSide = 384;
+
+// (lenH, lenW, headDim/2) complex64 table on the CPU, built with the same ATen ops, dtypes and order as the
+// reference (so it is bitwise equal on the same LibTorch build). table[r, c, 2k] is the row frequency k at
+// row r, table[r, c, 2k+1] the column frequency k at column c. Results are cached per (headDim, lenH, lenW,
+// factors), so a generation builds each distinct table once instead of once per step; the returned tensor is
+// shared and must not be modified. Thread-safe. Throws InvalidRequest for a headDim not divisible by 4 or
+// non-positive sizes/factors.
+at::Tensor buildRoPETable(int64_t headDim, int64_t lenH, int64_t lenW, const RoPEFactors& factors);
+
+// Rotates x (B, S, heads, headDim) by freqs (1, S, headDim/2) complex64 on x's device: interleaved pairs as
+// complex numbers, multiplied in complex64 (fp32), cast back to x's dtype (spec §3.3, "Applying RoPE").
+at::Tensor applyRoPE(const at::Tensor& x, const at::Tensor& freqs);
+
+} // namespace lumina::models

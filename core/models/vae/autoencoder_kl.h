@@ -1,0 +1,50 @@
+#pragma once
+// Reference: diffusers models/autoencoders/autoencoder_kl.py (AutoencoderKL) and vae.py
+// (DiagonalGaussianDistribution: the logvar clamp).
+#include "core/io/module_loader.h"
+#include "core/models/vae/vae_coder.h"
+#include "core/models/vae/vae_config.h"
+
+#include <filesystem>
+#include <memory>
+#include <utility>
+
+namespace lumina::models {
+
+class AutoencoderKLImpl : public torch::nn::Module {
+public:
+    AutoencoderKLImpl(const VAEConfig& config, const torch::TensorOptions& options);
+
+    // z already unscaled (latents / scaling + shift); returns the decoder output, about [-1, 1].
+    at::Tensor decode(const at::Tensor& z) const;
+    // decode() in two halves for tiled decoding: post_quant_conv + conv_in + mid block (global attention,
+    // latent resolution), then the up path (local convolutions only).
+    at::Tensor decodeMid(const at::Tensor& z) const;
+    at::Tensor decodeUp(const at::Tensor& mid) const;
+    // (mean, logvar) of the posterior, logvar clamped to [-30, 20] as the reference does.
+    std::pair<at::Tensor, at::Tensor> encode(const at::Tensor& image) const;
+
+    const VAEConfig& config() const { return m_config; }
+    c10::ScalarType dtype() const;
+    c10::Device device() const;
+
+private:
+    VAEConfig m_config;
+    vae::Encoder m_encoder{nullptr};
+    vae::Decoder m_decoder{nullptr};
+    vae::Conv2d m_quantConv{nullptr}, m_postQuantConv{nullptr};
+};
+TORCH_MODULE(AutoencoderKL);
+
+// Loads vae/ (config.json + diffusion_pytorch_model[.safetensors|index]) strictly. Legacy attention names
+// (query/key/value/proj_attn) are accepted. fp16 is refused for this VAE family (SDXL VAE activations
+// overflow fp16): it runs in fp32 instead and says so in the log. Throws ModelLoadError.
+std::shared_ptr<AutoencoderKLImpl> loadVAE(const std::filesystem::path& folder, const io::LoadOptions& options);
+
+// The checks of loadVAE (config, tensor names and shapes) without reading tensor data.
+void validateVAE(const std::filesystem::path& folder);
+
+// Checkpoint key -> module key for pre-2023 diffusers attention names; other keys unchanged.
+std::string renameLegacyVAEKey(const std::string& key);
+
+} // namespace lumina::models

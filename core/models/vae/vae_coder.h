@@ -1,0 +1,55 @@
+#pragma once
+// Reference: diffusers models/autoencoders/vae.py (Encoder, Decoder) and unets/unet_2d_blocks.py
+// (DownEncoderBlock2D, UpDecoderBlock2D, UNetMidBlock2D).
+#include "core/models/vae/vae_config.h"
+#include "core/models/vae/vae_layers.h"
+
+namespace lumina::models::vae {
+
+// Image (B, in, H, W) -> moments (B, 2*latent, H/f, W/f), before quant_conv.
+class EncoderImpl : public torch::nn::Module {
+public:
+    EncoderImpl(const VAEConfig& config, const torch::TensorOptions& options);
+    at::Tensor forward(const at::Tensor& image) const;
+
+private:
+    Conv2d m_convIn{nullptr}, m_convOut{nullptr};
+    torch::nn::ModuleList m_downBlocks;
+    MidBlock m_midBlock{nullptr};
+    GroupNorm m_normOut{nullptr};
+};
+TORCH_MODULE(Encoder);
+
+// Latent (B, latent, h, w), after post_quant_conv -> decoder output (B, out, h*f, w*f), about [-1, 1].
+class DecoderImpl : public torch::nn::Module {
+public:
+    DecoderImpl(const VAEConfig& config, const torch::TensorOptions& options);
+    at::Tensor forward(const at::Tensor& z) const { return forwardUp(forwardMid(z)); }
+    // conv_in + mid block (latent resolution; holds the global attention).
+    at::Tensor forwardMid(const at::Tensor& z) const;
+    // Up blocks + conv_norm_out + SiLU + conv_out (local operations only: tileable).
+    at::Tensor forwardUp(const at::Tensor& h) const;
+
+private:
+    Conv2d m_convIn{nullptr}, m_convOut{nullptr};
+    MidBlock m_midBlock{nullptr};
+    torch::nn::ModuleList m_upBlocks;
+    GroupNorm m_normOut{nullptr};
+};
+TORCH_MODULE(Decoder);
+
+// One down or up block: resnets, then an optional resampler (downsamplers.0 / upsamplers.0).
+class CoderBlockImpl : public torch::nn::Module {
+public:
+    enum class Kind { Down, Up };
+    CoderBlockImpl(Kind kind, int64_t in, int64_t out, int64_t resnets, int64_t groups, bool resample,
+                   const torch::TensorOptions& options);
+    at::Tensor forward(const at::Tensor& x) const;
+
+private:
+    torch::nn::ModuleList m_resnets, m_resamplers;
+    Kind m_kind;
+};
+TORCH_MODULE(CoderBlock);
+
+} // namespace lumina::models::vae

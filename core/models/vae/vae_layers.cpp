@@ -1,0 +1,192 @@
+// Reference: diffusers models/resnet.py (ResnetBlock2D), upsampling.py (Upsample2D), downsampling.py
+// (Downsample2D), attention_processor.py (Attention, AttnProcessor2_0), unets/unet_2d_blocks.py (UNetMidBlock2D).
+#include "core/models/vae/vae_layers.h"
+
+#include <cmath>
+#include <torch/torch.h>
+
+namespace lumina::models::vae {
+namespace {
+
+constexpr double kEps = 1e-6;
+
+at::Tensor emptyParam(torch::nn::Module& m, const std::string& name, at::IntArrayRef shape,
+                      const torch::TensorOptions& options) {
+    return m.register_parameter(name, torch::empty(shape, options), /*requires_grad=*/false);
+}
+
+} // namespace
+
+Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
+                       const torch::TensorOptions& options)
+    : m_stride(stride), m_padding(padding) {
+    m_weight = emptyParam(*this, "weight", {out, in, kernel, kernel}, options);
+    m_bias = emptyParam(*this, "bias", {out}, options);
+}
+
+at::Tensor Conv2dImpl::forward(const at::Tensor& x) const {
+    return at::conv2d(x, m_weight, m_bias, {m_stride, m_stride}, {m_padding, m_padding});
+}
+
+GroupNormImpl::GroupNormImpl(int64_t groups, int64_t channels, const torch::TensorOptions& options) : m_groups(groups) {
+    m_weight = emptyParam(*this, "weight", {channels}, options);
+    m_bias = emptyParam(*this, "bias", {channels}, options);
+}
+
+namespace {
+thread_local GroupNormStats* tActiveStats = nullptr;
+} // namespace
+
+GroupNormStatsScope::GroupNormStatsScope(GroupNormStats* stats) : m_previous(tActiveStats) { tActiveStats = stats; }
+GroupNormStatsScope::~GroupNormStatsScope() { tActiveStats = m_previous; }
+
+void GroupNormStats::finishAccumulation(double eps, std::size_t lastCall) {
+    for (std::size_t i = 0; i < sum.size() && i <= lastCall; ++i) {
+        const auto m = sum[i] / count[i];
+        const auto var = (sumSq[i] / count[i] - m * m).clamp_min(0.0);
+        mean[i] = m.to(torch::kFloat);
+        rstd[i] = (var + eps).rsqrt().to(torch::kFloat);
+    }
+    sum.clear();
+    sumSq.clear();
+    count.clear();
+}
+
+at::Tensor GroupNormImpl::forward(const at::Tensor& x) const {
+    if (tActiveStats && x.dim() == 4) return withStats(x, *tActiveStats);
+    return at::group_norm(x, m_groups, m_weight, m_bias, kEps);
+}
+
+at::Tensor GroupNormImpl::withStats(const at::Tensor& x, GroupNormStats& stats) const {
+    const std::size_t call = stats.next++;
+    const int64_t b = x.size(0), c = x.size(1);
+    auto grouped = x.to(torch::kFloat).reshape({b, m_groups, -1});
+    if (stats.mode == GroupNormStats::Mode::Record) {
+        const auto [var, mean] = at::var_mean(grouped, {2}, /*correction=*/0, /*keepdim=*/false);
+        if (stats.mean.size() <= call) stats.mean.resize(call + 1), stats.rstd.resize(call + 1);
+        stats.mean[call] = mean;
+        stats.rstd[call] = (var + kEps).rsqrt();
+        return at::group_norm(x, m_groups, m_weight, m_bias, kEps);
+    }
+    if (call >= stats.mean.size())
+        throw std::logic_error("GroupNormStats: more GroupNorm calls than recorded (tiles must run the same network)");
+    if (stats.mode == GroupNormStats::Mode::Accumulate) {
+        // Per-tile mean/variance (fp32, numerically stable kernel) merged in double: sum and sum of squares.
+        const int64_t sy = x.size(2) / stats.tileH, sx = x.size(3) / stats.tileW;
+        const auto owned = x.narrow(2, stats.ownY0 * sy, (stats.ownY1 - stats.ownY0) * sy)
+                               .narrow(3, stats.ownX0 * sx, (stats.ownX1 - stats.ownX0) * sx)
+                               .to(torch::kFloat)
+                               .reshape({b, m_groups, -1});
+        const auto [var, mean] = at::var_mean(owned, {2}, /*correction=*/0, /*keepdim=*/false);
+        const double n = static_cast<double>(owned.size(2));
+        const auto m = mean.to(torch::kDouble), v = var.to(torch::kDouble);
+        const auto s = m * n, s2 = (v + m * m) * n;
+        if (stats.sum.size() <= call) {
+            stats.sum.resize(call + 1), stats.sumSq.resize(call + 1), stats.count.resize(call + 1, 0.0);
+        }
+        stats.sum[call] = stats.sum[call].defined() ? stats.sum[call] + s : s;
+        stats.sumSq[call] = stats.sumSq[call].defined() ? stats.sumSq[call] + s2 : s2;
+        stats.count[call] += n;
+    }
+    auto y = (grouped - stats.mean[call].unsqueeze(2)) * stats.rstd[call].unsqueeze(2);
+    y = y.view(x.sizes()) * m_weight.to(torch::kFloat).view({1, c, 1, 1}) + m_bias.to(torch::kFloat).view({1, c, 1, 1});
+    return y.to(x.scalar_type());
+}
+
+LinearImpl::LinearImpl(int64_t in, int64_t out, const torch::TensorOptions& options) {
+    m_weight = emptyParam(*this, "weight", {out, in}, options);
+    m_bias = emptyParam(*this, "bias", {out}, options);
+}
+
+at::Tensor LinearImpl::forward(const at::Tensor& x) const { return at::linear(x, m_weight, m_bias); }
+
+ResnetBlockImpl::ResnetBlockImpl(int64_t in, int64_t out, int64_t groups, const torch::TensorOptions& options) {
+    m_norm1 = register_module("norm1", GroupNorm(groups, in, options));
+    m_conv1 = register_module("conv1", Conv2d(in, out, 3, 1, 1, options));
+    m_norm2 = register_module("norm2", GroupNorm(groups, out, options));
+    m_conv2 = register_module("conv2", Conv2d(out, out, 3, 1, 1, options));
+    if (in != out) m_shortcut = register_module("conv_shortcut", Conv2d(in, out, 1, 1, 0, options));
+}
+
+at::Tensor ResnetBlockImpl::forward(const at::Tensor& x) const {
+    // In-place SiLU on the fresh GroupNorm outputs: same values, one activation-sized buffer less.
+    auto h = m_conv1->forward(vae::siluInPlace(m_norm1->forward(x)));
+    h = m_conv2->forward(vae::siluInPlace(m_norm2->forward(h)));
+    // Reference order: input_tensor + hidden_states (then / output_scale_factor = 1, which is exact).
+    if (m_shortcut) return m_shortcut->forward(x.contiguous()) + h;
+    return x + h;
+}
+
+UpsampleImpl::UpsampleImpl(int64_t channels, const torch::TensorOptions& options) {
+    m_conv = register_module("conv", Conv2d(channels, channels, 3, 1, 1, options));
+}
+
+at::Tensor UpsampleImpl::forward(const at::Tensor& x) const {
+    // F.interpolate(scale_factor=2.0, mode="nearest") passes the scale factors through.
+    auto up = at::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2}, 2.0, 2.0);
+    return m_conv->forward(up);
+}
+
+DownsampleImpl::DownsampleImpl(int64_t channels, const torch::TensorOptions& options) {
+    m_conv = register_module("conv", Conv2d(channels, channels, 3, 2, 0, options));
+}
+
+at::Tensor DownsampleImpl::forward(const at::Tensor& x) const {
+    return m_conv->forward(at::constant_pad_nd(x, {0, 1, 0, 1}, 0));
+}
+
+at::Tensor chunkedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, uint64_t maxScoreBytes) {
+    const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+    const int64_t nq = q.size(-2), nk = k.size(-2);
+    const uint64_t rowBytes = static_cast<uint64_t>(nk) * 4 * static_cast<uint64_t>(q.size(0) * q.size(1));
+    const int64_t rows = std::max<int64_t>(1, static_cast<int64_t>(maxScoreBytes / std::max<uint64_t>(rowBytes, 1)));
+    if (rows >= nq) return at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale);
+    auto out = at::empty_like(q, at::MemoryFormat::Contiguous);
+    for (int64_t start = 0; start < nq; start += rows) {
+        const int64_t len = std::min(rows, nq - start);
+        out.narrow(-2, start, len).copy_(at::scaled_dot_product_attention(q.narrow(-2, start, len), k, v, {}, 0.0, false, scale));
+    }
+    return out;
+}
+
+SpatialAttentionImpl::SpatialAttentionImpl(int64_t channels, int64_t groups, const torch::TensorOptions& options) {
+    m_groupNorm = register_module("group_norm", GroupNorm(groups, channels, options));
+    m_toQ = register_module("to_q", Linear(channels, channels, options));
+    m_toK = register_module("to_k", Linear(channels, channels, options));
+    m_toV = register_module("to_v", Linear(channels, channels, options));
+    auto toOut = register_module("to_out", torch::nn::ModuleList());
+    m_toOut = Linear(channels, channels, options);
+    toOut->push_back(m_toOut);
+}
+
+at::Tensor SpatialAttentionImpl::forward(const at::Tensor& x) const {
+    const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+    // Same op sequence as AttnProcessor2_0 on 4-D input: tokens (b, h*w, c) as a transposed view, GroupNorm
+    // applied channel-first, one head of dim c.
+    // GroupNorm over (b, c, h, w) is the same computation (same memory) as over the reference's (b, c, h*w).
+    auto tokens = m_groupNorm->forward(x).view({b, c, h * w}).transpose(1, 2);
+    auto q = m_toQ->forward(tokens).view({b, -1, 1, c}).transpose(1, 2);
+    auto k = m_toK->forward(tokens).view({b, -1, 1, c}).transpose(1, 2);
+    auto v = m_toV->forward(tokens).view({b, -1, 1, c}).transpose(1, 2);
+    tokens = chunkedAttention(q, k, v, kAttentionScoreBudgetBytes);
+    q = k = v = at::Tensor();
+    tokens = tokens.transpose(1, 2).reshape({b, -1, c});
+    tokens = m_toOut->forward(tokens);
+    return tokens.transpose(-1, -2).reshape({b, c, h, w}) + x;
+}
+
+MidBlockImpl::MidBlockImpl(int64_t channels, int64_t groups, bool addAttention, const torch::TensorOptions& options) {
+    m_resnets = register_module("resnets", torch::nn::ModuleList());
+    m_attentions = register_module("attentions", torch::nn::ModuleList());
+    m_resnets->push_back(ResnetBlock(channels, channels, groups, options));
+    m_resnets->push_back(ResnetBlock(channels, channels, groups, options));
+    if (addAttention) m_attentions->push_back(SpatialAttention(channels, groups, options));
+}
+
+at::Tensor MidBlockImpl::forward(const at::Tensor& x) const {
+    auto h = m_resnets->at<ResnetBlockImpl>(0).forward(x);
+    if (!m_attentions->is_empty()) h = m_attentions->at<SpatialAttentionImpl>(0).forward(h);
+    return m_resnets->at<ResnetBlockImpl>(1).forward(h);
+}
+
+} // namespace lumina::models::vae

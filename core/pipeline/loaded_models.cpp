@@ -1,0 +1,104 @@
+#include "core/pipeline/loaded_models.h"
+
+#include "core/util/errors.h"
+#include "core/util/log.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+namespace lumina::pipeline {
+
+c10::Device resolveDevice(DeviceChoice choice) {
+    switch (choice) {
+    case DeviceChoice::Auto:
+        if (torch::cuda::is_available()) return c10::Device(c10::kCUDA, 0);
+        if (torch::mps::is_available()) return c10::Device(c10::kMPS);
+        return c10::kCPU;
+    case DeviceChoice::CPU: return c10::kCPU;
+    case DeviceChoice::CUDA:
+        if (!torch::cuda::is_available())
+            throw InvalidRequest("device cuda was asked for, but no CUDA GPU is available (choose auto or cpu)");
+        return c10::Device(c10::kCUDA, 0);
+    case DeviceChoice::MPS:
+        if (!torch::mps::is_available())
+            throw InvalidRequest("device mps was asked for, but Apple MPS is not available (choose auto or cpu)");
+        return c10::Device(c10::kMPS);
+    }
+    return c10::kCPU;
+}
+
+c10::ScalarType resolvePrecision(Precision precision, c10::Device device) {
+    switch (precision) {
+    case Precision::Auto: return device.is_cpu() ? c10::kFloat : c10::kBFloat16;
+    case Precision::FP32: return c10::kFloat;
+    case Precision::BF16: return c10::kBFloat16;
+    case Precision::FP16: return c10::kHalf;
+    }
+    return c10::kFloat;
+}
+
+std::string deviceLabel(c10::Device device) { return device.str(); }
+
+std::string dtypeLabel(c10::ScalarType dtype) {
+    switch (dtype) {
+    case c10::kFloat: return "fp32";
+    case c10::kBFloat16: return "bf16";
+    case c10::kHalf: return "fp16";
+    default: return c10::toString(dtype);
+    }
+}
+
+std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId, DeviceChoice deviceChoice,
+                                               Precision precision, const io::LoadProgress& progress) {
+    auto models = std::make_shared<LoadedModels>();
+    models->checkpoint = io::locateCheckpoint(folderOrRepoId);
+    models->name = models->checkpoint.root.filename().string();
+    if (models->name.rfind("snapshots", 0) == 0 || models->checkpoint.root.parent_path().filename() == "snapshots")
+        models->name = models->checkpoint.root.parent_path().parent_path().filename().string();
+    models->device = resolveDevice(deviceChoice);
+    models->dtype = resolvePrecision(precision, models->device);
+    models->vaeDtype = models->dtype == c10::kHalf ? c10::kFloat : models->dtype;
+    if (models->dtype == c10::kHalf)
+        log::warn("the SDXL VAE overflows in fp16: it runs in fp32, the other models in fp16");
+
+    const auto& cp = models->checkpoint;
+    models->tokenizer = std::make_shared<const text::GemmaTokenizer>(
+        text::GemmaTokenizer::load(cp.component("tokenizer").folder));
+    models->scheduler = sampling::FlowMatchEulerConfig::load(cp.component("scheduler").folder / "scheduler_config.json");
+
+    // Progress over all three networks: sizes first, so the bar moves once from 0 to the total.
+    const auto encoderWeights = io::WeightSet::openFolder(cp.component("text_encoder").folder);
+    const auto transformerWeights = io::WeightSet::openFolder(cp.component("transformer").folder);
+    const auto vaeWeights = io::WeightSet::openFolder(cp.component("vae").folder);
+    const uint64_t total = encoderWeights.totalBytes() + transformerWeights.totalBytes() + vaeWeights.totalBytes();
+    uint64_t before = 0;
+    auto options = [&](c10::ScalarType dtype, const char* label) {
+        io::LoadOptions o;
+        o.device = models->device;
+        o.dtype = dtype;
+        o.componentLabel = label;
+        const uint64_t offset = before;
+        if (progress) o.progress = [progress, offset, total](uint64_t done, uint64_t) { progress(offset + done, total); };
+        return o;
+    };
+    auto timed = [&](const char* label, auto&& fn) {
+        const auto start = std::chrono::steady_clock::now();
+        fn();
+        log::info("loaded {} in {:.1f} s", label,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    };
+    timed("text encoder", [&] {
+        models->textEncoder = models::loadGemma(cp.component("text_encoder").folder, options(models->dtype, "text_encoder"));
+    });
+    before += encoderWeights.totalBytes();
+    timed("transformer", [&] {
+        models->transformer = models::loadNextDiT(cp.component("transformer").folder, options(models->dtype, "transformer"));
+    });
+    before += transformerWeights.totalBytes();
+    timed("VAE", [&] { models->vae = models::loadVAE(cp.component("vae").folder, options(models->vaeDtype, "vae")); });
+    if (progress) progress(total, total);
+    log::info("model {} ready on {} in {}", models->name, deviceLabel(models->device), dtypeLabel(models->dtype));
+    return models;
+}
+
+} // namespace lumina::pipeline

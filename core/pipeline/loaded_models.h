@@ -1,0 +1,45 @@
+#pragma once
+// The models of one checkpoint, loaded once and shared read-only by every run (architecture rule 1).
+#include "core/io/checkpoint_locator.h"
+#include "core/io/module_loader.h"
+#include "core/models/gemma/gemma_model.h"
+#include "core/models/next_dit/next_dit_model.h"
+#include "core/models/vae/autoencoder_kl.h"
+#include "core/pipeline/request.h"
+#include "core/sampling/flow_match_schedule.h"
+#include "core/text/gemma_tokenizer.h"
+#include "core/text/prompt_encoding_cache.h"
+
+#include <memory>
+#include <string>
+
+namespace lumina::pipeline {
+
+struct LoadedModels {
+    io::PipelineCheckpoint checkpoint;
+    std::string name; // shown in the UI and recorded with every image
+    std::shared_ptr<const text::GemmaTokenizer> tokenizer;
+    std::shared_ptr<models::GemmaModelImpl> textEncoder;
+    std::shared_ptr<models::NextDiTModelImpl> transformer;
+    std::shared_ptr<models::AutoencoderKLImpl> vae;
+    sampling::FlowMatchEulerConfig scheduler;
+    c10::Device device = c10::kCPU;
+    c10::ScalarType dtype = c10::kFloat;    // transformer, text encoder and initial noise
+    c10::ScalarType vaeDtype = c10::kFloat; // fp16 is refused for the SDXL VAE (it overflows): fp32 then
+    // Encodings by prompt, so changing only the seed or the size never re-runs Gemma.
+    mutable text::PromptEncodingCache encodings{32};
+};
+
+// `auto` resolves to CUDA, then MPS, then CPU; precision `auto` to bf16 on a GPU and fp32 on the CPU.
+// Throws InvalidRequest when the asked device is not available in this build or on this machine.
+c10::Device resolveDevice(DeviceChoice choice);
+c10::ScalarType resolvePrecision(Precision precision, c10::Device device);
+std::string deviceLabel(c10::Device device);
+std::string dtypeLabel(c10::ScalarType dtype);
+
+// Locates and loads every component strictly. progress: (bytes done, bytes total) over all components.
+// Throws ModelLoadError naming the component and the cause.
+std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId, DeviceChoice device,
+                                               Precision precision, const io::LoadProgress& progress);
+
+} // namespace lumina::pipeline

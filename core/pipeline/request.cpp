@@ -1,0 +1,183 @@
+#include "core/pipeline/request.h"
+
+#include "core/util/errors.h"
+#include "core/util/utf8.h"
+
+#include <array>
+#include <cmath>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <utility>
+#include <vector>
+
+namespace lumina::pipeline {
+namespace {
+
+template <typename E> using Names = std::vector<std::pair<E, const char*>>;
+
+const Names<Sampler> kSamplers{{Sampler::DiffusersEuler, "diffusers-euler"},
+                               {Sampler::Euler, "euler"},
+                               {Sampler::Midpoint, "midpoint"},
+                               {Sampler::RK4, "rk4"}};
+const Names<Schedule> kSchedules{{Schedule::Uniform, "uniform"}, {Schedule::Sigmoid, "sigmoid"}};
+const Names<RoPEScaling> kRoPE{{RoPEScaling::None, "none"},
+                               {RoPEScaling::Linear, "linear"},
+                               {RoPEScaling::NTK, "ntk"},
+                               {RoPEScaling::TimeAware, "time-aware"}};
+const Names<CfgChannels> kCfg{{CfgChannels::Reference3, "3"}, {CfgChannels::All, "all"}};
+const Names<DeviceChoice> kDevices{{DeviceChoice::Auto, "auto"},
+                                   {DeviceChoice::CPU, "cpu"},
+                                   {DeviceChoice::CUDA, "cuda"},
+                                   {DeviceChoice::MPS, "mps"}};
+const Names<Precision> kPrecisions{
+    {Precision::Auto, "auto"}, {Precision::FP32, "fp32"}, {Precision::BF16, "bf16"}, {Precision::FP16, "fp16"}};
+
+template <typename E> std::string nameOf(const Names<E>& names, E v) {
+    for (const auto& [e, n] : names)
+        if (e == v) return n;
+    return "?";
+}
+
+template <typename E> E parseName(const Names<E>& names, const std::string& s, const char* field) {
+    std::vector<std::string> accepted;
+    for (const auto& [e, n] : names) {
+        if (s == n) return e;
+        accepted.emplace_back(n);
+    }
+    throw InvalidRequest(fmt::format("{} must be one of {}, not '{}'", field, fmt::join(accepted, "|"), s));
+}
+
+// Reads `key` from `j` into `out` when present; a wrong type names the key.
+template <typename T> void readKey(const nlohmann::json& j, const char* key, T& out) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return;
+    try {
+        out = it->get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw InvalidRequest(fmt::format("settings key '{}' has the wrong type: {}", key, it->dump()));
+    }
+}
+
+template <typename E> void readEnum(const nlohmann::json& j, const char* key, const Names<E>& names, E& out) {
+    std::string s;
+    readKey(j, key, s);
+    if (!s.empty()) out = parseName(names, s, key);
+}
+
+} // namespace
+
+std::string toString(Sampler v) { return nameOf(kSamplers, v); }
+std::string toString(Schedule v) { return nameOf(kSchedules, v); }
+std::string toString(RoPEScaling v) { return nameOf(kRoPE, v); }
+std::string toString(CfgChannels v) { return nameOf(kCfg, v); }
+std::string toString(DeviceChoice v) { return nameOf(kDevices, v); }
+std::string toString(Precision v) { return nameOf(kPrecisions, v); }
+Sampler parseSampler(const std::string& s) { return parseName(kSamplers, s, "sampler"); }
+Schedule parseSchedule(const std::string& s) { return parseName(kSchedules, s, "schedule"); }
+RoPEScaling parseRoPEScaling(const std::string& s) { return parseName(kRoPE, s, "rope-scaling"); }
+CfgChannels parseCfgChannels(const std::string& s) { return parseName(kCfg, s, "cfg-channels"); }
+DeviceChoice parseDeviceChoice(const std::string& s) { return parseName(kDevices, s, "device"); }
+Precision parsePrecision(const std::string& s) { return parseName(kPrecisions, s, "dtype"); }
+
+SamplingSettings presetSettings(const std::string& preset) {
+    SamplingSettings s;
+    if (preset == "lumina") return s; // the defaults of SamplingSettings are the official demo recipe
+    if (preset == "diffusers") {
+        s.sampler = Sampler::DiffusersEuler;
+        s.timeShift = 1.0;
+        s.shiftFromSchedulerConfig = true; // the pipeline reads the checkpoint's scheduler shift
+        s.watershed = 1.0;
+        s.scaleBelowNative = true;
+        return s;
+    }
+    throw InvalidRequest(fmt::format("preset must be lumina|diffusers, not '{}'", preset));
+}
+
+nlohmann::json toJson(const GenerationRequest& r) {
+    const auto& s = r.sampling;
+    nlohmann::json j{{"prompt", r.prompt},
+                     {"negative_prompt", r.negativePrompt},
+                     {"preset", r.preset},
+                     {"width", r.width},
+                     {"height", r.height},
+                     {"sampler", toString(s.sampler)},
+                     {"schedule", toString(s.schedule)},
+                     {"steps", s.steps},
+                     {"guidance", s.guidanceScale},
+                     {"time_shift", s.timeShift},
+                     {"shift_from_scheduler", s.shiftFromSchedulerConfig},
+                     {"rope_scaling", toString(s.ropeScaling)},
+                     {"watershed", s.watershed},
+                     {"scale_below_native", s.scaleBelowNative},
+                     {"proportional_attention", s.proportionalAttention},
+                     {"context_drop", s.contextDrop},
+                     {"cfg_channels", toString(s.cfgChannels)},
+                     {"sigmoid_kappa", s.sigmoidKappa},
+                     {"device", toString(r.device)},
+                     {"dtype", toString(r.precision)},
+                     {"diffusers_preprocess", r.diffusersPromptPreprocess},
+                     {"full_preview_every", r.fullPreviewEveryNSteps}};
+    j["seed"] = r.seed ? nlohmann::json(*r.seed) : nlohmann::json(nullptr);
+    return j;
+}
+
+GenerationRequest requestFromJson(const nlohmann::json& j) {
+    if (!j.is_object()) throw InvalidRequest("settings must be a JSON object");
+    GenerationRequest r;
+    readKey(j, "preset", r.preset);
+    r.sampling = presetSettings(r.preset);
+    auto& s = r.sampling;
+    readKey(j, "prompt", r.prompt);
+    readKey(j, "negative_prompt", r.negativePrompt);
+    readKey(j, "width", r.width);
+    readKey(j, "height", r.height);
+    readEnum(j, "sampler", kSamplers, s.sampler);
+    readEnum(j, "schedule", kSchedules, s.schedule);
+    readKey(j, "steps", s.steps);
+    readKey(j, "guidance", s.guidanceScale);
+    readKey(j, "time_shift", s.timeShift);
+    readKey(j, "shift_from_scheduler", s.shiftFromSchedulerConfig);
+    readEnum(j, "rope_scaling", kRoPE, s.ropeScaling);
+    readKey(j, "watershed", s.watershed);
+    readKey(j, "scale_below_native", s.scaleBelowNative);
+    readKey(j, "proportional_attention", s.proportionalAttention);
+    readKey(j, "context_drop", s.contextDrop);
+    readEnum(j, "cfg_channels", kCfg, s.cfgChannels);
+    readKey(j, "sigmoid_kappa", s.sigmoidKappa);
+    readEnum(j, "device", kDevices, r.device);
+    readEnum(j, "dtype", kPrecisions, r.precision);
+    readKey(j, "diffusers_preprocess", r.diffusersPromptPreprocess);
+    readKey(j, "full_preview_every", r.fullPreviewEveryNSteps);
+    if (auto it = j.find("seed"); it != j.end() && !it->is_null()) {
+        if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<int64_t>() >= 0))
+            throw InvalidRequest(fmt::format("settings key 'seed' must be a non-negative integer: {}", it->dump()));
+        r.seed = it->get<uint64_t>();
+    }
+    return r;
+}
+
+void validateRequest(const GenerationRequest& r) {
+    auto side = [](int v, const char* name) {
+        if (v % 16 != 0 || v < 64 || v > 6144)
+            throw InvalidRequest(fmt::format("{} must be a multiple of 16 from 64 to 6144 pixels, not {}", name, v));
+    };
+    side(r.width, "width");
+    side(r.height, "height");
+    const auto& s = r.sampling;
+    if (s.steps < 1 || s.steps > 1000) throw InvalidRequest(fmt::format("steps must be 1 to 1000, not {}", s.steps));
+    if (!std::isfinite(s.guidanceScale) || s.guidanceScale < 0)
+        throw InvalidRequest(fmt::format("guidance must be a finite number >= 0, not {}", s.guidanceScale));
+    if (!std::isfinite(s.timeShift) || s.timeShift <= 0)
+        throw InvalidRequest(fmt::format("time shift must be a finite number > 0, not {}", s.timeShift));
+    if (!std::isfinite(s.watershed) || s.watershed < 0 || s.watershed > 1)
+        throw InvalidRequest(fmt::format("watershed must be between 0 and 1, not {}", s.watershed));
+    if (!std::isfinite(s.sigmoidKappa) || s.sigmoidKappa <= 0)
+        throw InvalidRequest(fmt::format("sigmoid kappa must be > 0, not {}", s.sigmoidKappa));
+    if (s.sampler == Sampler::DiffusersEuler && s.schedule == Schedule::Sigmoid)
+        throw InvalidRequest("the sigmoid schedule works with the euler, midpoint and rk4 samplers, not diffusers-euler");
+    if (!isValidUtf8(r.prompt)) throw InvalidRequest("the prompt is not valid UTF-8 text");
+    if (!isValidUtf8(r.negativePrompt)) throw InvalidRequest("the negative prompt is not valid UTF-8 text");
+    if (r.fullPreviewEveryNSteps < 0) throw InvalidRequest("full preview interval must be >= 0");
+}
+
+} // namespace lumina::pipeline

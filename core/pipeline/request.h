@@ -1,0 +1,81 @@
+#pragma once
+// What an artist asks for: one text-to-image generation. A plain value type shared by the CLI, the UI,
+// the job queue and the gallery (serialized as JSON into the database and into image metadata).
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace lumina::pipeline {
+
+enum class Sampler { DiffusersEuler, Euler, Midpoint, RK4 };
+enum class Schedule { Uniform, Sigmoid };
+enum class RoPEScaling { None, Linear, NTK, TimeAware };
+enum class CfgChannels { Reference3, All };
+enum class DeviceChoice { Auto, CPU, CUDA, MPS };
+enum class Precision { Auto, FP32, BF16, FP16 };
+
+// Settings a preset fills in; every field the user set explicitly overrides the preset.
+struct SamplingSettings {
+    Sampler sampler = Sampler::Midpoint;
+    Schedule schedule = Schedule::Uniform;
+    int steps = 30;
+    double guidanceScale = 4.0;
+    double timeShift = 4.0;
+    // Take the time shift from the checkpoint's scheduler_config.json (the diffusers preset) instead of timeShift.
+    bool shiftFromSchedulerConfig = false;
+    RoPEScaling ropeScaling = RoPEScaling::TimeAware;
+    double watershed = 0.3;
+    // Apply RoPE scaling below the native size too (diffusers does; the official demo only extrapolates).
+    bool scaleBelowNative = false;
+    bool proportionalAttention = true;
+    bool contextDrop = false;
+    CfgChannels cfgChannels = CfgChannels::Reference3;
+    double sigmoidKappa = 6.0;
+};
+
+struct GenerationRequest {
+    std::string prompt;
+    std::string negativePrompt;
+    std::string preset = "lumina"; // "lumina" (official demo recipe) or "diffusers" (LuminaPipeline defaults)
+    int width = 1024;
+    int height = 1024;
+    std::optional<uint64_t> seed; // nullopt: random; the seed actually used is recorded in the result
+    SamplingSettings sampling;
+    DeviceChoice device = DeviceChoice::Auto;
+    Precision precision = Precision::Auto;
+    // Reproduce LuminaPipeline's prompt lower()+strip() (parity runs only; artists' text is kept as typed).
+    bool diffusersPromptPreprocess = false;
+    int fullPreviewEveryNSteps = 0; // 0: projection previews only
+};
+
+// Names used in JSON, the CLI and the UI ("diffusers-euler", "midpoint", "time-aware", ...).
+std::string toString(Sampler v);
+std::string toString(Schedule v);
+std::string toString(RoPEScaling v);
+std::string toString(CfgChannels v);
+std::string toString(DeviceChoice v);
+std::string toString(Precision v);
+// Parse the names above; throw InvalidRequest naming the field and the accepted values.
+Sampler parseSampler(const std::string& s);
+Schedule parseSchedule(const std::string& s);
+RoPEScaling parseRoPEScaling(const std::string& s);
+CfgChannels parseCfgChannels(const std::string& s);
+DeviceChoice parseDeviceChoice(const std::string& s);
+Precision parsePrecision(const std::string& s);
+
+// The preset's settings: "diffusers" = 30 diffusers-Euler steps, guidance 4, time-aware RoPE with watershed 1.0
+// applied at every size, proportional attention (timeShift = scheduler config shift, filled in by the pipeline);
+// "lumina" = midpoint, 30 steps, time shift 4, time-aware with watershed 0.3 for extrapolated sizes only.
+SamplingSettings presetSettings(const std::string& preset);
+
+nlohmann::json toJson(const GenerationRequest& request);
+// Missing keys take defaults; wrong types or unknown enum names throw InvalidRequest naming the key.
+GenerationRequest requestFromJson(const nlohmann::json& json);
+
+// Checks everything that can be checked before any model work: sizes (multiples of 16, 64..6144: the RoPE
+// table covers 384 tokens a side; 1024 is native, 256..4096 the useful range), steps
+// (1..1000), finite guidance >= 0, time shift > 0, watershed in [0,1], valid UTF-8 prompt. Throws InvalidRequest.
+void validateRequest(const GenerationRequest& request);
+
+} // namespace lumina::pipeline

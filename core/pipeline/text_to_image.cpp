@@ -1,0 +1,242 @@
+#include "core/pipeline/text_to_image.h"
+
+#include "core/models/vae/latent_preview.h"
+#include "core/models/vae/vae_decode.h"
+#include "core/sampling/context_drop.h"
+#include "core/sampling/guidance.h"
+#include "core/sampling/ode_solver.h"
+#include "core/sampling/rope_scaling.h"
+#include "core/sampling/time_grid.h"
+#include "core/util/errors.h"
+#include "core/util/log.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <c10/util/Exception.h>
+#include <chrono>
+#include <fmt/format.h>
+#include <random>
+#include <torch/torch.h>
+
+namespace lumina::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// Thrown inside the loop when the owner asked to stop but keep the draft.
+struct KeepDraft {};
+
+sampling::Sampler toSolver(Sampler sampler) {
+    switch (sampler) {
+    case Sampler::DiffusersEuler: return sampling::Sampler::FlowMatchEuler;
+    case Sampler::Euler: return sampling::Sampler::Euler;
+    case Sampler::Midpoint: return sampling::Sampler::Midpoint;
+    case Sampler::RK4: return sampling::Sampler::Rk4;
+    }
+    return sampling::Sampler::FlowMatchEuler;
+}
+
+sampling::RopeScalingMode toRopeMode(RoPEScaling scaling) {
+    switch (scaling) {
+    case RoPEScaling::None: return sampling::RopeScalingMode::None;
+    case RoPEScaling::Linear: return sampling::RopeScalingMode::Linear;
+    case RoPEScaling::NTK: return sampling::RopeScalingMode::Ntk;
+    case RoPEScaling::TimeAware: return sampling::RopeScalingMode::TimeAware;
+    }
+    return sampling::RopeScalingMode::None;
+}
+
+image::Rgb8Image toRgb8(models::PreviewImage preview) {
+    return {preview.width, preview.height, std::move(preview.rgb)};
+}
+
+// Text-encoder output for one prompt padded to `length` ids (0: the positive path, padded to its own length).
+text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prompt, int64_t length) {
+    text::PromptEncodingKey key{prompt, length, m.tokenizer->paddingSide(), m.dtype, m.device,
+                                m.checkpoint.component("text_encoder").folder.string()};
+    if (auto hit = m.encodings.find(key)) return *hit;
+    const auto batch = length > 0 ? m.tokenizer->encodeToLength({prompt}, length) : m.tokenizer->encodePrompts({prompt});
+    auto ids = batch.ids.to(m.device);
+    auto mask = batch.mask.to(m.device);
+    text::PromptEncoding encoding{m.textEncoder->encode(ids, mask), mask};
+    key.length = batch.ids.size(1);
+    m.encodings.insert(key, encoding);
+    if (length == 0) { // remember it under "own length" too, the key the next lookup will use
+        key.length = 0;
+        m.encodings.insert(key, encoding);
+    }
+    return encoding;
+}
+
+} // namespace
+
+at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::ScalarType dtype, c10::Device device) {
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+    auto noise = at::randn({1, 4, height / 8, width / 8}, generator, at::TensorOptions().dtype(dtype));
+    return noise.to(device);
+}
+
+GenerationRequest resolveRequest(const GenerationRequest& request, const LoadedModels& models) {
+    GenerationRequest r = request;
+    if (r.sampling.shiftFromSchedulerConfig) {
+        r.sampling.timeShift = models.scheduler.shift;
+        r.sampling.shiftFromSchedulerConfig = false;
+    }
+    if (!r.seed) {
+        std::random_device device;
+        r.seed = (static_cast<uint64_t>(device()) << 1 ^ device()) & 0xFFFFFFFFull;
+    }
+    return r;
+}
+
+engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& requested,
+                                       const engine::GenerationCallbacks& callbacks, const CancelToken& cancel) {
+    validateRequest(requested);
+    const GenerationRequest request = resolveRequest(requested, m);
+    const auto& s = request.sampling;
+    c10::InferenceMode inference;
+    const auto runStart = Clock::now();
+    engine::GenerationOutput out;
+    out.resolved = request;
+    out.seed = *request.seed;
+    out.device = deviceLabel(m.device);
+    out.precision = dtypeLabel(m.dtype);
+    out.modelName = m.name;
+    auto stage = [&](engine::Stage st) {
+        if (callbacks.onStage) callbacks.onStage(st);
+    };
+
+    try {
+        // 1. Text: positive prompt (as typed, or lower+strip in diffusers compatibility mode), negative prompt
+        // to the same padded length, conditional rows first.
+        stage(engine::Stage::EncodingPrompt);
+        if (cancel.mode() == CancelMode::StopNow) throw Cancelled();
+        const auto encodeStart = Clock::now();
+        const std::string prompt =
+            request.diffusersPromptPreprocess ? text::diffusersPreprocess(request.prompt) : request.prompt;
+        const bool guided = sampling::guidanceEnabled(s.guidanceScale);
+        auto positive = encodePrompt(m, prompt, 0);
+        at::Tensor features = positive.embeddings, mask = positive.mask;
+        if (guided) {
+            auto negative = encodePrompt(m, request.negativePrompt, positive.mask.size(1));
+            features = at::cat({features, negative.embeddings});
+            mask = at::cat({mask, negative.mask});
+        }
+        const auto caption = m.transformer->prepareCaption(features, mask);
+        out.encodeMs = msSince(encodeStart);
+
+        // 2. Noise and the denoising loop.
+        stage(engine::Stage::Sampling);
+        const auto samplingStart = Clock::now();
+        at::Tensor x = initialNoise(out.seed, request.height, request.width, m.dtype, m.device);
+        const int64_t inChannels = m.transformer->config().inChannels;
+        const int64_t native = m.transformer->config().sampleSize * 8;
+        sampling::RopeScalingSettings rope;
+        rope.mode = toRopeMode(s.ropeScaling);
+        rope.watershed = s.watershed;
+        rope.applyBelowNative = s.scaleBelowNative;
+        rope.nativeImageSize = native;
+        models::NextDiTStepOptions stepOptions;
+        sampling::ContextDropSettings contextDrop;
+        contextDrop.enabled = s.contextDrop;
+        contextDrop.baseSequenceLength = sampling::proportionalAttentionBase(native);
+        const int64_t patch = m.transformer->config().patchSize;
+        const int64_t tokens = (request.height / 8 / patch) * (request.width / 8 / patch);
+        if (s.proportionalAttention) stepOptions.baseSequenceLength = sampling::proportionalAttentionBase(native);
+        const auto cfgChannels = s.cfgChannels == CfgChannels::All ? sampling::CfgChannels::All
+                                                                   : sampling::CfgChannels::Reference3;
+        const auto solver = toSolver(s.sampler);
+        engine::StepProgress progress;
+        progress.totalSteps = s.steps;
+        progress.totalModelEvaluations = static_cast<int>(sampling::modelEvaluations(solver, s.steps));
+
+        // Latest clean-image estimate x0 = x_t + (1 - t) v, for previews and "stop and keep".
+        at::Tensor cleanEstimate;
+        auto velocity = [&](float t, const at::Tensor& tBatch, const at::Tensor& state) {
+            if (cancel.mode() == CancelMode::StopNow) throw Cancelled();
+            if (cancel.mode() == CancelMode::StopKeepDraft) throw KeepDraft{};
+            const auto input = guided ? at::cat({state, state}) : state;
+            stepOptions.contextDropWindow =
+                sampling::contextDropActive(contextDrop, t, tokens) ? sampling::contextDropWindow(tokens, contextDrop.baseSequenceLength) : 1;
+            stepOptions.rope = [&] {
+                const auto f = sampling::ropeFactors(rope, request.width, request.height, t);
+                return models::RoPEFactors{f.linear, f.ntk};
+            }();
+            auto prediction = m.transformer->forward(input, tBatch.expand({input.size(0)}), caption, stepOptions);
+            prediction = prediction.slice(1, 0, inChannels);
+            auto v = guided ? sampling::combineGuidance(prediction, s.guidanceScale, cfgChannels) : prediction;
+            ++progress.modelEvaluations;
+            cleanEstimate = state + (1.0 - static_cast<double>(t)) * v;
+            return v;
+        };
+        auto reportStep = [&](int64_t step, const at::Tensor&) {
+            progress.step = static_cast<int>(step + 1);
+            progress.elapsedMs = msSince(samplingStart);
+            progress.etaMs = progress.elapsedMs / progress.modelEvaluations *
+                             (progress.totalModelEvaluations - progress.modelEvaluations);
+            if (!callbacks.onStep) return;
+            image::Rgb8Image preview;
+            const bool full = request.fullPreviewEveryNSteps > 0 && progress.step % request.fullPreviewEveryNSteps == 0;
+            preview = toRgb8(full ? models::decodedPreview(*m.vae, cleanEstimate.to(m.vaeDtype))
+                                  : models::latentPreview(cleanEstimate));
+            callbacks.onStep(progress, &preview);
+        };
+
+        try {
+            if (solver == sampling::Sampler::FlowMatchEuler) {
+                sampling::FlowMatchEulerConfig config = m.scheduler;
+                config.shift = s.timeShift;
+                const auto schedule = sampling::FlowMatchEulerSchedule::create(config, s.steps, m.device);
+                const auto times = schedule.modelTimes();
+                for (int64_t i = 0; i < schedule.steps(); ++i) {
+                    const auto t = times[i];
+                    const auto v = velocity(t.item<float>(), t.reshape({1}), x);
+                    x = schedule.step(i, x, v);
+                    reportStep(i, x);
+                }
+            } else {
+                const auto grid = sampling::officialTimeGrid(
+                    s.steps, s.timeShift,
+                    s.schedule == Schedule::Sigmoid ? sampling::GridSpacing::Sigmoid : sampling::GridSpacing::Uniform,
+                    s.sigmoidKappa);
+                auto f = [&](const at::Tensor& t, const at::Tensor& state) {
+                    return velocity(t.item<float>(), t.to(at::kFloat).reshape({1}), state);
+                };
+                x = sampling::integrate(solver, f, grid, x, reportStep).x;
+                cleanEstimate = x;
+            }
+        } catch (const KeepDraft&) {
+            out.draft = true;
+            if (cleanEstimate.defined()) x = cleanEstimate;
+            log::info("stopped after {} of {} steps; keeping the draft", progress.step, s.steps);
+        }
+        out.samplingMs = msSince(samplingStart);
+
+        // 3. Decode.
+        if (cancel.mode() == CancelMode::StopNow) throw Cancelled();
+        stage(engine::Stage::Decoding);
+        const auto decodeStart = Clock::now();
+        auto latents = x.to(at::kFloat).cpu().contiguous();
+        out.latentShape = latents.sizes().vec();
+        out.latents.assign(latents.data_ptr<float>(), latents.data_ptr<float>() + latents.numel());
+        const auto image = models::decodeLatentsToImage(*m.vae, x.to(m.vaeDtype), models::TiledDecodeOptions{});
+        auto hwc = image[0].permute({1, 2, 0}).contiguous().to(at::kFloat);
+        out.image.width = static_cast<int>(hwc.size(1));
+        out.image.height = static_cast<int>(hwc.size(0));
+        out.image.pixels.assign(hwc.data_ptr<float>(), hwc.data_ptr<float>() + hwc.numel());
+        out.decodeMs = msSince(decodeStart);
+    } catch (const c10::OutOfMemoryError& e) {
+        throw OutOfMemory(fmt::format(
+            "{}x{} on {} needs more memory than is free. Try a smaller size, fewer images at once, or the CPU "
+            "device (Preferences / --device cpu). ({})",
+            request.width, request.height, out.device, e.what_without_backtrace()));
+    }
+    out.totalMs = msSince(runStart);
+    stage(engine::Stage::Done);
+    return out;
+}
+
+} // namespace lumina::pipeline

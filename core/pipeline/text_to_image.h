@@ -1,0 +1,25 @@
+#pragma once
+// The text-to-image run: tokenize -> encode (cached) -> initial noise -> denoising loop with classifier-free
+// guidance -> VAE decode. Reference: diffusers pipelines/lumina/pipeline_lumina.py (LuminaPipeline.__call__)
+// for the `diffusers-euler` sampler, the official Lumina-T2X transport ODE for euler / midpoint / rk4
+// (spec §1, §4, §5). Each run has its own state; the models are shared and read-only.
+#include "core/engine/generation_engine.h"
+#include "core/pipeline/loaded_models.h"
+
+namespace lumina::pipeline {
+
+// Fills in what the request leaves open: the preset's settings are applied by the caller (CLI/UI); here the
+// diffusers preset takes the scheduler config's shift, and a missing seed is drawn.
+GenerationRequest resolveRequest(const GenerationRequest& request, const LoadedModels& models);
+
+// Runs one request on the calling thread (sets c10::InferenceMode itself). Cancellation is checked before
+// every model evaluation and before decoding: StopNow throws Cancelled, StopKeepDraft decodes the current
+// clean-image estimate and returns it with draft = true. Out-of-memory becomes OutOfMemory with advice.
+engine::GenerationOutput generateImage(const LoadedModels& models, const GenerationRequest& request,
+                                       const engine::GenerationCallbacks& callbacks, const CancelToken& cancel);
+
+// Initial latents exactly as diffusers' randn_tensor with torch.Generator("cpu").manual_seed(seed): drawn on
+// the CPU in `dtype` (not drawn in fp32 and cast: that gives different numbers), then moved to `device`.
+at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::ScalarType dtype, c10::Device device);
+
+} // namespace lumina::pipeline

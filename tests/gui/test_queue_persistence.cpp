@@ -1,0 +1,120 @@
+// The job queue lives in the gallery database: it survives a restart (a new window on the same file), a job
+// left Running by a crash goes back to the queue, and the queue panel removes and reorders jobs.
+#include "gui/fake_engine.h"
+#include "gui/gui_test_support.h"
+#include "ui/gallery_model.h"
+#include "ui/gallery_panel.h"
+#include "ui/queue_panel.h"
+
+#include <QFile>
+#include <QListWidget>
+#include <QToolButton>
+
+using namespace lumina;
+
+namespace {
+std::vector<std::string> queuedPrompts(gallery::GalleryStore& store) {
+    std::vector<std::string> out;
+    for (const auto& job : store.jobs()) out.push_back(pipeline::requestFromJson(job.request).prompt);
+    return out;
+}
+} // namespace
+
+class TestQueuePersistence : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase() { test::isolateSettings(m_dir); }
+
+    void queueSurvivesRestart() {
+        QTemporaryDir dir;
+        const auto options = test::windowOptions(dir);
+        {
+            // No model loaded: the jobs wait in the queue.
+            ui::MainWindow w(test::makeFakeEngine(1), options);
+            test::setRun(w, 2);
+            for (const char* prompt : {"first", "second", "third"}) {
+                w.promptPanel()->setPrompt(prompt);
+                w.generate();
+            }
+            QCOMPARE(w.queuePanel()->list()->count(), 3);
+            QVERIFY(w.close());
+        }
+        ui::MainWindow w(test::makeFakeEngine(1), options);
+        QListWidget* list = w.queuePanel()->list();
+        QCOMPARE(list->count(), 3);
+        QCOMPARE(queuedPrompts(*w.store()), (std::vector<std::string>{"first", "second", "third"}));
+        // Reorder: "third" to the front, then remove "second".
+        list->setCurrentRow(2);
+        w.queuePanel()->moveSelected(-1);
+        w.queuePanel()->moveSelected(-1);
+        QCOMPARE(list->currentRow(), 0);
+        QCOMPARE(queuedPrompts(*w.store()), (std::vector<std::string>{"third", "first", "second"}));
+        list->setCurrentRow(2);
+        QTest::mouseClick(w.findChild<QToolButton*>("removeJobButton"), Qt::LeftButton);
+        QCOMPARE(queuedPrompts(*w.store()), (std::vector<std::string>{"third", "first"}));
+        QCOMPARE(list->count(), 2);
+        // Running the queue takes them in the new order.
+        QVERIFY(test::loadDemoModel(w));
+        QSignalSpy finished(w.bridge(), &ui::EngineBridge::finished);
+        w.runQueue();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 10000);
+        QCOMPARE(finished[0][0].value<ui::GenerationResult>().prompt, QString("third"));
+        QCOMPARE(finished[1][0].value<ui::GenerationResult>().prompt, QString("first"));
+        QCOMPARE(list->count(), 0);
+        QTRY_VERIFY(!w.queueRunning());
+    }
+
+    void abandonedRunningJobIsRequeued() {
+        QTemporaryDir dir;
+        const auto options = test::windowOptions(dir);
+        {
+            // A previous session crashed while running the first job.
+            gallery::GalleryStore store(options.databaseFile);
+            pipeline::GenerationRequest r;
+            r.width = r.height = 256;
+            r.sampling.steps = 2;
+            r.seed = 7;
+            r.prompt = "was running";
+            store.enqueue(pipeline::toJson(r));
+            r.prompt = "was waiting";
+            store.enqueue(pipeline::toJson(r));
+            QVERIFY(store.takeNextJob().has_value());
+            QVERIFY(store.jobs().front().state == gallery::JobState::Running);
+        }
+        ui::MainWindow w(test::makeFakeEngine(1), options);
+        const auto jobs = w.store()->jobs();
+        QCOMPARE(jobs.size(), std::size_t(2));
+        QVERIFY(jobs[0].state == gallery::JobState::Queued);
+        QCOMPARE(queuedPrompts(*w.store()), (std::vector<std::string>{"was running", "was waiting"}));
+        QCOMPARE(w.queuePanel()->list()->count(), 2);
+        QVERIFY(test::loadDemoModel(w));
+        QSignalSpy finished(w.bridge(), &ui::EngineBridge::finished);
+        w.runQueue();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 10000);
+        QCOMPARE(finished[0][0].value<ui::GenerationResult>().seed, 7u);
+        QCOMPARE(w.galleryPanel()->model()->totalCount(), 2);
+        QVERIFY(w.store()->jobs().empty());
+    }
+
+    void damagedDatabaseIsReportedAndReplaced() {
+        QTemporaryDir dir;
+        const auto options = test::windowOptions(dir);
+        {
+            QFile junk(QString::fromStdString(options.databaseFile.string()));
+            QVERIFY(junk.open(QIODevice::WriteOnly));
+            junk.write(QByteArray(8192, 'x'));
+        }
+        ui::MainWindow w(test::makeFakeEngine(1), options);
+        QTRY_VERIFY(!w.bannerText().isEmpty());
+        QVERIFY2(w.bannerText().contains("damaged"), qPrintable(w.bannerText()));
+        QCOMPARE(w.galleryPanel()->model()->totalCount(), 0);
+        w.promptPanel()->setPrompt("still works");
+        w.generate();
+        QCOMPARE(w.store()->jobs().size(), std::size_t(1));
+    }
+};
+
+QTEST_MAIN(TestQueuePersistence)
+#include "test_queue_persistence.moc"

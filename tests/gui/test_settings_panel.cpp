@@ -1,0 +1,137 @@
+// Settings panel: size presets, snapping to 16, aspect lock, swap, preset filling, seed policies; prompt panel
+// history and token marker; the estimate grows with the size.
+#include "gui/gui_test_support.h"
+#include "ui/demo_engine.h"
+#include "ui/estimate.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QToolButton>
+
+using namespace lumina;
+
+class TestSettingsPanel : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase() { test::isolateSettings(m_dir); }
+
+    void sizesSnapLockAndSwap() {
+        ui::SettingsPanel p;
+        auto* preset = p.findChild<QComboBox*>("sizePreset");
+        auto* width = p.findChild<QSpinBox*>("widthSpin");
+        auto* height = p.findChild<QSpinBox*>("heightSpin");
+        preset->setCurrentIndex(preset->findData(QSize(3840, 2160)));
+        QCOMPARE(p.request().width, 3840);
+        QCOMPARE(p.request().height, 2160);
+        p.setSize(1000, 1030); // snapped to multiples of 16
+        QCOMPARE(width->value(), 1008);
+        QCOMPARE(height->value(), 1024);
+        QCOMPARE(preset->currentText(), tr("Custom"));
+        p.setSize(1536, 640);
+        QVERIFY(preset->currentText().contains("1536 × 640"));
+        p.findChild<QToolButton*>("swapSize")->click();
+        QCOMPARE(width->value(), 640);
+        QCOMPARE(height->value(), 1536);
+        p.setSize(1024, 512);
+        p.findChild<QToolButton*>("aspectLock")->setChecked(true);
+        width->setValue(2050);
+        emit width->editingFinished();
+        QCOMPARE(width->value(), 2048);
+        QCOMPARE(height->value(), 1024);
+        for (const auto& s : ui::sizePresets()) {
+            QCOMPARE(s.width % 16, 0);
+            QCOMPARE(s.height % 16, 0);
+        }
+    }
+
+    void presetFillsFieldsAndRequestValidates() {
+        ui::SettingsPanel p;
+        auto* preset = p.findChild<QComboBox*>("presetCombo");
+        preset->setCurrentIndex(preset->findData("diffusers"));
+        const auto expected = pipeline::presetSettings("diffusers");
+        pipeline::GenerationRequest r = p.request();
+        QCOMPARE(r.preset, std::string("diffusers"));
+        QVERIFY(r.sampling.sampler == expected.sampler);
+        QCOMPARE(r.sampling.watershed, expected.watershed);
+        QCOMPARE(r.sampling.steps, expected.steps);
+        r.prompt = "x";
+        pipeline::validateRequest(r);
+        preset->setCurrentIndex(preset->findData("lumina"));
+        QVERIFY(p.request().sampling.sampler == pipeline::presetSettings("lumina").sampler);
+    }
+
+    void seedPolicies() {
+        ui::SettingsPanel p;
+        auto* mode = p.findChild<QComboBox*>("seedMode");
+        auto* seed = p.findChild<QLineEdit*>("seedEdit");
+        QVERIFY(!seed->isEnabled()); // random by default
+        mode->setCurrentIndex(mode->findData(int(ui::SeedMode::Fixed)));
+        seed->setText("5");
+        QCOMPARE(p.takeSeeds(3), (std::vector<uint64_t>{5, 5, 5}));
+        mode->setCurrentIndex(mode->findData(int(ui::SeedMode::Increment)));
+        QCOMPARE(p.takeSeeds(2), (std::vector<uint64_t>{5, 6}));
+        QCOMPARE(seed->text(), QString("7"));
+        mode->setCurrentIndex(mode->findData(int(ui::SeedMode::Random)));
+        const auto random = p.takeSeeds(2);
+        QCOMPARE(random.size(), std::size_t(2));
+        p.setLastSeed(1234);
+        p.findChild<QPushButton*>("reuseSeed")->click();
+        QCOMPARE(seed->text(), QString("1234"));
+        QVERIFY(p.seedMode() == ui::SeedMode::Fixed);
+    }
+
+    void estimateGrowsWithSize() {
+        const auto small = ui::estimateRun(1024, 1024, 30, "midpoint", "cuda", "bf16");
+        const auto big = ui::estimateRun(2048, 2048, 30, "midpoint", "cuda", "bf16");
+        QVERIFY(big.seconds > 4 * small.seconds);
+        QVERIFY(big.gigabytes > small.gigabytes);
+        QVERIFY(ui::estimateRun(1024, 1024, 30, "midpoint", "cpu", "auto").seconds > small.seconds);
+        ui::SettingsPanel p;
+        QVERIFY(p.findChild<QLabel*>("estimateLabel")->text().contains("4096"));
+    }
+
+    void promptHistoryAndTokenMarker() {
+        ui::PromptPanel p;
+        p.addToHistory("first prompt");
+        p.addToHistory("second prompt");
+        p.setPrompt("draft");
+        QPlainTextEdit* edit = p.promptEdit();
+        QTest::keyClick(edit, Qt::Key_Up, Qt::AltModifier);
+        QCOMPARE(p.prompt(), QString("second prompt"));
+        QTest::keyClick(edit, Qt::Key_Up, Qt::AltModifier);
+        QCOMPARE(p.prompt(), QString("first prompt"));
+        QTest::keyClick(edit, Qt::Key_Down, Qt::AltModifier);
+        QTest::keyClick(edit, Qt::Key_Down, Qt::AltModifier);
+        QCOMPARE(p.prompt(), QString("draft"));
+        p.setPrompt("0123456789");
+        p.setTokenCount(300, 256, true, 6);
+        QCOMPARE(edit->extraSelections().size(), 1);
+        QCOMPARE(edit->extraSelections()[0].cursor.selectionStart(), 6);
+        QCOMPARE(edit->extraSelections()[0].cursor.selectionEnd(), 10);
+        QVERIFY(p.findChild<QLabel*>("tokenLabel")->text().contains("300 / 256"));
+        p.setTokenCount(12, 256, false, 10);
+        QVERIFY(edit->extraSelections().isEmpty());
+    }
+
+    void tokenCountComesFromTheEngineThroughTheWorker() {
+        QTemporaryDir dir;
+        ui::MainWindow w(std::make_unique<ui::DemoEngine>(), test::windowOptions(dir));
+        QVERIFY(test::loadDemoModel(w));
+        QSignalSpy counted(w.bridge(), &ui::EngineBridge::tokenCount);
+        QString longPrompt;
+        for (int i = 0; i < 300; ++i) longPrompt += "word ";
+        w.promptPanel()->setPrompt(longPrompt);
+        // (A count for the empty prompt may come first, right after the model loaded.)
+        QTRY_VERIFY_WITH_TIMEOUT(!counted.isEmpty() && counted.last()[0].toInt() == 301, 3000);
+        QVERIFY(counted.last()[2].toBool());
+        QCOMPARE(counted.last()[3].toInt(), 255 * 5);
+        QCOMPARE(w.promptPanel()->promptEdit()->extraSelections().size(), 1);
+    }
+};
+
+QTEST_MAIN(TestSettingsPanel)
+#include "test_settings_panel.moc"

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Tiny random diffusers AutoencoderKLs and their reference outputs for the C++ VAE parity tests (spec §7.2 V1,
+§7.3 #14). For each config NAME it writes --out/NAME/vae/ (save_pretrained, safetensors; one with the pre-2023
+attention names query/key/value/proj_attn) and --out/NAME/ref.safetensors holding:
+  latents  diffusion-space latents (as the transformer sees them)
+  decoded  vae.decode(latents / scaling_factor [+ shift_factor]).sample
+  image01  VaeImageProcessor denormalize: (decoded * 0.5 + 0.5).clamp(0, 1)
+  image    an encoder input in [-1, 1];  mean, logvar  of vae.encode(image).latent_dist
+Never downloads anything.
+"""
+import argparse
+import json
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import torch  # noqa: E402
+from safetensors.torch import load_file, save_file  # noqa: E402
+
+CONFIGS = {
+    # Spec V1: two blocks, x2 up-path, shortcut convs, mid-block attention.
+    "v1": dict(block_out_channels=(32, 64), layers_per_block=1, norm_num_groups=8, latent_size=(12, 10)),
+    # Three blocks, two resnets per down block (three per up block), no quant_conv.
+    "v3": dict(block_out_channels=(16, 32, 48), layers_per_block=2, norm_num_groups=8, use_quant_conv=False,
+               latent_size=(6, 7)),
+    # Four blocks (SDXL layout, scale 8), shift factor, legacy attention names in the checkpoint.
+    "v4_legacy": dict(block_out_channels=(8, 16, 16, 32), layers_per_block=1, norm_num_groups=4,
+                      shift_factor=0.1, scaling_factor=0.5, legacy=True, latent_size=(5, 4)),
+    # No mid-block attention, no post_quant_conv, 8 latent channels.
+    "v2_noattn": dict(block_out_channels=(16, 32), layers_per_block=1, norm_num_groups=4,
+                      mid_block_add_attention=False, use_post_quant_conv=False, latent_channels=8,
+                      latent_size=(8, 8)),
+}
+
+LEGACY = {".to_q.": ".query.", ".to_k.": ".key.", ".to_v.": ".value.", ".to_out.0.": ".proj_attn."}
+
+
+def build(name, spec, seed):
+    from diffusers import AutoencoderKL
+
+    spec = dict(spec)
+    latent_size = spec.pop("latent_size")
+    legacy = spec.pop("legacy", False)
+    n = len(spec["block_out_channels"])
+    kwargs = dict(in_channels=3, out_channels=3, latent_channels=4, scaling_factor=0.13025,
+                  down_block_types=("DownEncoderBlock2D",) * n, up_block_types=("UpDecoderBlock2D",) * n)
+    kwargs.update(spec)
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(**kwargs).eval()
+    # Norm weights away from 1 and biases away from 0 so every affine path is exercised.
+    with torch.no_grad():
+        for pname, p in vae.named_parameters():
+            if "norm" in pname and pname.endswith("weight"):
+                p.copy_(1 + 0.2 * torch.randn_like(p))
+            elif pname.endswith("bias"):
+                p.copy_(0.1 * torch.randn_like(p))
+    return vae, latent_size, legacy
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    for i, (name, spec) in enumerate(CONFIGS.items()):
+        vae, (lh, lw), legacy = build(name, spec, args.seed + i)
+        folder = os.path.join(args.out, name)
+        vae.save_pretrained(os.path.join(folder, "vae"), safe_serialization=True)
+        if legacy:
+            path = os.path.join(folder, "vae", "diffusion_pytorch_model.safetensors")
+            sd = load_file(path)
+            renamed = {}
+            for k, v in sd.items():
+                for new, old in LEGACY.items():
+                    if ".attentions." in k and new in k:
+                        k = k.replace(new, old)
+                        break
+                renamed[k] = v
+            assert renamed.keys() != sd.keys()
+            save_file(renamed, path, metadata={"format": "pt"})
+        cfg = vae.config
+        g = torch.Generator().manual_seed(100 + i)
+        latents = torch.randn(2, cfg.latent_channels, lh, lw, generator=g) * 0.8
+        f = 2 ** (len(cfg.block_out_channels) - 1)
+        image = torch.rand(1, 3, lh * f, lw * f, generator=g) * 2 - 1
+        with torch.no_grad():
+            z = latents / cfg.scaling_factor
+            if cfg.shift_factor is not None:
+                z = z + cfg.shift_factor
+            decoded = vae.decode(z).sample
+            image01 = (decoded * 0.5 + 0.5).clamp(0, 1)
+            dist = vae.encode(image).latent_dist
+        save_file({"latents": latents, "decoded": decoded.contiguous(), "image01": image01.contiguous(),
+                   "image": image, "mean": dist.mean.contiguous(), "logvar": dist.logvar.contiguous()},
+                  os.path.join(folder, "ref.safetensors"))
+        with open(os.path.join(folder, "info.json"), "w") as fh:
+            json.dump({"torch": torch.__version__, "threads": 1, "legacy_names": legacy}, fh)
+        print(f"{name}: decoded {tuple(decoded.shape)}, mean {tuple(dist.mean.shape)}")
+
+
+if __name__ == "__main__":
+    main()

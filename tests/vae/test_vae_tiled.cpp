@@ -1,0 +1,148 @@
+// Tiled VAE decode against the untiled decode on tiny random models: PSNR >= 40 dB and no seam on a smooth
+// gradient latent at several tile/overlap settings; tile placement and the memory estimate that picks tiles.
+// Writes the images it compares as PNGs to $LUMINA_VAE_IMAGE_DIR (kept in docs/images/).
+#include "core/models/vae/vae_decode.h"
+#include "core/util/errors.h"
+#include "vae_test_util.h"
+
+#include "png_writer.h"
+
+#include <QDir>
+#include <cmath>
+
+using namespace lumina::models;
+
+namespace {
+
+// Smooth diffusion-space latent (1, 4, h, w): ramps along x and y, a slow wave, a constant.
+at::Tensor gradientLatent(int64_t h, int64_t w) {
+    const auto y = torch::linspace(-1, 1, h).view({h, 1}).expand({h, w});
+    const auto x = torch::linspace(-1, 1, w).view({1, w}).expand({h, w});
+    return torch::stack({x, y, torch::sin(3.0 * x + 2.0 * y) * 0.5, torch::full({h, w}, 0.3)}).unsqueeze(0).contiguous();
+}
+
+double psnr(const at::Tensor& a, const at::Tensor& b) {
+    const double mse = (a.to(torch::kDouble) - b.to(torch::kDouble)).pow(2).mean().item<double>();
+    return mse == 0 ? 999.0 : 10.0 * std::log10(1.0 / mse);
+}
+
+void savePng(const at::Tensor& chw01, const QString& file) {
+    const auto bytes = at::round(chw01.clamp(0, 1) * 255).to(torch::kByte).permute({1, 2, 0}).contiguous();
+    const int h = static_cast<int>(bytes.size(0)), w = static_cast<int>(bytes.size(1));
+    const std::vector<uint8_t> rgb(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
+    const QString dir = qEnvironmentVariable("LUMINA_VAE_IMAGE_DIR");
+    if (dir.isEmpty()) return;
+    QDir().mkpath(dir);
+    QVERIFY(vaetest::writePng((dir + "/" + file).toStdString(), w, h, rgb));
+}
+
+// Largest jump of the tiled-minus-untiled error between neighbouring pixels: a seam is a step in the error.
+double maxErrorStep(const at::Tensor& tiled, const at::Tensor& ref) {
+    const auto e = tiled - ref;
+    const auto dx = (e.narrow(-1, 1, e.size(-1) - 1) - e.narrow(-1, 0, e.size(-1) - 1)).abs().max().item<double>();
+    const auto dy = (e.narrow(-2, 1, e.size(-2) - 1) - e.narrow(-2, 0, e.size(-2) - 1)).abs().max().item<double>();
+    return std::max(dx, dy);
+}
+
+} // namespace
+
+class TestVAETiled : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { at::set_num_threads(1); }
+
+    void tileStartsCoverWithOverlap() {
+        for (int64_t len : {5, 16, 17, 40, 97, 128, 512})
+            for (auto [tile, overlap] : std::vector<std::pair<int64_t, int64_t>>{{16, 4}, {16, 8}, {32, 8}, {64, 16}, {128, 32}}) {
+                const auto s = tileStarts(len, tile, overlap);
+                QCOMPARE(s.front(), int64_t{0});
+                if (len <= tile) {
+                    QCOMPARE(s.size(), size_t{1});
+                    continue;
+                }
+                QCOMPARE(s.back(), len - tile);
+                for (size_t i = 1; i < s.size(); ++i) {
+                    QVERIFY(s[i] > s[i - 1]);
+                    QVERIFY2(s[i - 1] + tile - s[i] >= overlap, qPrintable(QString("len %1 tile %2").arg(len).arg(tile)));
+                }
+            }
+    }
+
+    void tiledMatchesUntiled_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("tile");
+        QTest::addColumn<int>("overlap");
+        QTest::addColumn<int>("passes");
+        QTest::addColumn<double>("minPsnr");
+        // Exact GroupNorm statistics (one pass per GroupNorm): only the tiling itself is approximated.
+        QTest::newRow("v1 t16 o4 exact") << "v1" << 16 << 4 << 1000 << 40.0;
+        QTest::newRow("v1 t24 o6 exact") << "v1" << 24 << 6 << 1000 << 40.0;
+        QTest::newRow("v1 t32 o12 exact") << "v1" << 32 << 12 << 1000 << 40.0;
+        QTest::newRow("v3 t16 o4 exact") << "v3" << 16 << 4 << 1000 << 40.0;
+        QTest::newRow("v4 t16 o8 exact") << "v4_legacy" << 16 << 8 << 1000 << 40.0;
+        // Default (statistics from a whole-image pass at tile size): an approximation whose error on these
+        // random untrained networks is large; the bounds guard against regressions, not quality.
+        QTest::newRow("v1 t16 o4 fast") << "v1" << 16 << 4 << 0 << 25.0;
+        QTest::newRow("v1 t32 o12 fast") << "v1" << 32 << 12 << 0 << 33.0;
+        QTest::newRow("v3 t24 o8 fast") << "v3" << 24 << 8 << 0 << 15.0;
+    }
+    void tiledMatchesUntiled() {
+        QFETCH(QString, name);
+        QFETCH(int, tile);
+        QFETCH(int, overlap);
+        QFETCH(int, passes);
+        QFETCH(double, minPsnr);
+        const auto vae = vaetest::load(name.toStdString());
+        const auto latents = gradientLatent(48, 40) * vae->config().scalingFactor * 2.0;
+        const auto full = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Never});
+        const auto tiled = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Always, tile, overlap, passes});
+        QCOMPARE(tiled.sizes(), full.sizes());
+        const double p = psnr(tiled, full);
+        const double step = maxErrorStep(tiled, full);
+        qInfo("%s tile %d overlap %d passes %d: PSNR %.2f dB, max abs %.4f, max error step %.5f (1/255 = %.5f)",
+              qPrintable(name), tile, overlap, passes, p, vaetest::maxAbs(tiled, full), step, 1.0 / 255);
+        const QString stem = QString("vae_tiled_%1_t%2_o%3_%4").arg(name).arg(tile).arg(overlap).arg(passes ? "exact" : "fast");
+        savePng(tiled[0], stem + ".png");
+        savePng(full[0], QString("vae_untiled_%1.png").arg(name));
+        savePng(((tiled[0] - full[0]).abs() * 20).clamp(0, 1), stem + "_diff_x20.png");
+        QVERIFY2(p >= minPsnr, qPrintable(QString("PSNR %1 dB").arg(p)));
+        if (minPsnr >= 40.0) QVERIFY2(step <= 1.0 / 255, qPrintable(QString("error step %1").arg(step)));
+    }
+
+    void singleTileIsExact() {
+        const auto vae = vaetest::load("v1");
+        const auto latents = vaetest::ref("v1", "latents");
+        const auto full = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Never});
+        // Tile larger than the latent: one tile, weights 1, identical to the untiled decode.
+        const auto one = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Always, 64, 8});
+        QCOMPARE(vaetest::maxAbs(one, full), 0.0);
+    }
+
+    void badTileSettingsAreRefused() {
+        const auto vae = vaetest::load("v1");
+        const auto z = vaetest::ref("v1", "latents");
+        QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, decodeTiled(*vae, z, 2, 0));
+        QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, decodeTiled(*vae, z, 8, 8));
+    }
+
+    void sdxlMemoryEstimateFitsEightGigabytes() {
+        const auto sdxl = VAEConfig::sdxl();
+        const double gib = double(uint64_t{1} << 30);
+        const auto full4k = estimateDecodeBytes(sdxl, 512, 512, c10::kBFloat16);
+        const auto full1k = estimateDecodeBytes(sdxl, 128, 128, c10::kBFloat16);
+        // With 8 GiB total, assume 6 GiB usable for the decode (weights 160 MiB bf16, output image, context).
+        const uint64_t budget = uint64_t{6} << 30;
+        const int64_t tile = chooseTileLatent(sdxl, c10::kBFloat16, budget);
+        const auto tileBytes = estimateDecodeBytes(sdxl, tile, tile, c10::kBFloat16);
+        const auto out4k = uint64_t{4096} * 4096 * 3 * 4 * 2; // float accumulator + weight-normalized copy
+        qInfo("SDXL bf16 estimate: untiled 1024^2 %.2f GiB, untiled 4096^2 %.2f GiB; tile %lld -> %.2f GiB + "
+              "4096^2 accumulators %.2f GiB", full1k / gib, full4k / gib, (long long)tile, tileBytes / gib, out4k / gib);
+        QVERIFY(full4k > (uint64_t{8} << 30)); // untiled 4K does not fit
+        QVERIFY(tile >= 64);
+        QVERIFY(tileBytes + out4k + (uint64_t{200} << 20) < (uint64_t{8} << 30));
+        QVERIFY(estimateDecodeBytes(sdxl, 64, 64, c10::kFloat) > estimateDecodeBytes(sdxl, 32, 32, c10::kFloat));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVAETiled)
+#include "test_vae_tiled.moc"

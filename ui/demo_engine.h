@@ -1,0 +1,52 @@
+#pragma once
+// DemoEngine: a stand-in GenerationEngine that paints gradients instead of running a model. It exists for the
+// GUI tests and for `lumina-studio --demo` (screenshots, documentation); it never pretends to be Lumina-Next:
+// its model name says "demo". It behaves like the real engine where the UI can tell: byte progress while
+// loading, one onStep per step with a small preview, the cancel token checked before every simulated model
+// evaluation, the same exceptions.
+#include "core/engine/generation_engine.h"
+
+#include <atomic>
+#include <string>
+
+namespace lumina {
+namespace ui {
+
+struct DemoEngineOptions {
+    int evaluationMs = 20;      // duration of one simulated model evaluation
+    int evaluationsPerStep = 1; // as a midpoint sampler would do 2
+    int previewEdge = 64;       // longest edge of the step previews
+    int loadChunks = 8;         // loadModel reports progress this many times
+    int loadChunkMs = 5;
+    std::string failGenerate;   // when set, generate() throws lumina::Error with this message
+    bool outOfMemory = false;   // when set, generate() throws OutOfMemory
+};
+
+class DemoEngine : public engine::GenerationEngine {
+public:
+    explicit DemoEngine(DemoEngineOptions options = {}) : m_options(std::move(options)) {}
+
+    // "demo" (or an empty string) loads the demo model; a folder that does not exist throws ModelLoadError,
+    // like the real engine does for a bad model folder.
+    void loadModel(const std::string& folderOrRepoId, const engine::ModelLoadOptions& options,
+                   const std::function<void(uint64_t, uint64_t)>& progress) override;
+    bool modelLoaded() const override { return m_loaded; }
+    std::string modelName() const override { return m_loaded ? "demo (gradients, no model)" : ""; }
+    std::string deviceName() const override { return "cpu"; }
+    std::string precisionName() const override { return "fp32"; }
+    // One token per word (and per CJK character) plus <bos>: enough to exercise the UI's limit marker.
+    engine::TokenCount countTokens(const std::string& prompt) const override;
+    engine::GenerationOutput generate(const pipeline::GenerationRequest& request,
+                                      const engine::GenerationCallbacks& callbacks,
+                                      const CancelToken& cancel) override;
+
+    int evaluationsDone() const { return m_evaluations.load(); }
+
+private:
+    DemoEngineOptions m_options;
+    bool m_loaded = false;
+    std::atomic<int> m_evaluations{0};
+};
+
+} // namespace ui
+} // namespace lumina

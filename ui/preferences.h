@@ -1,0 +1,41 @@
+#pragma once
+// Application preferences (QSettings) and the Preferences dialog: device, precision, language, output folder.
+#include "core/pipeline/request.h"
+
+#include <QDialog>
+#include <QString>
+
+class QComboBox;
+class QLineEdit;
+
+namespace lumina {
+namespace ui {
+
+struct Preferences {
+    pipeline::DeviceChoice device = pipeline::DeviceChoice::Auto;
+    pipeline::Precision precision = pipeline::Precision::Auto;
+    QString language;     // "" = system, "en", "zh_CN", "ja"
+    QString outputFolder; // where finished images are written
+    QString lastModel;    // reloaded on start
+
+    static Preferences load();
+    void save() const;
+    static QString defaultOutputFolder();
+};
+
+class PreferencesDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit PreferencesDialog(const Preferences& prefs, QWidget* parent = nullptr);
+    Preferences preferences() const;
+
+private:
+    Preferences m_prefs;
+    QComboBox* m_device;
+    QComboBox* m_precision;
+    QComboBox* m_language;
+    QLineEdit* m_output;
+};
+
+} // namespace ui
+} // namespace lumina

@@ -1,0 +1,382 @@
+#include "ui/settings_panel.h"
+
+#include "ui/estimate.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QRegularExpressionValidator>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+namespace lumina {
+namespace ui {
+namespace {
+
+constexpr int kMinSize = 256, kMaxSize = 6144;
+
+QString sizeText(int w, int h) {
+    return QStringLiteral("%1 × %2").arg(w).arg(h);
+}
+
+void addHeader(QComboBox* combo, const QString& text) {
+    combo->addItem(text);
+    auto* model = qobject_cast<QStandardItemModel*>(combo->model());
+    QStandardItem* item = model->item(combo->count() - 1);
+    item->setFlags(item->flags() & ~(Qt::ItemIsSelectable | Qt::ItemIsEnabled));
+    QFont f = item->font();
+    f.setBold(true);
+    item->setFont(f);
+}
+
+template <typename E> void selectData(QComboBox* combo, E value) {
+    const int i = combo->findData(QString::fromStdString(pipeline::toString(value)));
+    if (i >= 0) combo->setCurrentIndex(i);
+}
+
+} // namespace
+
+const std::vector<SizePreset>& sizePresets() {
+    static const std::vector<SizePreset> presets{
+        {1024, 1024, true}, {1152, 896, true},  {896, 1152, true},  {1216, 832, true},  {832, 1216, true},
+        {1344, 768, true},  {768, 1344, true},  {1536, 640, true},  {640, 1536, true},  {1536, 1536, false},
+        {2048, 2048, false}, {2048, 1024, false}, {1024, 2048, false}, {4096, 1024, false}, {2560, 1440, false},
+        {3840, 2160, false}, {4096, 4096, false}};
+    return presets;
+}
+
+int SettingsPanel::snap16(int value) {
+    return std::clamp(int(std::lround(value / 16.0)) * 16, kMinSize, kMaxSize);
+}
+
+SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
+    setObjectName("SettingsPanel");
+    auto* form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
+
+    // Size
+    m_sizePreset = new QComboBox(this);
+    m_sizePreset->setObjectName("sizePreset");
+    addHeader(m_sizePreset, tr("Native (about 1 megapixel)"));
+    bool extrapolatedHeader = false;
+    for (const SizePreset& p : sizePresets()) {
+        if (!p.native && !extrapolatedHeader) {
+            addHeader(m_sizePreset, tr("Extrapolated (beyond training size)"));
+            extrapolatedHeader = true;
+        }
+        m_sizePreset->addItem(QStringLiteral("   ") + sizeText(p.width, p.height), QSize(p.width, p.height));
+    }
+    m_sizePreset->addItem(tr("Custom"), QSize());
+    m_width = new QSpinBox(this);
+    m_height = new QSpinBox(this);
+    for (QSpinBox* s : {m_width, m_height}) {
+        s->setRange(kMinSize, kMaxSize);
+        s->setSingleStep(16);
+        s->setKeyboardTracking(false);
+        s->setValue(1024);
+    }
+    m_width->setObjectName("widthSpin");
+    m_height->setObjectName("heightSpin");
+    m_width->setAccessibleName(tr("Width"));
+    m_height->setAccessibleName(tr("Height"));
+    m_lock = new QToolButton(this);
+    m_lock->setObjectName("aspectLock");
+    m_lock->setCheckable(true);
+    m_lock->setText(tr("Lock"));
+    m_lock->setToolTip(tr("Keep the aspect ratio when one side changes"));
+    m_swap = new QToolButton(this);
+    m_swap->setObjectName("swapSize");
+    m_swap->setText(QStringLiteral("⇄"));
+    m_swap->setToolTip(tr("Swap width and height"));
+    auto* sizeRow = new QHBoxLayout;
+    sizeRow->addWidget(m_width, 1);
+    sizeRow->addWidget(new QLabel(QStringLiteral("×"), this));
+    sizeRow->addWidget(m_height, 1);
+    sizeRow->addWidget(m_lock);
+    sizeRow->addWidget(m_swap);
+    form->addRow(tr("Si&ze:"), m_sizePreset);
+    form->addRow(QString(), sizeRow);
+
+    m_steps = new QSpinBox(this);
+    m_steps->setObjectName("stepsSpin");
+    m_steps->setRange(1, 1000);
+    m_guidance = new QDoubleSpinBox(this);
+    m_guidance->setObjectName("guidanceSpin");
+    m_guidance->setRange(0.0, 30.0);
+    m_guidance->setSingleStep(0.5);
+    m_guidance->setDecimals(1);
+    form->addRow(tr("S&teps:"), m_steps);
+    form->addRow(tr("G&uidance:"), m_guidance);
+
+    m_seedMode = new QComboBox(this);
+    m_seedMode->setObjectName("seedMode");
+    m_seedMode->addItem(tr("Random"), int(SeedMode::Random));
+    m_seedMode->addItem(tr("Fixed"), int(SeedMode::Fixed));
+    m_seedMode->addItem(tr("Increment"), int(SeedMode::Increment));
+    m_seed = new QLineEdit(QStringLiteral("0"), this);
+    m_seed->setObjectName("seedEdit");
+    m_seed->setValidator(new QRegularExpressionValidator(QRegularExpression("[0-9]{1,19}"), m_seed));
+    m_seed->setAccessibleName(tr("Seed"));
+    m_reuseSeed = new QPushButton(tr("Reuse last"), this);
+    m_reuseSeed->setObjectName("reuseSeed");
+    m_reuseSeed->setEnabled(false);
+    auto* seedRow = new QHBoxLayout;
+    seedRow->addWidget(m_seedMode);
+    seedRow->addWidget(m_seed, 1);
+    seedRow->addWidget(m_reuseSeed);
+    auto* seedLabel = new QLabel(tr("See&d:"), this); // a row holding a layout needs its label's buddy set by hand
+    seedLabel->setBuddy(m_seedMode);
+    form->addRow(seedLabel, seedRow);
+
+    m_preset = new QComboBox(this);
+    m_preset->setObjectName("presetCombo");
+    m_preset->addItem(tr("Lumina (official demo recipe)"), "lumina");
+    m_preset->addItem(tr("Diffusers (LuminaPipeline defaults)"), "diffusers");
+    m_sampler = new QComboBox(this);
+    m_sampler->setObjectName("samplerCombo");
+    m_sampler->addItem(tr("Midpoint (2 evaluations per step)"), "midpoint");
+    m_sampler->addItem(tr("Euler"), "euler");
+    m_sampler->addItem(tr("Diffusers Euler"), "diffusers-euler");
+    m_sampler->addItem(tr("RK4 (4 evaluations per step)"), "rk4");
+    m_schedule = new QComboBox(this);
+    m_schedule->setObjectName("scheduleCombo");
+    m_schedule->addItem(tr("Uniform"), "uniform");
+    m_schedule->addItem(tr("Sigmoid"), "sigmoid");
+    m_timeShift = new QDoubleSpinBox(this);
+    m_timeShift->setObjectName("timeShiftSpin");
+    m_timeShift->setRange(0.1, 20.0);
+    m_timeShift->setSingleStep(0.5);
+    form->addRow(tr("Pre&set:"), m_preset);
+    form->addRow(tr("Sa&mpler:"), m_sampler);
+    form->addRow(tr("S&chedule:"), m_schedule);
+    form->addRow(tr("Time sh&ift:"), m_timeShift);
+
+    m_batch = new QSpinBox(this);
+    m_batch->setObjectName("batchSpin");
+    m_batch->setRange(1, 100);
+    m_batch->setToolTip(tr("Generate adds this many jobs to the queue, with seeds following the seed mode"));
+    form->addRow(tr("&Batch count:"), m_batch);
+
+    m_extrapolationToggle = new QToolButton(this);
+    m_extrapolationToggle->setObjectName("extrapolationToggle");
+    m_extrapolationToggle->setText(tr("Extrapolation"));
+    m_extrapolationToggle->setCheckable(true);
+    m_extrapolationToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_extrapolationToggle->setArrowType(Qt::RightArrow);
+    m_extrapolation = makeExtrapolationGroup();
+    m_extrapolation->setVisible(false);
+    connect(m_extrapolationToggle, &QToolButton::toggled, this, [this](bool open) {
+        m_extrapolation->setVisible(open);
+        m_extrapolationToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    });
+
+    m_estimate = new QLabel(this);
+    m_estimate->setObjectName("estimateLabel");
+    m_estimate->setWordWrap(true);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 6, 8, 6);
+    layout->addLayout(form);
+    layout->addWidget(m_extrapolationToggle);
+    layout->addWidget(m_extrapolation);
+    layout->addWidget(m_estimate);
+    layout->addStretch(1);
+
+    connect(m_sizePreset, &QComboBox::currentIndexChanged, this, &SettingsPanel::onSizePresetChosen);
+    connect(m_width, &QSpinBox::editingFinished, this, &SettingsPanel::onWidthEdited);
+    connect(m_height, &QSpinBox::editingFinished, this, &SettingsPanel::onHeightEdited);
+    connect(m_width, &QSpinBox::valueChanged, this, &SettingsPanel::updateEstimate);
+    connect(m_height, &QSpinBox::valueChanged, this, &SettingsPanel::updateEstimate);
+    connect(m_steps, &QSpinBox::valueChanged, this, &SettingsPanel::updateEstimate);
+    connect(m_sampler, &QComboBox::currentIndexChanged, this, &SettingsPanel::updateEstimate);
+    connect(m_lock, &QToolButton::toggled, this, [this](bool on) {
+        if (on) m_aspect = double(m_width->value()) / m_height->value();
+    });
+    connect(m_swap, &QToolButton::clicked, this, [this] { setSize(m_height->value(), m_width->value()); });
+    connect(m_seedMode, &QComboBox::currentIndexChanged, this,
+            [this] { m_seed->setEnabled(seedMode() != SeedMode::Random); });
+    connect(m_reuseSeed, &QPushButton::clicked, this, [this] {
+        m_seed->setText(QString::number(m_lastSeed));
+        m_seedMode->setCurrentIndex(m_seedMode->findData(int(SeedMode::Fixed)));
+    });
+    connect(m_preset, &QComboBox::currentIndexChanged, this,
+            [this] { applyPreset(m_preset->currentData().toString()); });
+
+    applyPreset("lumina");
+    m_seed->setEnabled(false);
+    setSize(1024, 1024);
+}
+
+QWidget* SettingsPanel::makeExtrapolationGroup() {
+    auto* box = new QWidget(this);
+    box->setObjectName("extrapolationGroup");
+    auto* form = new QFormLayout(box);
+    form->setContentsMargins(16, 0, 0, 0);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_rope = new QComboBox(box);
+    m_rope->setObjectName("ropeCombo");
+    m_rope->addItem(tr("Time-aware (recommended)"), "time-aware");
+    m_rope->addItem(tr("NTK"), "ntk");
+    m_rope->addItem(tr("Linear"), "linear");
+    m_rope->addItem(tr("None"), "none");
+    m_watershed = new QDoubleSpinBox(box);
+    m_watershed->setObjectName("watershedSpin");
+    m_watershed->setRange(0.0, 1.0);
+    m_watershed->setSingleStep(0.05);
+    m_scaleBelowNative = new QCheckBox(tr("Scale below the native size too"), box);
+    m_proportional = new QCheckBox(tr("Proportional attention"), box);
+    m_proportional->setObjectName("proportionalCheck");
+    m_contextDrop = new QCheckBox(tr("Context drop"), box);
+    m_contextDrop->setObjectName("contextDropCheck");
+    form->addRow(tr("RoPE scaling:"), m_rope);
+    form->addRow(tr("Watershed:"), m_watershed);
+    form->addRow(QString(), m_scaleBelowNative);
+    form->addRow(QString(), m_proportional);
+    form->addRow(QString(), m_contextDrop);
+    return box;
+}
+
+void SettingsPanel::applyPreset(const QString& preset) {
+    const pipeline::SamplingSettings s = pipeline::presetSettings(preset.toStdString());
+    selectData(m_sampler, s.sampler);
+    selectData(m_schedule, s.schedule);
+    selectData(m_rope, s.ropeScaling);
+    m_steps->setValue(s.steps);
+    m_guidance->setValue(s.guidanceScale);
+    m_timeShift->setValue(s.timeShift);
+    m_watershed->setValue(s.watershed);
+    m_scaleBelowNative->setChecked(s.scaleBelowNative);
+    m_proportional->setChecked(s.proportionalAttention);
+    m_contextDrop->setChecked(s.contextDrop);
+    updateEstimate();
+}
+
+void SettingsPanel::setSize(int width, int height) {
+    m_updating = true;
+    m_width->setValue(snap16(width));
+    m_height->setValue(snap16(height));
+    int match = m_sizePreset->findData(QSize(m_width->value(), m_height->value()));
+    if (match < 0) match = m_sizePreset->count() - 1; // Custom
+    m_sizePreset->setCurrentIndex(match);
+    if (m_lock->isChecked()) m_aspect = double(m_width->value()) / m_height->value();
+    m_updating = false;
+    updateEstimate();
+}
+
+void SettingsPanel::onSizePresetChosen(int index) {
+    if (m_updating) return;
+    const QSize size = m_sizePreset->itemData(index).toSize();
+    if (size.isValid()) setSize(size.width(), size.height());
+}
+
+void SettingsPanel::onWidthEdited() {
+    const int w = snap16(m_width->value());
+    setSize(w, m_lock->isChecked() ? snap16(int(w / m_aspect)) : m_height->value());
+}
+
+void SettingsPanel::onHeightEdited() {
+    const int h = snap16(m_height->value());
+    setSize(m_lock->isChecked() ? snap16(int(h * m_aspect)) : m_width->value(), h);
+}
+
+void SettingsPanel::setEstimateDevice(const QString& device, const QString& precision) {
+    m_device = device.toLower();
+    m_precision = precision.toLower();
+    updateEstimate();
+}
+
+void SettingsPanel::updateEstimate() {
+    const int w = m_width->value(), h = m_height->value();
+    const RunEstimate e = estimateRun(w, h, m_steps->value(), m_sampler->currentData().toString(), m_device, m_precision);
+    const QString time = e.seconds < 90 ? tr("%1 s").arg(qRound(e.seconds)) : tr("%1 min").arg(e.seconds / 60, 0, 'f', 1);
+    m_estimate->setText(tr("Estimate on %1: about %2 and %3 GB of memory for %4 image tokens. "
+                           "A rough guide, not a measurement.")
+                            .arg(m_device.isEmpty() ? QStringLiteral("cpu") : m_device, time)
+                            .arg(e.gigabytes, 0, 'f', 1)
+                            .arg((w / 16) * (h / 16)));
+}
+
+pipeline::GenerationRequest SettingsPanel::request() const {
+    pipeline::GenerationRequest r;
+    r.preset = m_preset->currentData().toString().toStdString();
+    r.width = m_width->value();
+    r.height = m_height->value();
+    r.sampling = pipeline::presetSettings(r.preset);
+    r.sampling.sampler = pipeline::parseSampler(m_sampler->currentData().toString().toStdString());
+    r.sampling.schedule = pipeline::parseSchedule(m_schedule->currentData().toString().toStdString());
+    r.sampling.steps = m_steps->value();
+    r.sampling.guidanceScale = m_guidance->value();
+    r.sampling.timeShift = m_timeShift->value();
+    r.sampling.ropeScaling = pipeline::parseRoPEScaling(m_rope->currentData().toString().toStdString());
+    r.sampling.watershed = m_watershed->value();
+    r.sampling.scaleBelowNative = m_scaleBelowNative->isChecked();
+    r.sampling.proportionalAttention = m_proportional->isChecked();
+    r.sampling.contextDrop = m_contextDrop->isChecked();
+    return r;
+}
+
+void SettingsPanel::applyRequest(const pipeline::GenerationRequest& r) {
+    {
+        const QSignalBlocker block(m_preset); // keep the request's own values, not the preset's
+        m_preset->setCurrentIndex(std::max(0, m_preset->findData(QString::fromStdString(r.preset))));
+    }
+    selectData(m_sampler, r.sampling.sampler);
+    selectData(m_schedule, r.sampling.schedule);
+    selectData(m_rope, r.sampling.ropeScaling);
+    m_steps->setValue(r.sampling.steps);
+    m_guidance->setValue(r.sampling.guidanceScale);
+    m_timeShift->setValue(r.sampling.timeShift);
+    m_watershed->setValue(r.sampling.watershed);
+    m_scaleBelowNative->setChecked(r.sampling.scaleBelowNative);
+    m_proportional->setChecked(r.sampling.proportionalAttention);
+    m_contextDrop->setChecked(r.sampling.contextDrop);
+    setSize(r.width, r.height);
+    if (r.seed) {
+        m_seed->setText(QString::number(*r.seed));
+        m_seedMode->setCurrentIndex(m_seedMode->findData(int(SeedMode::Fixed)));
+    }
+}
+
+SeedMode SettingsPanel::seedMode() const {
+    return SeedMode(m_seedMode->currentData().toInt());
+}
+
+std::vector<uint64_t> SettingsPanel::takeSeeds(int count) {
+    std::vector<uint64_t> seeds;
+    const uint64_t base = m_seed->text().toULongLong();
+    for (int i = 0; i < count; ++i) {
+        switch (seedMode()) {
+        case SeedMode::Random: seeds.push_back(QRandomGenerator::global()->generate()); break;
+        case SeedMode::Fixed: seeds.push_back(base); break;
+        case SeedMode::Increment: seeds.push_back(base + uint64_t(i)); break;
+        }
+    }
+    if (seedMode() == SeedMode::Increment) m_seed->setText(QString::number(base + uint64_t(count)));
+    return seeds;
+}
+
+int SettingsPanel::batchCount() const {
+    return m_batch->value();
+}
+
+void SettingsPanel::setLastSeed(uint64_t seed) {
+    m_lastSeed = seed;
+    m_hasLastSeed = true;
+    m_reuseSeed->setEnabled(true);
+    m_reuseSeed->setToolTip(tr("Use seed %1 again").arg(seed));
+}
+
+} // namespace ui
+} // namespace lumina

@@ -1,0 +1,89 @@
+#pragma once
+// Settings panel: size (native and extrapolated presets, custom size snapped to 16 with aspect lock and swap),
+// steps, guidance, seed policy (random / fixed / increment, reuse last), preset (fills the fields), sampler,
+// schedule, time shift, a folded "Extrapolation" group and the batch count. Shows a time/memory estimate.
+#include "core/pipeline/request.h"
+
+#include <QWidget>
+#include <cstdint>
+#include <vector>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QToolButton;
+
+namespace lumina {
+namespace ui {
+
+enum class SeedMode { Random = 0, Fixed = 1, Increment = 2 };
+
+struct SizePreset {
+    int width, height;
+    bool native;
+};
+const std::vector<SizePreset>& sizePresets();
+
+class SettingsPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit SettingsPanel(QWidget* parent = nullptr);
+
+    // Everything but prompt, negative prompt, seed, device and precision.
+    pipeline::GenerationRequest request() const;
+    // Fills every field from a request (gallery "use these settings"); the seed becomes fixed.
+    void applyRequest(const pipeline::GenerationRequest& request);
+    // One seed per job of a batch following the seed mode; Increment advances the seed field past the batch.
+    std::vector<uint64_t> takeSeeds(int count);
+    int batchCount() const;
+    void setLastSeed(uint64_t seed);
+    void setSize(int width, int height);
+    void setEstimateDevice(const QString& device, const QString& precision);
+    SeedMode seedMode() const;
+
+    static int snap16(int value);
+
+private:
+    void applyPreset(const QString& preset);
+    void onSizePresetChosen(int index);
+    void onWidthEdited();
+    void onHeightEdited();
+    void updateEstimate();
+    QWidget* makeExtrapolationGroup();
+
+    QComboBox* m_sizePreset;
+    QSpinBox* m_width;
+    QSpinBox* m_height;
+    QToolButton* m_lock;
+    QToolButton* m_swap;
+    QSpinBox* m_steps;
+    QDoubleSpinBox* m_guidance;
+    QComboBox* m_seedMode;
+    QLineEdit* m_seed;
+    QPushButton* m_reuseSeed;
+    QComboBox* m_preset;
+    QComboBox* m_sampler;
+    QComboBox* m_schedule;
+    QDoubleSpinBox* m_timeShift;
+    QToolButton* m_extrapolationToggle;
+    QWidget* m_extrapolation;
+    QComboBox* m_rope;
+    QDoubleSpinBox* m_watershed;
+    QCheckBox* m_scaleBelowNative;
+    QCheckBox* m_proportional;
+    QCheckBox* m_contextDrop;
+    QSpinBox* m_batch;
+    QLabel* m_estimate;
+    double m_aspect = 1.0;
+    uint64_t m_lastSeed = 0;
+    bool m_hasLastSeed = false;
+    bool m_updating = false;
+    QString m_device = "cpu", m_precision = "auto";
+};
+
+} // namespace ui
+} // namespace lumina
