@@ -1,6 +1,7 @@
 // `lumina-cli bench --component transformer`: times NextDiTModel::forward (one sampling step's transformer
 // call) on the real 2B config with random weights, or on a transformer folder's weights.
 #include "app/cli/bench.h"
+#include "app/cli/bench_memory.h"
 #include "core/models/next_dit/next_dit_model.h"
 #include "core/util/errors.h"
 
@@ -11,27 +12,11 @@
 #include <string>
 #include <sys/resource.h>
 #include <torch/torch.h>
-#if __has_include(<c10/cuda/CUDACachingAllocator.h>)
-#include <c10/cuda/CUDACachingAllocator.h>
-#define LUMINA_BENCH_CUDA_STATS 1
-#endif
 
 namespace lumina::cli {
 namespace {
 
 using models::NextDiTModelImpl;
-
-// Value in bytes of a "VmRSS:" / "VmHWM:" line of /proc/self/status; 0 where unavailable.
-int64_t procStatusBytes(const std::string& key) {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(key, 0) == 0) return std::stoll(line.substr(key.size())) * 1024;
-    return 0;
-}
-
-// Resets the kernel's peak-RSS mark (VmHWM) so that it measures the timed section only.
-void resetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 c10::Device parseDevice(const std::string& name) {
     if (name == "cuda" && !torch::cuda::is_available()) throw InvalidRequest("bench: --device cuda, but CUDA is not available");
@@ -127,11 +112,7 @@ nlohmann::json runTransformerBench(const Arguments& args) {
     const int64_t base = config.sampleSize / 2; // pipeline: (default_image_size // 16) ** 2
     step.baseSequenceLength = base * base;
 
-    resetPeakRss();
-    const int64_t rssBefore = procStatusBytes("VmRSS:");
-#ifdef LUMINA_BENCH_CUDA_STATS
-    if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
-#endif
+    const PeakMemoryProbe memory(device);
     // Caption preparation is once per generation; it is timed separately and not part of a step.
     const auto captionStart = std::chrono::steady_clock::now();
     const auto caption = model->prepareCaption(features, mask);
@@ -152,18 +133,8 @@ nlohmann::json runTransformerBench(const Arguments& args) {
         }
     }
 
-    int64_t peak = 0;
-    std::string peakKind;
-    if (device.is_cuda()) {
-#ifdef LUMINA_BENCH_CUDA_STATS
-        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
-        peak = stats.allocated_bytes[static_cast<std::size_t>(c10::CachingAllocator::StatType::AGGREGATE)].peak;
-        peakKind = "cuda_max_allocated";
-#endif
-    } else {
-        peak = std::max<int64_t>(0, procStatusBytes("VmHWM:") - rssBefore);
-        peakKind = "rss_growth";
-    }
+    const int64_t peak = memory.peakBytes();
+    const std::string peakKind = memory.kind();
 
     int64_t params = 0;
     for (const auto& p : model->parameters()) params += p.numel();

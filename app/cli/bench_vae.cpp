@@ -1,6 +1,7 @@
 // `lumina-cli bench --component vae`: times one latents->image decode (decodeLatentsToImage: unscale, decode,
 // [0,1] mapping), untiled or tiled, on the real SDXL VAE config with random weights or a vae/ folder.
 #include "app/cli/bench.h"
+#include "app/cli/bench_memory.h"
 #include "core/models/vae/vae_decode.h"
 #include "core/util/errors.h"
 
@@ -15,16 +16,6 @@ namespace lumina::cli {
 namespace {
 
 using models::AutoencoderKLImpl;
-
-// Bytes of a "VmRSS:" / "VmHWM:" line of /proc/self/status; 0 where unavailable. (Same measure as the
-// transformer bench: a candidate for a shared bench helper.)
-int64_t procStatusBytes(const std::string& key) {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(key, 0) == 0) return std::stoll(line.substr(key.size())) * 1024;
-    return 0;
-}
 
 // Random weights with the real shapes: norms 1 / 0, other tensors N(0, 1/sqrt(fan_in)) so activations keep
 // a realistic scale through the 30+ convolutions (no NaN/denormal slow paths in the timing).
@@ -80,14 +71,7 @@ nlohmann::json runVAEBench(const Arguments& args) {
 
     torch::manual_seed(0);
     const auto latents = torch::randn({1, vae->config().latentChannels, height / f, width / f}).to(device, dtype);
-    std::ofstream("/proc/self/clear_refs") << "5"; // peak RSS from here on
-    const int64_t rssBefore = procStatusBytes("VmRSS:");
-    const auto index = device.has_index() ? device.index() : c10::DeviceIndex{0};
-    int64_t cudaBefore = 0;
-    if (device.is_cuda()) {
-        c10::getDeviceAllocator(c10::kCUDA)->resetPeakStats(index);
-        cudaBefore = c10::getDeviceAllocator(c10::kCUDA)->getDeviceStats(index).allocated_bytes[0].current;
-    }
+    const PeakMemoryProbe memory(device);
     std::vector<double> times;
     for (int64_t i = 0; i < repeat; ++i) {
         const auto start = std::chrono::steady_clock::now();
@@ -95,15 +79,8 @@ nlohmann::json runVAEBench(const Arguments& args) {
         if (device.is_cuda()) torch::cuda::synchronize();
         times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
-    int64_t peak = 0;
-    std::string peakKind;
-    if (device.is_cuda()) {
-        peak = c10::getDeviceAllocator(c10::kCUDA)->getDeviceStats(index).allocated_bytes[0].peak - cudaBefore;
-        peakKind = "cuda_max_allocated_growth";
-    } else {
-        peak = std::max<int64_t>(0, procStatusBytes("VmHWM:") - rssBefore);
-        peakKind = "rss_growth";
-    }
+    const int64_t peak = memory.peakBytes();
+    const std::string peakKind = memory.kind();
     std::sort(times.begin(), times.end());
     const int64_t tile = options.tileLatent > 0 ? options.tileLatent
                                                 : models::chooseTileLatent(vae->config(), dtype, models::decodeMemoryBudget(device));

@@ -7,12 +7,9 @@
 
 namespace lumina::gallery {
 
-// Lowercases ASCII, Latin-1, Latin Extended-A, Latin Extended Additional, Greek (final sigma folds to sigma),
-// Cyrillic, Armenian and fullwidth Latin; other code points (CJK has no case) are kept. Invalid UTF-8 bytes
-// are kept as they are, so folding never fails.
+// Full Unicode lowercasing (Python's str.lower(), core/util/python_text.h), with final sigma folded to sigma
+// so that either spelling finds the other. Invalid UTF-8 is lowercased in ASCII only and otherwise kept, so
+// folding never fails.
 std::string foldCase(std::string_view utf8);
-
-// The lowercase form of one code point under the rules above.
-char32_t foldCodePoint(char32_t c);
 
 } // namespace lumina::gallery

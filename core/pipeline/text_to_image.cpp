@@ -49,10 +49,6 @@ sampling::RopeScalingMode toRopeMode(RoPEScaling scaling) {
     return sampling::RopeScalingMode::None;
 }
 
-image::Rgb8Image toRgb8(models::PreviewImage preview) {
-    return {preview.width, preview.height, std::move(preview.rgb)};
-}
-
 // Text-encoder output for one prompt padded to `length` ids (0: the positive path, padded to its own length).
 text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prompt, int64_t length) {
     text::PromptEncodingKey key{prompt, length, m.tokenizer->paddingSide(), m.dtype, m.device,
@@ -178,10 +174,9 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
             progress.etaMs = progress.elapsedMs / progress.modelEvaluations *
                              (progress.totalModelEvaluations - progress.modelEvaluations);
             if (!callbacks.onStep) return;
-            image::Rgb8Image preview;
             const bool full = request.fullPreviewEveryNSteps > 0 && progress.step % request.fullPreviewEveryNSteps == 0;
-            preview = toRgb8(full ? models::decodedPreview(*m.vae, cleanEstimate.to(m.vaeDtype))
-                                  : models::latentPreview(cleanEstimate));
+            const image::Rgb8Image preview = full ? models::decodedPreview(*m.vae, cleanEstimate.to(m.vaeDtype))
+                                                  : models::latentPreview(cleanEstimate);
             callbacks.onStep(progress, &preview);
         };
 

@@ -2,7 +2,7 @@
 // (leftmost-longest atomic matching of added tokens) and BPE model; diffusers LuminaPipeline._get_gemma_prompt_embeds.
 #include "core/text/gemma_tokenizer.h"
 
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/app_paths.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"

@@ -5,7 +5,7 @@
 #include "core/text/tokenizer_definition.h"
 
 #include "core/io/json_file.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 

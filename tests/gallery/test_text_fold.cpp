@@ -28,8 +28,8 @@ private slots:
     }
 
     void agreesWithQtOnLatinGreekCyrillic() {
-        // Qt's toLower as the independent reference over whole blocks (except the special cases we fold
-        // differently on purpose: U+0130 and final sigma).
+        // Qt's toLower as the independent reference over whole blocks (except U+0130, which Python lowers to
+        // two code points, and final sigma, which search folds to sigma).
         const std::pair<char32_t, char32_t> ranges[] = {{0x41, 0x5A}, {0xC0, 0xDE}, {0x100, 0x17F},
                                                         {0x386, 0x3AB}, {0x400, 0x42F}, {0x460, 0x4FF}};
         for (auto [from, to] : ranges) {
@@ -38,9 +38,13 @@ private slots:
                 const QString s = QString::fromUcs4(&c, 1);
                 if (s.toLower().size() != 1) continue;
                 const char32_t expected = s.toLower().toUcs4().at(0);
-                QCOMPARE(uint(lumina::gallery::foldCodePoint(c)), uint(expected));
+                QCOMPARE(QString::fromStdString(foldCase(s.toStdString())).toUcs4().at(0), uint(expected));
             }
         }
+    }
+
+    void otherScriptsFoldToo() {
+        QCOMPARE(foldCase("ԱՐԵՎ ᎠᎡ"), std::string("արեվ ꭰꭱ")); // Armenian, Cherokee (as Python lowers them)
     }
 
     void keepsInvalidBytes() {

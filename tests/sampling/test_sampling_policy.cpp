@@ -5,7 +5,7 @@
 #include "core/sampling/context_drop.h"
 #include "core/sampling/flow_match_schedule.h"
 #include "core/sampling/ode_solver.h"
-#include "core/sampling/presets.h"
+#include "core/sampling/guidance.h"
 #include "core/sampling/rope_scaling.h"
 #include "core/sampling/time_grid.h"
 #include "core/util/errors.h"
@@ -127,31 +127,7 @@ private slots:
         QCOMPARE(proportionalAttentionBase(), int64_t(4096));
     }
 
-    void presets() {
-        FlowMatchEulerConfig scheduler;
-        scheduler.shift = 3.0;
-        const auto d = presetSettings("diffusers", scheduler);
-        QCOMPARE(d.sampler, Sampler::FlowMatchEuler);
-        QCOMPARE(d.steps, int64_t(30));
-        QCOMPARE(modelEvaluations(d.sampler, d.steps), int64_t(30));
-        QCOMPARE(d.guidanceScale, 4.0);
-        QCOMPARE(d.shift, 3.0); // from the scheduler config
-        QCOMPARE(d.rope.mode, RopeScalingMode::TimeAware);
-        QCOMPARE(d.rope.watershed, 1.0);
-        QVERIFY(d.rope.applyBelowNative);
-        QVERIFY(d.proportionalAttention);
-        QCOMPARE(d.cfgChannels, CfgChannels::Reference3);
-        const auto l = presetSettings("lumina", scheduler);
-        QCOMPARE(l.sampler, Sampler::Midpoint);
-        QCOMPARE(l.steps, int64_t(29)); // official "30 steps" = 30 grid points
-        QCOMPARE(officialTimeGrid(l.steps, l.shift).size(0), int64_t(30));
-        QCOMPARE(modelEvaluations(l.sampler, l.steps), int64_t(58));
-        QCOMPARE(l.shift, 4.0);
-        QCOMPARE(l.guidanceScale, 4.0);
-        QCOMPARE(l.rope.watershed, 0.3);
-        QVERIFY(!l.rope.applyBelowNative);
-        QVERIFY(l.proportionalAttention);
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest, presetSettings("sdxl", scheduler));
+    void names() {
         QCOMPARE(parseSampler("rk4"), Sampler::Rk4);
         QCOMPARE(parseSampler(samplerName(Sampler::FlowMatchEuler)), Sampler::FlowMatchEuler);
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, parseSampler("dpm++"));

@@ -3,12 +3,13 @@
 #include "core/text/diffusers_preprocess.h"
 #include "core/text/prompt_encoding_cache.h"
 #include "core/text/sentencepiece_proto.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/errors.h"
 
 #include <QtTest>
 #include <torch/torch.h>
 
+using namespace lumina;
 using namespace lumina::text;
 
 class TestTextUnits : public QObject {

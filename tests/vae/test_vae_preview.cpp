@@ -39,24 +39,24 @@ private slots:
         const auto img = latentPreview(x0, 3); // longest edge already 3: no resize
         QCOMPARE(img.width, 3);
         QCOMPARE(img.height, 2);
-        QCOMPARE(img.rgb.size(), size_t{18});
+        QCOMPARE(img.pixels.size(), size_t{18});
         for (int i = 0; i < 6; ++i)
-            for (int c = 0; c < 3; ++c) QCOMPARE(int(img.rgb[size_t(i * 3 + c)]), expected(pixels[size_t(i)], c));
+            for (int c = 0; c < 3; ++c) QCOMPARE(int(img.pixels[size_t(i * 3 + c)]), expected(pixels[size_t(i)], c));
         // Worked by hand: zero latent -> bias only; (1,0,0,0) -> first row + bias; saturation both ways.
-        QCOMPARE(int(img.rgb[0]), 141);
-        QCOMPARE(int(img.rgb[1]), 125);
-        QCOMPARE(int(img.rgb[2]), 127);
-        QCOMPARE(int(img.rgb[3]), 188);
-        QCOMPARE(int(img.rgb[4]), 179);
-        QCOMPARE(int(img.rgb[5]), 183);
-        QCOMPARE(int(img.rgb[6]), 214);
-        QCOMPARE(int(img.rgb[7]), 173);
-        QCOMPARE(int(img.rgb[8]), 125);
-        for (int c = 0; c < 3; ++c) QCOMPARE(int(img.rgb[size_t(9 + c)]), 255);
-        for (int c = 0; c < 3; ++c) QCOMPARE(int(img.rgb[size_t(12 + c)]), 0);
+        QCOMPARE(int(img.pixels[0]), 141);
+        QCOMPARE(int(img.pixels[1]), 125);
+        QCOMPARE(int(img.pixels[2]), 127);
+        QCOMPARE(int(img.pixels[3]), 188);
+        QCOMPARE(int(img.pixels[4]), 179);
+        QCOMPARE(int(img.pixels[5]), 183);
+        QCOMPARE(int(img.pixels[6]), 214);
+        QCOMPARE(int(img.pixels[7]), 173);
+        QCOMPARE(int(img.pixels[8]), 125);
+        for (int c = 0; c < 3; ++c) QCOMPARE(int(img.pixels[size_t(9 + c)]), 255);
+        for (int c = 0; c < 3; ++c) QCOMPARE(int(img.pixels[size_t(12 + c)]), 0);
         // A (4, h, w) tensor and a batch (first image) give the same preview.
-        QCOMPARE(latentPreview(x0[0], 3).rgb, img.rgb);
-        QCOMPARE(latentPreview(torch::cat({x0, torch::zeros_like(x0)}), 3).rgb, img.rgb);
+        QCOMPARE(latentPreview(x0[0], 3).pixels, img.pixels);
+        QCOMPARE(latentPreview(torch::cat({x0, torch::zeros_like(x0)}), 3).pixels, img.pixels);
     }
 
     void previewIsSizedForDisplayAndCheap() {
@@ -64,14 +64,14 @@ private slots:
         const auto big = latentPreview(x0);
         QCOMPARE(big.width, 384);
         QCOMPARE(big.height, 512);
-        QCOMPARE(big.rgb.size(), size_t(384 * 512 * 3));
+        QCOMPARE(big.pixels.size(), size_t(384 * 512 * 3));
         const auto small = latentPreview(x0, 64);
         QCOMPARE(small.width, 48);
         QCOMPARE(small.height, 64);
         // A constant latent stays constant through the resize.
         const auto flat = latentPreview(torch::zeros({1, 4, 16, 16}), 100);
         QCOMPARE(flat.width, 100);
-        for (size_t i = 0; i < flat.rgb.size(); i += 3) QCOMPARE(int(flat.rgb[i]), 141);
+        for (size_t i = 0; i < flat.pixels.size(); i += 3) QCOMPARE(int(flat.pixels[i]), 141);
         const auto t0 = std::chrono::steady_clock::now();
         for (int i = 0; i < 20; ++i) latentPreview(x0);
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / 20;
@@ -89,13 +89,13 @@ private slots:
         const auto image = decodeLatentsToImage(*vae, latents.narrow(0, 0, 1), {});
         QCOMPARE(exact.width, 32);
         QCOMPARE(exact.height, 40);
-        QCOMPARE(exact.rgb, toPreviewImage(image[0]).rgb);
+        QCOMPARE(exact.pixels, toPreviewImage(image[0]).pixels);
         // Larger latents, small preview: decoded from shrunk latents, sized to the requested edge.
         const auto x0 = torch::randn({1, 4, 32, 24});
         const auto small = decodedPreview(*vae, x0, 64);
         QCOMPARE(small.height, 64);
         QCOMPARE(small.width, 48);
-        QCOMPARE(small.rgb.size(), size_t(64 * 48 * 3));
+        QCOMPARE(small.pixels.size(), size_t(64 * 48 * 3));
     }
 };
 

@@ -5,9 +5,10 @@
 #include "core/util/errors.h"
 #include "vae_test_util.h"
 
-#include "png_writer.h"
+#include "core/image/png_codec.h"
 
 #include <QDir>
+#include <QFile>
 #include <cmath>
 
 using namespace lumina::models;
@@ -28,12 +29,16 @@ double psnr(const at::Tensor& a, const at::Tensor& b) {
 
 void savePng(const at::Tensor& chw01, const QString& file) {
     const auto bytes = at::round(chw01.clamp(0, 1) * 255).to(torch::kByte).permute({1, 2, 0}).contiguous();
-    const int h = static_cast<int>(bytes.size(0)), w = static_cast<int>(bytes.size(1));
-    const std::vector<uint8_t> rgb(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
+    lumina::image::Rgb8Image rgb{static_cast<int>(bytes.size(1)), static_cast<int>(bytes.size(0)),
+                                 std::vector<uint8_t>(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel())};
     const QString dir = qEnvironmentVariable("LUMINA_VAE_IMAGE_DIR");
     if (dir.isEmpty()) return;
     QDir().mkpath(dir);
-    QVERIFY(vaetest::writePng((dir + "/" + file).toStdString(), w, h, rgb));
+    const auto png = lumina::image::encodePng(rgb);
+    QFile out(dir + "/" + file);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    QCOMPARE(out.write(reinterpret_cast<const char*>(png.data()), static_cast<qint64>(png.size())),
+             static_cast<qint64>(png.size()));
 }
 
 // Largest jump of the tiled-minus-untiled error between neighbouring pixels: a seam is a step in the error.

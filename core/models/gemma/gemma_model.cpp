@@ -24,18 +24,12 @@ at::Tensor GemmaRMSNormImpl::forward(const at::Tensor& x) const {
     return out.to(x.scalar_type());
 }
 
-GemmaLinearImpl::GemmaLinearImpl(int64_t in, int64_t out, const at::TensorOptions& options) {
-    weight = register_parameter("weight", torch::empty({out, in}, options), false);
-}
-
-at::Tensor GemmaLinearImpl::forward(const at::Tensor& x) const { return torch::linear(x, weight); }
-
 GemmaAttentionImpl::GemmaAttentionImpl(const GemmaConfig& c, const at::TensorOptions& options)
     : heads(c.numAttentionHeads), kvHeads(c.numKeyValueHeads), headDim(c.headDim) {
-    q_proj = register_module("q_proj", GemmaLinear(c.hiddenSize, heads * headDim, options));
-    k_proj = register_module("k_proj", GemmaLinear(c.hiddenSize, kvHeads * headDim, options));
-    v_proj = register_module("v_proj", GemmaLinear(c.hiddenSize, kvHeads * headDim, options));
-    o_proj = register_module("o_proj", GemmaLinear(heads * headDim, c.hiddenSize, options));
+    q_proj = register_module("q_proj", Dense(c.hiddenSize, heads * headDim, false, options));
+    k_proj = register_module("k_proj", Dense(c.hiddenSize, kvHeads * headDim, false, options));
+    v_proj = register_module("v_proj", Dense(c.hiddenSize, kvHeads * headDim, false, options));
+    o_proj = register_module("o_proj", Dense(heads * headDim, c.hiddenSize, false, options));
 }
 
 namespace {
@@ -71,9 +65,9 @@ at::Tensor GemmaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& co
 }
 
 GemmaMLPImpl::GemmaMLPImpl(const GemmaConfig& c, const at::TensorOptions& options) : activation(c.activation) {
-    gate_proj = register_module("gate_proj", GemmaLinear(c.hiddenSize, c.intermediateSize, options));
-    up_proj = register_module("up_proj", GemmaLinear(c.hiddenSize, c.intermediateSize, options));
-    down_proj = register_module("down_proj", GemmaLinear(c.intermediateSize, c.hiddenSize, options));
+    gate_proj = register_module("gate_proj", Dense(c.hiddenSize, c.intermediateSize, false, options));
+    up_proj = register_module("up_proj", Dense(c.hiddenSize, c.intermediateSize, false, options));
+    down_proj = register_module("down_proj", Dense(c.intermediateSize, c.hiddenSize, false, options));
 }
 
 at::Tensor GemmaMLPImpl::forward(const at::Tensor& x) const {

@@ -3,6 +3,7 @@
 // pipeline uses: hidden_states[-2], the raw output of decoder layer N-2. The last layer, the final norm and
 // the LM head are neither built nor loaded.
 #include "core/io/module_loader.h"
+#include "core/models/common/dense.h"
 #include "core/models/gemma/gemma_config.h"
 
 #include <ATen/core/Tensor.h>
@@ -26,22 +27,13 @@ public:
 };
 TORCH_MODULE(GemmaRMSNorm);
 
-// A bias-free nn.Linear holding only `weight`.
-class GemmaLinearImpl : public torch::nn::Module {
-public:
-    GemmaLinearImpl(int64_t in, int64_t out, const at::TensorOptions& options);
-    at::Tensor forward(const at::Tensor& x) const;
-    at::Tensor weight;
-};
-TORCH_MODULE(GemmaLinear);
-
 class GemmaAttentionImpl : public torch::nn::Module {
 public:
     GemmaAttentionImpl(const GemmaConfig& config, const at::TensorOptions& options);
     // cos/sin: (1, L, head_dim) in the model dtype; allowed: (B, 1, L, L) bool, true = attend.
     at::Tensor forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                        const at::Tensor& allowed) const;
-    GemmaLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+    Dense q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
     int64_t heads, kvHeads, headDim;
 };
 TORCH_MODULE(GemmaAttention);
@@ -50,7 +42,7 @@ class GemmaMLPImpl : public torch::nn::Module {
 public:
     GemmaMLPImpl(const GemmaConfig& config, const at::TensorOptions& options);
     at::Tensor forward(const at::Tensor& x) const;
-    GemmaLinear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+    Dense gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
     GemmaConfig::Activation activation;
 };
 TORCH_MODULE(GemmaMLP);

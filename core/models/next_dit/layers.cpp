@@ -5,13 +5,6 @@
 
 namespace lumina::models {
 
-DenseImpl::DenseImpl(int64_t in, int64_t out, bool hasBias, const at::TensorOptions& options) {
-    weight = register_parameter("weight", torch::empty({out, in}, options), /*requires_grad=*/false);
-    if (hasBias) bias = register_parameter("bias", torch::empty({out}, options), false);
-}
-
-at::Tensor DenseImpl::forward(const at::Tensor& x) const { return at::linear(x, weight, bias); }
-
 AffineLayerNormImpl::AffineLayerNormImpl(int64_t dim, double eps_, const at::TensorOptions& options) : eps(eps_) {
     weight = register_parameter("weight", torch::empty({dim}, options), false);
     bias = register_parameter("bias", torch::empty({dim}, options), false);

@@ -3,22 +3,14 @@
 // allocate with torch::empty and never initialise: weights always come from a checkpoint, and a model built
 // on the meta device (shape checks) or left unloaded costs no memory. Reference: torch.nn.Linear and
 // nn.LayerNorm, diffusers normalization.py RMSNorm.
+#include "core/models/common/dense.h"
+
 #include <ATen/core/Tensor.h>
 #include <cstdint>
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
 namespace lumina::models {
-
-// nn.Linear: y = x W^T (+ b).
-class DenseImpl : public torch::nn::Module {
-public:
-    DenseImpl(int64_t in, int64_t out, bool bias, const at::TensorOptions& options);
-    at::Tensor forward(const at::Tensor& x) const;
-    at::Tensor weight;
-    at::Tensor bias; // undefined when the layer has no bias
-};
-TORCH_MODULE(Dense);
 
 // nn.LayerNorm with affine weight and bias (qk norms, caption LayerNorm).
 class AffineLayerNormImpl : public torch::nn::Module {

@@ -44,7 +44,7 @@ PreviewImage toPreviewImage(const at::Tensor& chw01) {
     PreviewImage img;
     img.height = static_cast<int>(bytes.size(0));
     img.width = static_cast<int>(bytes.size(1));
-    img.rgb.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
+    img.pixels.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
     return img;
 }
 
@@ -65,7 +65,7 @@ PreviewImage latentPreview(const at::Tensor& x0, int maxEdge) {
     PreviewImage img;
     img.height = static_cast<int>(bytes.size(0));
     img.width = static_cast<int>(bytes.size(1));
-    img.rgb.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
+    img.pixels.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
     return img;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Live previews of the denoised estimate x0 (spec §5.5): a per-pixel latent->RGB projection (about free) and
 // an optional full VAE decode at reduced size.
+#include "core/image/image_buffers.h"
 #include "core/models/vae/autoencoder_kl.h"
 
 #include <array>
@@ -9,10 +10,8 @@
 
 namespace lumina::models {
 
-struct PreviewImage {
-    int width = 0, height = 0;
-    std::vector<uint8_t> rgb; // 8-bit RGB, row-major, width * height * 3
-};
+// 8-bit RGB, row-major (the buffer type previews travel in to the UI and the CLI).
+using PreviewImage = image::Rgb8Image;
 
 // ComfyUI's SDXL latent_rgb_factors (rows: latent channel; columns: R, G, B) and bias; spec §5.5.
 inline constexpr std::array<std::array<double, 3>, 4> kSDXLLatentRGBFactors{{

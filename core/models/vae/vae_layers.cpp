@@ -93,13 +93,6 @@ at::Tensor GroupNormImpl::withStats(const at::Tensor& x, GroupNormStats& stats) 
     return y.to(x.scalar_type());
 }
 
-LinearImpl::LinearImpl(int64_t in, int64_t out, const torch::TensorOptions& options) {
-    m_weight = emptyParam(*this, "weight", {out, in}, options);
-    m_bias = emptyParam(*this, "bias", {out}, options);
-}
-
-at::Tensor LinearImpl::forward(const at::Tensor& x) const { return at::linear(x, m_weight, m_bias); }
-
 ResnetBlockImpl::ResnetBlockImpl(int64_t in, int64_t out, int64_t groups, const torch::TensorOptions& options) {
     m_norm1 = register_module("norm1", GroupNorm(groups, in, options));
     m_conv1 = register_module("conv1", Conv2d(in, out, 3, 1, 1, options));
@@ -151,11 +144,11 @@ at::Tensor chunkedAttention(const at::Tensor& q, const at::Tensor& k, const at::
 
 SpatialAttentionImpl::SpatialAttentionImpl(int64_t channels, int64_t groups, const torch::TensorOptions& options) {
     m_groupNorm = register_module("group_norm", GroupNorm(groups, channels, options));
-    m_toQ = register_module("to_q", Linear(channels, channels, options));
-    m_toK = register_module("to_k", Linear(channels, channels, options));
-    m_toV = register_module("to_v", Linear(channels, channels, options));
+    m_toQ = register_module("to_q", Dense(channels, channels, true, options));
+    m_toK = register_module("to_k", Dense(channels, channels, true, options));
+    m_toV = register_module("to_v", Dense(channels, channels, true, options));
     auto toOut = register_module("to_out", torch::nn::ModuleList());
-    m_toOut = Linear(channels, channels, options);
+    m_toOut = Dense(channels, channels, true, options);
     toOut->push_back(m_toOut);
 }
 

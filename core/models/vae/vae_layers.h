@@ -2,6 +2,8 @@
 // Reference: diffusers models/resnet.py (ResnetBlock2D), upsampling.py (Upsample2D), downsampling.py
 // (Downsample2D), attention_processor.py (Attention + AttnProcessor2_0 as used by UNetMidBlock2D).
 // Parameters are created empty under the checkpoint's key names and filled by io::loadModuleWeights.
+#include "core/models/common/dense.h"
+
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/silu.h>
 #include <cstdint>
@@ -70,16 +72,6 @@ private:
 };
 TORCH_MODULE(GroupNorm);
 
-class LinearImpl : public torch::nn::Module {
-public:
-    LinearImpl(int64_t in, int64_t out, const torch::TensorOptions& options);
-    at::Tensor forward(const at::Tensor& x) const;
-
-private:
-    at::Tensor m_weight, m_bias;
-};
-TORCH_MODULE(Linear);
-
 // ResnetBlock2D without time embedding: shortcut(x) + conv2(silu(gn2(conv1(silu(gn1(x)))))).
 class ResnetBlockImpl : public torch::nn::Module {
 public:
@@ -122,7 +114,7 @@ public:
 
 private:
     GroupNorm m_groupNorm{nullptr};
-    Linear m_toQ{nullptr}, m_toK{nullptr}, m_toV{nullptr}, m_toOut{nullptr};
+    Dense m_toQ{nullptr}, m_toK{nullptr}, m_toV{nullptr}, m_toOut{nullptr};
 };
 TORCH_MODULE(SpatialAttention);
 
