@@ -18,7 +18,8 @@ void printHelp() {
     std::string text = "usage: lumina-cli [--version] [--verbose] COMMAND [OPTIONS]\n\ncommands:\n";
     auto commands = cli::commandRegistry();
     std::sort(commands.begin(), commands.end(), [](auto& a, auto& b) { return a.name < b.name; });
-    for (const auto& c : commands) text += fmt::format("  {:<10} {}\n", c.name, c.summary);
+    for (const auto& c : commands)
+        text += fmt::format("  {:<10} {}\n", c.name, c.summary);
     text += "\n`lumina-cli help COMMAND` shows a command's options.\n";
     std::fputs(text.c_str(), stdout);
 }

@@ -1,5 +1,5 @@
-// lumina-studio: the desktop application. Parses arguments, sets up logging, theme and translations, opens the
-// window. `--demo` swaps the engine for the DemoEngine (procedural pictures, no model) with a throw-away
+// lumina-studio: the desktop application. Parses arguments, sets up logging, theme and translations, opens
+// the window. `--demo` swaps the engine for the DemoEngine (procedural pictures, no model) with a throw-away
 // gallery; `--screenshot` renders the window to a PNG (documentation and tests only; see docs/ui.md).
 #include "core/engine/lumina_engine.h"
 #include "core/util/app_paths.h"
@@ -38,11 +38,13 @@ int main(int argc, char** argv) {
     QCommandLineOption model("model", "Model folder or Hugging Face repo id.", "DIR|REPO_ID");
     QCommandLineOption quitAfter("quit-after-ms", "Quit after a delay (for tests).", "ms");
     QCommandLineOption lang("lang", "Interface language for this run: en, zh_CN or ja.", "code");
-    QCommandLineOption demo("demo", "Demo mode: procedural pictures instead of a model, a temporary gallery and "
-                                    "settings. For trying the interface, documentation and tests.");
-    QCommandLineOption screenshot("screenshot", "With --demo: save a picture of the window to FILE and quit.", "FILE");
-    QCommandLineOption screenshotState("screenshot-state", "What the screenshot shows: empty, running or gallery.",
-                                       "state", "gallery");
+    QCommandLineOption demo("demo",
+                            "Demo mode: procedural pictures instead of a model, a temporary gallery and "
+                            "settings. For trying the interface, documentation and tests.");
+    QCommandLineOption screenshot("screenshot", "With --demo: save a picture of the window to FILE and quit.",
+                                  "FILE");
+    QCommandLineOption screenshotState(
+        "screenshot-state", "What the screenshot shows: empty, running or gallery.", "state", "gallery");
     parser.addOptions({verbose, model, quitAfter, lang, demo, screenshot, screenshotState});
     parser.addVersionOption();
     parser.process(app);
@@ -75,11 +77,13 @@ int main(int argc, char** argv) {
     if (parser.isSet(screenshot)) window.resize(1600, 1000);
     window.show();
     if (demoMode && parser.isSet(screenshot))
-        lumina::ui::scheduleScreenshot(window, parser.value(screenshot), parser.value(screenshotState), [&](bool ok) {
-            std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "wrote" : "could not write",
-                         qPrintable(parser.value(screenshot)));
-            QApplication::exit(ok ? 0 : 1);
-        });
-    if (parser.isSet(quitAfter)) QTimer::singleShot(parser.value(quitAfter).toInt(), &app, &QApplication::quit);
+        lumina::ui::scheduleScreenshot(
+            window, parser.value(screenshot), parser.value(screenshotState), [&](bool ok) {
+                std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "wrote" : "could not write",
+                             qPrintable(parser.value(screenshot)));
+                QApplication::exit(ok ? 0 : 1);
+            });
+    if (parser.isSet(quitAfter))
+        QTimer::singleShot(parser.value(quitAfter).toInt(), &app, &QApplication::quit);
     return QApplication::exec();
 }

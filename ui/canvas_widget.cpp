@@ -9,7 +9,8 @@
 namespace lumina {
 namespace ui {
 
-CanvasWidget::CanvasWidget(QWidget* parent) : QWidget(parent) {
+CanvasWidget::CanvasWidget(QWidget* parent)
+    : QWidget(parent) {
     setObjectName("canvas");
     setFocusPolicy(Qt::StrongFocus);
     setMinimumSize(320, 240);
@@ -102,12 +103,14 @@ void CanvasWidget::wheelEvent(QWheelEvent* event) {
     const double old = zoom();
     const QPointF cursor = event->position();
     const QRectF r = imageRect();
-    const QPointF anchor((cursor.x() - r.left()) / old, (cursor.y() - r.top()) / old); // image point under cursor
+    const QPointF anchor((cursor.x() - r.left()) / old,
+                         (cursor.y() - r.top()) / old); // image point under cursor
     const double factor = std::pow(1.0015, event->angleDelta().y());
     m_zoom = std::clamp(old * factor, 0.02, 32.0);
     m_fit = false;
     // Keep the anchor under the cursor.
-    m_center = QPointF(anchor.x() - (cursor.x() - width() / 2.0) / m_zoom, anchor.y() - (cursor.y() - height() / 2.0) / m_zoom);
+    m_center = QPointF(anchor.x() - (cursor.x() - width() / 2.0) / m_zoom,
+                       anchor.y() - (cursor.y() - height() / 2.0) / m_zoom);
     update();
     event->accept();
 }
@@ -139,9 +142,12 @@ void CanvasWidget::mouseReleaseEvent(QMouseEvent*) {
 }
 
 void CanvasWidget::keyPressEvent(QKeyEvent* event) {
-    if (event->key() == Qt::Key_0 || event->key() == Qt::Key_F) fitToWindow();
-    else if (event->key() == Qt::Key_1) actualSize();
-    else QWidget::keyPressEvent(event);
+    if (event->key() == Qt::Key_0 || event->key() == Qt::Key_F)
+        fitToWindow();
+    else if (event->key() == Qt::Key_1)
+        actualSize();
+    else
+        QWidget::keyPressEvent(event);
 }
 
 } // namespace ui

@@ -24,7 +24,8 @@ QImage demoPicture(uint64_t seed, QSize size) {
     sky.setColorAt(0.6, QColor::fromHsv((hue + 30) % 360, 140, 230));
     sky.setColorAt(1, QColor::fromHsv((hue + 50) % 360, 90, 250));
     p.fillRect(img.rect(), sky);
-    const double sunX = w * (0.2 + 0.6 * double(seed % 97) / 96.0), sunY = h * 0.45, sunR = std::min(w, h) * 0.12;
+    const double sunX = w * (0.2 + 0.6 * double(seed % 97) / 96.0), sunY = h * 0.45,
+                 sunR = std::min(w, h) * 0.12;
     QRadialGradient sun(sunX, sunY, sunR * 2.5);
     sun.setColorAt(0, QColor(255, 244, 214));
     sun.setColorAt(0.4, QColor(255, 214, 160, 200));

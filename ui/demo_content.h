@@ -1,6 +1,7 @@
 #pragma once
-// Procedural pictures for the demo engine and the demo gallery (`lumina-studio --demo`, GUI tests, screenshots):
-// a simple landscape (sky, sun, hills) whose colours come from the seed. Nothing here is a model output.
+// Procedural pictures for the demo engine and the demo gallery (`lumina-studio --demo`, GUI tests,
+// screenshots): a simple landscape (sky, sun, hills) whose colours come from the seed. Nothing here is a
+// model output.
 #include "core/gallery/gallery_store.h"
 
 #include <QImage>

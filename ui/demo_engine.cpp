@@ -15,9 +15,11 @@ namespace {
 
 image::Rgb8Image toRgb8Buffer(const QImage& source) {
     const QImage img = source.convertToFormat(QImage::Format_RGB888);
-    image::Rgb8Image out{img.width(), img.height(), std::vector<uint8_t>(std::size_t(img.width()) * img.height() * 3)};
+    image::Rgb8Image out{img.width(), img.height(),
+                         std::vector<uint8_t>(std::size_t(img.width()) * img.height() * 3)};
     for (int y = 0; y < img.height(); ++y)
-        std::copy_n(img.constScanLine(y), std::size_t(img.width()) * 3, out.pixels.begin() + std::ptrdiff_t(y) * img.width() * 3);
+        std::copy_n(img.constScanLine(y), std::size_t(img.width()) * 3,
+                    out.pixels.begin() + std::ptrdiff_t(y) * img.width() * 3);
     return out;
 }
 
@@ -26,8 +28,9 @@ image::Rgb8Image toRgb8Buffer(const QImage& source) {
 void DemoEngine::loadModel(const std::string& folder, const engine::ModelLoadOptions&,
                            const std::function<void(uint64_t, uint64_t)>& progress) {
     if (!folder.empty() && folder != "demo" && !std::filesystem::is_directory(folder))
-        throw ModelLoadError("Model folder '" + folder +
-                             "' does not exist. Choose a Lumina-Next pipeline folder (it contains model_index.json).");
+        throw ModelLoadError(
+            "Model folder '" + folder +
+            "' does not exist. Choose a Lumina-Next pipeline folder (it contains model_index.json).");
     const uint64_t total = 1'500'000'000ULL;
     for (int i = 1; i <= m_options.loadChunks; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(m_options.loadChunkMs));
@@ -69,7 +72,8 @@ engine::GenerationOutput DemoEngine::generate(const pipeline::GenerationRequest&
     };
     engine::GenerationOutput out;
     out.resolved = request;
-    out.seed = request.seed.value_or(uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) % 4294967296ULL);
+    out.seed = request.seed.value_or(uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) %
+                                     4294967296ULL);
     out.resolved.seed = out.seed;
     out.device = deviceName();
     out.precision = precisionName();
@@ -94,7 +98,8 @@ engine::GenerationOutput DemoEngine::generate(const pipeline::GenerationRequest&
             ++m_evaluations;
         }
         if (out.draft) break;
-        const image::Rgb8Image preview = toRgb8Buffer(demoPreview(out.seed, QSize(pw, ph), double(step) / steps));
+        const image::Rgb8Image preview =
+            toRgb8Buffer(demoPreview(out.seed, QSize(pw, ph), double(step) / steps));
         engine::StepProgress p;
         p.step = step;
         p.totalSteps = steps;
@@ -108,7 +113,8 @@ engine::GenerationOutput DemoEngine::generate(const pipeline::GenerationRequest&
     if (callbacks.onStage) callbacks.onStage(engine::Stage::Decoding);
     const image::Rgb8Image final8 = toRgb8Buffer(demoPicture(out.seed, QSize(request.width, request.height)));
     out.image = {final8.width, final8.height, std::vector<float>(final8.pixels.size())};
-    for (std::size_t i = 0; i < final8.pixels.size(); ++i) out.image.pixels[i] = final8.pixels[i] / 255.0f;
+    for (std::size_t i = 0; i < final8.pixels.size(); ++i)
+        out.image.pixels[i] = final8.pixels[i] / 255.0f;
     out.samplingMs = elapsedMs();
     out.totalMs = elapsedMs();
     out.latentShape = {1, 4, request.height / 8, request.width / 8};

@@ -18,13 +18,14 @@ struct DemoEngineOptions {
     int previewEdge = 64;       // longest edge of the step previews
     int loadChunks = 8;         // loadModel reports progress this many times
     int loadChunkMs = 5;
-    std::string failGenerate;   // when set, generate() throws lumina::Error with this message
-    bool outOfMemory = false;   // when set, generate() throws OutOfMemory
+    std::string failGenerate; // when set, generate() throws lumina::Error with this message
+    bool outOfMemory = false; // when set, generate() throws OutOfMemory
 };
 
 class DemoEngine : public engine::GenerationEngine {
 public:
-    explicit DemoEngine(DemoEngineOptions options = {}) : m_options(std::move(options)) {}
+    explicit DemoEngine(DemoEngineOptions options = {})
+        : m_options(std::move(options)) {}
 
     // "demo" (or an empty string) loads the demo model; a folder that does not exist throws ModelLoadError,
     // like the real engine does for a bad model folder.

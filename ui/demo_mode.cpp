@@ -36,7 +36,8 @@ std::unique_ptr<engine::GenerationEngine> makeDemoEngine() {
     return std::make_unique<DemoEngine>(o);
 }
 
-void scheduleScreenshot(MainWindow& w, const QString& file, const QString& state, std::function<void(bool)> done) {
+void scheduleScreenshot(MainWindow& w, const QString& file, const QString& state,
+                        std::function<void(bool)> done) {
     auto shoot = [&w, file, done] {
         QTimer::singleShot(400, &w, [&w, file, done] { done(w.grab().save(file, "PNG")); });
     };
@@ -47,7 +48,8 @@ void scheduleScreenshot(MainWindow& w, const QString& file, const QString& state
     QObject::connect(w.bridge(), &EngineBridge::modelLoaded, &w, [&w, state, shoot] {
         if (state == "running") {
             w.promptPanel()->setPrompt(QApplication::translate(
-                "main", "A wide valley at golden hour, layered mountains fading into haze, soft painterly light"));
+                "main",
+                "A wide valley at golden hour, layered mountains fading into haze, soft painterly light"));
             w.settingsPanel()->setSize(1216, 832);
             QObject::connect(w.bridge(), &EngineBridge::progress, &w, [shoot](qint64, int step, int) {
                 if (step == 14) shoot();

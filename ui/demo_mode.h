@@ -18,7 +18,8 @@ std::unique_ptr<engine::GenerationEngine> makeDemoEngine();
 
 // state: "empty" (as started), "running" (a generation halfway) or "gallery" (first gallery item shown).
 // Renders the window into file once the state is reached; done(ok) is called afterwards.
-void scheduleScreenshot(MainWindow& window, const QString& file, const QString& state, std::function<void(bool)> done);
+void scheduleScreenshot(MainWindow& window, const QString& file, const QString& state,
+                        std::function<void(bool)> done);
 
 } // namespace ui
 } // namespace lumina

@@ -23,17 +23,19 @@ QString qs(const std::string& s) {
 // Writes the finished image as PNG with the settings embedded, through core/image's exporter (atomic write,
 // settings JSON + A1111 parameters + provenance). Without OpenImageIO that exporter throws IoError; then the
 // 8-bit image is written through QImage with the same text chunks (settings JSON, A1111 parameters).
-QString writePng(const image::FloatImage& floatImage, const QImage& image, const QString& folder, quint64 seed,
-                 const nlohmann::json& settings, QString& error) {
+QString writePng(const image::FloatImage& floatImage, const QImage& image, const QString& folder,
+                 quint64 seed, const nlohmann::json& settings, QString& error) {
     if (!QDir().mkpath(folder)) {
-        error = QObject::tr("Cannot create the output folder %1. Choose another one in Preferences.").arg(folder);
+        error =
+            QObject::tr("Cannot create the output folder %1. Choose another one in Preferences.").arg(folder);
         return {};
     }
     const QString stem = QStringLiteral("lumina_%1_%2")
                              .arg(QDateTime::currentDateTime().toString("yyyyMMdd_HHmmss"))
                              .arg(seed);
     QString path = QDir(folder).filePath(stem + ".png");
-    for (int i = 2; QFileInfo::exists(path); ++i) path = QDir(folder).filePath(QStringLiteral("%1_%2.png").arg(stem).arg(i));
+    for (int i = 2; QFileInfo::exists(path); ++i)
+        path = QDir(folder).filePath(QStringLiteral("%1_%2.png").arg(stem).arg(i));
     try {
         image::writeImage(floatImage, path.toStdString(), image::ExportOptions{}, settings);
         return path;
@@ -53,9 +55,12 @@ QString writePng(const image::FloatImage& floatImage, const QImage& image, const
 
 } // namespace
 
-EngineWorker::EngineWorker(std::unique_ptr<engine::GenerationEngine> engine, std::shared_ptr<CancelToken> cancel,
+EngineWorker::EngineWorker(std::unique_ptr<engine::GenerationEngine> engine,
+                           std::shared_ptr<CancelToken> cancel,
                            std::shared_ptr<std::atomic<int>> latestTokenRequest)
-    : m_engine(std::move(engine)), m_cancel(std::move(cancel)), m_latestTokenRequest(std::move(latestTokenRequest)) {}
+    : m_engine(std::move(engine))
+    , m_cancel(std::move(cancel))
+    , m_latestTokenRequest(std::move(latestTokenRequest)) {}
 
 EngineWorker::~EngineWorker() = default;
 
@@ -65,7 +70,8 @@ void EngineWorker::loadModel(const QString& folder, engine::ModelLoadOptions opt
         m_engine->loadModel(folder.toStdString(), options, [this](uint64_t bytes, uint64_t total) {
             emit modelLoadProgress(qint64(bytes), qint64(total));
         });
-        emit modelLoaded(qs(m_engine->modelName()), qs(m_engine->deviceName()), qs(m_engine->precisionName()));
+        emit modelLoaded(qs(m_engine->modelName()), qs(m_engine->deviceName()),
+                         qs(m_engine->precisionName()));
     } catch (const std::exception& e) {
         log::warn("model load failed: {}", e.what());
         emit modelLoadFailed(qs(e.what()));
@@ -74,7 +80,8 @@ void EngineWorker::loadModel(const QString& folder, engine::ModelLoadOptions opt
     }
 }
 
-void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& request, const QString& outputFolder) {
+void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& request,
+                            const QString& outputFolder) {
     try {
         if (!m_engine) throw Error("This build has no inference engine.");
         engine::GenerationCallbacks callbacks;
@@ -82,7 +89,8 @@ void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& req
         callbacks.onStep = [this, jobId](const engine::StepProgress& p, const image::Rgb8Image* img) {
             emit progress(jobId, p.step, p.totalSteps, p.etaMs);
             // A copy (the engine reuses its buffer), already in the format the canvas paints fastest.
-            if (img && !img->empty()) emit preview(jobId, toQImage(*img).convertToFormat(QImage::Format_RGB32));
+            if (img && !img->empty())
+                emit preview(jobId, toQImage(*img).convertToFormat(QImage::Format_RGB32));
         };
         engine::GenerationOutput out = m_engine->generate(request, callbacks, *m_cancel);
 
@@ -100,9 +108,10 @@ void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& req
         r.height = out.image.height;
         nlohmann::json settings = pipeline::toJson(out.resolved);
         settings["seed"] = out.seed;
-        settings["result"] = {{"draft", out.draft},     {"device", out.device},       {"precision", out.precision},
-                              {"model", out.modelName}, {"encode_ms", out.encodeMs}, {"sampling_ms", out.samplingMs},
-                              {"decode_ms", out.decodeMs}, {"total_ms", out.totalMs}};
+        settings["result"] = {{"draft", out.draft},         {"device", out.device},
+                              {"precision", out.precision}, {"model", out.modelName},
+                              {"encode_ms", out.encodeMs},  {"sampling_ms", out.samplingMs},
+                              {"decode_ms", out.decodeMs},  {"total_ms", out.totalMs}};
         r.settingsJson = QByteArray::fromStdString(settings.dump());
         r.thumbnailPng = thumbnailPng(r.image);
         r.imagePath = writePng(out.image, r.image, outputFolder, r.seed, settings, r.saveError);
@@ -124,7 +133,8 @@ void EngineWorker::countTokens(int requestId, const QString& prompt) {
         const std::string text = prompt.toStdString();
         const engine::TokenCount c = m_engine->countTokens(text);
         int keptChars = prompt.size();
-        if (c.truncated && text.compare(0, c.keptText.size(), c.keptText) == 0) keptChars = qs(c.keptText).size();
+        if (c.truncated && text.compare(0, c.keptText.size(), c.keptText) == 0)
+            keptChars = qs(c.keptText).size();
         emit tokenCount(requestId, c.count, c.limit, c.truncated, keptChars);
     } catch (const std::exception& e) {
         log::warn("token count failed: {}", e.what());
@@ -132,7 +142,8 @@ void EngineWorker::countTokens(int requestId, const QString& prompt) {
 }
 
 EngineBridge::EngineBridge(std::unique_ptr<engine::GenerationEngine> engine, QObject* parent)
-    : QObject(parent), m_hasEngine(engine != nullptr) {
+    : QObject(parent)
+    , m_hasEngine(engine != nullptr) {
     qRegisterMetaType<GenerationResult>();
     m_thread.setObjectName("lumina-engine");
     m_worker = new EngineWorker(std::move(engine), m_cancel, m_latestTokenRequest);
@@ -165,9 +176,10 @@ EngineBridge::EngineBridge(std::unique_ptr<engine::GenerationEngine> engine, QOb
         setBusy(false);
         emit failed(id, message);
     });
-    connect(m_worker, &EngineWorker::tokenCount, this, [this](int id, int count, int limit, bool truncated, int kept) {
-        if (id == m_latestTokenRequest->load()) emit tokenCount(count, limit, truncated, kept);
-    });
+    connect(m_worker, &EngineWorker::tokenCount, this,
+            [this](int id, int count, int limit, bool truncated, int kept) {
+                if (id == m_latestTokenRequest->load()) emit tokenCount(count, limit, truncated, kept);
+            });
     m_thread.start();
 }
 
@@ -195,23 +207,27 @@ void EngineBridge::loadModel(const QString& folder, engine::ModelLoadOptions opt
     setBusy(true);
     m_modelName.clear();
     EngineWorker* w = m_worker;
-    QMetaObject::invokeMethod(w, [w, folder, options] { w->loadModel(folder, options); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        w, [w, folder, options] { w->loadModel(folder, options); }, Qt::QueuedConnection);
 }
 
-void EngineBridge::generate(qint64 jobId, const pipeline::GenerationRequest& request, const QString& outputFolder) {
+void EngineBridge::generate(qint64 jobId, const pipeline::GenerationRequest& request,
+                            const QString& outputFolder) {
     if (!m_worker || m_busy) return;
     setBusy(true);
     m_cancel->reset(); // before the hop: a cancel that arrives before the worker starts still counts
     EngineWorker* w = m_worker;
     QMetaObject::invokeMethod(
-        w, [w, jobId, request, outputFolder] { w->generate(jobId, request, outputFolder); }, Qt::QueuedConnection);
+        w, [w, jobId, request, outputFolder] { w->generate(jobId, request, outputFolder); },
+        Qt::QueuedConnection);
 }
 
 void EngineBridge::requestTokenCount(const QString& prompt) {
     if (!m_worker) return;
     const int id = ++*m_latestTokenRequest;
     EngineWorker* w = m_worker;
-    QMetaObject::invokeMethod(w, [w, id, prompt] { w->countTokens(id, prompt); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        w, [w, id, prompt] { w->countTokens(id, prompt); }, Qt::QueuedConnection);
 }
 
 void EngineBridge::cancel(CancelMode mode) {

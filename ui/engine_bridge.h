@@ -1,8 +1,8 @@
 #pragma once
-// The engine bridge (architecture rule 4). EngineWorker owns the GenerationEngine and lives on its own QThread;
-// EngineBridge lives on the UI thread, owns that thread, and is the only way the window reaches the engine:
-// calls become queued invocations on the worker, results come back as queued signals carrying Qt values
-// (QImage copies, QString). The worker catches every exception and turns it into failed(message).
+// The engine bridge (architecture rule 4). EngineWorker owns the GenerationEngine and lives on its own
+// QThread; EngineBridge lives on the UI thread, owns that thread, and is the only way the window reaches the
+// engine: calls become queued invocations on the worker, results come back as queued signals carrying Qt
+// values (QImage copies, QString). The worker catches every exception and turns it into failed(message).
 // Cancellation goes through a shared CancelToken, which the engine checks before every model evaluation.
 #include "core/engine/generation_engine.h"
 #include "core/pipeline/request.h"

@@ -18,7 +18,8 @@ RunEstimate estimateRun(int width, int height, int steps, const QString& sampler
     const double base = device.startsWith("cuda") ? 0.12 : device.startsWith("mps") ? 0.9 : 14.0;
     const double r = double(width / 16) * double(height / 16) / 4096.0;
     const double perEval = base * r * (0.75 + 0.25 * r); // attention grows with the square of the tokens
-    const double seconds = perEval * evaluationsPerStep(sampler) * std::max(1, steps) + 2.0 /* encode+decode */ * r;
+    const double seconds =
+        perEval * evaluationsPerStep(sampler) * std::max(1, steps) + 2.0 /* encode+decode */ * r;
     const bool halfPrecision = precision != "fp32" && !(precision == "auto" && device == "cpu");
     const double bytesPerParam = halfPrecision ? 2.0 : 4.0;
     const double weights = (2.0 + 2.5 + 0.084) * bytesPerParam; // Next-DiT 2B + Gemma 2.5B + VAE, in GB

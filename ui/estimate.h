@@ -1,8 +1,8 @@
 #pragma once
 // A rough estimate of time and memory for one generation, shown before a run and labelled as an estimate.
-// Model: tokens = (W/16)(H/16); one model evaluation costs a per-device base figure at 1024x1024 (4096 tokens),
-// scaled linearly in tokens for the MLPs and quadratically for attention; memory = weights + activations
-// (linear in tokens) + the VAE decode (linear in pixels, tiled above 2048x2048).
+// Model: tokens = (W/16)(H/16); one model evaluation costs a per-device base figure at 1024x1024 (4096
+// tokens), scaled linearly in tokens for the MLPs and quadratically for attention; memory = weights +
+// activations (linear in tokens) + the VAE decode (linear in pixels, tiled above 2048x2048).
 #include <QString>
 
 namespace lumina {

@@ -6,7 +6,9 @@
 namespace lumina {
 namespace ui {
 
-GalleryModel::GalleryModel(gallery::GalleryStore* store, QObject* parent) : QAbstractListModel(parent), m_store(store) {
+GalleryModel::GalleryModel(gallery::GalleryStore* store, QObject* parent)
+    : QAbstractListModel(parent)
+    , m_store(store) {
     reload();
 }
 
@@ -21,8 +23,9 @@ void GalleryModel::reload() {
     m_items.clear();
     m_query.offset = 0;
     m_total = m_store ? m_store->count(m_query) : 0;
-    // Listeners of modelReset (views, QAbstractItemModelTester) may ask for more rows while the reset is still
-    // being announced; rows inserted then would nest inside the reset. They get them a moment later instead.
+    // Listeners of modelReset (views, QAbstractItemModelTester) may ask for more rows while the reset is
+    // still being announced; rows inserted then would nest inside the reset. They get them a moment later
+    // instead.
     m_resetting = true;
     endResetModel();
     m_resetting = false;
@@ -59,11 +62,13 @@ int GalleryModel::rowCount(const QModelIndex& parent) const {
 }
 
 QVariant GalleryModel::data(const QModelIndex& index, int role) const {
-    const gallery::GalleryItem* item = index.isValid() && !index.parent().isValid() ? itemAt(index.row()) : nullptr;
+    const gallery::GalleryItem* item =
+        index.isValid() && !index.parent().isValid() ? itemAt(index.row()) : nullptr;
     if (!item) return {};
     switch (role) {
     case Qt::DisplayRole:
-    case PromptRole: return QString::fromStdString(item->prompt);
+    case PromptRole:
+        return QString::fromStdString(item->prompt);
     case Qt::ToolTipRole:
         return tr("%1\n%2 × %3 · seed %4 · %5")
             .arg(QString::fromStdString(item->prompt).left(300))
@@ -80,11 +85,16 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
         m_thumbnails.insert(item->id, pixmap);
         return copy;
     }
-    case IdRole: return QVariant::fromValue<qint64>(item->id);
-    case FavouriteRole: return item->favourite;
-    case PathRole: return QString::fromStdString(item->imagePath);
-    case SizeRole: return QSize(item->width, item->height);
-    default: return {};
+    case IdRole:
+        return QVariant::fromValue<qint64>(item->id);
+    case FavouriteRole:
+        return item->favourite;
+    case PathRole:
+        return QString::fromStdString(item->imagePath);
+    case SizeRole:
+        return QSize(item->width, item->height);
+    default:
+        return {};
     }
 }
 
@@ -105,7 +115,8 @@ void GalleryModel::fetchMore(const QModelIndex& parent) {
     // Listeners may call fetchMore() again from inside the insertion signals: not until these rows are in.
     m_fetching = true;
     beginInsertRows({}, int(m_items.size()), int(m_items.size() + page.size()) - 1);
-    for (auto& item : page) m_items.push_back(std::move(item));
+    for (auto& item : page)
+        m_items.push_back(std::move(item));
     endInsertRows();
     m_fetching = false;
 }

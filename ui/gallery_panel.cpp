@@ -66,7 +66,10 @@ public:
 class TrashCommand : public QUndoCommand {
 public:
     TrashCommand(GalleryPanel* panel, gallery::GalleryStore* store, qint64 id)
-        : QUndoCommand(QObject::tr("Move to trash")), m_panel(panel), m_store(store), m_id(id) {}
+        : QUndoCommand(QObject::tr("Move to trash"))
+        , m_panel(panel)
+        , m_store(store)
+        , m_id(id) {}
     void redo() override {
         m_store->moveToTrash(m_id);
         m_panel->model()->removeRowOfId(m_id);
@@ -93,7 +96,9 @@ QToolButton* makeButton(QWidget* parent, const QString& name, const QString& tex
 
 } // namespace
 
-GalleryPanel::GalleryPanel(gallery::GalleryStore* store, QWidget* parent) : QWidget(parent), m_store(store) {
+GalleryPanel::GalleryPanel(gallery::GalleryStore* store, QWidget* parent)
+    : QWidget(parent)
+    , m_store(store) {
     setObjectName("GalleryPanel");
     m_model = new GalleryModel(store, this);
     m_undo = new QUndoStack(this);
@@ -127,11 +132,15 @@ GalleryPanel::GalleryPanel(gallery::GalleryStore* store, QWidget* parent) : QWid
     m_favourite = makeButton(this, "favouriteButton", tr("Favourite"), tr("Mark or unmark as favourite (F)"));
     m_trash = makeButton(this, "trashButton", tr("Delete"), tr("Move to the trash (Delete); can be undone"));
     m_undoButton = makeButton(this, "undoButton", tr("Undo"), tr("Undo the last delete (Ctrl+Z)"));
-    m_useSettings = makeButton(this, "useSettingsButton", tr("Use settings"), tr("Copy this image's settings into the panels"));
-    m_newSeed = makeButton(this, "newSeedButton", tr("New seed"), tr("Queue the same settings with a new seed"));
-    m_openFolder = makeButton(this, "openFolderButton", tr("Open folder"), tr("Show the image file in its folder"));
+    m_useSettings = makeButton(this, "useSettingsButton", tr("Use settings"),
+                               tr("Copy this image's settings into the panels"));
+    m_newSeed =
+        makeButton(this, "newSeedButton", tr("New seed"), tr("Queue the same settings with a new seed"));
+    m_openFolder =
+        makeButton(this, "openFolderButton", tr("Open folder"), tr("Show the image file in its folder"));
     auto* buttons = new QHBoxLayout;
-    for (QToolButton* b : {m_favourite, m_trash, m_undoButton, m_useSettings, m_newSeed, m_openFolder}) buttons->addWidget(b);
+    for (QToolButton* b : {m_favourite, m_trash, m_undoButton, m_useSettings, m_newSeed, m_openFolder})
+        buttons->addWidget(b);
     buttons->addStretch(1);
 
     auto* layout = new QVBoxLayout(this);
@@ -167,8 +176,10 @@ GalleryPanel::GalleryPanel(gallery::GalleryStore* store, QWidget* parent) : QWid
     m_searchDebounce->setSingleShot(true);
     m_searchDebounce->setInterval(200);
     connect(m_search, &QLineEdit::textChanged, m_searchDebounce, qOverload<>(&QTimer::start));
-    connect(m_searchDebounce, &QTimer::timeout, this, [this] { m_model->setSearch(m_search->text(), m_favouritesOnly->isChecked()); });
-    connect(m_favouritesOnly, &QToolButton::toggled, this, [this](bool on) { m_model->setSearch(m_search->text(), on); });
+    connect(m_searchDebounce, &QTimer::timeout, this,
+            [this] { m_model->setSearch(m_search->text(), m_favouritesOnly->isChecked()); });
+    connect(m_favouritesOnly, &QToolButton::toggled, this,
+            [this](bool on) { m_model->setSearch(m_search->text(), on); });
     connect(m_favourite, &QToolButton::clicked, this, &GalleryPanel::toggleFavourite);
     connect(m_trash, &QToolButton::clicked, this, &GalleryPanel::trashSelected);
     connect(m_undoButton, &QToolButton::clicked, m_undo, &QUndoStack::undo);
@@ -186,10 +197,11 @@ GalleryPanel::GalleryPanel(gallery::GalleryStore* store, QWidget* parent) : QWid
     connect(m_model, &QAbstractItemModel::modelReset, this, &GalleryPanel::updateCount);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &GalleryPanel::updateCount);
     connect(m_model, &QAbstractItemModel::modelReset, this, &GalleryPanel::updateButtons);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex& index) {
-        updateButtons();
-        if (auto* item = m_model->itemAt(index.row())) emit showRequested(*item);
-    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& index) {
+                updateButtons();
+                if (auto* item = m_model->itemAt(index.row())) emit showRequested(*item);
+            });
     m_undoButton->setEnabled(false);
     updateButtons();
     updateCount();
@@ -210,7 +222,8 @@ const gallery::GalleryItem* GalleryPanel::current() const {
 
 void GalleryPanel::updateButtons() {
     const bool has = current() != nullptr;
-    for (QToolButton* b : {m_favourite, m_trash, m_useSettings, m_newSeed, m_openFolder}) b->setEnabled(has);
+    for (QToolButton* b : {m_favourite, m_trash, m_useSettings, m_newSeed, m_openFolder})
+        b->setEnabled(has);
 }
 
 void GalleryPanel::updateCount() {
@@ -227,13 +240,15 @@ void GalleryPanel::trashSelected() {
     const auto* item = m_model->itemAt(row);
     if (!item) return;
     m_undo->push(new TrashCommand(this, m_store, item->id)); // push() runs redo()
-    if (m_model->rowCount() > 0) m_view->setCurrentIndex(m_model->index(std::min(row, m_model->rowCount() - 1)));
+    if (m_model->rowCount() > 0)
+        m_view->setCurrentIndex(m_model->index(std::min(row, m_model->rowCount() - 1)));
     updateButtons();
 }
 
 void GalleryPanel::openFolder() {
     if (const auto* item = current())
-        QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(QString::fromStdString(item->imagePath)).absolutePath()));
+        QDesktopServices::openUrl(
+            QUrl::fromLocalFile(QFileInfo(QString::fromStdString(item->imagePath)).absolutePath()));
 }
 
 } // namespace ui

@@ -58,13 +58,18 @@ double residentGigabytes() {
 
 } // namespace
 
-MainWindow::MainWindow(std::unique_ptr<engine::GenerationEngine> engine, MainWindowOptions options, QWidget* parent)
-    : QMainWindow(parent), m_options(std::move(options)), m_prefs(Preferences::load()) {
+MainWindow::MainWindow(std::unique_ptr<engine::GenerationEngine> engine, MainWindowOptions options,
+                       QWidget* parent)
+    : QMainWindow(parent)
+    , m_options(std::move(options))
+    , m_prefs(Preferences::load()) {
     setObjectName("MainWindow");
     setWindowTitle(tr("Lumina Studio"));
-    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks |
+                   QMainWindow::AllowNestedDocks);
     resize(1440, 900);
-    openStore(m_options.databaseFile.empty() ? appDataDirectory() / "gallery.sqlite" : m_options.databaseFile);
+    openStore(m_options.databaseFile.empty() ? appDataDirectory() / "gallery.sqlite"
+                                             : m_options.databaseFile);
     m_bridge = new EngineBridge(std::move(engine), this);
     createCentral();
     createDocks();
@@ -77,15 +82,19 @@ MainWindow::MainWindow(std::unique_ptr<engine::GenerationEngine> engine, MainWin
         restoreState(s.value("window/state").toByteArray());
     }
     m_settings->setEstimateDevice(m_prefs.device == pipeline::DeviceChoice::Auto
-                                      ? (cudaAvailable() ? "cuda" : mpsAvailable() ? "mps" : "cpu")
+                                      ? (cudaAvailable()  ? "cuda"
+                                         : mpsAvailable() ? "mps"
+                                                          : "cpu")
                                       : QString::fromStdString(pipeline::toString(m_prefs.device)),
                                   QString::fromStdString(pipeline::toString(m_prefs.precision)));
     updateStatus();
     updateRunButtons();
     if (!m_bridge->hasEngine())
-        m_canvas->setPlaceholder(tr("This build has no inference engine. Run lumina-studio --demo to try the interface."));
+        m_canvas->setPlaceholder(
+            tr("This build has no inference engine. Run lumina-studio --demo to try the interface."));
     const QString model = m_options.modelToLoad.isEmpty() ? m_prefs.lastModel : m_options.modelToLoad;
-    if (!model.isEmpty() && m_bridge->hasEngine()) QTimer::singleShot(0, this, [this, model] { loadModel(model); });
+    if (!model.isEmpty() && m_bridge->hasEngine())
+        QTimer::singleShot(0, this, [this, model] { loadModel(model); });
 }
 
 MainWindow::~MainWindow() {
@@ -97,27 +106,35 @@ void MainWindow::openStore(const std::filesystem::path& file) {
         m_store = std::make_unique<gallery::GalleryStore>(file);
     } catch (const std::exception& e) {
         // The data folder cannot be written: keep working with a temporary database and say so.
-        const std::filesystem::path fallback = std::filesystem::path(QDir::tempPath().toStdString()) / "lumina-gallery.sqlite";
+        const std::filesystem::path fallback =
+            std::filesystem::path(QDir::tempPath().toStdString()) / "lumina-gallery.sqlite";
         m_store = std::make_unique<gallery::GalleryStore>(fallback);
         QTimer::singleShot(0, this, [this, msg = QString::fromStdString(e.what())] {
-            showBanner(tr("The gallery database could not be opened (%1). This session uses a temporary database.").arg(msg));
+            showBanner(
+                tr("The gallery database could not be opened (%1). This session uses a temporary database.")
+                    .arg(msg));
         });
     }
     const QString backup = QString::fromStdString(m_store->backupPath().string());
     if (m_store->outcome() == gallery::OpenOutcome::RecoveredFromCorruption)
         QTimer::singleShot(0, this, [this, backup] {
-            showBanner(tr("The gallery database was damaged. It was moved to %1 and a new, empty gallery was started. "
-                          "Your image files are untouched.").arg(backup));
+            showBanner(tr("The gallery database was damaged. It was moved to %1 and a new, empty gallery was "
+                          "started. "
+                          "Your image files are untouched.")
+                           .arg(backup));
         });
     else if (m_store->outcome() == gallery::OpenOutcome::RecoveredFromNewerVersion)
         QTimer::singleShot(0, this, [this, backup] {
-            showBanner(tr("The gallery database was written by a newer Lumina Studio. It was moved to %1 and a new "
-                          "gallery was started.").arg(backup));
+            showBanner(
+                tr("The gallery database was written by a newer Lumina Studio. It was moved to %1 and a new "
+                   "gallery was started.")
+                    .arg(backup));
         });
     const int requeued = m_store->requeueInterruptedJobs();
     if (requeued > 0)
         QTimer::singleShot(0, this, [this, requeued] {
-            statusBar()->showMessage(tr("%n interrupted job(s) were put back in the queue.", nullptr, requeued), 8000);
+            statusBar()->showMessage(
+                tr("%n interrupted job(s) were put back in the queue.", nullptr, requeued), 8000);
         });
 }
 
@@ -185,11 +202,13 @@ void MainWindow::createCentral() {
 }
 
 void MainWindow::createDocks() {
-    auto makeDock = [this](const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area) {
+    auto makeDock = [this](const QString& title, const QString& name, QWidget* content,
+                           Qt::DockWidgetArea area) {
         auto* dock = new QDockWidget(title, this);
         dock->setObjectName(name);
         dock->setWidget(content);
-        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                          QDockWidget::DockWidgetClosable);
         addDockWidget(area, dock);
         return dock;
     };
@@ -275,7 +294,8 @@ void MainWindow::createMenus() {
     run->addSeparator();
     run->addAction(tr("&Run queue"), this, &MainWindow::runQueue);
     run->addAction(tr("&Pause queue"), this, &MainWindow::pauseQueue);
-    QAction* focusPrompt = run->addAction(tr("Focus &prompt"), this, [this] { m_prompt->promptEdit()->setFocus(); });
+    QAction* focusPrompt =
+        run->addAction(tr("Focus &prompt"), this, [this] { m_prompt->promptEdit()->setFocus(); });
     focusPrompt->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -284,7 +304,8 @@ void MainWindow::createMenus() {
     QAction* actual = view->addAction(tr("&Actual pixels"), m_canvas, &CanvasWidget::actualSize);
     actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     view->addSeparator();
-    for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* about = help->addAction(tr("&About Lumina Studio"), this, &MainWindow::showAbout);
@@ -311,23 +332,25 @@ void MainWindow::connectBridge() {
     connect(m_bridge, &EngineBridge::modelLoadProgress, this, [this](qint64 bytes, qint64 total) {
         m_progress->setRange(0, 1000);
         m_progress->setValue(total > 0 ? int(1000 * bytes / total) : 0);
-        m_progress->setFormat(tr("Loading model… %1 of %2 GB").arg(bytes / 1e9, 0, 'f', 2).arg(total / 1e9, 0, 'f', 2));
+        m_progress->setFormat(
+            tr("Loading model… %1 of %2 GB").arg(bytes / 1e9, 0, 'f', 2).arg(total / 1e9, 0, 'f', 2));
     });
-    connect(m_bridge, &EngineBridge::modelLoaded, this, [this](const QString& name, const QString& device, const QString& precision) {
-        m_progress->setRange(0, 1);
-        m_progress->setValue(0);
-        m_progress->setFormat(tr("Ready"));
-        m_settings->setEstimateDevice(device, precision);
-        if (m_bannerAboutModel) { // an earlier load failure no longer applies; other messages stay
-            m_banner->hide();
-            m_bannerClose->hide();
-        }
-        m_canvas->setPlaceholder(tr("Type a prompt and press Ctrl+Enter."));
-        statusBar()->showMessage(tr("Model %1 loaded.").arg(name), 5000);
-        updateStatus();
-        m_bridge->requestTokenCount(m_prompt->prompt());
-        startNextJob();
-    });
+    connect(m_bridge, &EngineBridge::modelLoaded, this,
+            [this](const QString& name, const QString& device, const QString& precision) {
+                m_progress->setRange(0, 1);
+                m_progress->setValue(0);
+                m_progress->setFormat(tr("Ready"));
+                m_settings->setEstimateDevice(device, precision);
+                if (m_bannerAboutModel) { // an earlier load failure no longer applies; other messages stay
+                    m_banner->hide();
+                    m_bannerClose->hide();
+                }
+                m_canvas->setPlaceholder(tr("Type a prompt and press Ctrl+Enter."));
+                statusBar()->showMessage(tr("Model %1 loaded.").arg(name), 5000);
+                updateStatus();
+                m_bridge->requestTokenCount(m_prompt->prompt());
+                startNextJob();
+            });
     connect(m_bridge, &EngineBridge::modelLoadFailed, this, [this](const QString& message) {
         m_progress->setRange(0, 1);
         m_progress->setValue(0);
@@ -337,17 +360,24 @@ void MainWindow::connectBridge() {
     });
     connect(m_bridge, &EngineBridge::stage, this, [this](int stage) {
         switch (engine::Stage(stage)) {
-        case engine::Stage::EncodingPrompt: m_progress->setFormat(tr("Encoding the prompt…")); break;
-        case engine::Stage::Decoding: m_progress->setFormat(tr("Decoding the image…")); break;
-        default: break;
+        case engine::Stage::EncodingPrompt:
+            m_progress->setFormat(tr("Encoding the prompt…"));
+            break;
+        case engine::Stage::Decoding:
+            m_progress->setFormat(tr("Decoding the image…"));
+            break;
+        default:
+            break;
         }
     });
     connect(m_bridge, &EngineBridge::progress, this, [this](qint64, int step, int total, double etaMs) {
         m_progress->setRange(0, total);
         m_progress->setValue(step);
-        m_progress->setFormat(tr("Step %1 of %2 · about %3 left").arg(step).arg(total).arg(formatDuration(etaMs)));
+        m_progress->setFormat(
+            tr("Step %1 of %2 · about %3 left").arg(step).arg(total).arg(formatDuration(etaMs)));
     });
-    connect(m_bridge, &EngineBridge::preview, this, [this](qint64, const QImage& image) { m_canvas->showPreview(image, m_currentSize); });
+    connect(m_bridge, &EngineBridge::preview, this,
+            [this](qint64, const QImage& image) { m_canvas->showPreview(image, m_currentSize); });
     connect(m_bridge, &EngineBridge::finished, this, &MainWindow::onFinished);
     connect(m_bridge, &EngineBridge::cancelled, this, [this](qint64 id) {
         m_progress->setFormat(tr("Cancelled"));
@@ -382,7 +412,8 @@ void MainWindow::loadModel(const QString& folder) {
 }
 
 void MainWindow::openModelDialog() {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a Lumina-Next model folder"), m_prefs.lastModel);
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Open a Lumina-Next model folder"), m_prefs.lastModel);
     if (!dir.isEmpty()) loadModel(dir);
 }
 
@@ -426,7 +457,8 @@ void MainWindow::runQueue() {
     m_queueRunning = true;
     m_queue->setRunning(true);
     if (!m_bridge->hasModel() && !m_bridge->busy())
-        statusBar()->showMessage(tr("The queue runs as soon as a model is loaded (File → Open Model…)."), 6000);
+        statusBar()->showMessage(tr("The queue runs as soon as a model is loaded (File → Open Model…)."),
+                                 6000);
     startNextJob();
 }
 
@@ -466,7 +498,8 @@ void MainWindow::startNextJob() {
             return;
         } catch (const std::exception& e) {
             m_store->finishJob(job->id);
-            showBanner(tr("A queued job could not be read and was removed: %1").arg(QString::fromStdString(e.what())));
+            showBanner(tr("A queued job could not be read and was removed: %1")
+                           .arg(QString::fromStdString(e.what())));
         }
     }
     pauseQueue(); // nothing left
@@ -491,7 +524,8 @@ void MainWindow::onFinished(const GenerationResult& r) {
     try {
         m_store->addItem(item);
     } catch (const std::exception& e) {
-        showBanner(tr("The image could not be added to the gallery: %1").arg(QString::fromStdString(e.what())));
+        showBanner(
+            tr("The image could not be added to the gallery: %1").arg(QString::fromStdString(e.what())));
     }
     if (!r.saveError.isEmpty()) showBanner(r.saveError);
     m_settings->setLastSeed(r.seed);
@@ -532,9 +566,10 @@ void MainWindow::updateRunButtons() {
 void MainWindow::updateStatus() {
     const bool loaded = m_bridge->hasModel();
     m_modelLabel->setText(loaded ? tr("Model: %1").arg(m_bridge->modelName()) : tr("No model loaded"));
-    m_deviceLabel->setText(loaded ? tr("%1 · %2").arg(m_bridge->deviceName(), m_bridge->precisionName())
-                                  : tr("%1 · %2").arg(QString::fromStdString(pipeline::toString(m_prefs.device)),
-                                                      QString::fromStdString(pipeline::toString(m_prefs.precision))));
+    m_deviceLabel->setText(
+        loaded ? tr("%1 · %2").arg(m_bridge->deviceName(), m_bridge->precisionName())
+               : tr("%1 · %2").arg(QString::fromStdString(pipeline::toString(m_prefs.device)),
+                                   QString::fromStdString(pipeline::toString(m_prefs.precision))));
 }
 
 void MainWindow::updateMemory() {
@@ -549,7 +584,8 @@ void MainWindow::showPreferences() {
     m_prefs = dialog.preferences();
     m_prefs.save();
     if (m_prefs.language != before.language)
-        QMessageBox::information(this, tr("Language"), tr("The new language applies after Lumina Studio is restarted."));
+        QMessageBox::information(this, tr("Language"),
+                                 tr("The new language applies after Lumina Studio is restarted."));
     if ((m_prefs.device != before.device || m_prefs.precision != before.precision) && m_bridge->hasModel())
         statusBar()->showMessage(tr("Device and precision apply when the model is loaded again."), 6000);
     updateStatus();
@@ -560,7 +596,8 @@ void MainWindow::showAbout() {
                        tr("<b>Lumina Studio</b> %1<br>Local text-to-image generation with Lumina-Next.<br>"
                           "LibTorch %2 · CUDA: %3 · MPS: %4")
                            .arg(QString::fromStdString(appVersion()), QString::fromStdString(torchVersion()),
-                                cudaAvailable() ? tr("yes") : tr("no"), mpsAvailable() ? tr("yes") : tr("no")));
+                                cudaAvailable() ? tr("yes") : tr("no"),
+                                mpsAvailable() ? tr("yes") : tr("no")));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -1,7 +1,7 @@
 #pragma once
-// The studio's main window: menus, dockable panels (prompt, settings, queue, gallery), the central canvas with
-// its progress strip, and the status bar. It owns the GalleryStore (gallery + persisted job queue) and the
-// EngineBridge, and runs queued jobs one at a time.
+// The studio's main window: menus, dockable panels (prompt, settings, queue, gallery), the central canvas
+// with its progress strip, and the status bar. It owns the GalleryStore (gallery + persisted job queue) and
+// the EngineBridge, and runs queued jobs one at a time.
 #include "core/engine/generation_engine.h"
 #include "core/gallery/gallery_store.h"
 #include "ui/preferences.h"
@@ -36,8 +36,8 @@ struct MainWindowOptions {
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(std::unique_ptr<engine::GenerationEngine> engine = nullptr, MainWindowOptions options = {},
-                        QWidget* parent = nullptr);
+    explicit MainWindow(std::unique_ptr<engine::GenerationEngine> engine = nullptr,
+                        MainWindowOptions options = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     PromptPanel* promptPanel() const { return m_prompt; }

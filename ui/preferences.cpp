@@ -43,7 +43,9 @@ QString Preferences::defaultOutputFolder() {
     return QDir(QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)).filePath("Lumina Studio");
 }
 
-PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent) : QDialog(parent), m_prefs(prefs) {
+PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent)
+    : QDialog(parent)
+    , m_prefs(prefs) {
     setObjectName("PreferencesDialog");
     setWindowTitle(tr("Preferences"));
     auto* form = new QFormLayout;
@@ -60,7 +62,8 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent) 
     m_precision->addItem(tr("fp32 (exact, slow, most memory)"), "fp32");
     m_precision->addItem(tr("bf16"), "bf16");
     m_precision->addItem(tr("fp16"), "fp16");
-    m_precision->setCurrentIndex(m_precision->findData(QString::fromStdString(pipeline::toString(prefs.precision))));
+    m_precision->setCurrentIndex(
+        m_precision->findData(QString::fromStdString(pipeline::toString(prefs.precision))));
     m_language = new QComboBox(this);
     m_language->setObjectName("prefLanguage");
     m_language->addItem(tr("System language"), "");
@@ -102,7 +105,8 @@ Preferences PreferencesDialog::preferences() const {
     p.device = pipeline::parseDeviceChoice(m_device->currentData().toString().toStdString());
     p.precision = pipeline::parsePrecision(m_precision->currentData().toString().toStdString());
     p.language = m_language->currentData().toString();
-    p.outputFolder = m_output->text().trimmed().isEmpty() ? Preferences::defaultOutputFolder() : m_output->text().trimmed();
+    p.outputFolder = m_output->text().trimmed().isEmpty() ? Preferences::defaultOutputFolder()
+                                                          : m_output->text().trimmed();
     return p;
 }
 

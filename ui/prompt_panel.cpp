@@ -15,7 +15,8 @@ namespace {
 constexpr int kHistoryLimit = 200;
 }
 
-PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
+PromptPanel::PromptPanel(QWidget* parent)
+    : QWidget(parent) {
     setObjectName("PromptPanel");
     m_prompt = new QPlainTextEdit(this);
     m_prompt->setObjectName("promptEdit");
@@ -71,7 +72,8 @@ void PromptPanel::setNegativePrompt(const QString& text) {
 void PromptPanel::addToHistory(const QString& text) {
     if (text.trimmed().isEmpty()) return;
     if (m_history.isEmpty() || m_history.last() != text) m_history.append(text);
-    while (m_history.size() > kHistoryLimit) m_history.removeFirst();
+    while (m_history.size() > kHistoryLimit)
+        m_history.removeFirst();
     m_historyIndex = -1;
     QSettings().setValue("prompt/history", m_history);
 }

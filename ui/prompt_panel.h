@@ -1,6 +1,7 @@
 #pragma once
 // Prompt panel: multi-line prompt (input methods work as in any QPlainTextEdit), live token count against the
-// text encoder's limit with the truncated tail highlighted, negative prompt, and prompt history (Alt+Up/Down).
+// text encoder's limit with the truncated tail highlighted, negative prompt, and prompt history
+// (Alt+Up/Down).
 #include <QStringList>
 #include <QWidget>
 

@@ -13,7 +13,9 @@
 namespace lumina {
 namespace ui {
 
-QueuePanel::QueuePanel(gallery::GalleryStore* store, QWidget* parent) : QWidget(parent), m_store(store) {
+QueuePanel::QueuePanel(gallery::GalleryStore* store, QWidget* parent)
+    : QWidget(parent)
+    , m_store(store) {
     setObjectName("QueuePanel");
     m_list = new QListWidget(this);
     m_list->setObjectName("queueList");
@@ -61,7 +63,8 @@ QueuePanel::QueuePanel(gallery::GalleryStore* store, QWidget* parent) : QWidget(
     connect(m_remove, &QToolButton::clicked, this, &QueuePanel::removeSelected);
     connect(m_up, &QToolButton::clicked, this, [this] { moveSelected(-1); });
     connect(m_down, &QToolButton::clicked, this, [this] { moveSelected(+1); });
-    connect(m_run, &QPushButton::clicked, this, [this] { m_running ? emit pauseRequested() : emit runRequested(); });
+    connect(m_run, &QPushButton::clicked, this,
+            [this] { m_running ? emit pauseRequested() : emit runRequested(); });
     refresh();
 }
 
@@ -71,9 +74,11 @@ void QueuePanel::setRunning(bool running) {
 }
 
 void QueuePanel::refresh() {
-    const qint64 selected = m_list->currentItem() ? m_list->currentItem()->data(Qt::UserRole).toLongLong() : -1;
+    const qint64 selected =
+        m_list->currentItem() ? m_list->currentItem()->data(Qt::UserRole).toLongLong() : -1;
     m_list->clear();
-    const std::vector<gallery::QueuedJob> jobs = m_store ? m_store->jobs() : std::vector<gallery::QueuedJob>{};
+    const std::vector<gallery::QueuedJob> jobs =
+        m_store ? m_store->jobs() : std::vector<gallery::QueuedJob>{};
     for (const gallery::QueuedJob& job : jobs) {
         QString prompt, size, seed;
         try {

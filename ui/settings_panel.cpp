@@ -49,10 +49,11 @@ template <typename E> void selectData(QComboBox* combo, E value) {
 
 const std::vector<SizePreset>& sizePresets() {
     static const std::vector<SizePreset> presets{
-        {1024, 1024, true}, {1152, 896, true},  {896, 1152, true},  {1216, 832, true},  {832, 1216, true},
-        {1344, 768, true},  {768, 1344, true},  {1536, 640, true},  {640, 1536, true},  {1536, 1536, false},
-        {2048, 2048, false}, {2048, 1024, false}, {1024, 2048, false}, {4096, 1024, false}, {2560, 1440, false},
-        {3840, 2160, false}, {4096, 4096, false}};
+        {1024, 1024, true},  {1152, 896, true},   {896, 1152, true},   {1216, 832, true},
+        {832, 1216, true},   {1344, 768, true},   {768, 1344, true},   {1536, 640, true},
+        {640, 1536, true},   {1536, 1536, false}, {2048, 2048, false}, {2048, 1024, false},
+        {1024, 2048, false}, {4096, 1024, false}, {2560, 1440, false}, {3840, 2160, false},
+        {4096, 4096, false}};
     return presets;
 }
 
@@ -60,7 +61,8 @@ int SettingsPanel::snap16(int value) {
     return std::clamp(int(std::lround(value / 16.0)) * 16, kMinSize, kMaxSize);
 }
 
-SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
+SettingsPanel::SettingsPanel(QWidget* parent)
+    : QWidget(parent) {
     setObjectName("SettingsPanel");
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -136,7 +138,8 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     seedRow->addWidget(m_seedMode);
     seedRow->addWidget(m_seed, 1);
     seedRow->addWidget(m_reuseSeed);
-    auto* seedLabel = new QLabel(tr("See&d:"), this); // a row holding a layout needs its label's buddy set by hand
+    auto* seedLabel =
+        new QLabel(tr("See&d:"), this); // a row holding a layout needs its label's buddy set by hand
     seedLabel->setBuddy(m_seedMode);
     form->addRow(seedLabel, seedRow);
 
@@ -299,8 +302,10 @@ void SettingsPanel::setEstimateDevice(const QString& device, const QString& prec
 
 void SettingsPanel::updateEstimate() {
     const int w = m_width->value(), h = m_height->value();
-    const RunEstimate e = estimateRun(w, h, m_steps->value(), m_sampler->currentData().toString(), m_device, m_precision);
-    const QString time = e.seconds < 90 ? tr("%1 s").arg(qRound(e.seconds)) : tr("%1 min").arg(e.seconds / 60, 0, 'f', 1);
+    const RunEstimate e =
+        estimateRun(w, h, m_steps->value(), m_sampler->currentData().toString(), m_device, m_precision);
+    const QString time =
+        e.seconds < 90 ? tr("%1 s").arg(qRound(e.seconds)) : tr("%1 min").arg(e.seconds / 60, 0, 'f', 1);
     m_estimate->setText(tr("Estimate on %1: about %2 and %3 GB of memory for %4 image tokens. "
                            "A rough guide, not a measurement.")
                             .arg(m_device.isEmpty() ? QStringLiteral("cpu") : m_device, time)
@@ -358,9 +363,15 @@ std::vector<uint64_t> SettingsPanel::takeSeeds(int count) {
     const uint64_t base = m_seed->text().toULongLong();
     for (int i = 0; i < count; ++i) {
         switch (seedMode()) {
-        case SeedMode::Random: seeds.push_back(QRandomGenerator::global()->generate()); break;
-        case SeedMode::Fixed: seeds.push_back(base); break;
-        case SeedMode::Increment: seeds.push_back(base + uint64_t(i)); break;
+        case SeedMode::Random:
+            seeds.push_back(QRandomGenerator::global()->generate());
+            break;
+        case SeedMode::Fixed:
+            seeds.push_back(base);
+            break;
+        case SeedMode::Increment:
+            seeds.push_back(base + uint64_t(i));
+            break;
         }
     }
     if (seedMode() == SeedMode::Increment) m_seed->setText(QString::number(base + uint64_t(count)));

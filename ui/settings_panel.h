@@ -1,7 +1,8 @@
 #pragma once
-// Settings panel: size (native and extrapolated presets, custom size snapped to 16 with aspect lock and swap),
-// steps, guidance, seed policy (random / fixed / increment, reuse last), preset (fills the fields), sampler,
-// schedule, time shift, a folded "Extrapolation" group and the batch count. Shows a time/memory estimate.
+// Settings panel: size (native and extrapolated presets, custom size snapped to 16 with aspect lock and
+// swap), steps, guidance, seed policy (random / fixed / increment, reuse last), preset (fills the fields),
+// sampler, schedule, time shift, a folded "Extrapolation" group and the batch count. Shows a time/memory
+// estimate.
 #include "core/pipeline/request.h"
 
 #include <QWidget>

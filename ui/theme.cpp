@@ -17,7 +17,8 @@ void applyDarkTheme(QApplication& app) {
     initLuminaResources();
     app.setStyle(QStyleFactory::create("Fusion"));
     QPalette p;
-    const QColor window(0x23, 0x25, 0x29), base(0x1b, 0x1d, 0x20), text(0xdd, 0xdf, 0xe3), accent(0x5b, 0x8d, 0xd6);
+    const QColor window(0x23, 0x25, 0x29), base(0x1b, 0x1d, 0x20), text(0xdd, 0xdf, 0xe3),
+        accent(0x5b, 0x8d, 0xd6);
     p.setColor(QPalette::Window, window);
     p.setColor(QPalette::WindowText, text);
     p.setColor(QPalette::Base, base);

@@ -12,7 +12,7 @@
 namespace lumina::cli {
 
 struct BenchComponent {
-    std::string name;                  // value of --component
+    std::string name;                   // value of --component
     std::set<std::string> valueOptions; // options it accepts besides --component
     std::set<std::string> flagOptions;
     std::string usage;

@@ -15,10 +15,13 @@ int64_t procStatusBytes(const std::string& key) {
 }
 
 namespace {
-c10::DeviceIndex indexOf(c10::Device device) { return device.has_index() ? device.index() : c10::DeviceIndex{0}; }
+c10::DeviceIndex indexOf(c10::Device device) {
+    return device.has_index() ? device.index() : c10::DeviceIndex{0};
+}
 } // namespace
 
-PeakMemoryProbe::PeakMemoryProbe(c10::Device device) : m_device(device) {
+PeakMemoryProbe::PeakMemoryProbe(c10::Device device)
+    : m_device(device) {
     if (device.is_cuda()) {
         auto* allocator = c10::getDeviceAllocator(c10::kCUDA);
         allocator->resetPeakStats(indexOf(device));
@@ -31,11 +34,16 @@ PeakMemoryProbe::PeakMemoryProbe(c10::Device device) : m_device(device) {
 
 int64_t PeakMemoryProbe::peakBytes() const {
     if (m_device.is_cuda())
-        return c10::getDeviceAllocator(c10::kCUDA)->getDeviceStats(indexOf(m_device)).allocated_bytes[0].peak -
+        return c10::getDeviceAllocator(c10::kCUDA)
+                   ->getDeviceStats(indexOf(m_device))
+                   .allocated_bytes[0]
+                   .peak -
                m_baseline;
     return std::max<int64_t>(0, procStatusBytes("VmHWM:") - m_baseline);
 }
 
-std::string PeakMemoryProbe::kind() const { return m_device.is_cuda() ? "cuda_max_allocated_growth" : "rss_growth"; }
+std::string PeakMemoryProbe::kind() const {
+    return m_device.is_cuda() ? "cuda_max_allocated_growth" : "rss_growth";
+}
 
 } // namespace lumina::cli

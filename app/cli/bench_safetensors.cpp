@@ -8,8 +8,8 @@
 #include "core/util/errors.h"
 
 #include <chrono>
-#include <fmt/format.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <fstream>
 #include <random>
 #include <sys/resource.h>
@@ -30,12 +30,14 @@ void generateFile(const std::filesystem::path& path, double gb) {
         const int64_t rows = big ? 2304 * 4 : 2304, cols = big ? 2304 : (i % 4 == 1 ? 1 : 2304);
         const bool f32 = i % 4 == 1;
         const uint64_t bytes = static_cast<uint64_t>(rows * cols) * (f32 ? 4 : 2);
-        header[fmt::format("layers.{}.w{}", i / 4, i % 4)] = {
-            {"dtype", f32 ? "F32" : "BF16"}, {"shape", {rows, cols}}, {"data_offsets", {offset, offset + bytes}}};
+        header[fmt::format("layers.{}.w{}", i / 4, i % 4)] = {{"dtype", f32 ? "F32" : "BF16"},
+                                                              {"shape", {rows, cols}},
+                                                              {"data_offsets", {offset, offset + bytes}}};
         offset += bytes;
     }
     std::string text = header.dump();
-    while ((8 + text.size()) % 8) text += ' ';
+    while ((8 + text.size()) % 8)
+        text += ' ';
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw IoError(fmt::format("{}: cannot write", path.string()));
     uint64_t len = text.size();
@@ -44,7 +46,8 @@ void generateFile(const std::filesystem::path& path, double gb) {
     std::vector<uint64_t> chunk(1 << 20);
     std::mt19937_64 rng(42);
     for (uint64_t written = 0; written < offset;) {
-        for (auto& v : chunk) v = rng();
+        for (auto& v : chunk)
+            v = rng();
         const uint64_t n = std::min<uint64_t>(offset - written, chunk.size() * 8);
         out.write(reinterpret_cast<const char*>(chunk.data()), static_cast<std::streamsize>(n));
         written += n;
@@ -98,7 +101,8 @@ nlohmann::json run(const Arguments& args) {
         for (const auto& [name, entry] : weights.entries()) {
             at::Tensor t;
             if (mode == "pread") {
-                t = torch::empty(entry.info->shape, torch::TensorOptions().dtype(io::scalarType(entry.info->dtype)));
+                t = torch::empty(entry.info->shape,
+                                 torch::TensorOptions().dtype(io::scalarType(entry.info->dtype)));
                 readAt(entry.file->path(), static_cast<uint8_t*>(t.data_ptr()), entry.info->byteSize(),
                        dataOffset(entry.file->path()) + entry.info->begin);
                 bytes += t.nbytes();
@@ -111,7 +115,8 @@ nlohmann::json run(const Arguments& args) {
                 t = t.clone();
             } else {
                 const auto* p = static_cast<const volatile uint8_t*>(t.data_ptr());
-                for (uint64_t i = 0; i < t.nbytes(); i += 4096) checksum += p[i];
+                for (uint64_t i = 0; i < t.nbytes(); i += 4096)
+                    checksum += p[i];
             }
             bytes += t.nbytes();
             ++tensors;
@@ -120,15 +125,25 @@ nlohmann::json run(const Arguments& args) {
         times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     const double best = *std::min_element(times.begin(), times.end());
-    return {{"component", "safetensors"}, {"file", file.string()}, {"mode", mode}, {"bytes", bytes},
-            {"tensors", tensors}, {"seconds", times}, {"seconds_per_step", best},
-            {"gb_per_s", static_cast<double>(bytes) / best / 1e9}, {"peak_memory_bytes", peakRssBytes()},
-            {"device", "cpu"}, {"dtype", "stored"}, {"threads", at::get_num_threads()},
+    return {{"component", "safetensors"},
+            {"file", file.string()},
+            {"mode", mode},
+            {"bytes", bytes},
+            {"tensors", tensors},
+            {"seconds", times},
+            {"seconds_per_step", best},
+            {"gb_per_s", static_cast<double>(bytes) / best / 1e9},
+            {"peak_memory_bytes", peakRssBytes()},
+            {"device", "cpu"},
+            {"dtype", "stored"},
+            {"threads", at::get_num_threads()},
             {"checksum", checksum}};
 }
 
 const BenchRegistration registration{
-    {"safetensors", {"file", "generate-gb", "repeat", "mode"}, {},
+    {"safetensors",
+     {"file", "generate-gb", "repeat", "mode"},
+     {},
      "--component safetensors --file F [--generate-gb N] [--repeat R] [--mode copy|mapped|pread]\n"
      "  reads every tensor of F into CPU tensors (copy: owning copies like safetensors.torch.load_file;\n"
      "  mapped: zero-copy, every page touched; pread: owning tensors read with pread(2));\n"

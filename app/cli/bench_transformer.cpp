@@ -19,8 +19,10 @@ namespace {
 using models::NextDiTModelImpl;
 
 c10::Device parseDevice(const std::string& name) {
-    if (name == "cuda" && !torch::cuda::is_available()) throw InvalidRequest("bench: --device cuda, but CUDA is not available");
-    if (name == "mps" && !torch::mps::is_available()) throw InvalidRequest("bench: --device mps, but MPS is not available");
+    if (name == "cuda" && !torch::cuda::is_available())
+        throw InvalidRequest("bench: --device cuda, but CUDA is not available");
+    if (name == "mps" && !torch::mps::is_available())
+        throw InvalidRequest("bench: --device mps, but MPS is not available");
     return c10::Device(name);
 }
 
@@ -38,8 +40,10 @@ std::shared_ptr<NextDiTModelImpl> randomReal2B(c10::Device device, at::ScalarTyp
         const auto& key = p.key();
         const bool normWeight = p.value().dim() == 1 && key.find("norm") != std::string::npos &&
                                 key.size() >= 6 && key.compare(key.size() - 6, 6, "weight") == 0;
-        if (normWeight) p.value().normal_(1.0, 0.02);
-        else p.value().normal_(0.0, 0.02);
+        if (normWeight)
+            p.value().normal_(1.0, 0.02);
+        else
+            p.value().normal_(0.0, 0.02);
     }
     auto params = model->named_parameters();
     for (auto& p : params) {
@@ -58,7 +62,9 @@ std::shared_ptr<NextDiTModelImpl> randomReal2B(c10::Device device, at::ScalarTyp
 double processCpuSeconds() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+    auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+    };
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -82,7 +88,8 @@ nlohmann::json runTransformerBench(const Arguments& args) {
     const int64_t threads = args.intValue("threads", 0);
     if (width <= 0 || height <= 0 || width % 16 || height % 16)
         throw UsageError("--width and --height must be positive multiples of 16");
-    if (batch < 1 || steps < 1 || captionLength < 1) throw UsageError("--batch, --steps, --caption-length must be >= 1");
+    if (batch < 1 || steps < 1 || captionLength < 1)
+        throw UsageError("--batch, --steps, --caption-length must be >= 1");
     if (threads > 0) at::set_num_threads(static_cast<int>(threads));
 
     const auto device = parseDevice(deviceName);
@@ -98,7 +105,8 @@ nlohmann::json runTransformerBench(const Arguments& args) {
         model = models::loadNextDiT(configArg, options);
     }
     synchronize(device);
-    const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+    const double loadSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
     const auto& config = model->config();
 
     torch::manual_seed(0);
@@ -137,7 +145,8 @@ nlohmann::json runTransformerBench(const Arguments& args) {
     const std::string peakKind = memory.kind();
 
     int64_t params = 0;
-    for (const auto& p : model->parameters()) params += p.numel();
+    for (const auto& p : model->parameters())
+        params += p.numel();
     return {{"component", "transformer"},
             {"config", configArg},
             {"device", device.str()},

@@ -19,16 +19,20 @@ using models::AutoencoderKLImpl;
 
 // Random weights with the real shapes: norms 1 / 0, other tensors N(0, 1/sqrt(fan_in)) so activations keep
 // a realistic scale through the 30+ convolutions (no NaN/denormal slow paths in the timing).
-std::shared_ptr<AutoencoderKLImpl> randomVAE(const models::VAEConfig& config, c10::Device device, at::ScalarType dtype) {
+std::shared_ptr<AutoencoderKLImpl> randomVAE(const models::VAEConfig& config, c10::Device device,
+                                             at::ScalarType dtype) {
     auto vae = std::make_shared<AutoencoderKLImpl>(config, at::TensorOptions().dtype(at::kFloat));
     torch::NoGradGuard noGrad;
     torch::manual_seed(0);
     for (auto& p : vae->named_parameters()) {
         auto& t = p.value();
         const bool norm = p.key().find("norm") != std::string::npos;
-        if (norm) t.fill_(p.key().ends_with("weight") ? 1.0 : 0.0);
-        else if (t.dim() == 1) t.zero_();
-        else t.normal_(0.0, 1.0 / std::sqrt(static_cast<double>(t.numel() / t.size(0))));
+        if (norm)
+            t.fill_(p.key().ends_with("weight") ? 1.0 : 0.0);
+        else if (t.dim() == 1)
+            t.zero_();
+        else
+            t.normal_(0.0, 1.0 / std::sqrt(static_cast<double>(t.numel() / t.size(0))));
         t.set_data(t.to(device, dtype));
     }
     vae->eval();
@@ -43,7 +47,8 @@ nlohmann::json runVAEBench(const Arguments& args) {
     const int64_t repeat = args.intValue("repeat", 1), threads = args.intValue("threads", 0);
     const bool tiled = args.flag("tiled");
     if (threads > 0) at::set_num_threads(static_cast<int>(threads));
-    if (deviceName == "cuda" && !torch::cuda::is_available()) throw InvalidRequest("bench: --device cuda, but CUDA is not available");
+    if (deviceName == "cuda" && !torch::cuda::is_available())
+        throw InvalidRequest("bench: --device cuda, but CUDA is not available");
     const c10::Device device(deviceName);
     const auto dtype = dtypeName == "bf16" ? at::kBFloat16 : at::kFloat;
 
@@ -51,9 +56,12 @@ nlohmann::json runVAEBench(const Arguments& args) {
     if (configArg == "real-sdxl") {
         vae = randomVAE(models::VAEConfig::sdxl(), device, dtype);
     } else if (std::filesystem::exists(std::filesystem::path(configArg) / "config.json") &&
-               !std::filesystem::exists(std::filesystem::path(configArg) / "diffusion_pytorch_model.safetensors") &&
-               !std::filesystem::exists(std::filesystem::path(configArg) / "diffusion_pytorch_model.safetensors.index.json")) {
-        vae = randomVAE(models::VAEConfig::fromFile(std::filesystem::path(configArg) / "config.json"), device, dtype);
+               !std::filesystem::exists(std::filesystem::path(configArg) /
+                                        "diffusion_pytorch_model.safetensors") &&
+               !std::filesystem::exists(std::filesystem::path(configArg) /
+                                        "diffusion_pytorch_model.safetensors.index.json")) {
+        vae = randomVAE(models::VAEConfig::fromFile(std::filesystem::path(configArg) / "config.json"), device,
+                        dtype);
     } else {
         io::LoadOptions options;
         options.device = device;
@@ -70,7 +78,8 @@ nlohmann::json runVAEBench(const Arguments& args) {
     options.overlapLatent = args.intValue("overlap", 0);
 
     torch::manual_seed(0);
-    const auto latents = torch::randn({1, vae->config().latentChannels, height / f, width / f}).to(device, dtype);
+    const auto latents =
+        torch::randn({1, vae->config().latentChannels, height / f, width / f}).to(device, dtype);
     const PeakMemoryProbe memory(device);
     std::vector<double> times;
     for (int64_t i = 0; i < repeat; ++i) {
@@ -82,8 +91,10 @@ nlohmann::json runVAEBench(const Arguments& args) {
     const int64_t peak = memory.peakBytes();
     const std::string peakKind = memory.kind();
     std::sort(times.begin(), times.end());
-    const int64_t tile = options.tileLatent > 0 ? options.tileLatent
-                                                : models::chooseTileLatent(vae->config(), dtype, models::decodeMemoryBudget(device));
+    const int64_t tile =
+        options.tileLatent > 0
+            ? options.tileLatent
+            : models::chooseTileLatent(vae->config(), dtype, models::decodeMemoryBudget(device));
     return {{"component", "vae"},
             {"config", configArg},
             {"device", device.str()},
@@ -99,7 +110,8 @@ nlohmann::json runVAEBench(const Arguments& args) {
             {"peak_memory_bytes", peak},
             {"peak_memory_kind", peakKind},
             {"output_image_bytes", width * height * 3 * 4},
-            {"estimated_untiled_bytes", models::estimateDecodeBytes(vae->config(), height / f, width / f, dtype)}};
+            {"estimated_untiled_bytes",
+             models::estimateDecodeBytes(vae->config(), height / f, width / f, dtype)}};
 }
 
 const BenchRegistration registration{BenchComponent{

@@ -16,17 +16,21 @@ std::vector<BenchComponent>& benchRegistry() {
 namespace {
 
 std::string usageText() {
-    std::string s = "usage: lumina-cli bench --component NAME [OPTIONS]\n"
-                    "Times one component and prints one JSON object (seconds_per_step, peak_memory_bytes, ...).\n";
-    for (const auto& c : benchRegistry()) s += "\n" + c.usage;
+    std::string s =
+        "usage: lumina-cli bench --component NAME [OPTIONS]\n"
+        "Times one component and prints one JSON object (seconds_per_step, peak_memory_bytes, ...).\n";
+    for (const auto& c : benchRegistry())
+        s += "\n" + c.usage;
     return s;
 }
 
 int runBench(const std::vector<std::string>& args) {
     std::string component;
     for (std::size_t i = 0; i + 1 < args.size(); ++i)
-        if (args[i] == "--component") component = args[i + 1];
-        else if (args[i].rfind("--component=", 0) == 0) component = args[i].substr(12);
+        if (args[i] == "--component")
+            component = args[i + 1];
+        else if (args[i].rfind("--component=", 0) == 0)
+            component = args[i].substr(12);
     if (component.empty()) throw UsageError("--component is required");
     for (const auto& c : benchRegistry()) {
         if (c.name != component) continue;
@@ -38,8 +42,10 @@ int runBench(const std::vector<std::string>& args) {
         return kExitOk;
     }
     std::vector<std::string> names;
-    for (const auto& c : benchRegistry()) names.push_back(c.name);
-    throw UsageError(fmt::format("--component must be one of {}, not '{}'", fmt::join(names, "|"), component));
+    for (const auto& c : benchRegistry())
+        names.push_back(c.name);
+    throw UsageError(
+        fmt::format("--component must be one of {}, not '{}'", fmt::join(names, "|"), component));
 }
 
 const CommandRegistration registration{

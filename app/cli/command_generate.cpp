@@ -3,10 +3,10 @@
 #include "app/cli/progress_bar.h"
 #include "app/cli/request_options.h"
 #include "core/engine/lumina_engine.h"
+#include "core/image/image_export.h"
 #include "core/io/safetensors_writer.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
-#include "core/image/image_export.h"
 
 #include <atomic>
 #include <csignal>
@@ -20,18 +20,24 @@ namespace lumina::cli {
 namespace {
 
 CancelToken g_cancel;
-extern "C" void onInterrupt(int) { g_cancel.request(CancelMode::StopNow); }
+extern "C" void onInterrupt(int) {
+    g_cancel.request(CancelMode::StopNow);
+}
 
 std::string usage() {
-    return "usage: lumina-cli generate --model DIR|REPO_ID --prompt TEXT [--negative TEXT] [--preset lumina|diffusers]\n"
+    return "usage: lumina-cli generate --model DIR|REPO_ID --prompt TEXT [--negative TEXT] [--preset "
+           "lumina|diffusers]\n"
            "    [--width 1024] [--height 1024] [--steps N] [--guidance G] [--seed N|random]\n"
-           "    [--sampler diffusers-euler|euler|midpoint|rk4] [--schedule uniform|sigmoid] [--time-shift S]\n"
+           "    [--sampler diffusers-euler|euler|midpoint|rk4] [--schedule uniform|sigmoid] [--time-shift "
+           "S]\n"
            "    [--sigmoid-kappa K] [--rope-scaling none|linear|ntk|time-aware] [--watershed W]\n"
            "    [--proportional-attention on|off] [--context-drop off|on] [--cfg-channels 3|all]\n"
            "    [--diffusers-preprocess on|off] [--device auto|cpu|cuda|mps] [--dtype auto|fp32|bf16|fp16]\n"
-           "    [--output FILE.png|.tif|.exr|.jpg|.webp] [--bit-depth 8|16] [--save-latents FILE.safetensors]\n"
+           "    [--output FILE.png|.tif|.exr|.jpg|.webp] [--bit-depth 8|16] [--save-latents "
+           "FILE.safetensors]\n"
            "    [--json] [--quiet]\n"
-           "Explicit options override the preset (default: lumina). Exit codes: 0 done, 2 bad arguments, 3 model or\n"
+           "Explicit options override the preset (default: lumina). Exit codes: 0 done, 2 bad arguments, 3 "
+           "model or\n"
            "file error, 4 out of memory, 130 cancelled (Ctrl-C; nothing is written).\n";
 }
 
@@ -53,13 +59,16 @@ int run(const std::vector<std::string>& args) {
     if (output) image::checkOutputPath(*output);
 #else
     if (output)
-        throw UsageError("this lumina-cli was built without OpenImageIO (LUMINA_WITH_OIIO=OFF): it cannot write "
-                         "images; use --save-latents FILE.safetensors");
+        throw UsageError(
+            "this lumina-cli was built without OpenImageIO (LUMINA_WITH_OIIO=OFF): it cannot write "
+            "images; use --save-latents FILE.safetensors");
 #endif
     if (latentsFile) {
         if (latentsFile->extension() != ".safetensors")
-            throw UsageError(fmt::format("--save-latents must name a .safetensors file, not '{}'", latentsFile->string()));
-        const auto dir = latentsFile->parent_path().empty() ? std::filesystem::path(".") : latentsFile->parent_path();
+            throw UsageError(
+                fmt::format("--save-latents must name a .safetensors file, not '{}'", latentsFile->string()));
+        const auto dir =
+            latentsFile->parent_path().empty() ? std::filesystem::path(".") : latentsFile->parent_path();
         if (!std::filesystem::is_directory(dir))
             throw InvalidRequest(fmt::format("--save-latents: folder {} does not exist", dir.string()));
     }
@@ -86,7 +95,9 @@ int run(const std::vector<std::string>& args) {
                          {"device", result.device},
                          {"dtype", result.precision},
                          {"timings_ms",
-                          {{"encode", result.encodeMs}, {"sampling", result.samplingMs}, {"decode", result.decodeMs},
+                          {{"encode", result.encodeMs},
+                           {"sampling", result.samplingMs},
+                           {"decode", result.decodeMs},
                            {"total", result.totalMs}}}};
     nlohmann::json outputs = nlohmann::json::object();
     if (latentsFile) {

@@ -34,8 +34,10 @@ namespace {
 
 std::string usage() {
     return "usage: lumina-cli info --model DIR|REPO_ID [--json]\n"
-           "Finds a Lumina-Next diffusers pipeline (a folder with model_index.json, a Hugging Face cache folder, or\n"
-           "a repo id such as Alpha-VLLM/Lumina-Next-SFT-diffusers looked up in $HF_HUB_CACHE / $HF_HOME/hub),\n"
+           "Finds a Lumina-Next diffusers pipeline (a folder with model_index.json, a Hugging Face cache "
+           "folder, or\n"
+           "a repo id such as Alpha-VLLM/Lumina-Next-SFT-diffusers looked up in $HF_HUB_CACHE / "
+           "$HF_HOME/hub),\n"
            "validates every component without running it and prints components, classes, dtypes, parameter\n"
            "counts and file sizes.\n"
            "  --model DIR|REPO_ID  the pipeline\n"
@@ -103,16 +105,20 @@ int runInfo(const std::vector<std::string>& args) {
         return kExitOk;
     }
     std::string text = fmt::format("{} at {}\n", checkpoint.pipelineClass, checkpoint.root.string());
-    if (!checkpoint.revision.empty()) text += fmt::format("  found as {} (revision {})\n", checkpoint.origin, checkpoint.revision);
+    if (!checkpoint.revision.empty())
+        text += fmt::format("  found as {} (revision {})\n", checkpoint.origin, checkpoint.revision);
     for (const auto& c : summary.components) {
         std::string dtypes;
-        for (const auto& [name, count] : c.dtypes) dtypes += fmt::format("{}{} x{}", dtypes.empty() ? "" : ", ", name, count);
+        for (const auto& [name, count] : c.dtypes)
+            dtypes += fmt::format("{}{} x{}", dtypes.empty() ? "" : ", ", name, count);
         text += fmt::format("  {:<13} {:<32} {:>9}  {:>9}  {}{}\n", c.ref.name, c.ref.className,
-                            c.parameterCount ? humanCount(c.parameterCount) + " par" : "-", humanBytes(c.fileBytes),
-                            dtypes.empty() ? "" : dtypes,
-                            std::string(" [") + json["components"][c.ref.name]["validation"].get<std::string>() + "]");
+                            c.parameterCount ? humanCount(c.parameterCount) + " par" : "-",
+                            humanBytes(c.fileBytes), dtypes.empty() ? "" : dtypes,
+                            std::string(" [") +
+                                json["components"][c.ref.name]["validation"].get<std::string>() + "]");
     }
-    text += fmt::format("  total: {} parameters, {} on disk; usable\n", humanCount(json["total_parameters"].get<uint64_t>()),
+    text += fmt::format("  total: {} parameters, {} on disk; usable\n",
+                        humanCount(json["total_parameters"].get<uint64_t>()),
                         humanBytes(json["total_file_bytes"].get<uint64_t>()));
     std::fputs(text.c_str(), stdout);
     return kExitOk;

@@ -16,16 +16,19 @@ std::string usageText() {
     return "usage: lumina-cli tokenize --model DIR|REPO_ID --prompt TEXT [--json] [--diffusers-preprocess]\n"
            "                          [--max-length N]\n"
            "Tokenizes TEXT with the checkpoint's Gemma tokenizer (with <bos>, truncated to 256 tokens).\n"
-           "  --model                 a pipeline folder, a hub cache folder, a repo id in the hub cache, or a\n"
+           "  --model                 a pipeline folder, a hub cache folder, a repo id in the hub cache, or "
+           "a\n"
            "                          tokenizer folder (tokenizer.json or tokenizer.model)\n"
            "  --json                  print one JSON object {\"ids\", \"pieces\", \"count\", \"truncated\"}\n"
-           "  --diffusers-preprocess  lowercase and strip the prompt first, as diffusers' LuminaPipeline does\n"
+           "  --diffusers-preprocess  lowercase and strip the prompt first, as diffusers' LuminaPipeline "
+           "does\n"
            "  --max-length            token limit including <bos> (default 256)\n";
 }
 
 std::filesystem::path tokenizerFolder(const std::string& model) {
     const std::filesystem::path direct(model);
-    if (std::filesystem::exists(direct / "tokenizer.json") || std::filesystem::exists(direct / "tokenizer.model"))
+    if (std::filesystem::exists(direct / "tokenizer.json") ||
+        std::filesystem::exists(direct / "tokenizer.model"))
         return direct;
     return io::locateCheckpoint(model).component("tokenizer").folder;
 }
@@ -35,7 +38,8 @@ int runTokenize(const std::vector<std::string>& args) {
     const std::string model = parsed.required("model");
     std::string prompt = parsed.required("prompt");
     const auto maxLength = parsed.intValue("max-length", text::kMaxPromptTokens);
-    if (maxLength < 1 || maxLength > 1'000'000) throw UsageError("--max-length must be between 1 and 1000000");
+    if (maxLength < 1 || maxLength > 1'000'000)
+        throw UsageError("--max-length must be between 1 and 1000000");
     if (parsed.flag("diffusers-preprocess")) prompt = text::diffusersPreprocess(prompt);
 
     const auto tokenizer = text::GemmaTokenizer::load(tokenizerFolder(model));
@@ -52,8 +56,8 @@ int runTokenize(const std::vector<std::string>& args) {
     std::printf("count: %zu\ntruncated: %s\n", result.ids.size(), result.truncated ? "true" : "false");
     std::printf("ids: [%s]\n", fmt::format("{}", fmt::join(result.ids, ", ")).c_str());
     std::vector<std::string> quoted;
-    for (const auto& p : result.pieces) quoted.push_back(nlohmann::json(p).dump(-1, ' ', false,
-                                                                               nlohmann::json::error_handler_t::replace));
+    for (const auto& p : result.pieces)
+        quoted.push_back(nlohmann::json(p).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     std::printf("pieces: [%s]\n", fmt::format("{}", fmt::join(quoted, ", ")).c_str());
     if (result.truncated) std::printf("dropped: %s\n", result.droppedText.c_str());
     return kExitOk;

@@ -7,7 +7,9 @@
 
 namespace lumina::cli {
 
-ProgressBar::ProgressBar(bool quiet) : m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) != 0) {}
+ProgressBar::ProgressBar(bool quiet)
+    : m_quiet(quiet)
+    , m_tty(::isatty(STDERR_FILENO) != 0) {}
 
 void ProgressBar::draw(double fraction, const char* text) {
     if (m_quiet) return;
@@ -35,8 +37,9 @@ void ProgressBar::loading(uint64_t done, uint64_t total) {
 void ProgressBar::step(const engine::StepProgress& p) {
     const double f = p.totalSteps ? static_cast<double>(p.step) / p.totalSteps : 1.0;
     const double itPerS = p.elapsedMs > 0 ? p.step * 1000.0 / p.elapsedMs : 0.0;
-    draw(f, fmt::format("step {}/{}  {:.2f} it/s  ETA {:.0f} s", p.step, p.totalSteps, itPerS, p.etaMs / 1000.0)
-                .c_str());
+    draw(f,
+         fmt::format("step {}/{}  {:.2f} it/s  ETA {:.0f} s", p.step, p.totalSteps, itPerS, p.etaMs / 1000.0)
+             .c_str());
 }
 
 void ProgressBar::finishLine() {

@@ -8,17 +8,18 @@
 namespace lumina::cli {
 
 std::set<std::string> requestValueOptions() {
-    return {"prompt",       "negative",     "preset",   "width",          "height",
-            "steps",        "guidance",     "seed",     "sampler",        "schedule",
+    return {"prompt",       "negative",      "preset",       "width",     "height",
+            "steps",        "guidance",      "seed",         "sampler",   "schedule",
             "time-shift",   "sigmoid-kappa", "rope-scaling", "watershed", "proportional-attention",
-            "context-drop", "cfg-channels", "device",   "dtype",          "diffusers-preprocess"};
+            "context-drop", "cfg-channels",  "device",       "dtype",     "diffusers-preprocess"};
 }
 
 namespace {
 bool onOff(const Arguments& a, const std::string& name, bool fallback) {
     return a.choice(name, {"on", "off"}, fallback ? "on" : "off") == "on";
 }
-template <typename Parse> auto parsed(const Arguments& a, const std::string& name, Parse parse, decltype(parse("")) fallback) {
+template <typename Parse>
+auto parsed(const Arguments& a, const std::string& name, Parse parse, decltype(parse("")) fallback) {
     auto v = a.value(name);
     if (!v) return fallback;
     try {
@@ -53,7 +54,8 @@ pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
             r.seed = std::stoull(*seed, &used);
             if (used != seed->size()) throw std::invalid_argument("trailing");
         } catch (const std::exception&) {
-            throw UsageError(fmt::format("--seed must be a non-negative integer or 'random', not '{}'", *seed));
+            throw UsageError(
+                fmt::format("--seed must be a non-negative integer or 'random', not '{}'", *seed));
         }
     }
     s.sampler = parsed(a, "sampler", pipeline::parseSampler, s.sampler);

@@ -16,7 +16,7 @@ namespace lumina::engine {
 enum class Stage { LoadingModel, EncodingPrompt, Sampling, Decoding, Done };
 
 struct StepProgress {
-    int step = 0;       // steps finished, 1-based after the first
+    int step = 0; // steps finished, 1-based after the first
     int totalSteps = 0;
     int modelEvaluations = 0; // network calls done (midpoint costs 2 per step, RK4 4)
     int totalModelEvaluations = 0;
@@ -47,16 +47,17 @@ struct ModelLoadOptions {
 };
 
 struct TokenCount {
-    int count = 0;          // ids including <bos>
+    int count = 0; // ids including <bos>
     int limit = 256;
     bool truncated = false;
-    std::string keptText;   // the part of the prompt inside the limit
+    std::string keptText; // the part of the prompt inside the limit
 };
 
 class GenerationEngine {
 public:
     virtual ~GenerationEngine() = default;
-    // progress: (bytes loaded, bytes total). Throws ModelLoadError; the previous model stays loaded on failure.
+    // progress: (bytes loaded, bytes total). Throws ModelLoadError; the previous model stays loaded on
+    // failure.
     virtual void loadModel(const std::string& folderOrRepoId, const ModelLoadOptions& options,
                            const std::function<void(uint64_t, uint64_t)>& progress) = 0;
     virtual bool modelLoaded() const = 0;
@@ -65,8 +66,8 @@ public:
     virtual std::string precisionName() const = 0;
     virtual TokenCount countTokens(const std::string& prompt) const = 0;
     // Throws InvalidRequest, Cancelled (StopNow), OutOfMemory, Error. StopKeepDraft returns a draft output.
-    virtual GenerationOutput generate(const pipeline::GenerationRequest& request, const GenerationCallbacks& callbacks,
-                                      const CancelToken& cancel) = 0;
+    virtual GenerationOutput generate(const pipeline::GenerationRequest& request,
+                                      const GenerationCallbacks& callbacks, const CancelToken& cancel) = 0;
 };
 
 } // namespace lumina::engine

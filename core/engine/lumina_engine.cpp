@@ -18,9 +18,13 @@ void LuminaEngine::loadModel(const std::string& folderOrRepoId, const ModelLoadO
     std::atomic_store(&m_models, loaded);
 }
 
-std::shared_ptr<const pipeline::LoadedModels> LuminaEngine::models() const { return std::atomic_load(&m_models); }
+std::shared_ptr<const pipeline::LoadedModels> LuminaEngine::models() const {
+    return std::atomic_load(&m_models);
+}
 
-bool LuminaEngine::modelLoaded() const { return models() != nullptr; }
+bool LuminaEngine::modelLoaded() const {
+    return models() != nullptr;
+}
 
 std::string LuminaEngine::modelName() const {
     auto m = models();

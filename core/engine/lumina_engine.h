@@ -24,8 +24,8 @@ public:
     std::string precisionName() const override;
     // Thread-safe (the tokenizer is immutable); throws nothing for any prompt text.
     TokenCount countTokens(const std::string& prompt) const override;
-    GenerationOutput generate(const pipeline::GenerationRequest& request, const GenerationCallbacks& callbacks,
-                              const CancelToken& cancel) override;
+    GenerationOutput generate(const pipeline::GenerationRequest& request,
+                              const GenerationCallbacks& callbacks, const CancelToken& cancel) override;
 
     std::shared_ptr<const pipeline::LoadedModels> models() const;
 

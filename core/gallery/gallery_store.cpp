@@ -21,7 +21,8 @@ namespace {
 constexpr int kBusyTimeoutMs = 10000;
 
 int64_t nowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -83,11 +84,13 @@ std::string timestampForFileName() {
     return buffer;
 }
 
-fs::path withSuffix(const fs::path& p, const std::string& suffix) { return fs::path(p.string() + suffix); }
+fs::path withSuffix(const fs::path& p, const std::string& suffix) {
+    return fs::path(p.string() + suffix);
+}
 
-constexpr const char* kItemColumns =
-    "id, created_at_ms, prompt, negative_prompt, settings, seed, width, height, image_path, thumbnail, favourite, "
-    "trashed, duration_ms, model, device";
+constexpr const char* kItemColumns = "id, created_at_ms, prompt, negative_prompt, settings, seed, width, "
+                                     "height, image_path, thumbnail, favourite, "
+                                     "trashed, duration_ms, model, device";
 
 GalleryItem readItem(const Statement& s) {
     GalleryItem item;
@@ -137,7 +140,8 @@ constexpr const char* kJobColumns = "id, position, state, request, created_at_ms
 
 } // namespace
 
-GalleryStore::GalleryStore(const fs::path& databaseFile) : m_path(databaseFile) {
+GalleryStore::GalleryStore(const fs::path& databaseFile)
+    : m_path(databaseFile) {
     try {
         openOrRecover();
     } catch (...) {
@@ -146,7 +150,9 @@ GalleryStore::GalleryStore(const fs::path& databaseFile) : m_path(databaseFile) 
     }
 }
 
-GalleryStore::~GalleryStore() { closeConnection(); }
+GalleryStore::~GalleryStore() {
+    closeConnection();
+}
 
 void GalleryStore::closeConnection() {
     if (m_db) sqlite3_close_v2(m_db);
@@ -158,8 +164,8 @@ void GalleryStore::openOrRecover() {
     const fs::path folder = m_path.parent_path();
     if (!folder.empty()) fs::create_directories(folder, ec);
     if (ec || (!folder.empty() && !fs::is_directory(folder)))
-        throw IoError("gallery database " + m_path.string() + ": cannot create the folder " + folder.string() + " (" +
-                      (ec ? ec.message() : std::string("a file is in the way")) +
+        throw IoError("gallery database " + m_path.string() + ": cannot create the folder " +
+                      folder.string() + " (" + (ec ? ec.message() : std::string("a file is in the way")) +
                       "); choose a writable data folder");
 
     bool recovered = false;
@@ -190,7 +196,8 @@ void GalleryStore::openOrRecover() {
 
 bool GalleryStore::tryOpen(bool& newerVersion) {
     newerVersion = false;
-    const int rc = sqlite3_open_v2(m_path.string().c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    const int rc =
+        sqlite3_open_v2(m_path.string().c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc != SQLITE_OK) throwSqlite(m_db, m_path, "opening");
     sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
     sqlite3_extended_result_codes(m_db, 1);
@@ -207,7 +214,8 @@ bool GalleryStore::tryOpen(bool& newerVersion) {
             Statement(m_db, m_path, "SELECT id FROM jobs LIMIT 1").run();
         }
     } catch (const IoError&) {
-        // Damaged bytes, or a database of ours whose tables are missing; anything else (busy, I/O) is reported.
+        // Damaged bytes, or a database of ours whose tables are missing; anything else (busy, I/O) is
+        // reported.
         const int code = sqlite3_extended_errcode(m_db);
         if (isCorruptionCode(code) || (version >= 1 && (code & 0xFF) == SQLITE_ERROR)) return false;
         throw;
@@ -256,7 +264,8 @@ void GalleryStore::moveAside() {
 
 int64_t GalleryStore::insertItem(const GalleryItem& item) {
     Statement s(m_db, m_path,
-                "INSERT INTO items (created_at_ms, prompt, negative_prompt, search_text, settings, seed, width, height, "
+                "INSERT INTO items (created_at_ms, prompt, negative_prompt, search_text, settings, seed, "
+                "width, height, "
                 "image_path, thumbnail, favourite, trashed, duration_ms, model, device) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
     s.bind(1, item.createdAtMs ? item.createdAtMs : nowMs())
@@ -289,7 +298,8 @@ std::vector<int64_t> GalleryStore::addItems(const std::vector<GalleryItem>& item
     std::vector<int64_t> ids;
     ids.reserve(items.size());
     WriteTransaction tx(m_db, m_path);
-    for (const auto& item : items) ids.push_back(insertItem(item));
+    for (const auto& item : items)
+        ids.push_back(insertItem(item));
     tx.commit();
     return ids;
 }
@@ -308,7 +318,8 @@ std::vector<GalleryItem> GalleryStore::items(const GalleryQuery& query) const {
     if (!query.text.empty()) s.bind(1, foldCase(query.text));
     s.bind(2, query.limit < 0 ? int64_t{-1} : query.limit).bind(3, std::max<int64_t>(0, query.offset));
     std::vector<GalleryItem> out;
-    while (s.step()) out.push_back(readItem(s));
+    while (s.step())
+        out.push_back(readItem(s));
     return out;
 }
 
@@ -320,7 +331,10 @@ int64_t GalleryStore::count(const GalleryQuery& query) const {
 
 void GalleryStore::setFavourite(int64_t id, bool favourite) {
     WriteTransaction tx(m_db, m_path);
-    Statement(m_db, m_path, "UPDATE items SET favourite = ?2 WHERE id = ?1").bind(1, id).bind(2, int64_t{favourite}).run();
+    Statement(m_db, m_path, "UPDATE items SET favourite = ?2 WHERE id = ?1")
+        .bind(1, id)
+        .bind(2, int64_t{favourite})
+        .run();
     tx.commit();
 }
 
@@ -336,7 +350,9 @@ void GalleryStore::restoreFromTrash(int64_t id) {
     tx.commit();
 }
 
-void GalleryStore::purgeTrash() { purgeTrash(false); }
+void GalleryStore::purgeTrash() {
+    purgeTrash(false);
+}
 
 void GalleryStore::purgeTrash(bool deleteFiles) {
     std::vector<std::string> files;
@@ -344,7 +360,8 @@ void GalleryStore::purgeTrash(bool deleteFiles) {
         WriteTransaction tx(m_db, m_path);
         if (deleteFiles) {
             Statement s(m_db, m_path, "SELECT image_path FROM items WHERE trashed = 1");
-            while (s.step()) files.push_back(s.text(0));
+            while (s.step())
+                files.push_back(s.text(0));
         }
         Statement(m_db, m_path, "DELETE FROM items WHERE trashed = 1").run();
         tx.commit();
@@ -371,7 +388,8 @@ int64_t GalleryStore::enqueue(const nlohmann::json& request) {
 std::vector<QueuedJob> GalleryStore::jobs() const {
     Statement s(m_db, m_path, std::string("SELECT ") + kJobColumns + " FROM jobs ORDER BY position, id");
     std::vector<QueuedJob> out;
-    while (s.step()) out.push_back(readJob(s));
+    while (s.step())
+        out.push_back(readJob(s));
     return out;
 }
 
@@ -386,12 +404,14 @@ void GalleryStore::moveJob(int64_t id, int64_t newIndex) {
     std::vector<int64_t> order;
     {
         Statement s(m_db, m_path, "SELECT id FROM jobs ORDER BY position, id");
-        while (s.step()) order.push_back(s.int64(0));
+        while (s.step())
+            order.push_back(s.int64(0));
     }
     const auto it = std::find(order.begin(), order.end(), id);
     if (it == order.end()) return; // already finished or removed: nothing to move
     order.erase(it);
-    const auto index = static_cast<std::size_t>(std::clamp<int64_t>(newIndex, 0, static_cast<int64_t>(order.size())));
+    const auto index =
+        static_cast<std::size_t>(std::clamp<int64_t>(newIndex, 0, static_cast<int64_t>(order.size())));
     order.insert(order.begin() + static_cast<std::ptrdiff_t>(index), id);
     Statement update(m_db, m_path, "UPDATE jobs SET position = ?2 WHERE id = ?1");
     for (std::size_t i = 0; i < order.size(); ++i) {
@@ -406,7 +426,8 @@ std::optional<QueuedJob> GalleryStore::takeNextJob() {
     std::optional<QueuedJob> job;
     {
         Statement s(m_db, m_path,
-                    std::string("SELECT ") + kJobColumns + " FROM jobs WHERE state = 0 ORDER BY position, id LIMIT 1");
+                    std::string("SELECT ") + kJobColumns +
+                        " FROM jobs WHERE state = 0 ORDER BY position, id LIMIT 1");
         if (s.step()) job = readJob(s);
     }
     if (!job) return std::nullopt;
@@ -416,13 +437,16 @@ std::optional<QueuedJob> GalleryStore::takeNextJob() {
     return job;
 }
 
-void GalleryStore::finishJob(int64_t id) { removeJob(id); }
+void GalleryStore::finishJob(int64_t id) {
+    removeJob(id);
+}
 
 int GalleryStore::requeueInterruptedJobs() {
     WriteTransaction tx(m_db, m_path);
     // Shift the interrupted jobs below every queued one, keeping their own order.
     Statement(m_db, m_path,
-              "UPDATE jobs SET state = 0, position = position - (SELECT MAX(position) FROM jobs) - 1 WHERE state = 1")
+              "UPDATE jobs SET state = 0, position = position - (SELECT MAX(position) FROM jobs) - 1 WHERE "
+              "state = 1")
         .run();
     const int changed = sqlite3_changes(m_db);
     tx.commit();

@@ -24,7 +24,8 @@ struct GalleryItem {
     int64_t createdAtMs = 0; // Unix epoch milliseconds
     std::string prompt;
     std::string negativePrompt;
-    nlohmann::json settings; // pipeline::toJson(resolved request) plus result facts (seed, timings, device, model)
+    nlohmann::json
+        settings; // pipeline::toJson(resolved request) plus result facts (seed, timings, device, model)
     uint64_t seed = 0;
     int width = 0, height = 0;
     std::string imagePath;
@@ -36,12 +37,12 @@ struct GalleryItem {
 };
 
 struct GalleryQuery {
-    std::string text;        // case-insensitive substring of prompt or negative prompt, any script; empty: all
+    std::string text; // case-insensitive substring of prompt or negative prompt, any script; empty: all
     bool favouritesOnly = false;
     bool includeTrashed = false;
     bool trashedOnly = false;
     int64_t offset = 0;
-    int64_t limit = 200;     // paged; newest first
+    int64_t limit = 200; // paged; newest first
 };
 
 enum class JobState { Queued, Running };
@@ -81,9 +82,9 @@ public:
     std::vector<GalleryItem> items(const GalleryQuery& query) const; // thumbnails included
     int64_t count(const GalleryQuery& query) const;
     void setFavourite(int64_t id, bool favourite);
-    void moveToTrash(int64_t id);   // undoable
+    void moveToTrash(int64_t id); // undoable
     void restoreFromTrash(int64_t id);
-    void purgeTrash();              // deletes trashed rows only (= purgeTrash(false))
+    void purgeTrash();                 // deletes trashed rows only (= purgeTrash(false))
     void purgeTrash(bool deleteFiles); // deleteFiles: also removes their image files (missing files are fine)
 
     // Job queue: persisted so it survives restarts and crashes.
@@ -91,10 +92,11 @@ public:
     std::vector<QueuedJob> jobs() const; // in run order
     void removeJob(int64_t id);
     void moveJob(int64_t id, int64_t newIndex); // reorder: newIndex within jobs()
-    std::optional<QueuedJob> takeNextJob();    // marks the first queued job Running and returns it
-    void finishJob(int64_t id);                // removes a finished (or failed) job
+    std::optional<QueuedJob> takeNextJob();     // marks the first queued job Running and returns it
+    void finishJob(int64_t id);                 // removes a finished (or failed) job
     // After a crash, Running jobs go back to Queued (at the front, in their order). Returns how many were
-    // re-queued. Call once at start-up, before any worker runs: a job running in another live process looks the same.
+    // re-queued. Call once at start-up, before any worker runs: a job running in another live process looks
+    // the same.
     int requeueInterruptedJobs();
 
 private:

@@ -8,8 +8,9 @@ namespace lumina::gallery {
 
 void throwSqlite(sqlite3* db, const std::filesystem::path& file, std::string_view what) {
     const int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
-    std::string message = "gallery database " + file.string() + ": " + std::string(what) + " failed: " +
-                          (db ? sqlite3_errmsg(db) : "no connection") + " (SQLite code " + std::to_string(code) + ")";
+    std::string message = "gallery database " + file.string() + ": " + std::string(what) +
+                          " failed: " + (db ? sqlite3_errmsg(db) : "no connection") + " (SQLite code " +
+                          std::to_string(code) + ")";
     const int primary = code & 0xFF;
     if (primary == SQLITE_FULL)
         message += "; free some disk space and try again";
@@ -24,12 +25,16 @@ void execSql(sqlite3* db, const std::filesystem::path& file, const char* sql) {
     if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) throwSqlite(db, file, sql);
 }
 
-Statement::Statement(sqlite3* db, const std::filesystem::path& file, std::string_view sql) : m_db(db), m_file(file) {
+Statement::Statement(sqlite3* db, const std::filesystem::path& file, std::string_view sql)
+    : m_db(db)
+    , m_file(file) {
     if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr) != SQLITE_OK)
         throwSqlite(db, file, "preparing '" + std::string(sql) + "'");
 }
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::~Statement() {
+    sqlite3_finalize(m_stmt);
+}
 
 Statement& Statement::bind(int index, int64_t value) {
     if (sqlite3_bind_int64(m_stmt, index, value) != SQLITE_OK) throwSqlite(m_db, m_file, "binding a value");
@@ -42,7 +47,8 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-    if (sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
+    if (sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) !=
+        SQLITE_OK)
         throwSqlite(m_db, m_file, "binding a value");
     return *this;
 }
@@ -78,9 +84,13 @@ void Statement::reset() {
     sqlite3_clear_bindings(m_stmt);
 }
 
-int64_t Statement::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+int64_t Statement::int64(int column) const {
+    return sqlite3_column_int64(m_stmt, column);
+}
 
-double Statement::real(int column) const { return sqlite3_column_double(m_stmt, column); }
+double Statement::real(int column) const {
+    return sqlite3_column_double(m_stmt, column);
+}
 
 std::string Statement::text(int column) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
@@ -93,7 +103,9 @@ std::vector<uint8_t> Statement::blob(int column) const {
     return p ? std::vector<uint8_t>(p, p + n) : std::vector<uint8_t>();
 }
 
-WriteTransaction::WriteTransaction(sqlite3* db, const std::filesystem::path& file) : m_db(db), m_file(file) {
+WriteTransaction::WriteTransaction(sqlite3* db, const std::filesystem::path& file)
+    : m_db(db)
+    , m_file(file) {
     execSql(db, file, "BEGIN IMMEDIATE");
 }
 

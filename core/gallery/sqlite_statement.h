@@ -31,9 +31,9 @@ public:
     Statement& bindBlob(int index, const std::vector<uint8_t>& bytes);
     Statement& bindNull(int index);
 
-    bool step();   // true while a row is available
-    void run();    // step() that must finish without rows
-    void reset();  // ready to bind and run again
+    bool step();  // true while a row is available
+    void run();   // step() that must finish without rows
+    void reset(); // ready to bind and run again
 
     int64_t int64(int column) const;
     double real(int column) const;

@@ -17,7 +17,8 @@ std::vector<uint8_t> replaceJpegMetadata(std::span<const uint8_t> jpeg, const st
                                          const std::string& xmp, std::vector<std::string>* dropped = nullptr);
 
 // Turns a simple (VP8/VP8L) or extended WebP into an extended one with the given EXIF and XMP chunks
-// (replacing existing ones). The EXIF chunk carries the "Exif\0\0" prefix, which OIIO's and PIL's readers expect.
+// (replacing existing ones). The EXIF chunk carries the "Exif\0\0" prefix, which OIIO's and PIL's readers
+// expect.
 std::vector<uint8_t> setWebpMetadata(std::span<const uint8_t> webp, int width, int height,
                                      const std::vector<uint8_t>& exifTiff, const std::string& xmp);
 

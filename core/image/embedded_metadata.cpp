@@ -17,12 +17,23 @@ std::string xmlEscape(std::string_view s) {
     out.reserve(s.size());
     for (const char c : s) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\r': out += "&#13;"; break; // XML parsers fold raw CR into LF
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\r':
+            out += "&#13;";
+            break; // XML parsers fold raw CR into LF
+        default:
+            out += c;
         }
     }
     return out;
@@ -33,8 +44,15 @@ std::u16string utf8ToUtf16(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
         const auto lead = static_cast<unsigned char>(s[i]);
-        int extra = lead < 0x80 ? 0 : (lead & 0xE0) == 0xC0 ? 1 : (lead & 0xF0) == 0xE0 ? 2 : (lead & 0xF8) == 0xF0 ? 3 : -1;
-        char32_t cp = extra == 0 ? lead : extra == 1 ? (lead & 0x1F) : extra == 2 ? (lead & 0x0F) : (lead & 0x07);
+        int extra = lead < 0x80             ? 0
+                    : (lead & 0xE0) == 0xC0 ? 1
+                    : (lead & 0xF0) == 0xE0 ? 2
+                    : (lead & 0xF8) == 0xF0 ? 3
+                                            : -1;
+        char32_t cp = extra == 0   ? lead
+                      : extra == 1 ? (lead & 0x1F)
+                      : extra == 2 ? (lead & 0x0F)
+                                   : (lead & 0x07);
         bool ok = extra >= 0 && i + static_cast<std::size_t>(extra) < s.size();
         for (int k = 1; ok && k <= extra; ++k) {
             const auto c = static_cast<unsigned char>(s[i + k]);
@@ -72,7 +90,9 @@ struct IfdEntry {
     uint16_t tag;
     uint16_t type; // 2 ASCII, 4 LONG, 7 UNDEFINED
     std::vector<uint8_t> data;
-    uint32_t count() const { return type == 4 ? static_cast<uint32_t>(data.size() / 4) : static_cast<uint32_t>(data.size()); }
+    uint32_t count() const {
+        return type == 4 ? static_cast<uint32_t>(data.size() / 4) : static_cast<uint32_t>(data.size());
+    }
 };
 
 std::size_t ifdSize(const std::vector<IfdEntry>& entries) {
@@ -82,7 +102,8 @@ std::size_t ifdSize(const std::vector<IfdEntry>& entries) {
     return size;
 }
 
-// Appends one IFD (entries sorted by tag) followed by its out-of-line values; offsets count from the TIFF header.
+// Appends one IFD (entries sorted by tag) followed by its out-of-line values; offsets count from the TIFF
+// header.
 void writeIfd(std::vector<uint8_t>& out, const std::vector<IfdEntry>& entries) {
     const std::size_t start = out.size();
     std::size_t dataAt = start + 2 + 12 * entries.size() + 4;
@@ -128,13 +149,19 @@ std::string a1111Parameters(const nlohmann::json& s) {
         return fmt::format("{:g}", it->get<double>());
     };
     std::string text = str("prompt");
-    if (const std::string negative = str("negative_prompt"); !negative.empty()) text += "\nNegative prompt: " + negative;
-    std::vector<std::pair<std::string, std::string>> fields{
-        {"Steps", number("steps")},          {"Sampler", str("sampler")}, {"Schedule type", str("schedule")},
-        {"CFG scale", number("guidance")},   {"Seed", number("seed")},    {"Size", ""},
-        {"Model", str("model")},             {"Time shift", number("time_shift")},
-        {"Lumina preset", str("preset")}};
-    if (!number("width").empty() && !number("height").empty()) fields[5].second = number("width") + "x" + number("height");
+    if (const std::string negative = str("negative_prompt"); !negative.empty())
+        text += "\nNegative prompt: " + negative;
+    std::vector<std::pair<std::string, std::string>> fields{{"Steps", number("steps")},
+                                                            {"Sampler", str("sampler")},
+                                                            {"Schedule type", str("schedule")},
+                                                            {"CFG scale", number("guidance")},
+                                                            {"Seed", number("seed")},
+                                                            {"Size", ""},
+                                                            {"Model", str("model")},
+                                                            {"Time shift", number("time_shift")},
+                                                            {"Lumina preset", str("preset")}};
+    if (!number("width").empty() && !number("height").empty())
+        fields[5].second = number("width") + "x" + number("height");
     std::string line;
     for (const auto& [key, value] : fields) {
         if (value.empty()) continue;
@@ -145,7 +172,9 @@ std::string a1111Parameters(const nlohmann::json& s) {
     return text;
 }
 
-std::string asciiJson(const nlohmann::json& settings) { return settings.dump(-1, ' ', true); }
+std::string asciiJson(const nlohmann::json& settings) {
+    return settings.dump(-1, ' ', true);
+}
 
 std::string xmpPacket(const XmpContent& c) {
     if (c.settingsJson.empty() && c.parameters.empty() && !c.aiProvenance && c.creatorTool.empty()) return {};
@@ -158,23 +187,28 @@ std::string xmpPacket(const XmpContent& c) {
                     "    xmlns:lumina=\"";
     x += kLuminaXmpNamespace;
     x += "\"";
-    if (c.aiProvenance) x += std::string("\n    ") + kDigitalSourceTypeKey + "=\"" + kTrainedAlgorithmicMedia + "\"";
+    if (c.aiProvenance)
+        x += std::string("\n    ") + kDigitalSourceTypeKey + "=\"" + kTrainedAlgorithmicMedia + "\"";
     if (!c.creatorTool.empty()) x += "\n    xmp:CreatorTool=\"" + xmlEscape(c.creatorTool) + "\"";
     x += ">\n";
-    if (!c.settingsJson.empty()) x += "   <lumina:settings>" + xmlEscape(c.settingsJson) + "</lumina:settings>\n";
-    if (!c.parameters.empty()) x += "   <lumina:parameters>" + xmlEscape(c.parameters) + "</lumina:parameters>\n";
+    if (!c.settingsJson.empty())
+        x += "   <lumina:settings>" + xmlEscape(c.settingsJson) + "</lumina:settings>\n";
+    if (!c.parameters.empty())
+        x += "   <lumina:parameters>" + xmlEscape(c.parameters) + "</lumina:parameters>\n";
     x += "  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>";
     return x;
 }
 
-std::vector<uint8_t> exifBlock(std::string_view description, std::string_view software, std::string_view userComment) {
+std::vector<uint8_t> exifBlock(std::string_view description, std::string_view software,
+                               std::string_view userComment) {
     std::vector<IfdEntry> ifd0, exif;
     if (!description.empty()) ifd0.push_back(asciiEntry(0x010E, description));
     if (!software.empty()) ifd0.push_back(asciiEntry(0x0131, software));
     if (!userComment.empty()) {
         exif.push_back({0x9000, 7, {'0', '2', '3', '2'}}); // ExifVersion
         IfdEntry comment{0x9286, 7, {'U', 'N', 'I', 'C', 'O', 'D', 'E', 0}};
-        for (const char16_t u : utf8ToUtf16(userComment)) putU16(comment.data, static_cast<uint16_t>(u));
+        for (const char16_t u : utf8ToUtf16(userComment))
+            putU16(comment.data, static_cast<uint16_t>(u));
         exif.push_back(std::move(comment));
     }
     if (ifd0.empty() && exif.empty()) return {};

@@ -17,11 +17,13 @@ inline constexpr const char* kTrainedAlgorithmicMedia =
     "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia";
 inline constexpr const char* kLuminaXmpNamespace = "https://github.com/lumina-studio/ns/1.0/";
 
-// A1111's text: prompt, "Negative prompt: ..." (when not empty), then "Steps: 30, Sampler: midpoint, CFG scale: 4,
-// Seed: 42, Size: 1024x1024, Model: ..." from the keys of pipeline::toJson plus "model"; missing keys are left out.
+// A1111's text: prompt, "Negative prompt: ..." (when not empty), then "Steps: 30, Sampler: midpoint, CFG
+// scale: 4, Seed: 42, Size: 1024x1024, Model: ..." from the keys of pipeline::toJson plus "model"; missing
+// keys are left out.
 std::string a1111Parameters(const nlohmann::json& settings);
 
-// Compact JSON with every non-ASCII character escaped as \uXXXX: survives ASCII-only fields (Exif, TIFF tags).
+// Compact JSON with every non-ASCII character escaped as \uXXXX: survives ASCII-only fields (Exif, TIFF
+// tags).
 std::string asciiJson(const nlohmann::json& settings);
 
 struct XmpContent {

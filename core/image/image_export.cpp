@@ -18,13 +18,15 @@ namespace {
 
 std::string lowerExtension(const fs::path& file) {
     std::string ext = file.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return ext;
 }
 
 std::string joinedExtensions() {
     std::string s;
-    for (const auto& e : supportedExtensions()) s += (s.empty() ? "" : ", ") + e;
+    for (const auto& e : supportedExtensions())
+        s += (s.empty() ? "" : ", ") + e;
     return s;
 }
 
@@ -33,11 +35,14 @@ std::string randomSuffix() {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string s;
     uint64_t v = rng();
-    for (int i = 0; i < 12; ++i, v >>= 4) s += kHex[v & 15];
+    for (int i = 0; i < 12; ++i, v >>= 4)
+        s += kHex[v & 15];
     return s;
 }
 
-std::string errnoText(int error) { return std::strerror(error); }
+std::string errnoText(int error) {
+    return std::strerror(error);
+}
 
 std::string adviceFor(int error) {
     if (error == ENOSPC || error == EDQUOT) return "free some disk space or choose another folder";
@@ -48,7 +53,9 @@ std::string adviceFor(int error) {
 
 } // namespace
 
-std::vector<std::string> supportedExtensions() { return {".png", ".tif", ".tiff", ".exr", ".jpg", ".jpeg", ".webp"}; }
+std::vector<std::string> supportedExtensions() {
+    return {".png", ".tif", ".tiff", ".exr", ".jpg", ".jpeg", ".webp"};
+}
 
 std::optional<ImageFormat> formatForPath(const fs::path& file) {
     const std::string ext = lowerExtension(file);
@@ -62,8 +69,8 @@ std::optional<ImageFormat> formatForPath(const fs::path& file) {
 
 void checkOutputPath(const fs::path& file) {
     if (!formatForPath(file))
-        throw InvalidRequest("output file " + file.string() + ": unsupported extension '" + file.extension().string() +
-                             "'; use one of " + joinedExtensions());
+        throw InvalidRequest("output file " + file.string() + ": unsupported extension '" +
+                             file.extension().string() + "'; use one of " + joinedExtensions());
     std::error_code ec;
     if (fs::is_directory(file, ec))
         throw InvalidRequest("output file " + file.string() + " is a folder; give a file name inside it");
@@ -79,8 +86,8 @@ void checkOutputPath(const fs::path& file) {
     const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
         const int error = errno;
-        throw InvalidRequest("output folder " + folder.string() + " is not writable (" + errnoText(error) + "); " +
-                             adviceFor(error));
+        throw InvalidRequest("output folder " + folder.string() + " is not writable (" + errnoText(error) +
+                             "); " + adviceFor(error));
     }
     ::close(fd);
     ::unlink(probe.c_str());
@@ -117,7 +124,8 @@ void writeFileAtomically(const fs::path& file, std::span<const uint8_t> bytes) {
         fail("flushing to disk", error, true);
     }
     if (::close(fd) != 0) fail("closing", errno, true);
-    if (::rename(temp.c_str(), file.c_str()) != 0) fail("renaming the temporary file onto the target", errno, true);
+    if (::rename(temp.c_str(), file.c_str()) != 0)
+        fail("renaming the temporary file onto the target", errno, true);
 }
 
 } // namespace lumina::image

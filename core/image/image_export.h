@@ -19,12 +19,13 @@ namespace lumina::image {
 enum class ImageFormat { Png, Tiff, Exr, Jpeg, Webp };
 
 struct ExportOptions {
-    int pngBitDepth = 8;          // 8 or 16 (TIFF is always 16-bit, EXR half float, JPEG/WebP 8-bit)
-    int quality = 95;             // JPEG and lossy WebP, 1..100
+    int pngBitDepth = 8; // 8 or 16 (TIFF is always 16-bit, EXR half float, JPEG/WebP 8-bit)
+    int quality = 95;    // JPEG and lossy WebP, 1..100
     bool webpLossless = false;
     // Settings JSON, A1111 `parameters` text and the Software name. Off = strip them (privacy).
     bool embedSettings = true;
-    // IPTC DigitalSourceType = trainedAlgorithmicMedia (XMP; a string attribute in EXR). Off as well to strip all.
+    // IPTC DigitalSourceType = trainedAlgorithmicMedia (XMP; a string attribute in EXR). Off as well to strip
+    // all.
     bool markAiProvenance = true;
     std::string software = "Lumina Studio";
 };

@@ -11,12 +11,15 @@
 
 namespace lumina::image {
 
-void writeImage(const FloatImage&, const std::filesystem::path& file, const ExportOptions&, const nlohmann::json&) {
-    throw IoError("cannot write " + file.string() + ": this build has no image export (built without OpenImageIO)");
+void writeImage(const FloatImage&, const std::filesystem::path& file, const ExportOptions&,
+                const nlohmann::json&) {
+    throw IoError("cannot write " + file.string() +
+                  ": this build has no image export (built without OpenImageIO)");
 }
 
 FloatImage readImage(const std::filesystem::path& file) {
-    throw IoError("cannot read " + file.string() + ": this build has no image decoder (built without OpenImageIO)");
+    throw IoError("cannot read " + file.string() +
+                  ": this build has no image decoder (built without OpenImageIO)");
 }
 
 std::optional<nlohmann::json> readImageSettings(const std::filesystem::path& file) {

@@ -31,11 +31,16 @@ struct RemoveOnExit {
 
 const char* oiioFormatName(ImageFormat f) {
     switch (f) {
-    case ImageFormat::Png: return "png";
-    case ImageFormat::Tiff: return "tiff";
-    case ImageFormat::Exr: return "openexr";
-    case ImageFormat::Jpeg: return "jpeg";
-    case ImageFormat::Webp: return "webp";
+    case ImageFormat::Png:
+        return "png";
+    case ImageFormat::Tiff:
+        return "tiff";
+    case ImageFormat::Exr:
+        return "openexr";
+    case ImageFormat::Jpeg:
+        return "jpeg";
+    case ImageFormat::Webp:
+        return "webp";
     }
     return "png";
 }
@@ -61,18 +66,21 @@ std::string tempSuffix() {
 }
 
 // Encodes the pixels with OIIO into `temp`, with the attributes OIIO itself writes correctly.
-void encodeWithOiio(const FloatImage& image, ImageFormat format, const ExportOptions& o, const nlohmann::json& settings,
-                    const fs::path& temp, const fs::path& target) {
+void encodeWithOiio(const FloatImage& image, ImageFormat format, const ExportOptions& o,
+                    const nlohmann::json& settings, const fs::path& temp, const fs::path& target) {
     auto out = OIIO::ImageOutput::create(oiioFormatName(format));
-    if (!out) throw IoError("cannot write " + target.string() + ": OpenImageIO has no '" + oiioFormatName(format) +
-                            "' writer (" + OIIO::geterror() + ")");
+    if (!out)
+        throw IoError("cannot write " + target.string() + ": OpenImageIO has no '" + oiioFormatName(format) +
+                      "' writer (" + OIIO::geterror() + ")");
     const bool embed = o.embedSettings && !settings.is_null();
     OIIO::TypeDesc fileType = OIIO::TypeDesc::UINT8;
-    if ((format == ImageFormat::Png && o.pngBitDepth == 16) || format == ImageFormat::Tiff) fileType = OIIO::TypeDesc::UINT16;
+    if ((format == ImageFormat::Png && o.pngBitDepth == 16) || format == ImageFormat::Tiff)
+        fileType = OIIO::TypeDesc::UINT16;
     if (format == ImageFormat::Exr) fileType = OIIO::TypeDesc::HALF;
     OIIO::ImageSpec spec(image.width, image.height, 3, fileType);
     switch (format) {
-    case ImageFormat::Png: break; // text goes in as iTXt afterwards: OIIO would write Latin-1 tEXt
+    case ImageFormat::Png:
+        break; // text goes in as iTXt afterwards: OIIO would write Latin-1 tEXt
     case ImageFormat::Tiff:
         spec.attribute("compression", "zip");
         if (embed) spec.attribute("ImageDescription", asciiJson(settings));
@@ -87,13 +95,17 @@ void encodeWithOiio(const FloatImage& image, ImageFormat format, const ExportOpt
         }
         if (o.markAiProvenance) spec.attribute(kDigitalSourceTypeKey, kTrainedAlgorithmicMedia);
         break;
-    case ImageFormat::Jpeg: spec.attribute("Compression", "jpeg:" + std::to_string(o.quality)); break;
+    case ImageFormat::Jpeg:
+        spec.attribute("Compression", "jpeg:" + std::to_string(o.quality));
+        break;
     case ImageFormat::Webp:
-        spec.attribute("compression", o.webpLossless ? std::string("lossless") : "webp:" + std::to_string(o.quality));
+        spec.attribute("compression",
+                       o.webpLossless ? std::string("lossless") : "webp:" + std::to_string(o.quality));
         break;
     }
     if (!out->open(temp.string(), spec))
-        throw IoError("cannot write " + target.string() + ": " + out->geterror() + "; check the folder and free space");
+        throw IoError("cannot write " + target.string() + ": " + out->geterror() +
+                      "; check the folder and free space");
     bool ok = false;
     if (fileType == OIIO::TypeDesc::UINT8) {
         ok = out->write_image(OIIO::TypeDesc::UINT8, toRgb8(image).pixels.data());
@@ -132,17 +144,21 @@ std::vector<uint8_t> addMetadata(std::vector<uint8_t> bytes, ImageFormat format,
         const std::string xmp = xmpPacket({json, parameters, o.markAiProvenance, software});
         return xmp.empty() ? bytes : setTiffXmp(bytes, xmp);
     }
-    case ImageFormat::Exr: return bytes;
+    case ImageFormat::Exr:
+        return bytes;
     case ImageFormat::Jpeg: {
         std::vector<std::string> dropped;
-        auto edited = replaceJpegMetadata(bytes, embed ? exifBlock(asciiJson(settings), software, parameters) : std::vector<uint8_t>{},
-                                          xmpPacket({json, {}, o.markAiProvenance, software}), &dropped);
-        for (const auto& d : dropped) log::warn("JPEG export: the {} metadata exceeds 64 KiB and was left out", d);
+        auto edited = replaceJpegMetadata(
+            bytes, embed ? exifBlock(asciiJson(settings), software, parameters) : std::vector<uint8_t>{},
+            xmpPacket({json, {}, o.markAiProvenance, software}), &dropped);
+        for (const auto& d : dropped)
+            log::warn("JPEG export: the {} metadata exceeds 64 KiB and was left out", d);
         return edited;
     }
     case ImageFormat::Webp:
         return setWebpMetadata(bytes, image.width, image.height,
-                               embed ? exifBlock(asciiJson(settings), software, parameters) : std::vector<uint8_t>{},
+                               embed ? exifBlock(asciiJson(settings), software, parameters)
+                                     : std::vector<uint8_t>{},
                                xmpPacket({json, {}, o.markAiProvenance, software}));
     }
     return bytes;
@@ -150,16 +166,19 @@ std::vector<uint8_t> addMetadata(std::vector<uint8_t> bytes, ImageFormat format,
 
 } // namespace
 
-void writeImage(const FloatImage& image, const fs::path& file, const ExportOptions& options, const nlohmann::json& metadata) {
+void writeImage(const FloatImage& image, const fs::path& file, const ExportOptions& options,
+                const nlohmann::json& metadata) {
     const auto format = formatForPath(file);
     if (!format) {
         std::string list;
-        for (const auto& e : supportedExtensions()) list += (list.empty() ? "" : ", ") + e;
-        throw InvalidRequest("cannot write " + file.string() + ": unsupported extension '" + file.extension().string() +
-                             "'; use one of " + list);
+        for (const auto& e : supportedExtensions())
+            list += (list.empty() ? "" : ", ") + e;
+        throw InvalidRequest("cannot write " + file.string() + ": unsupported extension '" +
+                             file.extension().string() + "'; use one of " + list);
     }
     if (image.empty() || image.pixels.size() != std::size_t(image.width) * image.height * 3)
-        throw InvalidRequest("cannot write " + file.string() + ": the image is empty or its pixel buffer does not match " +
+        throw InvalidRequest("cannot write " + file.string() +
+                             ": the image is empty or its pixel buffer does not match " +
                              std::to_string(image.width) + "x" + std::to_string(image.height) + " RGB");
     if (options.pngBitDepth != 8 && options.pngBitDepth != 16)
         throw InvalidRequest("PNG bit depth must be 8 or 16, not " + std::to_string(options.pngBitDepth));
@@ -173,7 +192,8 @@ void writeImage(const FloatImage& image, const fs::path& file, const ExportOptio
         throw IoError("cannot write " + file.string() + ": the folder " + folder.string() +
                       " does not exist; create it first or choose an existing one");
     if (!fs::is_directory(folder, ec))
-        throw IoError("cannot write " + file.string() + ": " + folder.string() + " is a file, not a folder; choose another path");
+        throw IoError("cannot write " + file.string() + ": " + folder.string() +
+                      " is a file, not a folder; choose another path");
 
     const RemoveOnExit encoded{folder / ("." + file.filename().string() + ".encode-" + tempSuffix())};
     encodeWithOiio(image, *format, options, metadata, encoded.path, file);
@@ -186,7 +206,8 @@ FloatImage readImage(const fs::path& file) {
     if (!in) throw IoError("cannot read image " + file.string() + ": " + OIIO::geterror());
     const OIIO::ImageSpec& spec = in->spec();
     const int channels = std::min(spec.nchannels, 3);
-    if (channels < 1 || spec.width < 1 || spec.height < 1) throw IoError("image " + file.string() + " has no pixels");
+    if (channels < 1 || spec.width < 1 || spec.height < 1)
+        throw IoError("image " + file.string() + " has no pixels");
     std::vector<float> data(std::size_t(spec.width) * spec.height * channels);
     if (!in->read_image(0, 0, 0, channels, OIIO::TypeDesc::FLOAT, data.data()))
         throw IoError("cannot decode image " + file.string() + ": " + in->geterror());
@@ -196,7 +217,8 @@ FloatImage readImage(const fs::path& file) {
     image.pixels.resize(std::size_t(spec.width) * spec.height * 3);
     const std::size_t n = std::size_t(spec.width) * spec.height;
     for (std::size_t p = 0; p < n; ++p)
-        for (int c = 0; c < 3; ++c) image.pixels[p * 3 + c] = data[p * channels + std::min(c, channels - 1)];
+        for (int c = 0; c < 3; ++c)
+            image.pixels[p * 3 + c] = data[p * channels + std::min(c, channels - 1)];
     return image;
 }
 

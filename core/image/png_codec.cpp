@@ -19,7 +19,8 @@ const std::array<uint32_t, 256>& crcTable() {
         std::array<uint32_t, 256> t{};
         for (uint32_t n = 0; n < 256; ++n) {
             uint32_t c = n;
-            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            for (int k = 0; k < 8; ++k)
+                c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
             t[n] = c;
         }
         return t;
@@ -80,7 +81,8 @@ std::vector<Chunk> listChunks(std::span<const uint8_t> png) {
     std::size_t at = 8;
     while (at + 12 <= png.size()) {
         const uint32_t length = getU32(png.data() + at);
-        if (length > png.size() - at - 12) throw IoError("PNG chunk at byte " + std::to_string(at) + " is cut short");
+        if (length > png.size() - at - 12)
+            throw IoError("PNG chunk at byte " + std::to_string(at) + " is cut short");
         chunks.push_back({at, length, std::string(reinterpret_cast<const char*>(png.data() + at + 4), 4)});
         at += 12 + std::size_t{length};
         if (chunks.back().type == "IEND") return chunks;
@@ -93,7 +95,8 @@ std::vector<Chunk> listChunks(std::span<const uint8_t> png) {
 uint32_t crc32(std::span<const uint8_t> bytes, uint32_t crc) {
     const auto& table = crcTable();
     crc = ~crc;
-    for (const uint8_t b : bytes) crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+    for (const uint8_t b : bytes)
+        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8);
     return ~crc;
 }
 
@@ -144,7 +147,8 @@ std::vector<uint8_t> insertPngText(std::span<const uint8_t> png, const std::vect
     for (const auto& t : texts) {
         if (t.keyword.empty() || t.keyword.size() > 79)
             throw InvalidRequest("PNG text keyword must have 1 to 79 characters: '" + t.keyword + "'");
-        // iTXt: keyword NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL.
+        // iTXt: keyword NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword
+        // NUL.
         std::vector<uint8_t> data(t.keyword.begin(), t.keyword.end());
         data.insert(data.end(), {0, 0, 0, 0, 0});
         data.insert(data.end(), t.text.begin(), t.text.end());

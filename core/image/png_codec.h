@@ -23,8 +23,9 @@ struct PngText {
     std::string text;    // UTF-8
 };
 
-// Inserts one uncompressed iTXt chunk per entry just before the first IDAT chunk (text after the image data is
-// missed by readers that stop at IDAT: OIIO, PIL's Image.info, A1111). Throws IoError when `png` is not a PNG.
+// Inserts one uncompressed iTXt chunk per entry just before the first IDAT chunk (text after the image data
+// is missed by readers that stop at IDAT: OIIO, PIL's Image.info, A1111). Throws IoError when `png` is not a
+// PNG.
 std::vector<uint8_t> insertPngText(std::span<const uint8_t> png, const std::vector<PngText>& texts);
 
 // All tEXt (decoded from Latin-1 to UTF-8) and uncompressed iTXt chunks, in file order. Compressed iTXt and

@@ -24,10 +24,12 @@ Rgb8Image downscaleToFit(const Rgb8Image& image, int maxEdge) {
             uint32_t sum[3] = {0, 0, 0};
             for (int y = y0; y < y1; ++y)
                 for (int x = x0; x < x1; ++x)
-                    for (int c = 0; c < 3; ++c) sum[c] += image.pixels[(std::size_t(y) * image.width + x) * 3 + c];
+                    for (int c = 0; c < 3; ++c)
+                        sum[c] += image.pixels[(std::size_t(y) * image.width + x) * 3 + c];
             const uint32_t n = static_cast<uint32_t>((y1 - y0) * (x1 - x0));
             for (int c = 0; c < 3; ++c)
-                out.pixels[(std::size_t(oy) * out.width + ox) * 3 + c] = static_cast<uint8_t>((sum[c] + n / 2) / n);
+                out.pixels[(std::size_t(oy) * out.width + ox) * 3 + c] =
+                    static_cast<uint8_t>((sum[c] + n / 2) / n);
         }
     }
     return out;

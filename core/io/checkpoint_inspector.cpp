@@ -13,7 +13,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string shapeString(const std::vector<int64_t>& s) { return fmt::format("[{}]", fmt::join(s, ", ")); }
+std::string shapeString(const std::vector<int64_t>& s) {
+    return fmt::format("[{}]", fmt::join(s, ", "));
+}
 
 void addWeights(ComponentSummary& s, const WeightSet& weights) {
     for (const auto& f : weights.files()) {
@@ -46,12 +48,13 @@ void requireShape(const WeightSet& weights, const std::string& key, const std::v
                   const JsonConfig& config, const std::string& why) {
     const auto* e = weights.find(key);
     if (!e)
-        throw ModelLoadError(fmt::format("{}: has no tensor '{}' (is it the weights of a {}?)", weights.describe(), key,
+        throw ModelLoadError(fmt::format("{}: has no tensor '{}' (is it the weights of a {}?)",
+                                         weights.describe(), key,
                                          config.getString("_class_name", "different model")));
     if (e->info->shape != expected)
-        throw ModelLoadError(fmt::format("{}: tensor '{}' has shape {}, but {} ({}) implies {}", weights.describe(), key,
-                                         shapeString(e->info->shape), config.path().string(), why,
-                                         shapeString(expected)));
+        throw ModelLoadError(fmt::format("{}: tensor '{}' has shape {}, but {} ({}) implies {}",
+                                         weights.describe(), key, shapeString(e->info->shape),
+                                         config.path().string(), why, shapeString(expected)));
 }
 
 // Number of distinct N in keys "<prefix>N.<...>".
@@ -67,12 +70,12 @@ int64_t countBlocks(const WeightSet& weights, const std::string& prefix) {
     return static_cast<int64_t>(seen.size());
 }
 
-void requireBlocks(const WeightSet& weights, const std::string& prefix, int64_t expected, const JsonConfig& config,
-                   const std::string& key) {
+void requireBlocks(const WeightSet& weights, const std::string& prefix, int64_t expected,
+                   const JsonConfig& config, const std::string& key) {
     const auto found = countBlocks(weights, prefix);
     if (found != expected)
-        throw ModelLoadError(fmt::format("{}: has {} blocks '{}N.*', but {} says {} = {}", weights.describe(), found,
-                                         prefix, config.path().string(), key, expected));
+        throw ModelLoadError(fmt::format("{}: has {} blocks '{}N.*', but {} says {} = {}", weights.describe(),
+                                         found, prefix, config.path().string(), key, expected));
 }
 
 void positive(const JsonConfig& c, const std::string& key, int64_t v) {
@@ -92,12 +95,16 @@ ComponentSummary inspectTransformer(const ComponentRef& ref) {
     const auto inChannels = config.getInt("in_channels");
     const auto crossDim = config.getInt("cross_attention_dim");
     const auto sample = config.getInt("sample_size", 128);
-    for (auto [k, v] : {std::pair{"hidden_size", hidden}, {"num_layers", layers}, {"num_attention_heads", heads},
-                        {"patch_size", patch}, {"in_channels", inChannels}, {"cross_attention_dim", crossDim}})
+    for (auto [k, v] : {std::pair{"hidden_size", hidden},
+                        {"num_layers", layers},
+                        {"num_attention_heads", heads},
+                        {"patch_size", patch},
+                        {"in_channels", inChannels},
+                        {"cross_attention_dim", crossDim}})
         positive(config, k, v);
     if (hidden % heads != 0 || (hidden / heads) % 4 != 0)
-        config.fail("num_attention_heads", fmt::format("a divisor of hidden_size {} leaving a head size divisible by 4",
-                                                       hidden));
+        config.fail("num_attention_heads",
+                    fmt::format("a divisor of hidden_size {} leaving a head size divisible by 4", hidden));
     config.getInt("num_kv_heads", heads);
     config.getOptionalDouble("ffn_dim_multiplier");
     config.getDouble("norm_eps", 1e-5);
@@ -110,8 +117,8 @@ ComponentSummary inspectTransformer(const ComponentRef& ref) {
     requireShape(weights, "pad_token", {hidden}, config, "hidden_size");
     requireBlocks(weights, "layers.", layers, config, "num_layers");
     addWeights(s, weights);
-    s.facts = {{"hidden_size", hidden}, {"num_layers", layers}, {"num_attention_heads", heads},
-               {"patch_size", patch}, {"in_channels", inChannels}, {"cross_attention_dim", crossDim},
+    s.facts = {{"hidden_size", hidden}, {"num_layers", layers},      {"num_attention_heads", heads},
+               {"patch_size", patch},   {"in_channels", inChannels}, {"cross_attention_dim", crossDim},
                {"sample_size", sample}};
     return s;
 }
@@ -121,7 +128,8 @@ ComponentSummary inspectTextEncoder(const ComponentRef& ref) {
     s.ref = ref;
     s.configFile = ref.folder / "config.json";
     const auto config = JsonConfig::load(s.configFile);
-    const auto archs = config.has("architectures") ? config.getStringList("architectures") : std::vector<std::string>{};
+    const auto archs =
+        config.has("architectures") ? config.getStringList("architectures") : std::vector<std::string>{};
     if (!archs.empty() && std::find(archs.begin(), archs.end(), ref.className) == archs.end())
         config.fail("architectures", fmt::format("a list naming {} as model_index.json says", ref.className));
     const auto hidden = config.getInt("hidden_size");
@@ -131,8 +139,12 @@ ComponentSummary inspectTextEncoder(const ComponentRef& ref) {
     const auto kvHeads = config.getInt("num_key_value_heads", heads);
     const auto headDim = config.getInt("head_dim", heads > 0 ? hidden / heads : 0);
     const auto intermediate = config.getInt("intermediate_size");
-    for (auto [k, v] : {std::pair{"hidden_size", hidden}, {"num_hidden_layers", layers}, {"vocab_size", vocab},
-                        {"num_attention_heads", heads}, {"num_key_value_heads", kvHeads}, {"head_dim", headDim},
+    for (auto [k, v] : {std::pair{"hidden_size", hidden},
+                        {"num_hidden_layers", layers},
+                        {"vocab_size", vocab},
+                        {"num_attention_heads", heads},
+                        {"num_key_value_heads", kvHeads},
+                        {"head_dim", headDim},
                         {"intermediate_size", intermediate}})
         positive(config, k, v);
     if (heads % kvHeads != 0)
@@ -142,13 +154,14 @@ ComponentSummary inspectTextEncoder(const ComponentRef& ref) {
     const auto weights = WeightSet::openFolder(ref.folder);
     // GemmaForCausalLM keeps the same tensors under "model.".
     const std::string prefix = weights.find("model.embed_tokens.weight") ? "model." : "";
-    requireShape(weights, prefix + "embed_tokens.weight", {vocab, hidden}, config, "vocab_size x hidden_size");
+    requireShape(weights, prefix + "embed_tokens.weight", {vocab, hidden}, config,
+                 "vocab_size x hidden_size");
     requireShape(weights, prefix + "norm.weight", {hidden}, config, "hidden_size");
     requireShape(weights, prefix + "layers.0.self_attn.q_proj.weight", {heads * headDim, hidden}, config,
                  "num_attention_heads x head_dim, hidden_size");
     requireBlocks(weights, prefix + "layers.", layers, config, "num_hidden_layers");
     addWeights(s, weights);
-    s.facts = {{"hidden_size", hidden}, {"num_hidden_layers", layers}, {"vocab_size", vocab},
+    s.facts = {{"hidden_size", hidden},        {"num_hidden_layers", layers},    {"vocab_size", vocab},
                {"num_attention_heads", heads}, {"num_key_value_heads", kvHeads}, {"head_dim", headDim}};
     return s;
 }
@@ -181,7 +194,8 @@ ComponentSummary inspectVae(const ComponentRef& ref) {
                  "block_out_channels[-1], latent_channels");
     requireShape(weights, "decoder.conv_out.weight", {outChannels, blocks.front(), 3, 3}, config,
                  "out_channels, block_out_channels[0]");
-    requireBlocks(weights, "encoder.down_blocks.", static_cast<int64_t>(blocks.size()), config, "block_out_channels");
+    requireBlocks(weights, "encoder.down_blocks.", static_cast<int64_t>(blocks.size()), config,
+                  "block_out_channels");
     addWeights(s, weights);
     s.facts = {{"latent_channels", latent}, {"block_out_channels", blocks}, {"scaling_factor", scaling}};
     return s;
@@ -205,16 +219,19 @@ ComponentSummary inspectTokenizer(const ComponentRef& ref) {
     const auto type = model->value("type", std::string());
     if (type != "BPE") tokenizer.fail("model", "a BPE model (\"type\": \"BPE\") as Gemma uses");
     const auto vocab = model->find("vocab");
-    if (vocab == model->end() || !vocab->is_object()) tokenizer.fail("model", "an object with a 'vocab' object");
+    if (vocab == model->end() || !vocab->is_object())
+        tokenizer.fail("model", "an object with a 'vocab' object");
     int64_t maxId = -1;
     for (const auto& [piece, id] : vocab->items()) {
         if (!id.is_number_integer() || id.get<int64_t>() < 0)
-            throw ModelLoadError(fmt::format("{}: vocab entry '{}' has id {}, expected a non-negative integer",
-                                             s.configFile.string(), piece, id.dump()));
+            throw ModelLoadError(
+                fmt::format("{}: vocab entry '{}' has id {}, expected a non-negative integer",
+                            s.configFile.string(), piece, id.dump()));
         maxId = std::max(maxId, id.get<int64_t>());
     }
     int64_t addedMax = -1;
-    if (auto added = tokenizer.json().find("added_tokens"); added != tokenizer.json().end() && added->is_array())
+    if (auto added = tokenizer.json().find("added_tokens");
+        added != tokenizer.json().end() && added->is_array())
         for (const auto& t : *added)
             if (t.is_object() && t.contains("id") && t["id"].is_number_integer())
                 addedMax = std::max(addedMax, t["id"].get<int64_t>());
@@ -258,14 +275,17 @@ ComponentSummary inspectComponent(const ComponentRef& component) {
     if (component.name == "vae") return inspectVae(component);
     if (component.name == "tokenizer") return inspectTokenizer(component);
     if (component.name == "scheduler") return inspectScheduler(component);
-    throw ModelLoadError(fmt::format("{}: unknown pipeline component '{}'", component.folder.string(), component.name));
+    throw ModelLoadError(
+        fmt::format("{}: unknown pipeline component '{}'", component.folder.string(), component.name));
 }
 
 CheckpointSummary inspectCheckpoint(const PipelineCheckpoint& checkpoint) {
     CheckpointSummary summary{checkpoint, {}};
     std::map<std::string, const ComponentSummary*> byName;
-    for (const auto& expected : luminaComponents()) summary.components.push_back(inspectComponent(checkpoint.component(expected.name)));
-    for (const auto& c : summary.components) byName[c.ref.name] = &c;
+    for (const auto& expected : luminaComponents())
+        summary.components.push_back(inspectComponent(checkpoint.component(expected.name)));
+    for (const auto& c : summary.components)
+        byName[c.ref.name] = &c;
 
     // Cross-component agreement: the shapes that one network hands to the next.
     const auto& dit = byName.at("transformer")->facts;
@@ -273,28 +293,34 @@ CheckpointSummary inspectCheckpoint(const PipelineCheckpoint& checkpoint) {
     const auto& vae = byName.at("vae")->facts;
     const auto& tok = byName.at("tokenizer")->facts;
     if (dit.at("cross_attention_dim") != te.at("hidden_size"))
-        throw ModelLoadError(fmt::format("{}: cross_attention_dim is {}, but the text encoder's hidden_size ({}) is {}",
-                                         byName.at("transformer")->configFile.string(), dit.at("cross_attention_dim").dump(),
-                                         byName.at("text_encoder")->configFile.string(), te.at("hidden_size").dump()));
+        throw ModelLoadError(
+            fmt::format("{}: cross_attention_dim is {}, but the text encoder's hidden_size ({}) is {}",
+                        byName.at("transformer")->configFile.string(), dit.at("cross_attention_dim").dump(),
+                        byName.at("text_encoder")->configFile.string(), te.at("hidden_size").dump()));
     if (dit.at("in_channels") != vae.at("latent_channels"))
         throw ModelLoadError(fmt::format("{}: in_channels is {}, but the VAE's latent_channels ({}) is {}",
-                                         byName.at("transformer")->configFile.string(), dit.at("in_channels").dump(),
-                                         byName.at("vae")->configFile.string(), vae.at("latent_channels").dump()));
-    if (tok.contains("vocab_size") && tok.at("vocab_size").get<int64_t>() > te.at("vocab_size").get<int64_t>())
+                                         byName.at("transformer")->configFile.string(),
+                                         dit.at("in_channels").dump(), byName.at("vae")->configFile.string(),
+                                         vae.at("latent_channels").dump()));
+    if (tok.contains("vocab_size") &&
+        tok.at("vocab_size").get<int64_t>() > te.at("vocab_size").get<int64_t>())
         throw ModelLoadError(fmt::format("{}: has {} tokens, more than the text encoder's vocab_size {} ({})",
-                                         byName.at("tokenizer")->configFile.string(), tok.at("vocab_size").dump(),
-                                         te.at("vocab_size").dump(), byName.at("text_encoder")->configFile.string()));
+                                         byName.at("tokenizer")->configFile.string(),
+                                         tok.at("vocab_size").dump(), te.at("vocab_size").dump(),
+                                         byName.at("text_encoder")->configFile.string()));
     return summary;
 }
 
 nlohmann::json toJson(const ComponentSummary& s) {
     nlohmann::json files = nlohmann::json::array();
-    for (const auto& [path, size] : s.files) files.push_back({{"path", path.string()}, {"bytes", size}});
-    nlohmann::json j{{"library", s.ref.library},     {"class", s.ref.className},
-                     {"folder", s.ref.folder.string()}, {"config", s.configFile.string()},
-                     {"files", files},                {"file_bytes", s.fileBytes},
-                     {"config_values", s.facts}};
-    if (s.tensorCount > 0 || s.ref.name == "transformer" || s.ref.name == "text_encoder" || s.ref.name == "vae") {
+    for (const auto& [path, size] : s.files)
+        files.push_back({{"path", path.string()}, {"bytes", size}});
+    nlohmann::json j{
+        {"library", s.ref.library},        {"class", s.ref.className}, {"folder", s.ref.folder.string()},
+        {"config", s.configFile.string()}, {"files", files},           {"file_bytes", s.fileBytes},
+        {"config_values", s.facts}};
+    if (s.tensorCount > 0 || s.ref.name == "transformer" || s.ref.name == "text_encoder" ||
+        s.ref.name == "vae") {
         j["tensors"] = s.tensorCount;
         j["parameters"] = s.parameterCount;
         j["dtypes"] = s.dtypes;
@@ -310,9 +336,12 @@ nlohmann::json toJson(const CheckpointSummary& s) {
         params += c.parameterCount;
         bytes += c.fileBytes;
     }
-    return {{"model", s.checkpoint.root.string()}, {"origin", s.checkpoint.origin},
-            {"revision", s.checkpoint.revision},   {"pipeline_class", s.checkpoint.pipelineClass},
-            {"components", components},            {"total_parameters", params},
+    return {{"model", s.checkpoint.root.string()},
+            {"origin", s.checkpoint.origin},
+            {"revision", s.checkpoint.revision},
+            {"pipeline_class", s.checkpoint.pipelineClass},
+            {"components", components},
+            {"total_parameters", params},
             {"total_file_bytes", bytes}};
 }
 

@@ -19,7 +19,7 @@ struct ComponentSummary {
     uint64_t fileBytes = 0;
     uint64_t tensorCount = 0;
     uint64_t parameterCount = 0;
-    std::map<std::string, uint64_t> dtypes; // safetensors dtype name -> tensor count
+    std::map<std::string, uint64_t> dtypes;          // safetensors dtype name -> tensor count
     nlohmann::json facts = nlohmann::json::object(); // a few config values worth showing
 };
 

@@ -40,7 +40,8 @@ bool existsOrLink(const fs::path& p) {
 // "org/name" with the characters the hub allows; never a path that exists on disk.
 bool looksLikeRepoId(const std::string& s) {
     const auto slash = s.find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 == s.size() || s.find('/', slash + 1) != std::string::npos)
+    if (slash == std::string::npos || slash == 0 || slash + 1 == s.size() ||
+        s.find('/', slash + 1) != std::string::npos)
         return false;
     if (s.find("..") != std::string::npos || s.front() == '.' || s.front() == '~') return false;
     return std::all_of(s.begin(), s.end(), [](unsigned char c) {
@@ -51,7 +52,8 @@ bool looksLikeRepoId(const std::string& s) {
 std::string repoFolderName(const std::string& repoId) {
     std::string name = "models--" + repoId;
     std::string::size_type pos;
-    while ((pos = name.find('/')) != std::string::npos) name.replace(pos, 1, "--");
+    while ((pos = name.find('/')) != std::string::npos)
+        name.replace(pos, 1, "--");
     return name;
 }
 
@@ -59,7 +61,9 @@ bool isHubRepoFolder(const fs::path& p) {
     return isDirectory(p / "snapshots") && p.filename().string().rfind("models--", 0) == 0;
 }
 
-std::string quoteList(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, " or ")); }
+std::string quoteList(const std::vector<std::string>& v) {
+    return fmt::format("{}", fmt::join(v, " or "));
+}
 
 } // namespace
 
@@ -84,14 +88,15 @@ const std::vector<std::string>& luminaPipelineClasses() {
 const ComponentRef& PipelineCheckpoint::component(const std::string& name) const {
     auto it = components.find(name);
     if (it == components.end())
-        throw ModelLoadError(fmt::format("{}: the pipeline has no '{}' component", (root / "model_index.json").string(),
-                                         name));
+        throw ModelLoadError(fmt::format("{}: the pipeline has no '{}' component",
+                                         (root / "model_index.json").string(), name));
     return it->second;
 }
 
 fs::path huggingFaceHubCache() {
     if (auto v = envOr("HF_HUB_CACHE"); !v.empty()) return v;
-    if (auto v = envOr("HUGGINGFACE_HUB_CACHE"); !v.empty()) return v; // older name, still honoured by the hub
+    if (auto v = envOr("HUGGINGFACE_HUB_CACHE"); !v.empty())
+        return v; // older name, still honoured by the hub
     if (auto v = envOr("HF_HOME"); !v.empty()) return fs::path(v) / "hub";
     if (auto v = envOr("XDG_CACHE_HOME"); !v.empty()) return fs::path(v) / "huggingface" / "hub";
     if (auto v = envOr("HOME"); !v.empty()) return fs::path(v) / ".cache" / "huggingface" / "hub";
@@ -101,8 +106,10 @@ fs::path huggingFaceHubCache() {
 fs::path resolveHubSnapshot(const fs::path& repoFolder, std::string* revision) {
     const fs::path snapshots = repoFolder / "snapshots";
     if (!isDirectory(snapshots))
-        throw ModelLoadError(fmt::format("{}: has no snapshots/ folder (not a Hugging Face hub cache entry, or the "
-                                         "download did not finish)", repoFolder.string()));
+        throw ModelLoadError(
+            fmt::format("{}: has no snapshots/ folder (not a Hugging Face hub cache entry, or the "
+                        "download did not finish)",
+                        repoFolder.string()));
     const fs::path refMain = repoFolder / "refs" / "main";
     std::error_code ec;
     if (fs::is_regular_file(refMain, ec)) {
@@ -114,8 +121,10 @@ fs::path resolveHubSnapshot(const fs::path& repoFolder, std::string* revision) {
             throw ModelLoadError(fmt::format("{}: does not name a revision", refMain.string()));
         const fs::path snap = snapshots / rev;
         if (!isDirectory(snap))
-            throw ModelLoadError(fmt::format("{}: names revision {}, but {} is missing (interrupted download? "
-                                             "download the model again)", refMain.string(), rev, snap.string()));
+            throw ModelLoadError(
+                fmt::format("{}: names revision {}, but {} is missing (interrupted download? "
+                            "download the model again)",
+                            refMain.string(), rev, snap.string()));
         if (revision) *revision = rev;
         return snap;
     }
@@ -151,10 +160,10 @@ PipelineCheckpoint readPipelineFolder(const fs::path& root) {
     std::map<std::string, std::pair<std::string, std::string>> declared; // name -> (library, class)
     for (const auto& [key, value] : index.json().items()) {
         if (key.empty() || key.front() == '_') continue;
-        if (!value.is_array() || value.size() != 2)
-            index.fail(key, "a [library, class] pair");
+        if (!value.is_array() || value.size() != 2) index.fail(key, "a [library, class] pair");
         if (value[0].is_null() && value[1].is_null()) continue; // optional component left out
-        if (!value[0].is_string() || !value[1].is_string()) index.fail(key, "a [library, class] pair of strings");
+        if (!value[0].is_string() || !value[1].is_string())
+            index.fail(key, "a [library, class] pair of strings");
         declared[key] = {value[0].get<std::string>(), value[1].get<std::string>()};
     }
 
@@ -162,11 +171,13 @@ PipelineCheckpoint readPipelineFolder(const fs::path& root) {
     const auto& pipelineClasses = luminaPipelineClasses();
     if (std::find(pipelineClasses.begin(), pipelineClasses.end(), pipelineClass) == pipelineClasses.end()) {
         std::vector<std::string> parts;
-        for (const auto& [name, lc] : declared) parts.push_back(fmt::format("{}={}", name, lc.second));
+        for (const auto& [name, lc] : declared)
+            parts.push_back(fmt::format("{}={}", name, lc.second));
         throw ModelLoadError(fmt::format(
             "{}: not a Lumina-Next pipeline: expected pipeline class {}, found {} (components: {}). Choose a "
             "Lumina-Next diffusers folder such as Alpha-VLLM/Lumina-Next-SFT-diffusers",
-            indexPath.string(), quoteList(pipelineClasses), pipelineClass.empty() ? "no _class_name" : pipelineClass,
+            indexPath.string(), quoteList(pipelineClasses),
+            pipelineClass.empty() ? "no _class_name" : pipelineClass,
             parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", "))));
     }
     cp.pipelineClass = pipelineClass;
@@ -180,9 +191,10 @@ PipelineCheckpoint readPipelineFolder(const fs::path& root) {
             continue;
         }
         const auto& [library, className] = it->second;
-        if (std::find(expected.classes.begin(), expected.classes.end(), className) == expected.classes.end()) {
-            problems.push_back(fmt::format("component '{}' has class {}, expected {}", expected.name, className,
-                                           quoteList(expected.classes)));
+        if (std::find(expected.classes.begin(), expected.classes.end(), className) ==
+            expected.classes.end()) {
+            problems.push_back(fmt::format("component '{}' has class {}, expected {}", expected.name,
+                                           className, quoteList(expected.classes)));
             continue;
         }
         const fs::path folder = root / expected.name;
@@ -209,7 +221,8 @@ PipelineCheckpoint locateCheckpoint(const std::string& folderOrRepoId) {
     if (fs::exists(asPath, ec)) {
         if (!isDirectory(asPath))
             throw ModelLoadError(fmt::format("{}: is a file; expected a diffusers pipeline folder (with "
-                                             "model_index.json) or a repo id", asPath.string()));
+                                             "model_index.json) or a repo id",
+                                             asPath.string()));
         if (existsOrLink(asPath / "model_index.json")) return readPipelineFolder(asPath);
         if (isHubRepoFolder(asPath)) {
             std::string rev;
@@ -221,13 +234,14 @@ PipelineCheckpoint locateCheckpoint(const std::string& folderOrRepoId) {
         if (existsOrLink(asPath / "config.json") && existsOrLink(asPath.parent_path() / "model_index.json"))
             throw ModelLoadError(fmt::format("{}: is one component of a pipeline; pass its parent folder {}",
                                              asPath.string(), asPath.parent_path().string()));
-        throw ModelLoadError(fmt::format("{}: has no model_index.json (expected a diffusers pipeline folder, as "
-                                         "written by save_pretrained, or a hub cache folder models--org--name)",
-                                         asPath.string()));
+        throw ModelLoadError(
+            fmt::format("{}: has no model_index.json (expected a diffusers pipeline folder, as "
+                        "written by save_pretrained, or a hub cache folder models--org--name)",
+                        asPath.string()));
     }
     if (!looksLikeRepoId(folderOrRepoId))
-        throw ModelLoadError(fmt::format("{}: no such folder, and not a repo id of the form org/name",
-                                         folderOrRepoId));
+        throw ModelLoadError(
+            fmt::format("{}: no such folder, and not a repo id of the form org/name", folderOrRepoId));
     const fs::path cache = huggingFaceHubCache();
     const fs::path repoFolder = cache / repoFolderName(folderOrRepoId);
     if (!isDirectory(repoFolder))

@@ -44,7 +44,8 @@ PipelineCheckpoint readPipelineFolder(const std::filesystem::path& root);
 
 // The snapshot folder of a hub cache repo folder (models--org--name): refs/main when present, else the only
 // or the most recently modified snapshot. Throws ModelLoadError. `revision` receives the snapshot name.
-std::filesystem::path resolveHubSnapshot(const std::filesystem::path& repoFolder, std::string* revision = nullptr);
+std::filesystem::path resolveHubSnapshot(const std::filesystem::path& repoFolder,
+                                         std::string* revision = nullptr);
 
 // The hub cache folder in use, following HF_HUB_CACHE / HF_HOME.
 std::filesystem::path huggingFaceHubCache();

@@ -14,7 +14,8 @@ nlohmann::json readJsonObject(const std::filesystem::path& path) {
     std::error_code ec;
     if (std::filesystem::is_symlink(path, ec) && !std::filesystem::exists(path, ec))
         throw ModelLoadError(fmt::format("{}: broken symbolic link", path.string()));
-    if (!std::filesystem::exists(path, ec)) throw ModelLoadError(fmt::format("{}: file is missing", path.string()));
+    if (!std::filesystem::exists(path, ec))
+        throw ModelLoadError(fmt::format("{}: file is missing", path.string()));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ModelLoadError(fmt::format("{}: cannot read: {}", path.string(), std::strerror(errno)));
     std::stringstream buffer;
@@ -30,12 +31,14 @@ nlohmann::json readJsonObject(const std::filesystem::path& path) {
 }
 
 JsonConfig::JsonConfig(nlohmann::json object, std::filesystem::path path)
-    : m_json(std::move(object)), m_path(std::move(path)) {}
+    : m_json(std::move(object))
+    , m_path(std::move(path)) {}
 
 void JsonConfig::fail(const std::string& key, const std::string& expected) const {
     auto it = m_json.find(key);
     const std::string found = it == m_json.end() ? "it is missing" : "found " + it->dump();
-    throw ModelLoadError(fmt::format("{}: key '{}' must be {}, but {}", m_path.string(), key, expected, found));
+    throw ModelLoadError(
+        fmt::format("{}: key '{}' must be {}, but {}", m_path.string(), key, expected, found));
 }
 
 const nlohmann::json& JsonConfig::require(const std::string& key) const {
@@ -44,8 +47,12 @@ const nlohmann::json& JsonConfig::require(const std::string& key) const {
     return *it;
 }
 
-bool JsonConfig::has(const std::string& key) const { return m_json.contains(key); }
-bool JsonConfig::isNull(const std::string& key) const { return !m_json.contains(key) || m_json.at(key).is_null(); }
+bool JsonConfig::has(const std::string& key) const {
+    return m_json.contains(key);
+}
+bool JsonConfig::isNull(const std::string& key) const {
+    return !m_json.contains(key) || m_json.at(key).is_null();
+}
 
 int64_t JsonConfig::getInt(const std::string& key) const {
     const auto& v = require(key);

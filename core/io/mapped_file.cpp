@@ -15,11 +15,12 @@ namespace lumina::io {
 std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path) {
     std::error_code ec;
     if (std::filesystem::is_symlink(path, ec) && !std::filesystem::exists(path, ec))
-        throw ModelLoadError(fmt::format("{}: broken symbolic link (its target {} is missing; re-download the "
-                                         "file)", path.string(), std::filesystem::read_symlink(path, ec).string()));
+        throw ModelLoadError(
+            fmt::format("{}: broken symbolic link (its target {} is missing; re-download the "
+                        "file)",
+                        path.string(), std::filesystem::read_symlink(path, ec).string()));
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw ModelLoadError(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+    if (fd < 0) throw ModelLoadError(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);

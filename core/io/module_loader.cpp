@@ -10,17 +10,21 @@ namespace lumina::io {
 namespace {
 
 struct Plan {
-    std::map<std::string, torch::Tensor> targets;          // module key -> parameter or buffer
+    std::map<std::string, torch::Tensor> targets;           // module key -> parameter or buffer
     std::vector<std::pair<std::string, std::string>> pairs; // checkpoint key -> module key
     std::vector<std::string> ignored;
 };
 
-std::string shapeString(c10::IntArrayRef s) { return fmt::format("[{}]", fmt::join(s, ", ")); }
+std::string shapeString(c10::IntArrayRef s) {
+    return fmt::format("[{}]", fmt::join(s, ", "));
+}
 
 Plan plan(const torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
     Plan p;
-    for (const auto& item : module.named_parameters(true)) p.targets[item.key()] = item.value();
-    for (const auto& item : module.named_buffers(true)) p.targets[item.key()] = item.value();
+    for (const auto& item : module.named_parameters(true))
+        p.targets[item.key()] = item.value();
+    for (const auto& item : module.named_buffers(true))
+        p.targets[item.key()] = item.value();
 
     std::vector<std::string> unexpected, mismatched, missing;
     std::set<std::string> filled;
@@ -40,7 +44,8 @@ Plan plan(const torch::nn::Module& module, const WeightSet& weights, const LoadO
             continue;
         }
         if (c10::IntArrayRef(entry.info->shape) != it->second.sizes()) {
-            mismatched.push_back(fmt::format("{}: checkpoint {} vs model {}", key, shapeString(entry.info->shape),
+            mismatched.push_back(fmt::format("{}: checkpoint {} vs model {}", key,
+                                             shapeString(entry.info->shape),
                                              shapeString(it->second.sizes())));
             continue;
         }
@@ -55,8 +60,9 @@ Plan plan(const torch::nn::Module& module, const WeightSet& weights, const LoadO
         auto list = [&](const char* what, const std::vector<std::string>& keys) {
             if (keys.empty()) return;
             const std::size_t shown = std::min<std::size_t>(keys.size(), 20);
-            msg += fmt::format("; {} {} key(s): {}", keys.size(), what,
-                               fmt::join(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(shown), ", "));
+            msg +=
+                fmt::format("; {} {} key(s): {}", keys.size(), what,
+                            fmt::join(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(shown), ", "));
             if (shown < keys.size()) msg += ", ...";
         };
         list("missing", missing);
@@ -70,16 +76,19 @@ Plan plan(const torch::nn::Module& module, const WeightSet& weights, const LoadO
 
 } // namespace
 
-void checkModuleWeights(const torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
+void checkModuleWeights(const torch::nn::Module& module, const WeightSet& weights,
+                        const LoadOptions& options) {
     plan(module, weights, options);
 }
 
-LoadReport loadModuleWeights(torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
+LoadReport loadModuleWeights(torch::nn::Module& module, const WeightSet& weights,
+                             const LoadOptions& options) {
     Plan p = plan(module, weights, options);
     LoadReport report;
     report.ignoredKeys = p.ignored;
     uint64_t total = 0;
-    for (const auto& [key, _] : p.pairs) total += weights.find(key)->info->byteSize();
+    for (const auto& [key, _] : p.pairs)
+        total += weights.find(key)->info->byteSize();
 
     torch::NoGradGuard noGrad;
     for (const auto& [key, target] : p.pairs) {
@@ -99,8 +108,10 @@ LoadReport loadModuleWeights(torch::nn::Module& module, const WeightSet& weights
     }
     // Parameters that the checkpoint did not fill (optional keys) follow the device and dtype too.
     for (auto& [key, t] : p.targets) {
-        if (t.device() != options.device || (options.dtype && t.is_floating_point() && t.scalar_type() != *options.dtype))
-            t.set_data(t.to(options.device, options.dtype && t.is_floating_point() ? *options.dtype : t.scalar_type()));
+        if (t.device() != options.device ||
+            (options.dtype && t.is_floating_point() && t.scalar_type() != *options.dtype))
+            t.set_data(t.to(options.device,
+                            options.dtype && t.is_floating_point() ? *options.dtype : t.scalar_type()));
     }
     return report;
 }

@@ -36,6 +36,7 @@ struct LoadReport {
 LoadReport loadModuleWeights(torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options);
 
 // Only the checks of loadModuleWeights (names and shapes), without reading any tensor data.
-void checkModuleWeights(const torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options);
+void checkModuleWeights(const torch::nn::Module& module, const WeightSet& weights,
+                        const LoadOptions& options);
 
 } // namespace lumina::io

@@ -11,18 +11,30 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is li
 
 c10::ScalarType scalarType(DType dtype) {
     switch (dtype) {
-    case DType::F64: return torch::kFloat64;
-    case DType::F32: return torch::kFloat32;
-    case DType::F16: return torch::kFloat16;
-    case DType::BF16: return torch::kBFloat16;
-    case DType::I64: return torch::kInt64;
-    case DType::I32: return torch::kInt32;
-    case DType::I16: return torch::kInt16;
-    case DType::I8: return torch::kInt8;
-    case DType::U8: return torch::kUInt8;
-    case DType::Bool: return torch::kBool;
-    case DType::F8E4M3: return torch::kFloat8_e4m3fn;
-    case DType::F8E5M2: return torch::kFloat8_e5m2;
+    case DType::F64:
+        return torch::kFloat64;
+    case DType::F32:
+        return torch::kFloat32;
+    case DType::F16:
+        return torch::kFloat16;
+    case DType::BF16:
+        return torch::kBFloat16;
+    case DType::I64:
+        return torch::kInt64;
+    case DType::I32:
+        return torch::kInt32;
+    case DType::I16:
+        return torch::kInt16;
+    case DType::I8:
+        return torch::kInt8;
+    case DType::U8:
+        return torch::kUInt8;
+    case DType::Bool:
+        return torch::kBool;
+    case DType::F8E4M3:
+        return torch::kFloat8_e4m3fn;
+    case DType::F8E5M2:
+        return torch::kFloat8_e5m2;
     }
     return torch::kFloat32;
 }
@@ -48,7 +60,8 @@ at::Tensor SafetensorsFile::tensor(const TensorInfo& info) const {
     uint8_t* p = m_file->mutableData() + m_header.dataOffset + info.begin;
     if (reinterpret_cast<uintptr_t>(p) % dtypeSize(info.dtype) == 0) {
         auto keepAlive = m_file;
-        return torch::from_blob(p, info.shape, [keepAlive](void*) {}, options);
+        return torch::from_blob(
+            p, info.shape, [keepAlive](void*) {}, options);
     }
     auto out = torch::empty(info.shape, options);
     std::memcpy(out.data_ptr(), p, info.byteSize());

@@ -19,7 +19,9 @@ public:
     const std::vector<TensorInfo>& tensors() const { return m_header.tensors; }
     const std::map<std::string, std::string>& metadata() const { return m_header.metadata; }
     const TensorInfo* find(const std::string& name) const;
-    const uint8_t* bytes(const TensorInfo& info) const { return m_file->data() + m_header.dataOffset + info.begin; }
+    const uint8_t* bytes(const TensorInfo& info) const {
+        return m_file->data() + m_header.dataOffset + info.begin;
+    }
 
     // The tensor on the CPU in its stored dtype. Wraps the mapped pages without copying when they are
     // aligned for the element type (the tensor then keeps the mapping alive); copies otherwise.

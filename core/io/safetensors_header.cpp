@@ -20,7 +20,8 @@ using nlohmann::json;
 
 uint64_t readLittleEndian64(const uint8_t* p) {
     uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | p[i];
     return v;
 }
 
@@ -57,7 +58,8 @@ TensorInfo parseTensorEntry(const std::string& file, const std::string& name, co
     uint64_t numel = 1;
     for (const auto& d : *shape) {
         uint64_t dim = 0;
-        if (!toUnsigned(d, dim)) fail(file, fmt::format("{} has a negative or non-integer dimension {}", where, d.dump()));
+        if (!toUnsigned(d, dim))
+            fail(file, fmt::format("{} has a negative or non-integer dimension {}", where, d.dump()));
         if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
             fail(file, fmt::format("{} has a dimension too large: {}", where, dim));
         if (dim != 0 && numel > std::numeric_limits<uint64_t>::max() / dim)
@@ -66,7 +68,8 @@ TensorInfo parseTensorEntry(const std::string& file, const std::string& name, co
         info.shape.push_back(static_cast<int64_t>(dim));
     }
     const uint64_t elem = dtypeSize(info.dtype);
-    if (numel > std::numeric_limits<uint64_t>::max() / elem) fail(file, where + " has a byte size that overflows");
+    if (numel > std::numeric_limits<uint64_t>::max() / elem)
+        fail(file, where + " has a byte size that overflows");
 
     auto offsets = entry.find("data_offsets");
     if (offsets == entry.end() || !offsets->is_array() || offsets->size() != 2)
@@ -74,10 +77,12 @@ TensorInfo parseTensorEntry(const std::string& file, const std::string& name, co
     if (!toUnsigned((*offsets)[0], info.begin) || !toUnsigned((*offsets)[1], info.end))
         fail(file, where + " has negative or non-integer data_offsets");
     if (info.begin > info.end)
-        fail(file, fmt::format("{} has data_offsets out of order: begin {} > end {}", where, info.begin, info.end));
+        fail(file,
+             fmt::format("{} has data_offsets out of order: begin {} > end {}", where, info.begin, info.end));
     if (info.end > dataSize)
-        fail(file, fmt::format("{} ends at byte {} of the data section, which has only {} bytes (truncated file?)",
-                               where, info.end, dataSize));
+        fail(file,
+             fmt::format("{} ends at byte {} of the data section, which has only {} bytes (truncated file?)",
+                         where, info.end, dataSize));
     if (info.end - info.begin != numel * elem)
         fail(file, fmt::format("{}: shape {} x {} needs {} bytes but data_offsets span {} bytes", where,
                                shape->dump(), dtypeName(info.dtype), numel * elem, info.end - info.begin));
@@ -91,19 +96,23 @@ TensorInfo parseTensorEntry(const std::string& file, const std::string& name, co
 
 int64_t TensorInfo::numel() const {
     int64_t n = 1;
-    for (auto d : shape) n *= d;
+    for (auto d : shape)
+        n *= d;
     return n;
 }
 
 SafetensorsHeader parseSafetensorsHeader(const uint8_t* bytes, uint64_t size, const std::string& file) {
     if (size == 0) fail(file, "the file is empty");
-    if (size < 8) fail(file, fmt::format("the file has only {} bytes, less than the 8-byte header length", size));
+    if (size < 8)
+        fail(file, fmt::format("the file has only {} bytes, less than the 8-byte header length", size));
     const uint64_t headerLength = readLittleEndian64(bytes);
     if (headerLength > kMaxHeaderBytes)
         fail(file, fmt::format("the header length is {} bytes, more than the {} MB limit (corrupt or not "
-                               "safetensors)", headerLength, kMaxHeaderBytes / (1024 * 1024)));
+                               "safetensors)",
+                               headerLength, kMaxHeaderBytes / (1024 * 1024)));
     if (headerLength > size - 8)
-        fail(file, fmt::format("the header length {} is larger than the file ({} bytes)", headerLength, size));
+        fail(file,
+             fmt::format("the header length {} is larger than the file ({} bytes)", headerLength, size));
     if (headerLength < 2) fail(file, "the JSON header is empty");
 
     SafetensorsHeader header;
@@ -115,8 +124,10 @@ SafetensorsHeader parseSafetensorsHeader(const uint8_t* bytes, uint64_t size, co
     std::vector<std::set<std::string>> openObjects;
     std::string duplicate, nestedDuplicate;
     auto watchDuplicates = [&](int depth, json::parse_event_t event, json& parsed) {
-        if (event == json::parse_event_t::object_start) openObjects.emplace_back();
-        else if (event == json::parse_event_t::object_end && !openObjects.empty()) openObjects.pop_back();
+        if (event == json::parse_event_t::object_start)
+            openObjects.emplace_back();
+        else if (event == json::parse_event_t::object_end && !openObjects.empty())
+            openObjects.pop_back();
         else if (event == json::parse_event_t::key && !openObjects.empty()) {
             auto key = parsed.get<std::string>();
             if (!openObjects.back().insert(key).second) {
@@ -135,7 +146,8 @@ SafetensorsHeader parseSafetensorsHeader(const uint8_t* bytes, uint64_t size, co
     }
     if (!root.is_object()) fail(file, "the JSON header is not an object");
     if (!duplicate.empty()) fail(file, fmt::format("the header names tensor '{}' twice", duplicate));
-    if (!nestedDuplicate.empty()) fail(file, fmt::format("the header has key '{}' twice in one entry", nestedDuplicate));
+    if (!nestedDuplicate.empty())
+        fail(file, fmt::format("the header has key '{}' twice in one entry", nestedDuplicate));
 
     for (const auto& [key, value] : root.items()) {
         if (key == "__metadata__") {
@@ -155,9 +167,11 @@ SafetensorsHeader parseSafetensorsHeader(const uint8_t* bytes, uint64_t size, co
     uint64_t expected = 0;
     for (const auto& t : header.tensors) {
         if (t.begin < expected)
-            fail(file, fmt::format("tensor '{}' (bytes {}..{}) overlaps the tensor before it", t.name, t.begin, t.end));
+            fail(file, fmt::format("tensor '{}' (bytes {}..{}) overlaps the tensor before it", t.name,
+                                   t.begin, t.end));
         if (t.begin > expected)
-            fail(file, fmt::format("there is a gap of {} bytes before tensor '{}'", t.begin - expected, t.name));
+            fail(file,
+                 fmt::format("there is a gap of {} bytes before tensor '{}'", t.begin - expected, t.name));
         expected = t.end;
     }
     if (expected != header.dataSize)

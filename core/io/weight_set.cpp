@@ -20,7 +20,8 @@ WeightSet WeightSet::open(const fs::path& file) {
     const std::string name = file.filename().string();
     if (!endsWith(name, ".index.json")) {
         set.m_files.push_back(SafetensorsFile::open(file));
-        for (const auto& t : set.m_files.back()->tensors()) set.m_entries.emplace(t.name, Entry{set.m_files.back().get(), &t});
+        for (const auto& t : set.m_files.back()->tensors())
+            set.m_entries.emplace(t.name, Entry{set.m_files.back().get(), &t});
         return set;
     }
     const auto index = readJsonObject(file);
@@ -31,7 +32,8 @@ WeightSet WeightSet::open(const fs::path& file) {
     std::map<std::string, std::string> wanted; // tensor -> shard
     for (const auto& [tensor, shard] : map->items()) {
         if (!shard.is_string())
-            throw ModelLoadError(fmt::format("{}: weight_map entry '{}' is not a file name", file.string(), tensor));
+            throw ModelLoadError(
+                fmt::format("{}: weight_map entry '{}' is not a file name", file.string(), tensor));
         const auto shardName = shard.get<std::string>();
         if (shardName.find('/') != std::string::npos || shardName.find("..") != std::string::npos)
             throw ModelLoadError(fmt::format("{}: weight_map names '{}', which is not a file in this folder",
@@ -41,8 +43,8 @@ WeightSet WeightSet::open(const fs::path& file) {
             const auto shardPath = file.parent_path() / shardName;
             std::error_code ec;
             if (!fs::exists(shardPath, ec) && !fs::is_symlink(shardPath, ec))
-                throw ModelLoadError(fmt::format("{}: names shard '{}', which is missing from {}", file.string(),
-                                                 shardName, file.parent_path().string()));
+                throw ModelLoadError(fmt::format("{}: names shard '{}', which is missing from {}",
+                                                 file.string(), shardName, file.parent_path().string()));
             shards[shardName] = SafetensorsFile::open(shardPath);
         }
     }
@@ -51,8 +53,9 @@ WeightSet WeightSet::open(const fs::path& file) {
         for (const auto& t : shard->tensors()) {
             auto it = set.m_entries.find(t.name);
             if (it != set.m_entries.end())
-                throw ModelLoadError(fmt::format("{}: tensor '{}' is in two shards, {} and {}", file.string(), t.name,
-                                                 it->second.file->path().filename().string(), shardName));
+                throw ModelLoadError(fmt::format("{}: tensor '{}' is in two shards, {} and {}", file.string(),
+                                                 t.name, it->second.file->path().filename().string(),
+                                                 shardName));
             set.m_entries.emplace(t.name, Entry{shard.get(), &t});
         }
     }
@@ -62,15 +65,16 @@ WeightSet WeightSet::open(const fs::path& file) {
             throw ModelLoadError(fmt::format("{}: says tensor '{}' is in {}, but that shard does not have it",
                                              file.string(), tensor, shardName));
         if (it->second.file->path().filename().string() != shardName)
-            throw ModelLoadError(fmt::format("{}: says tensor '{}' is in {}, but it is in {}", file.string(), tensor,
-                                             shardName, it->second.file->path().filename().string()));
+            throw ModelLoadError(fmt::format("{}: says tensor '{}' is in {}, but it is in {}", file.string(),
+                                             tensor, shardName, it->second.file->path().filename().string()));
     }
     return set;
 }
 
 WeightSet WeightSet::openFolder(const fs::path& folder) {
     std::error_code ec;
-    if (!fs::is_directory(folder, ec)) throw ModelLoadError(fmt::format("{}: folder is missing", folder.string()));
+    if (!fs::is_directory(folder, ec))
+        throw ModelLoadError(fmt::format("{}: folder is missing", folder.string()));
     for (const char* stem : {"diffusion_pytorch_model", "model"}) {
         for (const auto& candidate : {folder / (std::string(stem) + ".safetensors.index.json"),
                                       folder / (std::string(stem) + ".safetensors")}) {
@@ -87,17 +91,22 @@ WeightSet WeightSet::openFolder(const fs::path& folder) {
     }
     if (safetensors.size() == 1) return open(safetensors.front());
     if (!pickles.empty())
-        throw ModelLoadError(fmt::format(
-            "{}: has only PyTorch pickle weights ({}). Pickle files can run arbitrary code when loaded, so Lumina "
-            "Studio never opens them. Convert them once with Python: `from diffusers import ...; "
-            "model.save_pretrained(folder, safe_serialization=True)` or `safetensors.torch.save_file(torch.load(f), "
-            "'model.safetensors')` on a file you trust.",
-            folder.string(), fmt::join(pickles, ", ")));
+        throw ModelLoadError(
+            fmt::format("{}: has only PyTorch pickle weights ({}). Pickle files can run arbitrary code when "
+                        "loaded, so Lumina "
+                        "Studio never opens them. Convert them once with Python: `from diffusers import ...; "
+                        "model.save_pretrained(folder, safe_serialization=True)` or "
+                        "`safetensors.torch.save_file(torch.load(f), "
+                        "'model.safetensors')` on a file you trust.",
+                        folder.string(), fmt::join(pickles, ", ")));
     if (safetensors.size() > 1)
-        throw ModelLoadError(fmt::format("{}: has {} .safetensors files but no *.safetensors.index.json that says "
-                                         "how they fit together", folder.string(), safetensors.size()));
+        throw ModelLoadError(
+            fmt::format("{}: has {} .safetensors files but no *.safetensors.index.json that says "
+                        "how they fit together",
+                        folder.string(), safetensors.size()));
     throw ModelLoadError(fmt::format("{}: has no weights (expected diffusion_pytorch_model.safetensors, "
-                                     "model.safetensors or a *.safetensors.index.json)", folder.string()));
+                                     "model.safetensors or a *.safetensors.index.json)",
+                                     folder.string()));
 }
 
 const WeightSet::Entry* WeightSet::find(const std::string& name) const {
@@ -107,19 +116,22 @@ const WeightSet::Entry* WeightSet::find(const std::string& name) const {
 
 uint64_t WeightSet::totalBytes() const {
     uint64_t n = 0;
-    for (const auto& [_, e] : m_entries) n += e.info->byteSize();
+    for (const auto& [_, e] : m_entries)
+        n += e.info->byteSize();
     return n;
 }
 
 uint64_t WeightSet::totalFileBytes() const {
     uint64_t n = 0;
-    for (const auto& f : m_files) n += f->fileSize();
+    for (const auto& f : m_files)
+        n += f->fileSize();
     return n;
 }
 
 std::string WeightSet::describe() const {
     std::vector<std::string> names;
-    for (const auto& f : m_files) names.push_back(f->path().string());
+    for (const auto& f : m_files)
+        names.push_back(f->path().string());
     return fmt::format("{}", fmt::join(names, ", "));
 }
 

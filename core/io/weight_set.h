@@ -26,7 +26,7 @@ public:
     const Entry* find(const std::string& name) const;
     const std::map<std::string, Entry>& entries() const { return m_entries; }
     const std::vector<std::shared_ptr<const SafetensorsFile>>& files() const { return m_files; }
-    uint64_t totalBytes() const;  // bytes of tensor data
+    uint64_t totalBytes() const; // bytes of tensor data
     uint64_t totalFileBytes() const;
     std::string describe() const; // file name(s) for messages
 

@@ -14,14 +14,17 @@ c10::Device resolveDevice(DeviceChoice choice) {
         if (torch::cuda::is_available()) return c10::Device(c10::kCUDA, 0);
         if (torch::mps::is_available()) return c10::Device(c10::kMPS);
         return c10::kCPU;
-    case DeviceChoice::CPU: return c10::kCPU;
+    case DeviceChoice::CPU:
+        return c10::kCPU;
     case DeviceChoice::CUDA:
         if (!torch::cuda::is_available())
-            throw InvalidRequest("device cuda was asked for, but no CUDA GPU is available (choose auto or cpu)");
+            throw InvalidRequest(
+                "device cuda was asked for, but no CUDA GPU is available (choose auto or cpu)");
         return c10::Device(c10::kCUDA, 0);
     case DeviceChoice::MPS:
         if (!torch::mps::is_available())
-            throw InvalidRequest("device mps was asked for, but Apple MPS is not available (choose auto or cpu)");
+            throw InvalidRequest(
+                "device mps was asked for, but Apple MPS is not available (choose auto or cpu)");
         return c10::Device(c10::kMPS);
     }
     return c10::kCPU;
@@ -29,22 +32,32 @@ c10::Device resolveDevice(DeviceChoice choice) {
 
 c10::ScalarType resolvePrecision(Precision precision, c10::Device device) {
     switch (precision) {
-    case Precision::Auto: return device.is_cpu() ? c10::kFloat : c10::kBFloat16;
-    case Precision::FP32: return c10::kFloat;
-    case Precision::BF16: return c10::kBFloat16;
-    case Precision::FP16: return c10::kHalf;
+    case Precision::Auto:
+        return device.is_cpu() ? c10::kFloat : c10::kBFloat16;
+    case Precision::FP32:
+        return c10::kFloat;
+    case Precision::BF16:
+        return c10::kBFloat16;
+    case Precision::FP16:
+        return c10::kHalf;
     }
     return c10::kFloat;
 }
 
-std::string deviceLabel(c10::Device device) { return device.str(); }
+std::string deviceLabel(c10::Device device) {
+    return device.str();
+}
 
 std::string dtypeLabel(c10::ScalarType dtype) {
     switch (dtype) {
-    case c10::kFloat: return "fp32";
-    case c10::kBFloat16: return "bf16";
-    case c10::kHalf: return "fp16";
-    default: return c10::toString(dtype);
+    case c10::kFloat:
+        return "fp32";
+    case c10::kBFloat16:
+        return "bf16";
+    case c10::kHalf:
+        return "fp16";
+    default:
+        return c10::toString(dtype);
     }
 }
 
@@ -53,7 +66,8 @@ std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId
     auto models = std::make_shared<LoadedModels>();
     models->checkpoint = io::locateCheckpoint(folderOrRepoId);
     models->name = models->checkpoint.root.filename().string();
-    if (models->name.rfind("snapshots", 0) == 0 || models->checkpoint.root.parent_path().filename() == "snapshots")
+    if (models->name.rfind("snapshots", 0) == 0 ||
+        models->checkpoint.root.parent_path().filename() == "snapshots")
         models->name = models->checkpoint.root.parent_path().parent_path().filename().string();
     models->device = resolveDevice(deviceChoice);
     models->dtype = resolvePrecision(precision, models->device);
@@ -64,13 +78,15 @@ std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId
     const auto& cp = models->checkpoint;
     models->tokenizer = std::make_shared<const text::GemmaTokenizer>(
         text::GemmaTokenizer::load(cp.component("tokenizer").folder));
-    models->scheduler = sampling::FlowMatchEulerConfig::load(cp.component("scheduler").folder / "scheduler_config.json");
+    models->scheduler =
+        sampling::FlowMatchEulerConfig::load(cp.component("scheduler").folder / "scheduler_config.json");
 
     // Progress over all three networks: sizes first, so the bar moves once from 0 to the total.
     const auto encoderWeights = io::WeightSet::openFolder(cp.component("text_encoder").folder);
     const auto transformerWeights = io::WeightSet::openFolder(cp.component("transformer").folder);
     const auto vaeWeights = io::WeightSet::openFolder(cp.component("vae").folder);
-    const uint64_t total = encoderWeights.totalBytes() + transformerWeights.totalBytes() + vaeWeights.totalBytes();
+    const uint64_t total =
+        encoderWeights.totalBytes() + transformerWeights.totalBytes() + vaeWeights.totalBytes();
     uint64_t before = 0;
     auto options = [&](c10::ScalarType dtype, const char* label) {
         io::LoadOptions o;
@@ -78,7 +94,10 @@ std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId
         o.dtype = dtype;
         o.componentLabel = label;
         const uint64_t offset = before;
-        if (progress) o.progress = [progress, offset, total](uint64_t done, uint64_t) { progress(offset + done, total); };
+        if (progress)
+            o.progress = [progress, offset, total](uint64_t done, uint64_t) {
+                progress(offset + done, total);
+            };
         return o;
     };
     auto timed = [&](const char* label, auto&& fn) {
@@ -88,16 +107,21 @@ std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     };
     timed("text encoder", [&] {
-        models->textEncoder = models::loadGemma(cp.component("text_encoder").folder, options(models->dtype, "text_encoder"));
+        models->textEncoder =
+            models::loadGemma(cp.component("text_encoder").folder, options(models->dtype, "text_encoder"));
     });
     before += encoderWeights.totalBytes();
     timed("transformer", [&] {
-        models->transformer = models::loadNextDiT(cp.component("transformer").folder, options(models->dtype, "transformer"));
+        models->transformer =
+            models::loadNextDiT(cp.component("transformer").folder, options(models->dtype, "transformer"));
     });
     before += transformerWeights.totalBytes();
-    timed("VAE", [&] { models->vae = models::loadVAE(cp.component("vae").folder, options(models->vaeDtype, "vae")); });
+    timed("VAE", [&] {
+        models->vae = models::loadVAE(cp.component("vae").folder, options(models->vaeDtype, "vae"));
+    });
     if (progress) progress(total, total);
-    log::info("model {} ready on {} in {}", models->name, deviceLabel(models->device), dtypeLabel(models->dtype));
+    log::info("model {} ready on {} in {}", models->name, deviceLabel(models->device),
+              dtypeLabel(models->dtype));
     return models;
 }
 

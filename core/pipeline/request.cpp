@@ -29,8 +29,10 @@ const Names<DeviceChoice> kDevices{{DeviceChoice::Auto, "auto"},
                                    {DeviceChoice::CPU, "cpu"},
                                    {DeviceChoice::CUDA, "cuda"},
                                    {DeviceChoice::MPS, "mps"}};
-const Names<Precision> kPrecisions{
-    {Precision::Auto, "auto"}, {Precision::FP32, "fp32"}, {Precision::BF16, "bf16"}, {Precision::FP16, "fp16"}};
+const Names<Precision> kPrecisions{{Precision::Auto, "auto"},
+                                   {Precision::FP32, "fp32"},
+                                   {Precision::BF16, "bf16"},
+                                   {Precision::FP16, "fp16"}};
 
 template <typename E> std::string nameOf(const Names<E>& names, E v) {
     for (const auto& [e, n] : names)
@@ -66,18 +68,42 @@ template <typename E> void readEnum(const nlohmann::json& j, const char* key, co
 
 } // namespace
 
-std::string toString(Sampler v) { return nameOf(kSamplers, v); }
-std::string toString(Schedule v) { return nameOf(kSchedules, v); }
-std::string toString(RoPEScaling v) { return nameOf(kRoPE, v); }
-std::string toString(CfgChannels v) { return nameOf(kCfg, v); }
-std::string toString(DeviceChoice v) { return nameOf(kDevices, v); }
-std::string toString(Precision v) { return nameOf(kPrecisions, v); }
-Sampler parseSampler(const std::string& s) { return parseName(kSamplers, s, "sampler"); }
-Schedule parseSchedule(const std::string& s) { return parseName(kSchedules, s, "schedule"); }
-RoPEScaling parseRoPEScaling(const std::string& s) { return parseName(kRoPE, s, "rope-scaling"); }
-CfgChannels parseCfgChannels(const std::string& s) { return parseName(kCfg, s, "cfg-channels"); }
-DeviceChoice parseDeviceChoice(const std::string& s) { return parseName(kDevices, s, "device"); }
-Precision parsePrecision(const std::string& s) { return parseName(kPrecisions, s, "dtype"); }
+std::string toString(Sampler v) {
+    return nameOf(kSamplers, v);
+}
+std::string toString(Schedule v) {
+    return nameOf(kSchedules, v);
+}
+std::string toString(RoPEScaling v) {
+    return nameOf(kRoPE, v);
+}
+std::string toString(CfgChannels v) {
+    return nameOf(kCfg, v);
+}
+std::string toString(DeviceChoice v) {
+    return nameOf(kDevices, v);
+}
+std::string toString(Precision v) {
+    return nameOf(kPrecisions, v);
+}
+Sampler parseSampler(const std::string& s) {
+    return parseName(kSamplers, s, "sampler");
+}
+Schedule parseSchedule(const std::string& s) {
+    return parseName(kSchedules, s, "schedule");
+}
+RoPEScaling parseRoPEScaling(const std::string& s) {
+    return parseName(kRoPE, s, "rope-scaling");
+}
+CfgChannels parseCfgChannels(const std::string& s) {
+    return parseName(kCfg, s, "cfg-channels");
+}
+DeviceChoice parseDeviceChoice(const std::string& s) {
+    return parseName(kDevices, s, "device");
+}
+Precision parsePrecision(const std::string& s) {
+    return parseName(kPrecisions, s, "dtype");
+}
 
 SamplingSettings presetSettings(const std::string& preset) {
     SamplingSettings s;
@@ -150,7 +176,8 @@ GenerationRequest requestFromJson(const nlohmann::json& j) {
     readKey(j, "full_preview_every", r.fullPreviewEveryNSteps);
     if (auto it = j.find("seed"); it != j.end() && !it->is_null()) {
         if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<int64_t>() >= 0))
-            throw InvalidRequest(fmt::format("settings key 'seed' must be a non-negative integer: {}", it->dump()));
+            throw InvalidRequest(
+                fmt::format("settings key 'seed' must be a non-negative integer: {}", it->dump()));
         r.seed = it->get<uint64_t>();
     }
     return r;
@@ -159,12 +186,14 @@ GenerationRequest requestFromJson(const nlohmann::json& j) {
 void validateRequest(const GenerationRequest& r) {
     auto side = [](int v, const char* name) {
         if (v % 16 != 0 || v < 64 || v > 6144)
-            throw InvalidRequest(fmt::format("{} must be a multiple of 16 from 64 to 6144 pixels, not {}", name, v));
+            throw InvalidRequest(
+                fmt::format("{} must be a multiple of 16 from 64 to 6144 pixels, not {}", name, v));
     };
     side(r.width, "width");
     side(r.height, "height");
     const auto& s = r.sampling;
-    if (s.steps < 1 || s.steps > 1000) throw InvalidRequest(fmt::format("steps must be 1 to 1000, not {}", s.steps));
+    if (s.steps < 1 || s.steps > 1000)
+        throw InvalidRequest(fmt::format("steps must be 1 to 1000, not {}", s.steps));
     if (!std::isfinite(s.guidanceScale) || s.guidanceScale < 0)
         throw InvalidRequest(fmt::format("guidance must be a finite number >= 0, not {}", s.guidanceScale));
     if (!std::isfinite(s.timeShift) || s.timeShift <= 0)
@@ -174,7 +203,8 @@ void validateRequest(const GenerationRequest& r) {
     if (!std::isfinite(s.sigmoidKappa) || s.sigmoidKappa <= 0)
         throw InvalidRequest(fmt::format("sigmoid kappa must be > 0, not {}", s.sigmoidKappa));
     if (s.sampler == Sampler::DiffusersEuler && s.schedule == Schedule::Sigmoid)
-        throw InvalidRequest("the sigmoid schedule works with the euler, midpoint and rk4 samplers, not diffusers-euler");
+        throw InvalidRequest(
+            "the sigmoid schedule works with the euler, midpoint and rk4 samplers, not diffusers-euler");
     if (!isValidUtf8(r.prompt)) throw InvalidRequest("the prompt is not valid UTF-8 text");
     if (!isValidUtf8(r.negativePrompt)) throw InvalidRequest("the negative prompt is not valid UTF-8 text");
     if (r.fullPreviewEveryNSteps < 0) throw InvalidRequest("full preview interval must be >= 0");

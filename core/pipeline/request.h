@@ -22,7 +22,8 @@ struct SamplingSettings {
     int steps = 30;
     double guidanceScale = 4.0;
     double timeShift = 4.0;
-    // Take the time shift from the checkpoint's scheduler_config.json (the diffusers preset) instead of timeShift.
+    // Take the time shift from the checkpoint's scheduler_config.json (the diffusers preset) instead of
+    // timeShift.
     bool shiftFromSchedulerConfig = false;
     RoPEScaling ropeScaling = RoPEScaling::TimeAware;
     double watershed = 0.3;
@@ -64,9 +65,10 @@ CfgChannels parseCfgChannels(const std::string& s);
 DeviceChoice parseDeviceChoice(const std::string& s);
 Precision parsePrecision(const std::string& s);
 
-// The preset's settings: "diffusers" = 30 diffusers-Euler steps, guidance 4, time-aware RoPE with watershed 1.0
-// applied at every size, proportional attention (timeShift = scheduler config shift, filled in by the pipeline);
-// "lumina" = midpoint, 30 steps, time shift 4, time-aware with watershed 0.3 for extrapolated sizes only.
+// The preset's settings: "diffusers" = 30 diffusers-Euler steps, guidance 4, time-aware RoPE with
+// watershed 1.0 applied at every size, proportional attention (timeShift = scheduler config shift, filled in
+// by the pipeline); "lumina" = midpoint, 30 steps, time shift 4, time-aware with watershed 0.3 for
+// extrapolated sizes only.
 SamplingSettings presetSettings(const std::string& preset);
 
 nlohmann::json toJson(const GenerationRequest& request);
@@ -75,7 +77,8 @@ GenerationRequest requestFromJson(const nlohmann::json& json);
 
 // Checks everything that can be checked before any model work: sizes (multiples of 16, 64..6144: the RoPE
 // table covers 384 tokens a side; 1024 is native, 256..4096 the useful range), steps
-// (1..1000), finite guidance >= 0, time shift > 0, watershed in [0,1], valid UTF-8 prompt. Throws InvalidRequest.
+// (1..1000), finite guidance >= 0, time shift > 0, watershed in [0,1], valid UTF-8 prompt. Throws
+// InvalidRequest.
 void validateRequest(const GenerationRequest& request);
 
 } // namespace lumina::pipeline

@@ -31,30 +31,39 @@ struct KeepDraft {};
 
 sampling::Sampler toSolver(Sampler sampler) {
     switch (sampler) {
-    case Sampler::DiffusersEuler: return sampling::Sampler::FlowMatchEuler;
-    case Sampler::Euler: return sampling::Sampler::Euler;
-    case Sampler::Midpoint: return sampling::Sampler::Midpoint;
-    case Sampler::RK4: return sampling::Sampler::Rk4;
+    case Sampler::DiffusersEuler:
+        return sampling::Sampler::FlowMatchEuler;
+    case Sampler::Euler:
+        return sampling::Sampler::Euler;
+    case Sampler::Midpoint:
+        return sampling::Sampler::Midpoint;
+    case Sampler::RK4:
+        return sampling::Sampler::Rk4;
     }
     return sampling::Sampler::FlowMatchEuler;
 }
 
 sampling::RopeScalingMode toRopeMode(RoPEScaling scaling) {
     switch (scaling) {
-    case RoPEScaling::None: return sampling::RopeScalingMode::None;
-    case RoPEScaling::Linear: return sampling::RopeScalingMode::Linear;
-    case RoPEScaling::NTK: return sampling::RopeScalingMode::Ntk;
-    case RoPEScaling::TimeAware: return sampling::RopeScalingMode::TimeAware;
+    case RoPEScaling::None:
+        return sampling::RopeScalingMode::None;
+    case RoPEScaling::Linear:
+        return sampling::RopeScalingMode::Linear;
+    case RoPEScaling::NTK:
+        return sampling::RopeScalingMode::Ntk;
+    case RoPEScaling::TimeAware:
+        return sampling::RopeScalingMode::TimeAware;
     }
     return sampling::RopeScalingMode::None;
 }
 
 // Text-encoder output for one prompt padded to `length` ids (0: the positive path, padded to its own length).
 text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prompt, int64_t length) {
-    text::PromptEncodingKey key{prompt, length, m.tokenizer->paddingSide(), m.dtype, m.device,
-                                m.checkpoint.component("text_encoder").folder.string()};
+    text::PromptEncodingKey key{prompt,  length,   m.tokenizer->paddingSide(),
+                                m.dtype, m.device, m.checkpoint.component("text_encoder").folder.string()};
     if (auto hit = m.encodings.find(key)) return *hit;
-    const auto batch = length > 0 ? m.tokenizer->encodeToLength({prompt}, length) : m.tokenizer->encodePrompts({prompt});
+    const auto batch =
+        length > 0 ? m.tokenizer->encodeToLength({prompt}, length) : m.tokenizer->encodePrompts({prompt});
     auto ids = batch.ids.to(m.device);
     auto mask = batch.mask.to(m.device);
     text::PromptEncoding encoding{m.textEncoder->encode(ids, mask), mask};
@@ -69,7 +78,8 @@ text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prom
 
 } // namespace
 
-at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::ScalarType dtype, c10::Device device) {
+at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::ScalarType dtype,
+                        c10::Device device) {
     auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
     auto noise = at::randn({1, 4, height / 8, width / 8}, generator, at::TensorOptions().dtype(dtype));
     return noise.to(device);
@@ -89,7 +99,8 @@ GenerationRequest resolveRequest(const GenerationRequest& request, const LoadedM
 }
 
 engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& requested,
-                                       const engine::GenerationCallbacks& callbacks, const CancelToken& cancel) {
+                                       const engine::GenerationCallbacks& callbacks,
+                                       const CancelToken& cancel) {
     validateRequest(requested);
     const GenerationRequest request = resolveRequest(requested, m);
     const auto& s = request.sampling;
@@ -106,8 +117,8 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
     };
 
     try {
-        // 1. Text: positive prompt (as typed, or lower+strip in diffusers compatibility mode), negative prompt
-        // to the same padded length, conditional rows first.
+        // 1. Text: positive prompt (as typed, or lower+strip in diffusers compatibility mode), negative
+        // prompt to the same padded length, conditional rows first.
         stage(engine::Stage::EncodingPrompt);
         if (cancel.mode() == CancelMode::StopNow) throw Cancelled();
         const auto encodeStart = Clock::now();
@@ -141,7 +152,8 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
         contextDrop.baseSequenceLength = sampling::proportionalAttentionBase(native);
         const int64_t patch = m.transformer->config().patchSize;
         const int64_t tokens = (request.height / 8 / patch) * (request.width / 8 / patch);
-        if (s.proportionalAttention) stepOptions.baseSequenceLength = sampling::proportionalAttentionBase(native);
+        if (s.proportionalAttention)
+            stepOptions.baseSequenceLength = sampling::proportionalAttentionBase(native);
         const auto cfgChannels = s.cfgChannels == CfgChannels::All ? sampling::CfgChannels::All
                                                                    : sampling::CfgChannels::Reference3;
         const auto solver = toSolver(s.sampler);
@@ -156,14 +168,18 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
             if (cancel.mode() == CancelMode::StopKeepDraft) throw KeepDraft{};
             const auto input = guided ? at::cat({state, state}) : state;
             stepOptions.contextDropWindow =
-                sampling::contextDropActive(contextDrop, t, tokens) ? sampling::contextDropWindow(tokens, contextDrop.baseSequenceLength) : 1;
+                sampling::contextDropActive(contextDrop, t, tokens)
+                    ? sampling::contextDropWindow(tokens, contextDrop.baseSequenceLength)
+                    : 1;
             stepOptions.rope = [&] {
                 const auto f = sampling::ropeFactors(rope, request.width, request.height, t);
                 return models::RoPEFactors{f.linear, f.ntk};
             }();
-            auto prediction = m.transformer->forward(input, tBatch.expand({input.size(0)}), caption, stepOptions);
+            auto prediction =
+                m.transformer->forward(input, tBatch.expand({input.size(0)}), caption, stepOptions);
             prediction = prediction.slice(1, 0, inChannels);
-            auto v = guided ? sampling::combineGuidance(prediction, s.guidanceScale, cfgChannels) : prediction;
+            auto v =
+                guided ? sampling::combineGuidance(prediction, s.guidanceScale, cfgChannels) : prediction;
             ++progress.modelEvaluations;
             cleanEstimate = state + (1.0 - static_cast<double>(t)) * v;
             return v;
@@ -174,9 +190,11 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
             progress.etaMs = progress.elapsedMs / progress.modelEvaluations *
                              (progress.totalModelEvaluations - progress.modelEvaluations);
             if (!callbacks.onStep) return;
-            const bool full = request.fullPreviewEveryNSteps > 0 && progress.step % request.fullPreviewEveryNSteps == 0;
-            const image::Rgb8Image preview = full ? models::decodedPreview(*m.vae, cleanEstimate.to(m.vaeDtype))
-                                                  : models::latentPreview(cleanEstimate);
+            const bool full =
+                request.fullPreviewEveryNSteps > 0 && progress.step % request.fullPreviewEveryNSteps == 0;
+            const image::Rgb8Image preview =
+                full ? models::decodedPreview(*m.vae, cleanEstimate.to(m.vaeDtype))
+                     : models::latentPreview(cleanEstimate);
             callbacks.onStep(progress, &preview);
         };
 
@@ -193,10 +211,11 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
                     reportStep(i, x);
                 }
             } else {
-                const auto grid = sampling::officialTimeGrid(
-                    s.steps, s.timeShift,
-                    s.schedule == Schedule::Sigmoid ? sampling::GridSpacing::Sigmoid : sampling::GridSpacing::Uniform,
-                    s.sigmoidKappa);
+                const auto grid = sampling::officialTimeGrid(s.steps, s.timeShift,
+                                                             s.schedule == Schedule::Sigmoid
+                                                                 ? sampling::GridSpacing::Sigmoid
+                                                                 : sampling::GridSpacing::Uniform,
+                                                             s.sigmoidKappa);
                 auto f = [&](const at::Tensor& t, const at::Tensor& state) {
                     return velocity(t.item<float>(), t.to(at::kFloat).reshape({1}), state);
                 };
@@ -217,17 +236,18 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
         auto latents = x.to(at::kFloat).cpu().contiguous();
         out.latentShape = latents.sizes().vec();
         out.latents.assign(latents.data_ptr<float>(), latents.data_ptr<float>() + latents.numel());
-        const auto image = models::decodeLatentsToImage(*m.vae, x.to(m.vaeDtype), models::TiledDecodeOptions{});
+        const auto image =
+            models::decodeLatentsToImage(*m.vae, x.to(m.vaeDtype), models::TiledDecodeOptions{});
         auto hwc = image[0].permute({1, 2, 0}).contiguous().to(at::kFloat);
         out.image.width = static_cast<int>(hwc.size(1));
         out.image.height = static_cast<int>(hwc.size(0));
         out.image.pixels.assign(hwc.data_ptr<float>(), hwc.data_ptr<float>() + hwc.numel());
         out.decodeMs = msSince(decodeStart);
     } catch (const c10::OutOfMemoryError& e) {
-        throw OutOfMemory(fmt::format(
-            "{}x{} on {} needs more memory than is free. Try a smaller size, fewer images at once, or the CPU "
-            "device (Preferences / --device cpu). ({})",
-            request.width, request.height, out.device, e.what_without_backtrace()));
+        throw OutOfMemory(fmt::format("{}x{} on {} needs more memory than is free. Try a smaller size, fewer "
+                                      "images at once, or the CPU "
+                                      "device (Preferences / --device cpu). ({})",
+                                      request.width, request.height, out.device, e.what_without_backtrace()));
     }
     out.totalMs = msSince(runStart);
     stage(engine::Stage::Done);

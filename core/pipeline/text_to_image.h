@@ -16,10 +16,12 @@ GenerationRequest resolveRequest(const GenerationRequest& request, const LoadedM
 // every model evaluation and before decoding: StopNow throws Cancelled, StopKeepDraft decodes the current
 // clean-image estimate and returns it with draft = true. Out-of-memory becomes OutOfMemory with advice.
 engine::GenerationOutput generateImage(const LoadedModels& models, const GenerationRequest& request,
-                                       const engine::GenerationCallbacks& callbacks, const CancelToken& cancel);
+                                       const engine::GenerationCallbacks& callbacks,
+                                       const CancelToken& cancel);
 
 // Initial latents exactly as diffusers' randn_tensor with torch.Generator("cpu").manual_seed(seed): drawn on
 // the CPU in `dtype` (not drawn in fp32 and cast: that gives different numbers), then moved to `device`.
-at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::ScalarType dtype, c10::Device device);
+at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::ScalarType dtype,
+                        c10::Device device);
 
 } // namespace lumina::pipeline

@@ -5,6 +5,8 @@
 
 namespace lumina::text {
 
-std::string diffusersPreprocess(const std::string& prompt) { return pythonStrip(pythonLower(prompt)); }
+std::string diffusersPreprocess(const std::string& prompt) {
+    return pythonStrip(pythonLower(prompt));
+}
 
 } // namespace lumina::text

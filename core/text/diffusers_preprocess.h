@@ -10,5 +10,4 @@ namespace lumina::text {
 // Python str.lower() then str.strip() on UTF-8 text. Throws InvalidRequest on invalid UTF-8.
 std::string diffusersPreprocess(const std::string& prompt);
 
-
 } // namespace lumina::text

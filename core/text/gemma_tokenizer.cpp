@@ -1,11 +1,12 @@
-// Reference read: transformers models/gemma/tokenization_gemma.py (GemmaTokenizer), tokenizers' AddedVocabulary
-// (leftmost-longest atomic matching of added tokens) and BPE model; diffusers LuminaPipeline._get_gemma_prompt_embeds.
+// Reference read: transformers models/gemma/tokenization_gemma.py (GemmaTokenizer), tokenizers'
+// AddedVocabulary (leftmost-longest atomic matching of added tokens) and BPE model; diffusers
+// LuminaPipeline._get_gemma_prompt_embeds.
 #include "core/text/gemma_tokenizer.h"
 
-#include "core/util/utf8.h"
 #include "core/util/app_paths.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
+#include "core/util/utf8.h"
 
 #include <fmt/format.h>
 #include <fstream>
@@ -56,40 +57,51 @@ uint64_t fnv1a(std::string_view bytes, uint64_t h = 1469598103934665603ull) {
     return h;
 }
 
-std::size_t utf8Len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
+std::size_t utf8Len(unsigned char c) {
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
 
 nlohmann::json sidecarOf(const TokenizerDefinition& d) {
     nlohmann::json added = nlohmann::json::array();
     for (const auto& a : d.addedTokens)
-        added.push_back({{"content", a.content}, {"id", a.id}, {"special", a.special}, {"normalized", a.normalized}});
-    return {{"format", kCacheFormat}, {"added", added}, {"add_bos", d.addBos}, {"add_eos", d.addEos},
-            {"bos", d.bosId}, {"eos", d.eosId}, {"pad", d.padId}, {"unk", d.unkId},
-            {"padding_right", d.paddingSide == PaddingSide::Right}, {"source", d.source}};
+        added.push_back(
+            {{"content", a.content}, {"id", a.id}, {"special", a.special}, {"normalized", a.normalized}});
+    return {
+        {"format", kCacheFormat}, {"added", added}, {"add_bos", d.addBos},
+        {"add_eos", d.addEos},    {"bos", d.bosId}, {"eos", d.eosId},
+        {"pad", d.padId},         {"unk", d.unkId}, {"padding_right", d.paddingSide == PaddingSide::Right},
+        {"source", d.source}};
 }
 
 std::shared_ptr<GemmaTokenizer::Impl> makeImpl(TokenizerDefinition def, const std::string& serializedModel) {
     auto impl = std::make_shared<GemmaTokenizer::Impl>();
     const auto status = impl->processor.LoadFromSerializedProto(serializedModel);
     if (!status.ok())
-        throw ModelLoadError(fmt::format("{}: sentencepiece rejected the tokenizer model: {}", def.source,
-                                         status.ToString()));
+        throw ModelLoadError(
+            fmt::format("{}: sentencepiece rejected the tokenizer model: {}", def.source, status.ToString()));
     const int n = impl->processor.GetPieceSize();
     impl->idToPiece.resize(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) impl->idToPiece[static_cast<std::size_t>(i)] = impl->processor.IdToPiece(i);
+    for (int i = 0; i < n; ++i)
+        impl->idToPiece[static_cast<std::size_t>(i)] = impl->processor.IdToPiece(i);
     for (std::size_t i = 0; i < def.addedTokens.size(); ++i) {
         const auto& t = def.addedTokens[i];
         if (t.id < 0 || t.id >= n)
-            throw ModelLoadError(fmt::format("{}: added token '{}' has id {} outside the vocabulary of {}", def.source,
-                                             t.content, t.id, n));
+            throw ModelLoadError(fmt::format("{}: added token '{}' has id {} outside the vocabulary of {}",
+                                             def.source, t.content, t.id, n));
         impl->idToPiece[static_cast<std::size_t>(t.id)] = t.content;
-        if (t.normalized) impl->normalizedTokens.push_back(static_cast<int>(i));
-        else impl->rawTokensByFirstByte[static_cast<unsigned char>(t.content[0])].push_back(static_cast<int>(i));
+        if (t.normalized)
+            impl->normalizedTokens.push_back(static_cast<int>(i));
+        else
+            impl->rawTokensByFirstByte[static_cast<unsigned char>(t.content[0])].push_back(
+                static_cast<int>(i));
     }
     impl->def = std::move(def);
     return impl;
 }
 
-fs::path cacheFolder() { return appDataDirectory() / "cache" / "tokenizers"; }
+fs::path cacheFolder() {
+    return appDataDirectory() / "cache" / "tokenizers";
+}
 
 std::shared_ptr<const GemmaTokenizer::Impl> loadCached(const fs::path& folder) {
     // The key covers every file that shapes the tokenizer, so an edited file never meets a stale cache.
@@ -142,7 +154,8 @@ std::shared_ptr<const GemmaTokenizer::Impl> loadCached(const fs::path& folder) {
         try { // best effort: a read-only data folder only costs the rebuild next time
             fs::create_directories(cacheFolder());
             const fs::path tmp = modelFile.string() + ".tmp";
-            std::ofstream(tmp, std::ios::binary).write(serialized.data(), static_cast<std::streamsize>(serialized.size()));
+            std::ofstream(tmp, std::ios::binary)
+                .write(serialized.data(), static_cast<std::streamsize>(serialized.size()));
             fs::rename(tmp, modelFile);
             std::ofstream(sidecarFile) << sidecar.dump();
         } catch (const std::exception& e) {
@@ -155,7 +168,8 @@ std::shared_ptr<const GemmaTokenizer::Impl> loadCached(const fs::path& folder) {
 
 } // namespace
 
-std::size_t GemmaTokenizer::Impl::matchLength(const std::string& text, std::size_t pos, const AddedToken& token) const {
+std::size_t GemmaTokenizer::Impl::matchLength(const std::string& text, std::size_t pos,
+                                              const AddedToken& token) const {
     if (!token.normalized)
         return text.compare(pos, token.content.size(), token.content) == 0 ? token.content.size() : 0;
     // A normalized token is matched on the normalized text, where " " became U+2581.
@@ -164,9 +178,12 @@ std::size_t GemmaTokenizer::Impl::matchLength(const std::string& text, std::size
     while (c < s.size()) {
         if (t >= text.size()) return 0;
         if (s.compare(c, kSpaceMark.size(), kSpaceMark) == 0) {
-            if (text[t] == ' ') t += 1;
-            else if (text.compare(t, kSpaceMark.size(), kSpaceMark) == 0) t += kSpaceMark.size();
-            else return 0;
+            if (text[t] == ' ')
+                t += 1;
+            else if (text.compare(t, kSpaceMark.size(), kSpaceMark) == 0)
+                t += kSpaceMark.size();
+            else
+                return 0;
             c += kSpaceMark.size();
         } else {
             if (text[t] != s[c]) return 0;
@@ -185,10 +202,12 @@ std::vector<GemmaTokenizer::Impl::Span> GemmaTokenizer::Impl::split(const std::s
         while (pos < end) {
             std::size_t bestLen = 0;
             int best = -1;
-            const auto& candidates =
-                normalizedPass ? normalizedTokens : rawTokensByFirstByte[static_cast<unsigned char>(text[pos])];
+            const auto& candidates = normalizedPass
+                                         ? normalizedTokens
+                                         : rawTokensByFirstByte[static_cast<unsigned char>(text[pos])];
             for (int idx : candidates) {
-                const std::size_t len = matchLength(text, pos, def.addedTokens[static_cast<std::size_t>(idx)]);
+                const std::size_t len =
+                    matchLength(text, pos, def.addedTokens[static_cast<std::size_t>(idx)]);
                 if (len > bestLen && pos + len <= end) {
                     bestLen = len;
                     best = idx;
@@ -210,21 +229,25 @@ std::vector<GemmaTokenizer::Impl::Span> GemmaTokenizer::Impl::split(const std::s
     if (normalizedTokens.empty()) return first;
     std::vector<Span> second;
     for (const auto& s : first) {
-        if (s.added >= 0) second.push_back(s);
-        else pass(s.begin, s.end, true, second);
+        if (s.added >= 0)
+            second.push_back(s);
+        else
+            pass(s.begin, s.end, true, second);
     }
     return second;
 }
 
 GemmaTokenizer GemmaTokenizer::load(const fs::path& tokenizerFolder) {
     if (!fs::is_directory(tokenizerFolder))
-        throw ModelLoadError(fmt::format("{}: tokenizer folder not found; expected a folder with tokenizer.json or "
-                                         "tokenizer.model",
-                                         tokenizerFolder.string()));
+        throw ModelLoadError(
+            fmt::format("{}: tokenizer folder not found; expected a folder with tokenizer.json or "
+                        "tokenizer.model",
+                        tokenizerFolder.string()));
     if (!fs::exists(tokenizerFolder / "tokenizer.model") && !fs::exists(tokenizerFolder / "tokenizer.json"))
-        throw ModelLoadError(fmt::format("{}: neither tokenizer.model nor tokenizer.json is there; point at the "
-                                         "checkpoint's 'tokenizer' folder",
-                                         tokenizerFolder.string()));
+        throw ModelLoadError(
+            fmt::format("{}: neither tokenizer.model nor tokenizer.json is there; point at the "
+                        "checkpoint's 'tokenizer' folder",
+                        tokenizerFolder.string()));
     return GemmaTokenizer(loadCached(tokenizerFolder));
 }
 
@@ -251,8 +274,8 @@ TokenizedText GemmaTokenizer::tokenize(const std::string& text, int maxLength) c
             continue;
         }
         sentencepiece::ImmutableSentencePieceText spt;
-        const auto status =
-            m_impl->processor.Encode(std::string_view(text).substr(span.begin, span.end - span.begin), spt.mutable_proto());
+        const auto status = m_impl->processor.Encode(
+            std::string_view(text).substr(span.begin, span.end - span.begin), spt.mutable_proto());
         if (!status.ok())
             throw InvalidRequest(fmt::format("the prompt could not be tokenized: {}", status.ToString()));
         for (const auto& p : spt.pieces())
@@ -264,7 +287,8 @@ TokenizedText GemmaTokenizer::tokenize(const std::string& text, int maxLength) c
     if (tokens.size() > budget) {
         out.truncated = true;
         cut = std::min(tokens[budget].begin, text.size());
-        while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+        while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+            --cut;
         tokens.resize(budget);
     }
     out.keptText = text.substr(0, cut);
@@ -274,7 +298,8 @@ TokenizedText GemmaTokenizer::tokenize(const std::string& text, int maxLength) c
         out.pieces.push_back(m_impl->idToPiece.at(static_cast<std::size_t>(id)));
     };
     if (d.addBos) push(d.bosId);
-    for (const auto& t : tokens) push(t.id);
+    for (const auto& t : tokens)
+        push(t.id);
     if (d.addEos) push(d.eosId);
     return out;
 }
@@ -312,15 +337,25 @@ TokenBatch GemmaTokenizer::encodePrompts(const std::vector<std::string>& prompts
 
 TokenBatch GemmaTokenizer::encodeToLength(const std::vector<std::string>& prompts, int64_t length) const {
     if (prompts.empty()) throw InvalidRequest("no prompt to encode");
-    if (length < 1 || length > 1'000'000) throw InvalidRequest(fmt::format("invalid token length {}", length));
+    if (length < 1 || length > 1'000'000)
+        throw InvalidRequest(fmt::format("invalid token length {}", length));
     std::vector<TokenizedText> rows;
-    for (const auto& p : prompts) rows.push_back(tokenize(p, static_cast<int>(length)));
+    for (const auto& p : prompts)
+        rows.push_back(tokenize(p, static_cast<int>(length)));
     return pad(rows, length);
 }
 
-PaddingSide GemmaTokenizer::paddingSide() const { return m_impl->def.paddingSide; }
-int GemmaTokenizer::padId() const { return m_impl->def.padId; }
-int GemmaTokenizer::bosId() const { return m_impl->def.bosId; }
-std::size_t GemmaTokenizer::vocabularySize() const { return m_impl->idToPiece.size(); }
+PaddingSide GemmaTokenizer::paddingSide() const {
+    return m_impl->def.paddingSide;
+}
+int GemmaTokenizer::padId() const {
+    return m_impl->def.padId;
+}
+int GemmaTokenizer::bosId() const {
+    return m_impl->def.bosId;
+}
+std::size_t GemmaTokenizer::vocabularySize() const {
+    return m_impl->idToPiece.size();
+}
 
 } // namespace lumina::text

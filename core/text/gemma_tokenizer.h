@@ -32,7 +32,8 @@ struct TokenBatch {
 class GemmaTokenizer {
 public:
     // tokenizer.model if present, else a SentencePiece model built from tokenizer.json (cached in memory and
-    // under appDataDirectory()/cache/tokenizers, keyed by a hash of the files; the model folder is not written).
+    // under appDataDirectory()/cache/tokenizers, keyed by a hash of the files; the model folder is not
+    // written).
     static GemmaTokenizer load(const std::filesystem::path& tokenizerFolder);
     static GemmaTokenizer fromDefinition(TokenizerDefinition definition);
 
@@ -52,7 +53,8 @@ public:
     struct Impl;
 
 private:
-    explicit GemmaTokenizer(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
+    explicit GemmaTokenizer(std::shared_ptr<const Impl> impl)
+        : m_impl(std::move(impl)) {}
     TokenBatch pad(const std::vector<TokenizedText>& rows, int64_t length) const;
     std::shared_ptr<const Impl> m_impl;
 };

@@ -4,9 +4,9 @@ namespace lumina::text {
 
 bool PromptEncodingKey::operator<(const PromptEncodingKey& o) const {
     auto tie = [](const PromptEncodingKey& k) {
-        return std::make_tuple(std::cref(k.text), k.length, static_cast<int>(k.padding), static_cast<int>(k.dtype),
-                               static_cast<int>(k.device.type()), static_cast<int>(k.device.index()),
-                               std::cref(k.modelId));
+        return std::make_tuple(std::cref(k.text), k.length, static_cast<int>(k.padding),
+                               static_cast<int>(k.dtype), static_cast<int>(k.device.type()),
+                               static_cast<int>(k.device.index()), std::cref(k.modelId));
     };
     return tie(*this) < tie(o);
 }

@@ -35,7 +35,8 @@ struct PromptEncoding {
 
 class PromptEncodingCache {
 public:
-    explicit PromptEncodingCache(std::size_t capacity = 16) : m_capacity(capacity) {}
+    explicit PromptEncodingCache(std::size_t capacity = 16)
+        : m_capacity(capacity) {}
     std::optional<PromptEncoding> find(const PromptEncodingKey& key);
     void insert(const PromptEncodingKey& key, PromptEncoding value);
     void clear();

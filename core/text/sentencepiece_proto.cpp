@@ -18,7 +18,9 @@ void putVarint(std::string& out, uint64_t v) {
     }
     out.push_back(static_cast<char>(v));
 }
-void putTag(std::string& out, uint32_t field, WireType wire) { putVarint(out, (uint64_t{field} << 3) | wire); }
+void putTag(std::string& out, uint32_t field, WireType wire) {
+    putVarint(out, (uint64_t{field} << 3) | wire);
+}
 void putBytes(std::string& out, uint32_t field, std::string_view bytes) {
     putTag(out, field, kLengthDelimited);
     putVarint(out, bytes.size());
@@ -26,20 +28,26 @@ void putBytes(std::string& out, uint32_t field, std::string_view bytes) {
 }
 void putInt(std::string& out, uint32_t field, int64_t value) {
     putTag(out, field, kVarint);
-    putVarint(out, static_cast<uint64_t>(value)); // negative int32 is sign-extended to 10 bytes, as protobuf does
+    putVarint(out,
+              static_cast<uint64_t>(value)); // negative int32 is sign-extended to 10 bytes, as protobuf does
 }
-void putBool(std::string& out, uint32_t field, bool value) { putInt(out, field, value ? 1 : 0); }
+void putBool(std::string& out, uint32_t field, bool value) {
+    putInt(out, field, value ? 1 : 0);
+}
 void putFloat(std::string& out, uint32_t field, float value) {
     putTag(out, field, kFixed32);
     uint32_t bits;
     std::memcpy(&bits, &value, 4);
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+    for (int i = 0; i < 4; ++i)
+        out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
 }
 
 // A cursor over one message; every malformation throws with the source named.
 class Reader {
 public:
-    Reader(std::string_view bytes, const std::string& source) : m_bytes(bytes), m_source(source) {}
+    Reader(std::string_view bytes, const std::string& source)
+        : m_bytes(bytes)
+        , m_source(source) {}
     bool done() const { return m_pos >= m_bytes.size(); }
     uint64_t varint() {
         uint64_t v = 0;
@@ -61,7 +69,8 @@ public:
     float fixed32Float() {
         if (m_bytes.size() - m_pos < 4) fail("truncated fixed32");
         uint32_t bits = 0;
-        for (int i = 0; i < 4; ++i) bits |= uint32_t{static_cast<uint8_t>(m_bytes[m_pos + i])} << (8 * i);
+        for (int i = 0; i < 4; ++i)
+            bits |= uint32_t{static_cast<uint8_t>(m_bytes[m_pos + i])} << (8 * i);
         m_pos += 4;
         float f;
         std::memcpy(&f, &bits, 4);
@@ -69,17 +78,22 @@ public:
     }
     void skip(uint32_t wire) {
         switch (wire) {
-        case kVarint: varint(); break;
+        case kVarint:
+            varint();
+            break;
         case kFixed64:
             if (m_bytes.size() - m_pos < 8) fail("truncated fixed64");
             m_pos += 8;
             break;
-        case kLengthDelimited: bytes(); break;
+        case kLengthDelimited:
+            bytes();
+            break;
         case kFixed32:
             if (m_bytes.size() - m_pos < 4) fail("truncated fixed32");
             m_pos += 4;
             break;
-        default: fail(fmt::format("unsupported wire type {}", wire));
+        default:
+            fail(fmt::format("unsupported wire type {}", wire));
         }
     }
     [[noreturn]] void fail(const std::string& what) const {
@@ -156,10 +170,14 @@ SentencePieceModelSpec parseModelProto(std::string_view bytes, const std::string
             while (!r.done()) {
                 const uint64_t t = r.varint();
                 const auto f = static_cast<uint32_t>(t >> 3), w = static_cast<uint32_t>(t & 7);
-                if (f == 1 && w == kLengthDelimited) p.piece = std::string(r.bytes());
-                else if (f == 2 && w == kFixed32) p.score = r.fixed32Float();
-                else if (f == 3 && w == kVarint) p.type = static_cast<PieceType>(static_cast<int>(r.varint()));
-                else r.skip(w);
+                if (f == 1 && w == kLengthDelimited)
+                    p.piece = std::string(r.bytes());
+                else if (f == 2 && w == kFixed32)
+                    p.score = r.fixed32Float();
+                else if (f == 3 && w == kVarint)
+                    p.type = static_cast<PieceType>(static_cast<int>(r.varint()));
+                else
+                    r.skip(w);
             }
             spec.pieces.push_back(std::move(p));
         } else if (field == 2 && wire == kLengthDelimited) {
@@ -168,28 +186,44 @@ SentencePieceModelSpec parseModelProto(std::string_view bytes, const std::string
                 const uint64_t t = r.varint();
                 const auto f = static_cast<uint32_t>(t >> 3), w = static_cast<uint32_t>(t & 7);
                 auto asInt = [&] { return static_cast<int>(static_cast<int32_t>(r.varint())); };
-                if (w == kVarint && f == 3) spec.modelType = asInt();
-                else if (w == kVarint && f == 35) spec.byteFallback = r.varint() != 0;
-                else if (w == kVarint && f == 40) spec.unkId = asInt();
-                else if (w == kVarint && f == 41) spec.bosId = asInt();
-                else if (w == kVarint && f == 42) spec.eosId = asInt();
-                else if (w == kVarint && f == 43) spec.padId = asInt();
-                else if (w == kLengthDelimited && f == 45) spec.unkPiece = std::string(r.bytes());
-                else if (w == kLengthDelimited && f == 46) spec.bosPiece = std::string(r.bytes());
-                else if (w == kLengthDelimited && f == 47) spec.eosPiece = std::string(r.bytes());
-                else if (w == kLengthDelimited && f == 48) spec.padPiece = std::string(r.bytes());
-                else r.skip(w);
+                if (w == kVarint && f == 3)
+                    spec.modelType = asInt();
+                else if (w == kVarint && f == 35)
+                    spec.byteFallback = r.varint() != 0;
+                else if (w == kVarint && f == 40)
+                    spec.unkId = asInt();
+                else if (w == kVarint && f == 41)
+                    spec.bosId = asInt();
+                else if (w == kVarint && f == 42)
+                    spec.eosId = asInt();
+                else if (w == kVarint && f == 43)
+                    spec.padId = asInt();
+                else if (w == kLengthDelimited && f == 45)
+                    spec.unkPiece = std::string(r.bytes());
+                else if (w == kLengthDelimited && f == 46)
+                    spec.bosPiece = std::string(r.bytes());
+                else if (w == kLengthDelimited && f == 47)
+                    spec.eosPiece = std::string(r.bytes());
+                else if (w == kLengthDelimited && f == 48)
+                    spec.padPiece = std::string(r.bytes());
+                else
+                    r.skip(w);
             }
         } else if (field == 3 && wire == kLengthDelimited) {
             Reader r(top.bytes(), source);
             while (!r.done()) {
                 const uint64_t t = r.varint();
                 const auto f = static_cast<uint32_t>(t >> 3), w = static_cast<uint32_t>(t & 7);
-                if (f == 1 && w == kLengthDelimited) spec.normalizerName = std::string(r.bytes());
-                else if (f == 3 && w == kVarint) spec.addDummyPrefix = r.varint() != 0;
-                else if (f == 4 && w == kVarint) spec.removeExtraWhitespaces = r.varint() != 0;
-                else if (f == 5 && w == kVarint) spec.escapeWhitespaces = r.varint() != 0;
-                else r.skip(w);
+                if (f == 1 && w == kLengthDelimited)
+                    spec.normalizerName = std::string(r.bytes());
+                else if (f == 3 && w == kVarint)
+                    spec.addDummyPrefix = r.varint() != 0;
+                else if (f == 4 && w == kVarint)
+                    spec.removeExtraWhitespaces = r.varint() != 0;
+                else if (f == 5 && w == kVarint)
+                    spec.escapeWhitespaces = r.varint() != 0;
+                else
+                    r.skip(w);
             }
         } else {
             top.skip(wire);

@@ -5,9 +5,9 @@
 #include "core/text/tokenizer_definition.h"
 
 #include "core/io/json_file.h"
-#include "core/util/utf8.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
+#include "core/util/utf8.h"
 
 #include <algorithm>
 #include <cmath>
@@ -29,11 +29,14 @@ const std::string kSpaceMark = "\xE2\x96\x81"; // U+2581, what the normalizer tu
 
 std::size_t codePointCount(const std::string& s) {
     std::size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    for (unsigned char c : s)
+        n += (c & 0xC0) != 0x80;
     return n;
 }
 
-bool isSingleCodePoint(const std::string& s) { return !s.empty() && codePointCount(s) == 1; }
+bool isSingleCodePoint(const std::string& s) {
+    return !s.empty() && codePointCount(s) == 1;
+}
 
 bool isBytePiece(const std::string& s) {
     auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); };
@@ -42,7 +45,8 @@ bool isBytePiece(const std::string& s) {
 
 std::string readBinaryFile(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw ModelLoadError(fmt::format("{}: cannot be read; check the file's permissions", path.string()));
+    if (!in)
+        throw ModelLoadError(fmt::format("{}: cannot be read; check the file's permissions", path.string()));
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
@@ -57,7 +61,8 @@ std::optional<std::string> tokenName(const json& config, const std::string& key)
     if (!config.is_object() || !config.contains(key) || config[key].is_null()) return std::nullopt;
     const auto& v = config[key];
     if (v.is_string()) return v.get<std::string>();
-    if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
+    if (v.is_object() && v.contains("content") && v["content"].is_string())
+        return v["content"].get<std::string>();
     return std::nullopt;
 }
 
@@ -96,8 +101,8 @@ void applyConfig(TokenizerDefinition& def, const ConfigSettings& cfg,
         const auto it = pieceIds.find(name);
         if (it == pieceIds.end()) {
             if (required)
-                throw ModelLoadError(fmt::format("{}: the {} '{}' is not in the vocabulary of {}", cfg.path.string(),
-                                                 key, name, def.source));
+                throw ModelLoadError(fmt::format("{}: the {} '{}' is not in the vocabulary of {}",
+                                                 cfg.path.string(), key, name, def.source));
             return -1;
         }
         return it->second;
@@ -118,21 +123,27 @@ void applyConfig(TokenizerDefinition& def, const ConfigSettings& cfg,
     def.addEos = flag("add_eos_token", jsonAddEos, false);
     if (!def.addBos)
         log::warn("{}: the tokenizer adds no <bos> (no add_bos_token in tokenizer_config.json and no <bos> "
-                  "in the post-processor); this follows transformers", def.source);
+                  "in the post-processor); this follows transformers",
+                  def.source);
 
     def.paddingSide = jsonPadding.value_or(PaddingSide::Left);
     if (c.contains("padding_side") && !c["padding_side"].is_null()) {
         const auto side = c["padding_side"].is_string() ? c["padding_side"].get<std::string>() : "";
-        if (side == "left") def.paddingSide = PaddingSide::Left;
-        else if (side == "right") def.paddingSide = PaddingSide::Right;
-        else failField(cfg.path, "padding_side", "must be \"left\" or \"right\"");
+        if (side == "left")
+            def.paddingSide = PaddingSide::Left;
+        else if (side == "right")
+            def.paddingSide = PaddingSide::Right;
+        else
+            failField(cfg.path, "padding_side", "must be \"left\" or \"right\"");
     }
 
-    // Added tokens listed only in tokenizer_config.json (added_tokens_decoder, extra/additional special tokens).
+    // Added tokens listed only in tokenizer_config.json (added_tokens_decoder, extra/additional special
+    // tokens).
     if (c.contains("added_tokens_decoder") && c["added_tokens_decoder"].is_object()) {
         for (const auto& [key, v] : c["added_tokens_decoder"].items()) {
             if (!v.is_object() || !v.contains("content") || !v["content"].is_string())
-                failField(cfg.path, "added_tokens_decoder." + key, "must be an object with a string 'content'");
+                failField(cfg.path, "added_tokens_decoder." + key,
+                          "must be an object with a string 'content'");
             int id = 0;
             try {
                 id = std::stoi(key);
@@ -174,8 +185,8 @@ std::unordered_map<std::string, int> pieceIdMap(const std::vector<std::string>& 
 // transformers generate_merges(vocab, vocab_scores): every split of every piece into two vocabulary pieces,
 // ordered by the merged piece's score (descending), then by the lengths of the left and right parts
 // (descending), stable; within one piece by the ids of the parts.
-std::vector<std::pair<std::string, std::string>> mergesFromScores(const SentencePieceModelSpec& spec,
-                                                                  std::unordered_map<std::string, int> vocab) {
+std::vector<std::pair<std::string, std::string>>
+mergesFromScores(const SentencePieceModelSpec& spec, std::unordered_map<std::string, int> vocab) {
     struct Merge {
         std::string left, right;
         float score;
@@ -191,10 +202,13 @@ std::vector<std::pair<std::string, std::string>> mergesFromScores(const Sentence
             std::string l = p.piece.substr(0, cut), r = p.piece.substr(cut);
             const auto li = vocab.find(l), ri = vocab.find(r);
             if (li == vocab.end() || ri == vocab.end()) continue;
-            local.push_back({{li->second, ri->second}, {l, r, p.score, codePointCount(l), codePointCount(r)}});
+            local.push_back(
+                {{li->second, ri->second}, {l, r, p.score, codePointCount(l), codePointCount(r)}});
         }
-        std::stable_sort(local.begin(), local.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (auto& [ids, m] : local) merges.push_back(std::move(m));
+        std::stable_sort(local.begin(), local.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [ids, m] : local)
+            merges.push_back(std::move(m));
     }
     std::stable_sort(merges.begin(), merges.end(), [](const Merge& a, const Merge& b) {
         if (a.score != b.score) return a.score > b.score;
@@ -203,7 +217,8 @@ std::vector<std::pair<std::string, std::string>> mergesFromScores(const Sentence
     });
     std::vector<std::pair<std::string, std::string>> out;
     out.reserve(merges.size());
-    for (auto& m : merges) out.emplace_back(std::move(m.left), std::move(m.right));
+    for (auto& m : merges)
+        out.emplace_back(std::move(m.left), std::move(m.right));
     return out;
 }
 
@@ -212,14 +227,16 @@ TokenizerDefinition fromSentencePieceModel(const fs::path& folder) {
     const std::string bytes = readBinaryFile(path);
     const SentencePieceModelSpec spec = parseModelProto(bytes, path.string());
     if (spec.modelType != 2)
-        throw ModelLoadError(fmt::format("{}: trainer_spec.model_type is {} ({}); expected BPE (2), as in Gemma",
-                                         path.string(), spec.modelType, spec.modelType == 1 ? "UNIGRAM" : "not BPE"));
+        throw ModelLoadError(
+            fmt::format("{}: trainer_spec.model_type is {} ({}); expected BPE (2), as in Gemma",
+                        path.string(), spec.modelType, spec.modelType == 1 ? "UNIGRAM" : "not BPE"));
     TokenizerDefinition def;
     def.source = path.string();
     BpeVocabulary vocab;
     vocab.byteFallback = spec.byteFallback;
     vocab.unkId = spec.unkId;
-    for (const auto& p : spec.pieces) vocab.pieces.push_back(p.piece);
+    for (const auto& p : spec.pieces)
+        vocab.pieces.push_back(p.piece);
     auto ids = pieceIdMap(vocab.pieces);
     vocab.merges = mergesFromScores(spec, ids);
     // Control and user-defined pieces become added tokens (control ones special), as the converter does.
@@ -246,14 +263,17 @@ TokenizerDefinition fromTokenizerJson(const fs::path& folder) {
     const json j = io::readJsonObject(path);
     TokenizerDefinition def;
     def.source = path.string();
-    if (!j.contains("model") || !j["model"].is_object()) failField(path, "model", "is missing or not an object");
+    if (!j.contains("model") || !j["model"].is_object())
+        failField(path, "model", "is missing or not an object");
     const json& m = j["model"];
     const std::string type = m.contains("type") && m["type"].is_string() ? m["type"].get<std::string>() : "";
     if (type != "BPE")
-        failField(path, "model.type", fmt::format("is '{}'; expected 'BPE' (a Gemma tokenizer)",
-                                                  type.empty() ? std::string("missing") : type));
+        failField(path, "model.type",
+                  fmt::format("is '{}'; expected 'BPE' (a Gemma tokenizer)",
+                              type.empty() ? std::string("missing") : type));
     for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
-        if (m.contains(key) && !m[key].is_null() && !(m[key].is_string() && m[key].get<std::string>().empty()))
+        if (m.contains(key) && !m[key].is_null() &&
+            !(m[key].is_string() && m[key].get<std::string>().empty()))
             failField(path, std::string("model.") + key, "is set; Gemma's BPE uses none");
     if (m.contains("dropout") && !m["dropout"].is_null() && !(m["dropout"].is_number() && m["dropout"] == 0))
         failField(path, "model.dropout", "is set; only deterministic BPE is supported");
@@ -266,10 +286,12 @@ TokenizerDefinition fromTokenizerJson(const fs::path& folder) {
     vocab.byteFallback = m.value("byte_fallback", false);
     auto place = [&](const std::string& piece, int64_t id, const std::string& field) {
         if (id < 0 || id > 50'000'000) failField(path, field, fmt::format("has an invalid id {}", id));
-        if (static_cast<std::size_t>(id) >= vocab.pieces.size()) vocab.pieces.resize(static_cast<std::size_t>(id) + 1);
+        if (static_cast<std::size_t>(id) >= vocab.pieces.size())
+            vocab.pieces.resize(static_cast<std::size_t>(id) + 1);
         auto& slot = vocab.pieces[static_cast<std::size_t>(id)];
         if (!slot.empty() && slot != piece)
-            failField(path, field, fmt::format("gives id {} to '{}' which already belongs to '{}'", id, piece, slot));
+            failField(path, field,
+                      fmt::format("gives id {} to '{}' which already belongs to '{}'", id, piece, slot));
         slot = piece;
     };
     for (const auto& [piece, id] : m["vocab"].items()) {
@@ -310,10 +332,12 @@ TokenizerDefinition fromTokenizerJson(const fs::path& folder) {
         }
     }
     const auto ids = pieceIdMap(vocab.pieces);
-    const std::string unk = m.contains("unk_token") && m["unk_token"].is_string() ? m["unk_token"].get<std::string>()
-                                                                                   : std::string("<unk>");
+    const std::string unk = m.contains("unk_token") && m["unk_token"].is_string()
+                                ? m["unk_token"].get<std::string>()
+                                : std::string("<unk>");
     const auto unkIt = ids.find(unk);
-    if (unkIt == ids.end()) failField(path, "model.unk_token", fmt::format("'{}' is not in model.vocab", unk));
+    if (unkIt == ids.end())
+        failField(path, "model.unk_token", fmt::format("'{}' is not in model.vocab", unk));
     vocab.unkId = unkIt->second;
 
     // Normalizer: Gemma's Replace(" " -> U+2581) (or none); the pre-tokenizer then has nothing left to split.
@@ -321,7 +345,8 @@ TokenizerDefinition fromTokenizerJson(const fs::path& folder) {
     const json normalizer = j.value("normalizer", json());
     auto isSpaceReplace = [&](const json& n) {
         return n.is_object() && n.value("type", "") == "Replace" && n.contains("pattern") &&
-               n["pattern"].is_object() && n["pattern"].value("String", "") == " " && n.value("content", "") == kSpaceMark;
+               n["pattern"].is_object() && n["pattern"].value("String", "") == " " &&
+               n.value("content", "") == kSpaceMark;
     };
     if (isSpaceReplace(normalizer)) {
         replacesSpaces = true;
@@ -330,17 +355,19 @@ TokenizerDefinition fromTokenizerJson(const fs::path& folder) {
                normalizer["normalizers"].size() == 1 && isSpaceReplace(normalizer["normalizers"][0])) {
         replacesSpaces = true;
     } else if (!normalizer.is_null()) {
-        failField(path, "normalizer", fmt::format("is {}; expected Gemma's Replace(\" \", \"\u2581\") or null",
-                                                  normalizer.value("type", std::string("unknown"))));
+        failField(path, "normalizer",
+                  fmt::format("is {}; expected Gemma's Replace(\" \", \"\u2581\") or null",
+                              normalizer.value("type", std::string("unknown"))));
     }
     const json pre = j.value("pre_tokenizer", json());
-    const bool splitOnSpaceNoop = pre.is_object() && pre.value("type", "") == "Split" && pre.contains("pattern") &&
-                                  pre["pattern"].is_object() && pre["pattern"].value("String", "") == " " &&
-                                  replacesSpaces;
+    const bool splitOnSpaceNoop = pre.is_object() && pre.value("type", "") == "Split" &&
+                                  pre.contains("pattern") && pre["pattern"].is_object() &&
+                                  pre["pattern"].value("String", "") == " " && replacesSpaces;
     if (!pre.is_null() && !splitOnSpaceNoop)
-        failField(path, "pre_tokenizer", fmt::format("is {}; expected none or Gemma's Split(\" \") after the "
-                                                     "space-replacing normalizer",
-                                                     pre.value("type", std::string("unknown"))));
+        failField(path, "pre_tokenizer",
+                  fmt::format("is {}; expected none or Gemma's Split(\" \") after the "
+                              "space-replacing normalizer",
+                              pre.value("type", std::string("unknown"))));
 
     std::optional<bool> addBos, addEos;
     const json post = j.value("post_processor", json());
@@ -355,7 +382,8 @@ TokenizerDefinition fromTokenizerJson(const fs::path& folder) {
     if (pad.is_object() && pad.contains("direction") && pad["direction"].is_string())
         padding = pad["direction"].get<std::string>() == "Right" ? PaddingSide::Right : PaddingSide::Left;
 
-    for (auto& a : added) addAddedToken(def, std::move(a));
+    for (auto& a : added)
+        addAddedToken(def, std::move(a));
     def.model = toSentencePieceSpec(vocab, def.source);
     def.model.escapeWhitespaces = replacesSpaces;
     applyConfig(def, readConfig(folder), ids, addBos, addEos, padding);
@@ -375,12 +403,14 @@ SentencePieceModelSpec toSentencePieceSpec(const BpeVocabulary& vocab, const std
     for (std::size_t rank = 0; rank < vocab.merges.size(); ++rank) {
         const auto& [l, r] = vocab.merges[rank];
         if (!ids.count(l) || !ids.count(r))
-            throw ModelLoadError(fmt::format("{}: model.merges[{}] '{} {}' uses a piece that is not in the vocabulary",
-                                             source, rank, l, r));
+            throw ModelLoadError(
+                fmt::format("{}: model.merges[{}] '{} {}' uses a piece that is not in the vocabulary", source,
+                            rank, l, r));
         const auto it = ids.find(l + r);
         if (it == ids.end())
-            throw ModelLoadError(fmt::format("{}: model.merges[{}] '{} {}' makes a piece that is not in the vocabulary",
-                                             source, rank, l, r));
+            throw ModelLoadError(
+                fmt::format("{}: model.merges[{}] '{} {}' makes a piece that is not in the vocabulary",
+                            source, rank, l, r));
         const int id = it->second;
         if (std::isnan(score[id])) {
             // SentencePiece merges the highest score first; the earliest rank that makes a piece wins in HF.
@@ -394,7 +424,8 @@ SentencePieceModelSpec toSentencePieceSpec(const BpeVocabulary& vocab, const std
     // that no HF merge lists.
     std::unordered_set<std::string> listed;
     listed.reserve(vocab.merges.size() * 2);
-    for (const auto& [l, r] : vocab.merges) listed.insert(l + '\x01' + r);
+    for (const auto& [l, r] : vocab.merges)
+        listed.insert(l + '\x01' + r);
     auto producible = [&](const std::string& piece) {
         const auto it = ids.find(piece);
         return it != ids.end() && (!std::isnan(score[it->second]) || isSingleCodePoint(piece));
@@ -411,9 +442,10 @@ SentencePieceModelSpec toSentencePieceSpec(const BpeVocabulary& vocab, const std
     }
     if (consistency) *consistency = {interleaved, unlisted};
     if (interleaved || unlisted)
-        log::warn("{}: the BPE merges are not in SentencePiece order ({} interleaved ranks, {} unlisted pairs); "
-                  "rare words may split differently from HF tokenizers",
-                  source, interleaved, unlisted);
+        log::warn(
+            "{}: the BPE merges are not in SentencePiece order ({} interleaved ranks, {} unlisted pairs); "
+            "rare words may split differently from HF tokenizers",
+            source, interleaved, unlisted);
     if (vocab.merges.size() > (1u << 24))
         log::warn("{}: more than 2^24 merges; float scores can no longer order them exactly", source);
 
@@ -450,17 +482,19 @@ SentencePieceModelSpec toSentencePieceSpec(const BpeVocabulary& vocab, const std
     if (vocab.byteFallback)
         for (int b = 0; b < 256; ++b)
             if (!haveByte[b])
-                throw ModelLoadError(fmt::format("{}: byte_fallback is on but the vocabulary lacks the byte piece "
-                                                 "<0x{:02X}>",
-                                                 source, b));
+                throw ModelLoadError(
+                    fmt::format("{}: byte_fallback is on but the vocabulary lacks the byte piece "
+                                "<0x{:02X}>",
+                                source, b));
     return spec;
 }
 
 TokenizerDefinition readTokenizerDefinition(const fs::path& folder) {
     if (!fs::is_directory(folder))
-        throw ModelLoadError(fmt::format("{}: tokenizer folder not found; expected a folder with tokenizer.json "
-                                         "or tokenizer.model",
-                                         folder.string()));
+        throw ModelLoadError(
+            fmt::format("{}: tokenizer folder not found; expected a folder with tokenizer.json "
+                        "or tokenizer.model",
+                        folder.string()));
     if (fs::exists(folder / "tokenizer.model")) return fromSentencePieceModel(folder);
     if (fs::exists(folder / "tokenizer.json")) return fromTokenizerJson(folder);
     throw ModelLoadError(fmt::format("{}: neither tokenizer.model nor tokenizer.json is there; point at the "

@@ -23,6 +23,8 @@ std::filesystem::path appDataDirectory() {
     return std::filesystem::temp_directory_path() / "lumina-studio";
 }
 
-std::filesystem::path logDirectory() { return appDataDirectory() / "logs"; }
+std::filesystem::path logDirectory() {
+    return appDataDirectory() / "logs";
+}
 
 } // namespace lumina

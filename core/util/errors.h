@@ -32,7 +32,8 @@ public:
 // The run was cancelled by its owner.
 class Cancelled : public Error {
 public:
-    Cancelled() : Error("cancelled") {}
+    Cancelled()
+        : Error("cancelled") {}
 };
 
 // A file could not be read or written (export, database, latents).

@@ -16,11 +16,16 @@ std::string g_file;
 
 spdlog::level::level_enum toSpd(Level level) {
     switch (level) {
-    case Level::Trace: return spdlog::level::trace;
-    case Level::Debug: return spdlog::level::debug;
-    case Level::Info: return spdlog::level::info;
-    case Level::Warn: return spdlog::level::warn;
-    case Level::Error: return spdlog::level::err;
+    case Level::Trace:
+        return spdlog::level::trace;
+    case Level::Debug:
+        return spdlog::level::debug;
+    case Level::Info:
+        return spdlog::level::info;
+    case Level::Warn:
+        return spdlog::level::warn;
+    case Level::Error:
+        return spdlog::level::err;
     }
     return spdlog::level::info;
 }
@@ -72,7 +77,9 @@ void setConsoleLevel(Level level) {
     g_console->set_level(toSpd(level));
 }
 
-void write(Level level, std::string_view message) { logger()->log(toSpd(level), "{}", message); }
+void write(Level level, std::string_view message) {
+    logger()->log(toSpd(level), "{}", message);
+}
 
 std::string logFilePath() {
     std::lock_guard lock(g_mutex);

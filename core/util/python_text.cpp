@@ -20,32 +20,40 @@ struct CodeRange {
 
 #include "core/util/unicode_lower_table.inc"
 
-template <std::size_t N>
-bool inRanges(const CodeRange (&ranges)[N], char32_t cp) {
+template <std::size_t N> bool inRanges(const CodeRange (&ranges)[N], char32_t cp) {
     const auto it = std::upper_bound(std::begin(ranges), std::end(ranges), cp,
                                      [](char32_t v, const CodeRange& r) { return v < r.first; });
     return it != std::begin(ranges) && cp <= std::prev(it)->last;
 }
 
-bool isCaseIgnorable(char32_t cp) { return inRanges(kCaseIgnorableRanges, cp); }
-bool isCased(char32_t cp) { return inRanges(kCasedRanges, cp); }
-bool isPythonSpace(char32_t cp) { return inRanges(kSpaceRanges, cp); }
+bool isCaseIgnorable(char32_t cp) {
+    return inRanges(kCaseIgnorableRanges, cp);
+}
+bool isCased(char32_t cp) {
+    return inRanges(kCasedRanges, cp);
+}
+bool isPythonSpace(char32_t cp) {
+    return inRanges(kSpaceRanges, cp);
+}
 
 std::vector<char32_t> decodeAll(const std::string& s) {
     std::vector<char32_t> cps;
     cps.reserve(s.size());
-    for (std::size_t pos = 0; pos < s.size();) cps.push_back(decodeUtf8(s, pos));
+    for (std::size_t pos = 0; pos < s.size();)
+        cps.push_back(decodeUtf8(s, pos));
     return cps;
 }
 
 // CPython handle_capital_sigma: \p{cased}\p{case-ignorable}* U+03A3 !(\p{case-ignorable}* \p{cased}).
 char32_t lowerSigma(const std::vector<char32_t>& cps, std::size_t i) {
     std::ptrdiff_t j = static_cast<std::ptrdiff_t>(i) - 1;
-    while (j >= 0 && isCaseIgnorable(cps[j])) --j;
+    while (j >= 0 && isCaseIgnorable(cps[j]))
+        --j;
     bool finalSigma = j >= 0 && isCased(cps[j]);
     if (finalSigma) {
         std::size_t k = i + 1;
-        while (k < cps.size() && isCaseIgnorable(cps[k])) ++k;
+        while (k < cps.size() && isCaseIgnorable(cps[k]))
+            ++k;
         finalSigma = k == cps.size() || !isCased(cps[k]);
     }
     return finalSigma ? 0x3C2 : 0x3C3;
@@ -86,7 +94,8 @@ std::string pythonStrip(const std::string& utf8) {
     }
     while (end > begin) {
         std::size_t start = end - 1;
-        while (start > begin && (static_cast<unsigned char>(utf8[start]) & 0xC0) == 0x80) --start;
+        while (start > begin && (static_cast<unsigned char>(utf8[start]) & 0xC0) == 0x80)
+            --start;
         std::size_t pos = start;
         if (!isPythonSpace(decodeUtf8(utf8, pos))) break;
         end = start;

@@ -43,7 +43,9 @@ void requireValidUtf8(std::string_view text, const std::string& what) {
 
 char32_t decodeUtf8(std::string_view s, std::size_t& pos) {
     const auto c = static_cast<unsigned char>(s[pos]);
-    auto at = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[pos + k]) & 0x3F); };
+    auto at = [&](std::size_t k) {
+        return static_cast<char32_t>(static_cast<unsigned char>(s[pos + k]) & 0x3F);
+    };
     char32_t cp;
     if (c < 0x80) {
         cp = c;

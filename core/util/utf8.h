@@ -16,6 +16,8 @@ void requireValidUtf8(std::string_view text, const std::string& what);
 // Decodes the code point at `pos` (text must be valid) and advances pos past it.
 char32_t decodeUtf8(std::string_view text, std::size_t& pos);
 void appendUtf8(std::string& out, char32_t cp);
-inline bool isValidUtf8(std::string_view text) { return !findInvalidUtf8(text).has_value(); }
+inline bool isValidUtf8(std::string_view text) {
+    return !findInvalidUtf8(text).has_value();
+}
 
 } // namespace lumina

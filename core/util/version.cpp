@@ -9,10 +9,18 @@
 
 namespace lumina {
 
-std::string appVersion() { return LUMINA_VERSION; }
-std::string torchVersion() { return TORCH_VERSION; }
-bool cudaAvailable() { return torch::cuda::is_available(); }
-bool mpsAvailable() { return torch::mps::is_available(); }
+std::string appVersion() {
+    return LUMINA_VERSION;
+}
+std::string torchVersion() {
+    return TORCH_VERSION;
+}
+bool cudaAvailable() {
+    return torch::cuda::is_available();
+}
+bool mpsAvailable() {
+    return torch::mps::is_available();
+}
 
 std::string versionReport(const std::string& programName) {
     std::string s = programName + " " + appVersion() + "\n";

@@ -4,8 +4,8 @@
 #include "core/io/safetensors_header.h"
 #include "core/util/errors.h"
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     lumina::io::SafetensorsHeader header;

@@ -123,7 +123,8 @@ private slots:
         const auto file = dbPath("paging.db");
         GalleryStore store(file);
         std::vector<int64_t> ids;
-        for (int i = 0; i < 10; ++i) ids.push_back(store.addItem(makeItem(std::string("p") + std::to_string(i), 1000 + i)));
+        for (int i = 0; i < 10; ++i)
+            ids.push_back(store.addItem(makeItem(std::string("p") + std::to_string(i), 1000 + i)));
         GalleryQuery q;
         q.limit = 4;
         auto page = store.items(q);
@@ -216,7 +217,9 @@ private slots:
         batch.reserve(10000);
         std::vector<uint8_t> thumbnail(2048, 0x5A); // a small thumbnail-sized blob per row
         for (int i = 0; i < 10000; ++i) {
-            GalleryItem it = makeItem(std::string("prompt number ") + std::to_string(i) + (i % 100 == 0 ? " 山水画" : ""), 1000 + i);
+            GalleryItem it =
+                makeItem(std::string("prompt number ") + std::to_string(i) + (i % 100 == 0 ? " 山水画" : ""),
+                         1000 + i);
             it.thumbnailPng = thumbnail;
             it.favourite = i % 50 == 0;
             batch.push_back(std::move(it));
@@ -259,10 +262,12 @@ private slots:
         const qint64 searchMs = timer.elapsed();
 
         timer.restart();
-        for (int i = 0; i < 200; ++i) store.addItem(makeItem("single", 100000 + i));
+        for (int i = 0; i < 200; ++i)
+            store.addItem(makeItem("single", 100000 + i));
         const qint64 singleMs = timer.elapsed();
 
-        qInfo("10000 items: batch insert %lld ms, all 50 pages %lld ms, last page %lld ms, search+favourites count "
+        qInfo("10000 items: batch insert %lld ms, all 50 pages %lld ms, last page %lld ms, search+favourites "
+              "count "
               "%lld ms, 200 single addItem %lld ms",
               insertMs, pageAllMs, lastPageMs, searchMs, singleMs);
         QVERIFY2(insertMs < 5000, "batch insert too slow");
@@ -274,7 +279,8 @@ private slots:
         {
             std::ofstream out(file, std::ios::binary);
             std::mt19937 rng(7);
-            for (int i = 0; i < 8192; ++i) out.put(static_cast<char>(rng() & 0xFF));
+            for (int i = 0; i < 8192; ++i)
+                out.put(static_cast<char>(rng() & 0xFF));
         }
         GalleryStore store(file);
         QCOMPARE(store.outcome(), OpenOutcome::RecoveredFromCorruption);
@@ -292,7 +298,8 @@ private slots:
         const auto file = dbPath("truncated.db");
         {
             GalleryStore store(file);
-            for (int i = 0; i < 50; ++i) store.addItem(makeItem("x", i));
+            for (int i = 0; i < 50; ++i)
+                store.addItem(makeItem("x", i));
         }
         QCOMPARE(rawPragma(file, "wal_checkpoint(TRUNCATE)"), int64_t{0});
         fs::resize_file(file, 100); // keeps the 100-byte header only
@@ -329,7 +336,8 @@ private slots:
         const int64_t d = store.enqueue({{"prompt", "d"}});
         auto order = [&] {
             std::vector<int64_t> ids;
-            for (const auto& j : store.jobs()) ids.push_back(j.id);
+            for (const auto& j : store.jobs())
+                ids.push_back(j.id);
             return ids;
         };
         QCOMPARE(order(), (std::vector<int64_t>{a, b, c, d}));
@@ -396,7 +404,8 @@ private slots:
             try {
                 GalleryStore store(file);
                 for (int i = 0; i < 150; ++i) {
-                    store.addItem(makeItem(std::string("thread ") + std::to_string(which), which * 100000 + i));
+                    store.addItem(
+                        makeItem(std::string("thread ") + std::to_string(which), which * 100000 + i));
                     GalleryQuery q;
                     q.limit = 20;
                     store.items(q);

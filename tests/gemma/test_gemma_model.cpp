@@ -45,7 +45,8 @@ private slots:
 
     void parity_data() {
         QTest::addColumn<QString>("name");
-        for (const char* n : {"g1_tanh", "g2_exact", "g3_gqa"}) QTest::newRow(n) << n;
+        for (const char* n : {"g1_tanh", "g2_exact", "g3_gqa"})
+            QTest::newRow(n) << n;
     }
 
     void parity() {
@@ -78,8 +79,8 @@ private slots:
             const double d0 = maxDiffValid(states[0], ref->tensor(s + ".hs0"), mask);
             const double d1 = maxDiffValid(states[1], ref->tensor(s + ".hs1"), mask);
             const double d2 = maxDiffValid(out, ref->tensor(s + ".hs_m2"), mask);
-            qInfo("%s %s: max |diff| hs0 %.3g hs1 %.3g hs[-2] %.3g (|ref| max %.3g)", key.c_str(), side, d0, d1, d2,
-                  ref->tensor(s + ".hs_m2").abs().max().item<double>());
+            qInfo("%s %s: max |diff| hs0 %.3g hs1 %.3g hs[-2] %.3g (|ref| max %.3g)", key.c_str(), side, d0,
+                  d1, d2, ref->tensor(s + ".hs_m2").abs().max().item<double>());
             QVERIFY(d0 <= 1e-6);
             QVERIFY(d1 <= 1e-6);
             QVERIFY(d2 <= 1e-6);

@@ -1,5 +1,6 @@
 #pragma once
-// Shared set-up for the GUI tests: settings and paths in a temporary folder, a window on a temporary database.
+// Shared set-up for the GUI tests: settings and paths in a temporary folder, a window on a temporary
+// database.
 #include "ui/engine_bridge.h"
 #include "ui/main_window.h"
 #include "ui/prompt_panel.h"

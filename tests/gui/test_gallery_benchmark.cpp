@@ -51,8 +51,8 @@ private slots:
             ++frames;
         }
         const qint64 ms = t.elapsed();
-        qInfo() << "scrolled through" << panel.model()->rowCount() << "items in" << ms << "ms," << frames << "frames,"
-                << double(ms) / std::max(1, frames) << "ms per frame";
+        qInfo() << "scrolled through" << panel.model()->rowCount() << "items in" << ms << "ms," << frames
+                << "frames," << double(ms) / std::max(1, frames) << "ms per frame";
         QCOMPARE(panel.model()->rowCount(), kItems);
         QVERIFY2(double(ms) / frames < 50, "a scroll frame took longer than 50 ms on average");
         // Jumping around once everything is loaded stays cheap.

@@ -14,7 +14,8 @@
 using namespace lumina;
 
 namespace {
-void addItems(gallery::GalleryStore& store, int count, const std::string& prefix, int64_t firstMs = 1'700'000'000'000) {
+void addItems(gallery::GalleryStore& store, int count, const std::string& prefix,
+              int64_t firstMs = 1'700'000'000'000) {
     for (int i = 0; i < count; ++i) {
         gallery::GalleryItem item;
         item.createdAtMs = firstMs + i;
@@ -54,7 +55,8 @@ private slots:
         QCOMPARE(model.rowCount(), ui::GalleryModel::kPageSize);
         // The tester checks every later change (and fetches on its own while checking).
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        while (model.canFetchMore({})) model.fetchMore({});
+        while (model.canFetchMore({}))
+            model.fetchMore({});
         QCOMPARE(model.rowCount(), 480);
         // Newest first: the CJK items were added last.
         QCOMPARE(model.index(0).data(ui::GalleryModel::PromptRole).toString(), QString::fromUtf8("灯台 29"));

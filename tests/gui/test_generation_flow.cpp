@@ -1,5 +1,5 @@
-// The generation path through real widgets: prompt, Ctrl+Enter, previews in order, result in the gallery and on
-// disk; cancel latency; the UI thread stays responsive; stop-and-keep; errors shown in the window; closing
+// The generation path through real widgets: prompt, Ctrl+Enter, previews in order, result in the gallery and
+// on disk; cancel latency; the UI thread stays responsive; stop-and-keep; errors shown in the window; closing
 // mid-run is clean and leaves the job to be re-queued.
 #include "gui/fake_engine.h"
 #include "gui/gui_test_support.h"
@@ -35,7 +35,8 @@ private slots:
         QTest::keyClicks(edit, "a red fox in snow");
         QTest::keyClick(edit, Qt::Key_Return, Qt::ControlModifier);
         QVERIFY(finished.wait(10000));
-        QCOMPARE(w.promptPanel()->prompt(), QString("a red fox in snow")); // Ctrl+Enter did not insert a newline
+        QCOMPARE(w.promptPanel()->prompt(),
+                 QString("a red fox in snow")); // Ctrl+Enter did not insert a newline
         QCOMPARE(progress.size(), 6);
         for (int i = 0; i < progress.size(); ++i) {
             QCOMPARE(progress[i][1].toInt(), i + 1); // steps arrive in order

@@ -35,7 +35,8 @@ private slots:
     }
     void studioStartsAndQuits() {
         QProcess p;
-        p.start(qEnvironmentVariable("LUMINA_STUDIO"), {"-platform", "offscreen", "--demo", "--quit-after-ms", "300"});
+        p.start(qEnvironmentVariable("LUMINA_STUDIO"),
+                {"-platform", "offscreen", "--demo", "--quit-after-ms", "300"});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 0);

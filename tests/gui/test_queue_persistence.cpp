@@ -15,7 +15,8 @@ using namespace lumina;
 namespace {
 std::vector<std::string> queuedPrompts(gallery::GalleryStore& store) {
     std::vector<std::string> out;
-    for (const auto& job : store.jobs()) out.push_back(pipeline::requestFromJson(job.request).prompt);
+    for (const auto& job : store.jobs())
+        out.push_back(pipeline::requestFromJson(job.request).prompt);
     return out;
 }
 } // namespace

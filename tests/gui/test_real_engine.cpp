@@ -12,7 +12,9 @@
 using namespace lumina;
 
 namespace {
-QString tinyModel() { return qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/pipeline/pipeline"; }
+QString tinyModel() {
+    return qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/pipeline/pipeline";
+}
 } // namespace
 
 class TestRealEngine : public QObject {
@@ -47,7 +49,8 @@ private slots:
         QTest::keyClick(edit, Qt::Key_Return, Qt::ControlModifier);
         QVERIFY(finished.wait(120000));
         QCOMPARE(progress.size(), 3);
-        for (int i = 0; i < progress.size(); ++i) QCOMPARE(progress[i][1].toInt(), i + 1);
+        for (int i = 0; i < progress.size(); ++i)
+            QCOMPARE(progress[i][1].toInt(), i + 1);
         QCOMPARE(previews.size(), 3);
         QVERIFY(!previews.last()[1].value<QImage>().isNull());
         const auto result = finished.first()[0].value<ui::GenerationResult>();

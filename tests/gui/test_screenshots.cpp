@@ -1,7 +1,8 @@
 // Renders the window in its three documented states (empty, running, gallery) in English and Chinese (and the
 // gallery in Japanese) through
-// the same code as `lumina-studio --demo --screenshot`, and checks the pictures are real (right size, not blank,
-// translated). With LUMINA_SCREENSHOT_DIR set, the PNGs are kept there (docs/screenshots is made this way).
+// the same code as `lumina-studio --demo --screenshot`, and checks the pictures are real (right size, not
+// blank, translated). With LUMINA_SCREENSHOT_DIR set, the PNGs are kept there (docs/screenshots is made this
+// way).
 #include "gui/gui_test_support.h"
 #include "ui/demo_mode.h"
 #include "ui/theme.h"
@@ -29,7 +30,8 @@ private slots:
         QTest::addColumn<QString>("state");
         for (const char* lang : {"en", "zh_CN"})
             for (const char* state : {"empty", "running", "gallery"})
-                QTest::newRow(qPrintable(QString("%1-%2").arg(state, lang))) << QString(lang) << QString(state);
+                QTest::newRow(qPrintable(QString("%1-%2").arg(state, lang)))
+                    << QString(lang) << QString(state);
         QTest::newRow("gallery-ja") << QString("ja") << QString("gallery"); // the longest strings
     }
 
@@ -48,7 +50,9 @@ private slots:
         w.resize(1600, 1000);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        if (language != "en") QCOMPARE(w.menuBar()->actions().first()->text(), QString::fromUtf8(language == "ja" ? "ファイル(&F)" : "文件(&F)"));
+        if (language != "en")
+            QCOMPARE(w.menuBar()->actions().first()->text(),
+                     QString::fromUtf8(language == "ja" ? "ファイル(&F)" : "文件(&F)"));
         int result = -1;
         ui::scheduleScreenshot(w, file, state, [&](bool ok) { result = ok ? 1 : 0; });
         QTRY_VERIFY_WITH_TIMEOUT(result != -1, 30000);

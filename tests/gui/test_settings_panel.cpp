@@ -1,5 +1,5 @@
-// Settings panel: size presets, snapping to 16, aspect lock, swap, preset filling, seed policies; prompt panel
-// history and token marker; the estimate grows with the size.
+// Settings panel: size presets, snapping to 16, aspect lock, swap, preset filling, seed policies; prompt
+// panel history and token marker; the estimate grows with the size.
 #include "gui/gui_test_support.h"
 #include "ui/demo_engine.h"
 #include "ui/estimate.h"
@@ -123,7 +123,8 @@ private slots:
         QVERIFY(test::loadDemoModel(w));
         QSignalSpy counted(w.bridge(), &ui::EngineBridge::tokenCount);
         QString longPrompt;
-        for (int i = 0; i < 300; ++i) longPrompt += "word ";
+        for (int i = 0; i < 300; ++i)
+            longPrompt += "word ";
         w.promptPanel()->setPrompt(longPrompt);
         // (A count for the empty prompt may come first, right after the model loaded.)
         QTRY_VERIFY_WITH_TIMEOUT(!counted.isEmpty() && counted.last()[0].toInt() == 301, 3000);

@@ -1,6 +1,6 @@
 // Export round trips through OpenImageIO: pixels per format, embedded settings, provenance, errors.
-#include "core/image/image_export.h"
 #include "core/image/embedded_metadata.h"
+#include "core/image/image_export.h"
 #include "core/image/png_codec.h"
 #include "core/image/thumbnail.h"
 #include "core/util/errors.h"
@@ -78,15 +78,24 @@ class TestImageExport : public QObject {
     void formatRows() {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("variant");
-        QTest::newRow("png8") << "a.png" << "";
-        QTest::newRow("png16") << "b.png" << "png16";
-        QTest::newRow("tif") << "c.tif" << "";
-        QTest::newRow("tiff") << "d.TIFF" << "";
-        QTest::newRow("exr") << "e.exr" << "";
-        QTest::newRow("jpg") << "f.jpg" << "";
-        QTest::newRow("jpeg") << "g.jpeg" << "";
-        QTest::newRow("webp") << "h.webp" << "";
-        QTest::newRow("webp-lossless") << "i.webp" << "webp-lossless";
+        QTest::newRow("png8") << "a.png"
+                              << "";
+        QTest::newRow("png16") << "b.png"
+                               << "png16";
+        QTest::newRow("tif") << "c.tif"
+                             << "";
+        QTest::newRow("tiff") << "d.TIFF"
+                              << "";
+        QTest::newRow("exr") << "e.exr"
+                             << "";
+        QTest::newRow("jpg") << "f.jpg"
+                             << "";
+        QTest::newRow("jpeg") << "g.jpeg"
+                              << "";
+        QTest::newRow("webp") << "h.webp"
+                              << "";
+        QTest::newRow("webp-lossless") << "i.webp"
+                                       << "webp-lossless";
     }
 
 private slots:
@@ -107,12 +116,16 @@ private slots:
         const QString ext = QString::fromStdString(out.extension().string()).toLower();
         const bool is16 = variant == "png16" || ext.startsWith(".tif");
         const bool isHalf = ext == ".exr";
-        // OIIO before 3.1 feeds WebP's lossless coder through YUV 4:2:0 (no use_argb), so it is not exact there.
+        // OIIO before 3.1 feeds WebP's lossless coder through YUV 4:2:0 (no use_argb), so it is not exact
+        // there.
         const bool exactWebp = variant == "webp-lossless" && OIIO_VERSION >= OIIO_MAKE_VERSION(3, 1, 0);
         const bool exact8 = (ext == ".png" && !is16) || exactWebp;
-        if (is16) QCOMPARE(spec.format, OIIO::TypeDesc(OIIO::TypeDesc::UINT16));
-        else if (isHalf) QCOMPARE(spec.format, OIIO::TypeDesc(OIIO::TypeDesc::HALF));
-        else QCOMPARE(spec.format, OIIO::TypeDesc(OIIO::TypeDesc::UINT8));
+        if (is16)
+            QCOMPARE(spec.format, OIIO::TypeDesc(OIIO::TypeDesc::UINT16));
+        else if (isHalf)
+            QCOMPARE(spec.format, OIIO::TypeDesc(OIIO::TypeDesc::HALF));
+        else
+            QCOMPARE(spec.format, OIIO::TypeDesc(OIIO::TypeDesc::UINT8));
         in->close();
 
         const FloatImage back = readImage(out);
@@ -137,8 +150,8 @@ private slots:
         const double psnr = -10.0 * std::log10(std::max(sumSquared / double(img.pixels.size()), 1e-12));
         qInfo("%s: mean abs error %.6f, max %.6f, PSNR %.1f dB", qPrintable(file), meanError, maxError, psnr);
         if (!exact8 && !is16 && !isHalf) {
-            // Lossy (JPEG/WebP at quality 95, 4:2:0 chroma): the smooth image stays close; the one black/white
-            // outlier pixel at the corner rings, hence the loose maximum.
+            // Lossy (JPEG/WebP at quality 95, 4:2:0 chroma): the smooth image stays close; the one
+            // black/white outlier pixel at the corner rings, hence the loose maximum.
             QVERIFY2(meanError < 0.012, "lossy mean error too large");
             QVERIFY2(psnr > 35.0, "lossy PSNR too low");
             QVERIFY2(maxError < 0.5, "lossy max error too large");
@@ -170,7 +183,8 @@ private slots:
             QCOMPARE(attr("Software"), std::string("Lumina Studio"));
             QCOMPARE(attr(kDigitalSourceTypeKey), std::string(kTrainedAlgorithmicMedia));
             QVERIFY(!contains(bytes, "tEXt")); // no Latin-1 text chunk carries UTF-8
-            for (const auto& t : readPngText(bytes)) QVERIFY(t.keyword != "Description");
+            for (const auto& t : readPngText(bytes))
+                QVERIFY(t.keyword != "Description");
         } else if (ext.startsWith(".tif")) {
             QCOMPARE(nlohmann::json::parse(attr("ImageDescription")), kSettings);
             QCOMPARE(attr("lumina:settings"), kSettings.dump()); // from the XMP packet
@@ -182,11 +196,12 @@ private slots:
             QCOMPARE(attr("parameters"), parameters);
             QCOMPARE(attr(kDigitalSourceTypeKey), std::string(kTrainedAlgorithmicMedia));
         } else if (ext == ".jpg" || ext == ".jpeg") {
-            QCOMPARE(attr("lumina:settings"), kSettings.dump()); // XMP
+            QCOMPARE(attr("lumina:settings"), kSettings.dump());                  // XMP
             QCOMPARE(nlohmann::json::parse(attr("ImageDescription")), kSettings); // Exif
             QCOMPARE(attr(kDigitalSourceTypeKey), std::string(kTrainedAlgorithmicMedia));
-            QVERIFY(contains(bytes, std::string_view("UNICODE\0", 8))); // A1111 parameters in Exif UserComment
-            QVERIFY(!contains(bytes, std::string_view("\xFF\xFE", 2)));  // no COM segment
+            QVERIFY(
+                contains(bytes, std::string_view("UNICODE\0", 8))); // A1111 parameters in Exif UserComment
+            QVERIFY(!contains(bytes, std::string_view("\xFF\xFE", 2))); // no COM segment
         } else if (ext == ".webp") {
             // OIIO 2.4's WebP reader decodes the Exif chunk but ignores XMP: check that one in the bytes.
             QCOMPARE(nlohmann::json::parse(attr("ImageDescription")), kSettings);
@@ -208,7 +223,8 @@ private slots:
         writeImage(testImage(), out, o, kSettings);
         QVERIFY(!readImageSettings(out).has_value());
         const auto bytes = fileBytes(out);
-        for (const char* secret : {"Lumina-Next-SFT", "midpoint", "trainedAlgorithmicMedia", "Lumina Studio", "blurry"})
+        for (const char* secret :
+             {"Lumina-Next-SFT", "midpoint", "trainedAlgorithmicMedia", "Lumina Studio", "blurry"})
             QVERIFY2(!contains(bytes, secret), secret);
         QCOMPARE(readImage(out).width, 67);
 
@@ -285,7 +301,8 @@ private slots:
         { std::ofstream(folder / "file") << "x"; }
         checkOutputPath(folder / "ok.png");
         checkOutputPath(folder / "ok.EXR");
-        for (const auto& e : supportedExtensions()) checkOutputPath(folder / ("ok" + e));
+        for (const auto& e : supportedExtensions())
+            checkOutputPath(folder / ("ok" + e));
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, checkOutputPath(folder / "ok.gif"));
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, checkOutputPath(folder / "noextension"));
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, checkOutputPath(folder / "missing" / "a.png"));
@@ -309,7 +326,8 @@ private slots:
                 for (int c = 0; c < 3; ++c) {
                     int sum = 0;
                     for (int dy = 0; dy < 4; ++dy)
-                        for (int dx = 0; dx < 4; ++dx) sum += full.pixels[((y * 4 + dy) * 1024 + x * 4 + dx) * 3 + c];
+                        for (int dx = 0; dx < 4; ++dx)
+                            sum += full.pixels[((y * 4 + dy) * 1024 + x * 4 + dx) * 3 + c];
                     QCOMPARE(int(std::lround(t.pixels[(y * 256 + x) * 3 + c] * 255)), (sum + 8) / 16);
                 }
     }

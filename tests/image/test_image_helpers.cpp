@@ -1,4 +1,5 @@
-// Image helpers that need no decoder: CRC, PNG text chunks, thumbnails, A1111 text, XMP, Exif, container edits.
+// Image helpers that need no decoder: CRC, PNG text chunks, thumbnails, A1111 text, XMP, Exif, container
+// edits.
 #include "core/image/container_edit.h"
 #include "core/image/embedded_metadata.h"
 #include "core/image/png_codec.h"
@@ -14,27 +15,41 @@ using namespace lumina::image;
 
 namespace {
 
-std::span<const uint8_t> bytesOf(const char* s) { return {reinterpret_cast<const uint8_t*>(s), std::strlen(s)}; }
+std::span<const uint8_t> bytesOf(const char* s) {
+    return {reinterpret_cast<const uint8_t*>(s), std::strlen(s)};
+}
 
 bool contains(const std::vector<uint8_t>& haystack, std::string_view needle) {
     return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
 }
 
-uint16_t be16(const uint8_t* p) { return uint16_t((p[0] << 8) | p[1]); }
-uint32_t be32(const uint8_t* p) { return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]; }
+uint16_t be16(const uint8_t* p) {
+    return uint16_t((p[0] << 8) | p[1]);
+}
+uint32_t be32(const uint8_t* p) {
+    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
 
 Rgb8Image solid(int w, int h, uint8_t r, uint8_t g, uint8_t b) {
     Rgb8Image img;
     img.width = w;
     img.height = h;
-    for (int i = 0; i < w * h; ++i) img.pixels.insert(img.pixels.end(), {r, g, b});
+    for (int i = 0; i < w * h; ++i)
+        img.pixels.insert(img.pixels.end(), {r, g, b});
     return img;
 }
 
-const nlohmann::json kSettings = {{"prompt", "一只猫 🐱, \"best\" quality"}, {"negative_prompt", "blurry"},
-                                  {"steps", 30},   {"sampler", "midpoint"}, {"guidance", 4.0},
-                                  {"seed", 18446744073709551615ull}, {"width", 1024}, {"height", 768},
-                                  {"model", "Lumina-Next-SFT"}, {"schedule", "uniform"}, {"preset", "lumina"},
+const nlohmann::json kSettings = {{"prompt", "一只猫 🐱, \"best\" quality"},
+                                  {"negative_prompt", "blurry"},
+                                  {"steps", 30},
+                                  {"sampler", "midpoint"},
+                                  {"guidance", 4.0},
+                                  {"seed", 18446744073709551615ull},
+                                  {"width", 1024},
+                                  {"height", 768},
+                                  {"model", "Lumina-Next-SFT"},
+                                  {"schedule", "uniform"},
+                                  {"preset", "lumina"},
                                   {"time_shift", 4.0}};
 
 } // namespace
@@ -49,7 +64,8 @@ private slots:
 
     void pngTextRoundTrip() {
         const auto png = encodePng(solid(4, 3, 10, 20, 30));
-        const auto with = insertPngText(png, {{"parameters", "一只猫 🐱\nSteps: 30"}, {"lumina:settings", "{}"}});
+        const auto with =
+            insertPngText(png, {{"parameters", "一只猫 🐱\nSteps: 30"}, {"lumina:settings", "{}"}});
         const auto texts = readPngText(with);
         QCOMPARE(texts.size(), std::size_t{2});
         QCOMPARE(texts[0].keyword, std::string("parameters"));
@@ -59,7 +75,8 @@ private slots:
         QVERIFY(!contains(with, "tEXt"));
         // The text chunks sit before the image data; IEND stays last.
         QCOMPARE(std::string(with.end() - 8, with.end() - 4), std::string("IEND"));
-        QVERIFY(std::search(with.begin(), with.end(), "iTXt", "iTXt" + 4) < std::search(with.begin(), with.end(), "IDAT", "IDAT" + 4));
+        QVERIFY(std::search(with.begin(), with.end(), "iTXt", "iTXt" + 4) <
+                std::search(with.begin(), with.end(), "IDAT", "IDAT" + 4));
         // Every chunk's CRC is right.
         for (std::size_t at = 8; at + 12 <= with.size();) {
             const uint32_t len = be32(&with[at]);
@@ -93,8 +110,9 @@ private slots:
     void downscaleAveragesAreas() {
         Rgb8Image img = solid(512, 256, 0, 0, 0);
         for (int y = 0; y < 256; ++y)
-            for (int x = 256; x < 512; ++x) img.pixels[(y * 512 + x) * 3 + 2] = 200; // right half blue
-        img.pixels[0] = 255;                                                   // one red pixel in a 2x2 block
+            for (int x = 256; x < 512; ++x)
+                img.pixels[(y * 512 + x) * 3 + 2] = 200; // right half blue
+        img.pixels[0] = 255;                             // one red pixel in a 2x2 block
         const auto t = downscaleToFit(img, 256);
         QCOMPARE(t.width, 256);
         QCOMPARE(t.height, 128);
@@ -123,7 +141,8 @@ private slots:
 
     void asciiJsonEscapes() {
         const std::string a = asciiJson(kSettings);
-        for (const char c : a) QVERIFY(static_cast<unsigned char>(c) < 0x80);
+        for (const char c : a)
+            QVERIFY(static_cast<unsigned char>(c) < 0x80);
         QCOMPARE(nlohmann::json::parse(a), kSettings);
     }
 
@@ -131,7 +150,8 @@ private slots:
         const std::string x = xmpPacket({"{\"a\":\"<&>\"}", "p & q", true, "Lumina Studio"});
         QVERIFY(x.find("Iptc4xmpExt:DigitalSourceType=\"http://cv.iptc.org/newscodes/digitalsourcetype/"
                        "trainedAlgorithmicMedia\"") != std::string::npos);
-        QVERIFY(x.find("<lumina:settings>{&quot;a&quot;:&quot;&lt;&amp;&gt;&quot;}</lumina:settings>") != std::string::npos);
+        QVERIFY(x.find("<lumina:settings>{&quot;a&quot;:&quot;&lt;&amp;&gt;&quot;}</lumina:settings>") !=
+                std::string::npos);
         QVERIFY(x.find("<lumina:parameters>p &amp; q</lumina:parameters>") != std::string::npos);
         QVERIFY(x.rfind("<?xpacket end=\"w\"?>") != std::string::npos);
         QVERIFY(xmpPacket({{}, {}, false, {}}).empty());
@@ -172,15 +192,15 @@ private slots:
 
     void tiffXmpIsAdded() {
         // A minimal little-endian TIFF: header + one IFD with ImageWidth (256) and an old XMLPACKET (700).
-        std::vector<uint8_t> t{'I', 'I', 42, 0, 8, 0, 0, 0, 2, 0,
-                               0, 1, 3, 0, 1, 0, 0, 0, 5, 0, 0, 0,         // ImageWidth SHORT 5
-                               0xBC, 2, 1, 0, 2, 0, 0, 0, 'a', 'b', 0, 0,  // XMLPACKET BYTE 2 "ab"
-                               0, 0, 0, 0};
+        std::vector<uint8_t> t{'I',  'I', 42, 0, 8, 0, 0, 0, 2,   0,   0, 1,
+                               3,    0,   1,  0, 0, 0, 5, 0, 0,   0,         // ImageWidth SHORT 5
+                               0xBC, 2,   1,  0, 2, 0, 0, 0, 'a', 'b', 0, 0, // XMLPACKET BYTE 2 "ab"
+                               0,    0,   0,  0};
         const std::string xmp = "<x:xmpmeta>hello</x:xmpmeta>";
         const auto out = setTiffXmp(t, xmp);
         const uint32_t ifd = out[4] | (out[5] << 8) | (out[6] << 16) | (uint32_t(out[7]) << 24);
-        QCOMPARE(int(out[ifd]), 2);                                  // ImageWidth + new XMLPACKET
-        QCOMPARE(int(out[ifd + 2]) | (out[ifd + 3] << 8), 256);      // sorted by tag
+        QCOMPARE(int(out[ifd]), 2);                             // ImageWidth + new XMLPACKET
+        QCOMPARE(int(out[ifd + 2]) | (out[ifd + 3] << 8), 256); // sorted by tag
         QCOMPARE(int(out[ifd + 14]) | (out[ifd + 15] << 8), 700);
         const uint32_t count = out[ifd + 18] | (out[ifd + 19] << 8);
         const uint32_t at = out[ifd + 22] | (out[ifd + 23] << 8) | (out[ifd + 24] << 16);
@@ -192,18 +212,21 @@ private slots:
         // Truncated and bit-flipped containers: each edit either works or throws IoError, never reads out of
         // bounds (this test runs under the address sanitizer in the sanitizer build).
         const auto png = insertPngText(encodePng(solid(8, 8, 1, 2, 3)), {{"k", "v"}});
-        const std::vector<uint8_t> webp{'R', 'I', 'F', 'F', 18, 0, 0, 0, 'W', 'E', 'B', 'P',
-                                        'V', 'P', '8', 'L', 6, 0, 0, 0, 1, 2, 3, 4, 5, 6};
-        const std::vector<uint8_t> jpeg{0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 'J', 'F', 0xFF, 0xE1, 0, 6, 'E', 'x',
-                                        'i', 'f', 0xFF, 0xDB, 0, 2, 0xFF, 0xD9};
-        const std::vector<uint8_t> tiff{'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 1, 0, 0, 3, 0, 0, 0, 1, 0, 5, 0, 0, 0, 0, 0, 0};
+        const std::vector<uint8_t> webp{'R', 'I', 'F', 'F', 18, 0, 0, 0, 'W', 'E', 'B', 'P', 'V',
+                                        'P', '8', 'L', 6,   0,  0, 0, 1, 2,   3,   4,   5,   6};
+        const std::vector<uint8_t> jpeg{0xFF, 0xD8, 0xFF, 0xE0, 0,   4,    'J',  'F', 0xFF, 0xE1, 0,
+                                        6,    'E',  'x',  'i',  'f', 0xFF, 0xDB, 0,   2,    0xFF, 0xD9};
+        const std::vector<uint8_t> tiff{'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 1, 0, 0,
+                                        3,   0,   0, 0,  1, 0, 5, 0, 0, 0, 0, 0, 0};
         std::mt19937 rng(1);
         int failures = 0, successes = 0;
         for (int round = 0; round < 400; ++round) {
             for (const auto* source : {&png, &webp, &jpeg, &tiff}) {
                 std::vector<uint8_t> bytes = *source;
-                if (round % 2) bytes.resize(rng() % (bytes.size() + 1));
-                else bytes[rng() % bytes.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
+                if (round % 2)
+                    bytes.resize(rng() % (bytes.size() + 1));
+                else
+                    bytes[rng() % bytes.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
                 try {
                     if (source == &png) readPngText(bytes);
                     if (source == &webp) setWebpMetadata(bytes, 2, 2, {1, 2, 3}, "x");
@@ -220,9 +243,10 @@ private slots:
     }
 
     void webpBecomesExtended() {
-        // A simple lossless WebP container with a fake 6-byte VP8L payload (the container edit does not decode it).
-        std::vector<uint8_t> w{'R', 'I', 'F', 'F', 18, 0, 0, 0, 'W', 'E', 'B', 'P',
-                               'V', 'P', '8', 'L', 6, 0, 0, 0, 1, 2, 3, 4, 5, 6};
+        // A simple lossless WebP container with a fake 6-byte VP8L payload (the container edit does not
+        // decode it).
+        std::vector<uint8_t> w{'R', 'I', 'F', 'F', 18, 0, 0, 0, 'W', 'E', 'B', 'P', 'V',
+                               'P', '8', 'L', 6,   0,  0, 0, 1, 2,   3,   4,   5,   6};
         const std::vector<uint8_t> exif{'M', 'M', 0, 42, 0, 0, 0, 8, 0};
         const auto out = setWebpMetadata(w, 300, 200, exif, "<xmp/>");
         QCOMPARE(std::string(out.begin() + 12, out.begin() + 16), std::string("VP8X"));

@@ -24,7 +24,8 @@ inline std::vector<uint8_t> rawFile(const std::string& headerText, const std::ve
                                     uint64_t lengthField = UINT64_MAX) {
     const uint64_t len = lengthField == UINT64_MAX ? headerText.size() : lengthField;
     std::string bytes(8, '\0');
-    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(len >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+        bytes[i] = static_cast<char>(len >> (8 * i));
     bytes += headerText;
     bytes.append(reinterpret_cast<const char*>(data.data()), data.size());
     return {bytes.begin(), bytes.end()};
@@ -39,12 +40,14 @@ inline std::vector<uint8_t> safetensorsBytes(const std::vector<RawTensor>& tenso
     if (!metadata.empty()) header["__metadata__"] = metadata;
     std::vector<uint8_t> data;
     for (const auto& t : tensors) {
-        header[t.name] = {{"dtype", t.dtype}, {"shape", t.shape},
+        header[t.name] = {{"dtype", t.dtype},
+                          {"shape", t.shape},
                           {"data_offsets", {data.size(), data.size() + t.bytes.size()}}};
         data.insert(data.end(), t.bytes.begin(), t.bytes.end());
     }
     std::string text = header.dump();
-    while ((8 + text.size()) % alignment != 0) text += ' ';
+    while ((8 + text.size()) % alignment != 0)
+        text += ' ';
     return rawFile(text, data);
 }
 

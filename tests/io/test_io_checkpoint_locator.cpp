@@ -26,7 +26,8 @@ const char* kSd15Index = R"({"_class_name":"StableDiffusionPipeline","_diffusers
 
 void makePipeline(const fs::path& root, const std::string& index = kLuminaIndex) {
     writeText(root / "model_index.json", index);
-    for (const char* c : {"transformer", "text_encoder", "vae", "tokenizer", "scheduler"}) fs::create_directories(root / c);
+    for (const char* c : {"transformer", "text_encoder", "vae", "tokenizer", "scheduler"})
+        fs::create_directories(root / c);
 }
 
 template <typename F> QString errorOf(F&& f) {
@@ -46,7 +47,8 @@ public:
             m_saved.emplace_back(name, qgetenv(name), qEnvironmentVariableIsSet(name));
             qunsetenv(name);
         }
-        for (const auto& [name, value] : vars) qputenv(name, value.toUtf8());
+        for (const auto& [name, value] : vars)
+            qputenv(name, value.toUtf8());
     }
     ~EnvGuard() {
         for (const auto& [name, value, wasSet] : m_saved)
@@ -58,8 +60,8 @@ private:
 };
 
 // A hub cache entry like huggingface_hub writes it: files in blobs/, snapshots/<rev>/... symlinks to them.
-fs::path makeHubEntry(const fs::path& cache, const std::string& repoFolder, const std::vector<std::string>& revisions,
-                      const std::string& refMain) {
+fs::path makeHubEntry(const fs::path& cache, const std::string& repoFolder,
+                      const std::vector<std::string>& revisions, const std::string& refMain) {
     const fs::path repo = cache / repoFolder;
     writeText(repo / "blobs" / "index-blob", kLuminaIndex);
     for (const auto& rev : revisions) {
@@ -111,10 +113,10 @@ private slots:
         makePipeline(path("sd15"), kSd15Index);
         fs::create_directories(path("sd15/unet"));
         const auto msg = errorOf([&] { io::locateCheckpoint(path("sd15").string()); });
-        for (const char* part : {"model_index.json", "not a Lumina-Next pipeline",
-                                 "expected pipeline class LuminaPipeline or LuminaText2ImgPipeline",
-                                 "found StableDiffusionPipeline", "unet=UNet2DConditionModel",
-                                 "text_encoder=CLIPTextModel"})
+        for (const char* part :
+             {"model_index.json", "not a Lumina-Next pipeline",
+              "expected pipeline class LuminaPipeline or LuminaText2ImgPipeline",
+              "found StableDiffusionPipeline", "unet=UNet2DConditionModel", "text_encoder=CLIPTextModel"})
             QVERIFY2(msg.contains(part), qPrintable(QString("'%1' not in: %2").arg(part, msg)));
     }
     void refusesWrongComponentClasses() {
@@ -123,9 +125,12 @@ private slots:
         index.replace(index.find("\"AutoencoderKL\""), 15, "\"AutoencoderTiny\"");
         makePipeline(path("wrongparts"), index);
         const auto msg = errorOf([&] { io::locateCheckpoint(path("wrongparts").string()); });
-        QVERIFY2(msg.contains("component 'text_encoder' has class CLIPTextModel, expected GemmaModel or GemmaForCausalLM"),
+        QVERIFY2(
+            msg.contains(
+                "component 'text_encoder' has class CLIPTextModel, expected GemmaModel or GemmaForCausalLM"),
+            qPrintable(msg));
+        QVERIFY2(msg.contains("component 'vae' has class AutoencoderTiny, expected AutoencoderKL"),
                  qPrintable(msg));
-        QVERIFY2(msg.contains("component 'vae' has class AutoencoderTiny, expected AutoencoderKL"), qPrintable(msg));
     }
     void missingComponentAndFolder() {
         std::string index = kLuminaIndex;
@@ -147,12 +152,16 @@ private slots:
     void badModelIndex_data() {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("invalid JSON") << "{\"_class_name\": " << "invalid JSON";
-        QTest::newRow("not an object") << "[\"LuminaPipeline\"]" << "expected a JSON object";
+        QTest::newRow("invalid JSON") << "{\"_class_name\": "
+                                      << "invalid JSON";
+        QTest::newRow("not an object") << "[\"LuminaPipeline\"]"
+                                       << "expected a JSON object";
         QTest::newRow("entry not a pair") << R"({"_class_name":"LuminaPipeline","vae":"AutoencoderKL"})"
                                           << "key 'vae' must be a [library, class] pair";
-        QTest::newRow("class not a string") << R"({"_class_name":5})" << "key '_class_name' must be a string";
-        QTest::newRow("no class name") << R"({"vae":["diffusers","AutoencoderKL"]})" << "found no _class_name";
+        QTest::newRow("class not a string") << R"({"_class_name":5})"
+                                            << "key '_class_name' must be a string";
+        QTest::newRow("no class name") << R"({"vae":["diffusers","AutoencoderKL"]})"
+                                       << "found no _class_name";
     }
     void badModelIndex() {
         QFETCH(QString, text);
@@ -177,7 +186,9 @@ private slots:
         QVERIFY2(msg.contains("no such folder, and not a repo id"), qPrintable(msg));
         QVERIFY(errorOf([&] { io::locateCheckpoint(""); }).contains("no model given"));
         fs::create_symlink(path("nowhere"), path("dangling"));
-        QVERIFY(errorOf([&] { io::locateCheckpoint(path("dangling").string()); }).contains("broken symbolic link"));
+        QVERIFY(errorOf([&] {
+                    io::locateCheckpoint(path("dangling").string());
+                }).contains("broken symbolic link"));
     }
     void brokenModelIndexLink() {
         makePipeline(path("brokenlink"));
@@ -203,7 +214,8 @@ private slots:
         }
         {
             EnvGuard env{};
-            QCOMPARE(io::huggingFaceHubCache(), fs::path(qgetenv("HOME").toStdString()) / ".cache/huggingface/hub");
+            QCOMPARE(io::huggingFaceHubCache(),
+                     fs::path(qgetenv("HOME").toStdString()) / ".cache/huggingface/hub");
         }
     }
     void repoIdResolvesThroughRefsMain() {
@@ -219,7 +231,8 @@ private slots:
         QVERIFY(fs::is_symlink(cp.component("vae").folder / "config.json"));
         QVERIFY(fs::exists(cp.component("vae").folder / "config.json"));
         // The repo folder itself is accepted as well.
-        const auto viaFolder = io::locateCheckpoint((cache / "models--Alpha-VLLM--Lumina-Next-SFT-diffusers").string());
+        const auto viaFolder =
+            io::locateCheckpoint((cache / "models--Alpha-VLLM--Lumina-Next-SFT-diffusers").string());
         QCOMPARE(viaFolder.revision, std::string("aaa111"));
         QCOMPARE(viaFolder.origin, std::string("hub cache folder"));
         // And the snapshot folder is a plain pipeline folder.
@@ -244,12 +257,14 @@ private slots:
         EnvGuard env{{"HF_HUB_CACHE", QString::fromStdString(cache.string())}};
         auto msg = errorOf([&] { io::locateCheckpoint("Alpha-VLLM/Lumina-Next-SFT-diffusers"); });
         QVERIFY2(msg.contains("not in the Hugging Face cache") &&
-                     msg.contains(QString::fromStdString((cache / "models--Alpha-VLLM--Lumina-Next-SFT-diffusers").string())) &&
+                     msg.contains(QString::fromStdString(
+                         (cache / "models--Alpha-VLLM--Lumina-Next-SFT-diffusers").string())) &&
                      msg.contains("HF_HUB_CACHE"),
                  qPrintable(msg));
         makeHubEntry(cache, "models--org--stale", {"aaa"}, "bbb");
         msg = errorOf([&] { io::locateCheckpoint("org/stale"); });
-        QVERIFY2(msg.contains("refs/main: names revision bbb") && msg.contains("is missing"), qPrintable(msg));
+        QVERIFY2(msg.contains("refs/main: names revision bbb") && msg.contains("is missing"),
+                 qPrintable(msg));
         fs::create_directories(cache / "models--org--empty/snapshots");
         msg = errorOf([&] { io::locateCheckpoint("org/empty"); });
         QVERIFY2(msg.contains("snapshots: is empty"), qPrintable(msg));

@@ -22,7 +22,8 @@ struct Result {
     QByteArray out, err;
 };
 
-Result runCli(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+Result runCli(const QStringList& args,
+              const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(qEnvironmentVariable("LUMINA_CLI"), args);
@@ -31,7 +32,9 @@ Result runCli(const QStringList& args, const QProcessEnvironment& env = QProcess
             p.readAllStandardError()};
 }
 
-fs::path fixture() { return fs::path(qEnvironmentVariable("LUMINA_FIXTURES_DIR").toStdString()) / "io_tiny_pipeline"; }
+fs::path fixture() {
+    return fs::path(qEnvironmentVariable("LUMINA_FIXTURES_DIR").toStdString()) / "io_tiny_pipeline";
+}
 
 std::string readText(const fs::path& p) {
     std::ifstream in(p);
@@ -62,7 +65,8 @@ class TestIoCliInfo : public QObject {
         QVERIFY2(r.out.isEmpty(), r.out.constData());
         const auto err = QString::fromUtf8(r.err).trimmed();
         QVERIFY2(!err.contains('\n'), qPrintable("more than one stderr line: " + err));
-        for (const auto& part : parts) QVERIFY2(err.contains(part), qPrintable(QString("'%1' not in: %2").arg(part, err)));
+        for (const auto& part : parts)
+            QVERIFY2(err.contains(part), qPrintable(QString("'%1' not in: %2").arg(part, err)));
     }
 
 private slots:
@@ -77,7 +81,8 @@ private slots:
         QCOMPARE(root["usable"].toBool(), true);
         QCOMPARE(root["origin"].toString(), QString("folder"));
         const auto components = root["components"].toObject();
-        QCOMPARE(components.keys(), (QStringList{"scheduler", "text_encoder", "tokenizer", "transformer", "vae"}));
+        QCOMPARE(components.keys(),
+                 (QStringList{"scheduler", "text_encoder", "tokenizer", "transformer", "vae"}));
         QCOMPARE(components["transformer"]["class"].toString(), QString("LuminaNextDiT2DModel"));
         QCOMPARE(components["text_encoder"]["class"].toString(), QString("GemmaModel"));
         QCOMPARE(components["vae"]["class"].toString(), QString("AutoencoderKL"));
@@ -89,9 +94,11 @@ private slots:
             // Parameter counts and sizes agree with the safetensors headers read independently here.
             const auto set = io::WeightSet::openFolder(fixture() / name);
             uint64_t params = 0;
-            for (const auto& [_, e] : set.entries()) params += static_cast<uint64_t>(e.info->numel());
+            for (const auto& [_, e] : set.entries())
+                params += static_cast<uint64_t>(e.info->numel());
             QCOMPARE(static_cast<uint64_t>(c["parameters"].toDouble()), params);
-            QCOMPARE(static_cast<uint64_t>(c["tensors"].toDouble()), static_cast<uint64_t>(set.entries().size()));
+            QCOMPARE(static_cast<uint64_t>(c["tensors"].toDouble()),
+                     static_cast<uint64_t>(set.entries().size()));
             QCOMPARE(static_cast<uint64_t>(c["file_bytes"].toDouble()), set.totalFileBytes());
             QCOMPARE(c["dtypes"].toObject().keys(), QStringList{"F32"});
             QVERIFY(!c["validation"].toString().isEmpty());
@@ -105,8 +112,9 @@ private slots:
         const auto r = runCli({"info", "--model", QString::fromStdString(fixture().string())});
         QVERIFY2(r.code == 0, r.err.constData());
         const auto out = QString::fromUtf8(r.out);
-        for (const char* part : {"LuminaPipeline at", "transformer", "LuminaNextDiT2DModel", "text_encoder", "GemmaModel",
-                                 "vae", "AutoencoderKL", "tokenizer", "scheduler", "F32 x", "usable"})
+        for (const char* part :
+             {"LuminaPipeline at", "transformer", "LuminaNextDiT2DModel", "text_encoder", "GemmaModel", "vae",
+              "AutoencoderKL", "tokenizer", "scheduler", "F32 x", "usable"})
             QVERIFY2(out.contains(part), qPrintable(QString("'%1' not in: %2").arg(part, out)));
     }
     void repoIdThroughHubCache() {
@@ -162,7 +170,8 @@ private slots:
         const auto dir = copy();
         const auto file = dir / "transformer" / "diffusion_pytorch_model.safetensors";
         fs::resize_file(file, fs::file_size(file) - 100);
-        expectUnusable(dir, {QString::fromStdString(file.string()), "not a valid safetensors file", "truncated"});
+        expectUnusable(dir,
+                       {QString::fromStdString(file.string()), "not a valid safetensors file", "truncated"});
     }
     void emptyWeights() {
         const auto dir = copy();
@@ -181,12 +190,14 @@ private slots:
     }
     void configDisagreesWithWeights() {
         const auto dir = copy();
-        replaceInFile(dir / "text_encoder" / "config.json", "\"vocab_size\": ([0-9]+)", "\"vocab_size\": 9999");
+        replaceInFile(dir / "text_encoder" / "config.json", "\"vocab_size\": ([0-9]+)",
+                      "\"vocab_size\": 9999");
         expectUnusable(dir, {"embed_tokens.weight", "text_encoder/config.json"});
     }
     void componentsDisagree() {
         const auto dir = copy();
-        replaceInFile(dir / "transformer" / "config.json", "\"cross_attention_dim\": 32", "\"cross_attention_dim\": 48");
+        replaceInFile(dir / "transformer" / "config.json", "\"cross_attention_dim\": 32",
+                      "\"cross_attention_dim\": 48");
         // Either the generic cross-check or the transformer's own validation refuses it, naming the config.
         expectUnusable(dir, {"transformer"});
     }

@@ -50,7 +50,8 @@ std::vector<uint8_t> bf16Bytes(const std::vector<float>& v) {
 }
 std::vector<float> seq(int n, float start) {
     std::vector<float> v(n);
-    for (int i = 0; i < n; ++i) v[i] = start + 0.25f * static_cast<float>(i);
+    for (int i = 0; i < n; ++i)
+        v[i] = start + 0.25f * static_cast<float>(i);
     return v;
 }
 std::vector<uint8_t> int64Bytes(std::vector<int64_t> v) {
@@ -100,7 +101,9 @@ private slots:
         QCOMPARE(report.tensorsLoaded, std::size_t(7));
         QCOMPARE(report.bytesRead, w.totalBytes());
         QCOMPARE(model.proj->weight.scalar_type(), torch::kFloat32);
-        QVERIFY(torch::equal(model.proj->weight, torch::tensor(seq(12, -1.0f)).to(torch::kBFloat16).to(torch::kFloat32).reshape({3, 4})));
+        QVERIFY(torch::equal(
+            model.proj->weight,
+            torch::tensor(seq(12, -1.0f)).to(torch::kBFloat16).to(torch::kFloat32).reshape({3, 4})));
         QVERIFY(torch::equal(model.proj->bias, torch::tensor(seq(3, 0.5f))));
         QVERIFY(torch::equal(model.named_parameters()["blocks.1.norm.weight"], torch::tensor(seq(4, 2.0f))));
         QCOMPARE(model.scale.item<float>(), 3.5f);
@@ -108,7 +111,8 @@ private slots:
         const auto steps = model.named_buffers()["blocks.1.steps"];
         QCOMPARE(steps.scalar_type(), torch::kInt64);
         QCOMPARE(steps[1].item<int64_t>(), int64_t(10));
-        // The loaded tensors own their memory (copied out of the mapping), and are still the module's parameters.
+        // The loaded tensors own their memory (copied out of the mapping), and are still the module's
+        // parameters.
         QVERIFY(model.proj->weight.data_ptr() == model.named_parameters()["proj.weight"].data_ptr());
     }
     void keepsModuleDTypeWithoutOption() {
@@ -129,11 +133,11 @@ private slots:
     }
     void reportsAllProblemsInOneError() {
         auto tensors = tinyCheckpoint();
-        tensors.erase(tensors.begin() + 2);                       // blocks.0.norm.weight missing
-        tensors.erase(tensors.end() - 1);                         // scale missing
+        tensors.erase(tensors.begin() + 2); // blocks.0.norm.weight missing
+        tensors.erase(tensors.end() - 1);   // scale missing
         tensors.push_back({"blocks.2.norm.weight", "F32", {4}, floatBytes(seq(4, 0))}); // unexpected
         tensors.push_back({"extra", "F32", {1}, floatBytes({1})});                      // unexpected
-        tensors[0] = {"proj.weight", "BF16", {4, 3}, bf16Bytes(seq(12, 0))};             // mis-shaped
+        tensors[0] = {"proj.weight", "BF16", {4, 3}, bf16Bytes(seq(12, 0))};            // mis-shaped
         TinyModel model;
         const auto w = weights("bad", tensors);
         io::LoadOptions options;
@@ -151,11 +155,14 @@ private slots:
     void renameAndOptionalKeys() {
         auto tensors = tinyCheckpoint();
         tensors.erase(tensors.end() - 1); // scale: filled by the model itself
-        for (auto& t : tensors) t.name = "model." + t.name;
+        for (auto& t : tensors)
+            t.name = "model." + t.name;
         tensors.push_back({"lm_head.weight", "F32", {1}, floatBytes({1})});
         TinyModel model;
         io::LoadOptions options;
-        options.rename = [](const std::string& k) { return k.rfind("model.", 0) == 0 ? k.substr(6) : std::string(); };
+        options.rename = [](const std::string& k) {
+            return k.rfind("model.", 0) == 0 ? k.substr(6) : std::string();
+        };
         options.optionalKey = [](const std::string& k) { return k == "scale"; };
         const auto report = io::loadModuleWeights(model, weights("renamed", tensors), options);
         QCOMPARE(report.tensorsLoaded, std::size_t(6));

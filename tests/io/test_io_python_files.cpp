@@ -11,7 +11,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fixtures() { return fs::path(qEnvironmentVariable("LUMINA_FIXTURES_DIR").toStdString()) / "io_safetensors"; }
+fs::path fixtures() {
+    return fs::path(qEnvironmentVariable("LUMINA_FIXTURES_DIR").toStdString()) / "io_safetensors";
+}
 
 std::string hexOf(const at::Tensor& t) {
     static const char* digits = "0123456789abcdef";

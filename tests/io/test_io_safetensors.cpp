@@ -44,11 +44,18 @@ struct DTypeCase {
     std::size_t size;
     c10::ScalarType torchType;
 };
-const std::vector<DTypeCase> kAllDTypes{
-    {"F64", 8, torch::kFloat64}, {"F32", 4, torch::kFloat32},     {"F16", 2, torch::kFloat16},
-    {"BF16", 2, torch::kBFloat16}, {"I64", 8, torch::kInt64},     {"I32", 4, torch::kInt32},
-    {"I16", 2, torch::kInt16},   {"I8", 1, torch::kInt8},         {"U8", 1, torch::kUInt8},
-    {"BOOL", 1, torch::kBool},   {"F8_E4M3", 1, torch::kFloat8_e4m3fn}, {"F8_E5M2", 1, torch::kFloat8_e5m2}};
+const std::vector<DTypeCase> kAllDTypes{{"F64", 8, torch::kFloat64},
+                                        {"F32", 4, torch::kFloat32},
+                                        {"F16", 2, torch::kFloat16},
+                                        {"BF16", 2, torch::kBFloat16},
+                                        {"I64", 8, torch::kInt64},
+                                        {"I32", 4, torch::kInt32},
+                                        {"I16", 2, torch::kInt16},
+                                        {"I8", 1, torch::kInt8},
+                                        {"U8", 1, torch::kUInt8},
+                                        {"BOOL", 1, torch::kBool},
+                                        {"F8_E4M3", 1, torch::kFloat8_e4m3fn},
+                                        {"F8_E5M2", 1, torch::kFloat8_e5m2}};
 
 std::vector<RawTensor> oneTensorPerDType(uint32_t seed) {
     std::vector<RawTensor> tensors;
@@ -56,7 +63,8 @@ std::vector<RawTensor> oneTensorPerDType(uint32_t seed) {
     for (const auto& d : kAllDTypes) {
         RawTensor t{std::string("t_") + d.name, d.name, {3, 5}, patternBytes(15 * d.size, ++i)};
         if (std::string(d.name) == "BOOL")
-            for (auto& b : t.bytes) b &= 1; // torch bools are 0 or 1
+            for (auto& b : t.bytes)
+                b &= 1; // torch bools are 0 or 1
         tensors.push_back(t);
     }
     return tensors;
@@ -91,9 +99,11 @@ private slots:
         }
     }
     void alignedTensorsAreNotCopied() {
-        // With the header padded to 8 bytes every tensor starts aligned, so the tensor points into the mapping.
+        // With the header padded to 8 bytes every tensor starts aligned, so the tensor points into the
+        // mapping.
         const auto file = path("aligned.safetensors");
-        writeFile(file, safetensorsBytes({{"a", "F32", {4}, patternBytes(16, 1)}, {"b", "F64", {2}, patternBytes(16, 2)}}));
+        writeFile(file, safetensorsBytes({{"a", "F32", {4}, patternBytes(16, 1)},
+                                          {"b", "F64", {2}, patternBytes(16, 2)}}));
         const auto st = io::SafetensorsFile::open(file);
         const auto* info = st->find("b");
         QVERIFY(info);
@@ -116,7 +126,8 @@ private slots:
     }
     void emptyAndScalarTensors() {
         const auto file = path("edge.safetensors");
-        writeFile(file, safetensorsBytes({{"empty", "F32", {0, 3}, {}}, {"scalar", "F16", {}, patternBytes(2, 4)}}));
+        writeFile(file, safetensorsBytes(
+                            {{"empty", "F32", {0, 3}, {}}, {"scalar", "F16", {}, patternBytes(2, 4)}}));
         const auto st = io::SafetensorsFile::open(file);
         QCOMPARE(st->tensor("empty").numel(), 0);
         QCOMPARE(st->tensor("scalar").dim(), 0);
@@ -128,7 +139,8 @@ private slots:
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("expected");
         auto add = [](const char* row, const std::vector<uint8_t>& b, const char* expected) {
-            QTest::newRow(row) << QByteArray(reinterpret_cast<const char*>(b.data()), static_cast<int>(b.size()))
+            QTest::newRow(row) << QByteArray(reinterpret_cast<const char*>(b.data()),
+                                             static_cast<int>(b.size()))
                                << QString(expected);
         };
         const std::string ok8 = R"("data_offsets":[0,8])";
@@ -141,14 +153,17 @@ private slots:
         add("invalid JSON", rawFile("{\"a\": ", {}), "not valid JSON");
         add("JSON not an object", rawFile("[1, 2]", {}), "not an object");
         add("JSON string", rawFile("\"x\"", {}), "not an object");
-        add("unknown dtype", rawFile(R"({"a":{"dtype":"F12","shape":[2],)" + ok8 + "}}", d8), "unknown dtype 'F12'");
-        add("dtype not a string", rawFile(R"({"a":{"dtype":4,"shape":[2],)" + ok8 + "}}", d8), "no string 'dtype'");
+        add("unknown dtype", rawFile(R"({"a":{"dtype":"F12","shape":[2],)" + ok8 + "}}", d8),
+            "unknown dtype 'F12'");
+        add("dtype not a string", rawFile(R"({"a":{"dtype":4,"shape":[2],)" + ok8 + "}}", d8),
+            "no string 'dtype'");
         add("negative shape", rawFile(R"({"a":{"dtype":"F32","shape":[-2],)" + ok8 + "}}", d8), "negative");
         add("float shape", rawFile(R"({"a":{"dtype":"F32","shape":[2.0],)" + ok8 + "}}", d8), "non-integer");
         add("overflowing shape",
-            rawFile(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,16],)" + ok8 + "}}", d8), "overflows");
-        add("dimension beyond int64", rawFile(R"({"a":{"dtype":"U8","shape":[18446744073709551615],)" + ok8 + "}}", d8),
-            "too large");
+            rawFile(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,16],)" + ok8 + "}}", d8),
+            "overflows");
+        add("dimension beyond int64",
+            rawFile(R"({"a":{"dtype":"U8","shape":[18446744073709551615],)" + ok8 + "}}", d8), "too large");
         add("byte size overflows",
             rawFile(R"({"a":{"dtype":"F64","shape":[4611686018427387904],)" + ok8 + "}}", d8), "overflows");
         add("offsets beyond data", rawFile(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", d8),
@@ -160,21 +175,24 @@ private slots:
         add("offsets not a pair", rawFile(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0]}})", d8),
             "no 'data_offsets' pair");
         add("overlapping tensors",
-            rawFile(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-                    d8),
+            rawFile(
+                R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                d8),
             "overlaps");
-        add("gap between tensors",
-            rawFile(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", d8), "gap of 4 bytes");
-        add("trailing unused data",
-            rawFile(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", d8), "cover 4 bytes");
-        add("shape x dtype != span",
-            rawFile(R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,8]}})", d8), "needs 4 bytes");
+        add("gap between tensors", rawFile(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", d8),
+            "gap of 4 bytes");
+        add("trailing unused data", rawFile(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", d8),
+            "cover 4 bytes");
+        add("shape x dtype != span", rawFile(R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,8]}})", d8),
+            "needs 4 bytes");
         add("duplicate key",
-            rawFile(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-                    d8),
+            rawFile(
+                R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                d8),
             "names tensor 'a' twice");
         add("duplicate field in entry",
-            rawFile(R"({"a":{"dtype":"F32","dtype":"F16","shape":[1],"data_offsets":[0,4]}})", std::vector<uint8_t>(4)),
+            rawFile(R"({"a":{"dtype":"F32","dtype":"F16","shape":[1],"data_offsets":[0,4]}})",
+                    std::vector<uint8_t>(4)),
             "key 'dtype' twice in one entry");
         add("metadata not strings", rawFile(R"({"__metadata__":{"x":1}})", {}), "is not a string");
         add("metadata not object", rawFile(R"({"__metadata__":[]})", {}), "__metadata__ is not an object");
@@ -199,12 +217,14 @@ private slots:
     void truncatedFileNamesTheTensor() {
         auto bytes = safetensorsBytes({{"weight", "F32", {4, 4}, patternBytes(64, 5)}});
         bytes.resize(bytes.size() - 10);
-        QVERIFY2(parseError(bytes).contains("tensor 'weight' ends at byte 64"), qPrintable(parseError(bytes)));
+        QVERIFY2(parseError(bytes).contains("tensor 'weight' ends at byte 64"),
+                 qPrintable(parseError(bytes)));
     }
 
     void fileSystemProblems() {
         const auto missing = errorOf([&] { io::SafetensorsFile::open(path("none.safetensors")); });
-        QVERIFY2(missing.contains("none.safetensors") && missing.contains("cannot open"), qPrintable(missing));
+        QVERIFY2(missing.contains("none.safetensors") && missing.contains("cannot open"),
+                 qPrintable(missing));
         fs::create_directories(path("dir.safetensors"));
         const auto dir = errorOf([&] { io::SafetensorsFile::open(path("dir.safetensors")); });
         QVERIFY2(dir.contains("not a regular file"), qPrintable(dir));
@@ -212,7 +232,8 @@ private slots:
         const auto broken = errorOf([&] { io::SafetensorsFile::open(path("link.safetensors")); });
         QVERIFY2(broken.contains("broken symbolic link") && broken.contains("gone-blob"), qPrintable(broken));
         // Unreadable by permission cannot be simulated as root (root reads mode 000 files).
-        if (::geteuid() == 0) QSKIP("running as root: a chmod 000 file stays readable, so that sub-case can't be tested");
+        if (::geteuid() == 0)
+            QSKIP("running as root: a chmod 000 file stays readable, so that sub-case can't be tested");
         writeFile(path("locked.safetensors"), safetensorsBytes({}));
         fs::permissions(path("locked.safetensors"), fs::perms::none);
         const auto locked = errorOf([&] { io::SafetensorsFile::open(path("locked.safetensors")); });
@@ -222,9 +243,11 @@ private slots:
     // ---- sharded weights (*.safetensors.index.json) and component folders ----
     void shardedSetJoinsShards() {
         const fs::path dir = path("sharded");
-        writeFile(dir / "model-00001-of-00002.safetensors", safetensorsBytes({{"a", "F32", {2}, patternBytes(8, 1)}}));
+        writeFile(dir / "model-00001-of-00002.safetensors",
+                  safetensorsBytes({{"a", "F32", {2}, patternBytes(8, 1)}}));
         writeFile(dir / "model-00002-of-00002.safetensors",
-                  safetensorsBytes({{"b", "BF16", {3}, patternBytes(6, 2)}, {"c", "I64", {1}, patternBytes(8, 3)}}));
+                  safetensorsBytes(
+                      {{"b", "BF16", {3}, patternBytes(6, 2)}, {"c", "I64", {1}, patternBytes(8, 3)}}));
         writeText(dir / "model.safetensors.index.json",
                   R"({"metadata":{"total_size":22},"weight_map":{"a":"model-00001-of-00002.safetensors",
                       "b":"model-00002-of-00002.safetensors","c":"model-00002-of-00002.safetensors"}})");
@@ -248,7 +271,8 @@ private slots:
         msg = indexError(R"({"weight_map":{"a":"s1.safetensors","x":"s2.safetensors"}})");
         QVERIFY2(msg.contains("tensor 'a' is in two shards"), qPrintable(msg));
         msg = indexError(R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors"}})");
-        QVERIFY2(msg.contains("tensor 'b' is in s1.safetensors, but that shard does not have it"), qPrintable(msg));
+        QVERIFY2(msg.contains("tensor 'b' is in s1.safetensors, but that shard does not have it"),
+                 qPrintable(msg));
         msg = indexError(R"({"weight_map":{"a":"../s1.safetensors"}})");
         QVERIFY2(msg.contains("not a file in this folder"), qPrintable(msg));
         msg = indexError(R"({"weight_map":[]})");
@@ -256,7 +280,8 @@ private slots:
         msg = indexError(R"({"weight_map":{"a":1}})");
         QVERIFY2(msg.contains("is not a file name"), qPrintable(msg));
         msg = indexError("{not json");
-        QVERIFY2(msg.contains("model.safetensors.index.json") && msg.contains("invalid JSON"), qPrintable(msg));
+        QVERIFY2(msg.contains("model.safetensors.index.json") && msg.contains("invalid JSON"),
+                 qPrintable(msg));
         msg = indexError("[]");
         QVERIFY2(msg.contains("expected a JSON object"), qPrintable(msg));
         fs::create_symlink(dir / "blob-gone", dir / "s3.safetensors");
@@ -277,14 +302,18 @@ private slots:
         }
     }
     void folderProblems() {
-        QVERIFY(errorOf([&] { io::WeightSet::openFolder(path("no-such-folder")); }).contains("folder is missing"));
+        QVERIFY(errorOf([&] {
+                    io::WeightSet::openFolder(path("no-such-folder"));
+                }).contains("folder is missing"));
         fs::create_directories(path("empty-folder"));
         QVERIFY(errorOf([&] { io::WeightSet::openFolder(path("empty-folder")); }).contains("has no weights"));
         writeFile(path("two/a.safetensors"), safetensorsBytes({}));
         writeFile(path("two/b.safetensors"), safetensorsBytes({}));
-        QVERIFY(errorOf([&] { io::WeightSet::openFolder(path("two")); }).contains("no *.safetensors.index.json"));
+        QVERIFY(
+            errorOf([&] { io::WeightSet::openFolder(path("two")); }).contains("no *.safetensors.index.json"));
         fs::create_directories(path("dirweights/model.safetensors"));
-        QVERIFY(errorOf([&] { io::WeightSet::openFolder(path("dirweights")); }).contains("not a regular file"));
+        QVERIFY(
+            errorOf([&] { io::WeightSet::openFolder(path("dirweights")); }).contains("not a regular file"));
         // A single differently named file (a variant such as *.fp16.safetensors) is used.
         writeFile(path("variant/diffusion_pytorch_model.fp16.safetensors"),
                   safetensorsBytes({{"w", "F16", {1}, patternBytes(2, 9)}}));

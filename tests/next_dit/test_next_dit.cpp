@@ -1,5 +1,6 @@
 // Parity of the LibTorch Next-DiT with diffusers' LuminaNextDiT2DModel on the fixtures written by
-// tests/python/make_next_dit_fixtures.py (spec §7.3 #4-#9), the published 2B key/shape set, and loading errors.
+// tests/python/make_next_dit_fixtures.py (spec §7.3 #4-#9), the published 2B key/shape set, and loading
+// errors.
 #include "core/io/safetensors_file.h"
 #include "core/io/weight_set.h"
 #include "core/models/next_dit/next_dit_model.h"
@@ -17,7 +18,9 @@ using namespace lumina::models;
 
 namespace {
 
-fs::path fixtures() { return fs::path(qEnvironmentVariable("LUMINA_FIXTURES_DIR").toStdString()) / "next_dit"; }
+fs::path fixtures() {
+    return fs::path(qEnvironmentVariable("LUMINA_FIXTURES_DIR").toStdString()) / "next_dit";
+}
 
 nlohmann::json readJson(const fs::path& p) {
     std::ifstream in(p);
@@ -47,7 +50,8 @@ std::shared_ptr<NextDiTModelImpl> load(const std::string& name, at::ScalarType d
 at::Tensor runCase(const NextDiTModelImpl& model, const nlohmann::json& c, const io::SafetensorsFile& f) {
     NextDiTStepOptions step;
     step.rope = {c["linear"].get<double>(), c["ntk"].get<double>()};
-    if (!c["base_sequence_length"].is_null()) step.baseSequenceLength = c["base_sequence_length"].get<int64_t>();
+    if (!c["base_sequence_length"].is_null())
+        step.baseSequenceLength = c["base_sequence_length"].get<int64_t>();
     const auto caption = model.prepareCaption(f.tensor("caption").to(model.dtype()), f.tensor("mask"));
     return model.forward(f.tensor("latents").to(model.dtype()), f.tensor("timestep"), caption, step);
 }
@@ -99,7 +103,8 @@ private slots:
         for (const auto& r : manifest["rope"]) {
             const RoPEFactors f{r["linear"].get<double>(), r["ntk"].get<double>()};
             for (int64_t hd : {16, 72}) {
-                const auto prefix = "rope." + std::to_string(r["index"].get<int>()) + "." + std::to_string(hd);
+                const auto prefix =
+                    "rope." + std::to_string(r["index"].get<int>()) + "." + std::to_string(hd);
                 const auto tall = at::view_as_real(buildRoPETable(hd, 384, 3, f)).contiguous();
                 const auto wide = at::view_as_real(buildRoPETable(hd, 3, 384, f)).contiguous();
                 QVERIFY2(bitwiseEqual(tall, file->tensor(prefix + ".tall")), prefix.c_str());
@@ -133,7 +138,8 @@ private slots:
         const auto d = diff(tokens, f->tensor("patch.tokens"));
         QVERIFY2(d.maxAbs <= 1e-6, qPrintable(QString::number(d.maxAbs)));
         // 12x8 latents: 6x4 tokens, RoPE slice of the 384x384 table, row-major.
-        QVERIFY(bitwiseEqual(at::view_as_real(model->ropeFor(6, 4, {})).contiguous(), f->tensor("patch.freqs")));
+        QVERIFY(
+            bitwiseEqual(at::view_as_real(model->ropeFor(6, 4, {})).contiguous(), f->tensor("patch.freqs")));
         QVERIFY(bitwiseEqual(model->unpatchify(f->tensor("unpatchify.tokens"), 12, 8).contiguous(),
                              f->tensor("unpatchify.image")));
     }
@@ -147,11 +153,12 @@ private slots:
             if (!models.count(name)) {
                 models[name] = load(name);
                 const auto& m = manifest["models"][name];
-                const int64_t expectShared = m["shared_query"].get<bool>() ? m["num_layers"].get<int64_t>() : 0;
+                const int64_t expectShared =
+                    m["shared_query"].get<bool>() ? m["num_layers"].get<int64_t>() : 0;
                 QCOMPARE(models[name]->sharedQueryBlocks(), expectShared);
             }
-            const auto f = io::SafetensorsFile::open(fixtures() / ("case_" + c["name"].get<std::string>() +
-                                                                   ".safetensors"));
+            const auto f = io::SafetensorsFile::open(
+                fixtures() / ("case_" + c["name"].get<std::string>() + ".safetensors"));
             const auto out = runCase(*models[name], c, *f);
             const auto want = f->tensor("output");
             QCOMPARE(out.sizes(), want.sizes());
@@ -168,15 +175,16 @@ private slots:
     }
 
     void fallbackQueryPathIsNeeded() {
-        // T2's attn2 query differs from attn1's. Making attn2.to_q/norm_q equal to attn1's must switch the block
-        // to the shared path and change the output: so the separate computation is what kept parity above.
+        // T2's attn2 query differs from attn1's. Making attn2.to_q/norm_q equal to attn1's must switch the
+        // block to the shared path and change the output: so the separate computation is what kept parity
+        // above.
         const auto model = load("T2");
         QCOMPARE(model->sharedQueryBlocks(), int64_t(0));
         const auto manifest = readJson(fixtures() / "manifest.json");
         const auto& c = manifest["cases"][3];
         QCOMPARE(c["model"].get<std::string>(), std::string("T2"));
-        const auto f = io::SafetensorsFile::open(fixtures() / ("case_" + c["name"].get<std::string>() +
-                                                               ".safetensors"));
+        const auto f =
+            io::SafetensorsFile::open(fixtures() / ("case_" + c["name"].get<std::string>() + ".safetensors"));
         {
             torch::NoGradGuard g;
             for (auto& p : model->named_parameters()) {
@@ -210,14 +218,15 @@ private slots:
         for (const auto& c : manifest["cases"]) {
             const auto name = c["model"].get<std::string>();
             if (!models.count(name)) models[name] = load(name, type);
-            const auto f = io::SafetensorsFile::open(fixtures() / ("case_" + c["name"].get<std::string>() +
-                                                                   ".safetensors"));
+            const auto f = io::SafetensorsFile::open(
+                fixtures() / ("case_" + c["name"].get<std::string>() + ".safetensors"));
             const auto out = runCase(*models[name], c, *f);
             QCOMPARE(out.scalar_type(), type);
             const auto want = f->tensor("output");
             const auto d = diff(out, want);
             const double cosine =
-                at::cosine_similarity(out.to(at::kDouble).flatten(), want.to(at::kDouble).flatten(), 0).item<double>();
+                at::cosine_similarity(out.to(at::kDouble).flatten(), want.to(at::kDouble).flatten(), 0)
+                    .item<double>();
             const auto msg = QString("%1 %2: rel L2 %3, cosine %4")
                                  .arg(QString::fromStdString(c["name"].get<std::string>()))
                                  .arg(QString::fromStdString(c10::toString(type)))
@@ -229,17 +238,17 @@ private slots:
     }
 
     void bf16MatchesBf16Reference() {
-        // Same bf16 weights and bf16-rounded inputs as diffusers in bf16: this checks the fp32 islands and cast
-        // points (RMSNorm cast before the weight, FP32 SiLU, fp32 RoPE, fp32 caption pooling). Our self-attention
-        // runs without the all-true mask and with grouped queries, so SDPA may pick another kernel: allow a few
-        // bf16 ulps (2^-8 relative) rather than bitwise.
+        // Same bf16 weights and bf16-rounded inputs as diffusers in bf16: this checks the fp32 islands and
+        // cast points (RMSNorm cast before the weight, FP32 SiLU, fp32 RoPE, fp32 caption pooling). Our
+        // self-attention runs without the all-true mask and with grouped queries, so SDPA may pick another
+        // kernel: allow a few bf16 ulps (2^-8 relative) rather than bitwise.
         const auto manifest = readJson(fixtures() / "manifest.json");
         std::map<std::string, std::shared_ptr<NextDiTModelImpl>> models;
         for (const auto& c : manifest["cases"]) {
             const auto name = c["model"].get<std::string>();
             if (!models.count(name)) models[name] = load(name, at::kBFloat16);
-            const auto f = io::SafetensorsFile::open(fixtures() / ("case_" + c["name"].get<std::string>() +
-                                                                   ".safetensors"));
+            const auto f = io::SafetensorsFile::open(
+                fixtures() / ("case_" + c["name"].get<std::string>() + ".safetensors"));
             const auto want = f->tensor("output_bf16");
             const auto out = runCase(*models[name], c, *f);
             const auto d = diff(out, want);
@@ -254,7 +263,8 @@ private slots:
 
     void real2BKeysAndShapesWithoutAllocating() {
         const auto expected = readJson(fixtures() / "real_2b_shapes.json");
-        const NextDiTModelImpl model(nextDiT2BConfig(), at::TensorOptions().dtype(at::kBFloat16).device(at::kMeta));
+        const NextDiTModelImpl model(nextDiT2BConfig(),
+                                     at::TensorOptions().dtype(at::kBFloat16).device(at::kMeta));
         std::map<std::string, std::vector<int64_t>> ours;
         int64_t total = 0;
         for (const auto& p : model.named_parameters()) {
@@ -263,7 +273,8 @@ private slots:
             total += p.value().numel();
         }
         std::map<std::string, std::vector<int64_t>> theirs;
-        for (const auto& [k, v] : expected["shapes"].items()) theirs[k] = v.get<std::vector<int64_t>>();
+        for (const auto& [k, v] : expected["shapes"].items())
+            theirs[k] = v.get<std::vector<int64_t>>();
         QCOMPARE(ours.size(), std::size_t(639));
         for (const auto& [k, v] : theirs) {
             QVERIFY2(ours.count(k), ("missing " + k).c_str());
@@ -285,8 +296,10 @@ private slots:
         std::ofstream(dir / "config.json") << json.dump();
         for (int pass = 0; pass < 2; ++pass) {
             try {
-                if (pass == 0) validateNextDiT(dir);
-                else load(dir.string());
+                if (pass == 0)
+                    validateNextDiT(dir);
+                else
+                    load(dir.string());
                 QFAIL("expected ModelLoadError");
             } catch (const ModelLoadError& e) {
                 QVERIFY2(QString(e.what()).contains("attn1.to_k.weight"), e.what());
@@ -297,20 +310,23 @@ private slots:
 
     void badInputsAreRejected() {
         const auto model = load("T1");
-        const auto caption = model->prepareCaption(torch::randn({1, 4, 32}), torch::ones({1, 4}, torch::kLong));
+        const auto caption =
+            model->prepareCaption(torch::randn({1, 4, 32}), torch::ones({1, 4}, torch::kLong));
         const auto t = torch::full({1}, 0.5f);
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, model->forward(torch::randn({1, 4, 7, 8}), t, caption, {}));
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, model->forward(torch::randn({1, 3, 8, 8}), t, caption, {}));
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest, model->forward(torch::randn({2, 4, 8, 8}), torch::full({2}, 0.5f),
-                                                               caption, {}));
+        QVERIFY_THROWS_EXCEPTION(
+            InvalidRequest, model->forward(torch::randn({2, 4, 8, 8}), torch::full({2}, 0.5f), caption, {}));
+        QVERIFY_THROWS_EXCEPTION(
+            InvalidRequest, model->forward(torch::randn({1, 4, 8, 8}, torch::kBFloat16), t, caption, {}));
         QVERIFY_THROWS_EXCEPTION(InvalidRequest,
-                                 model->forward(torch::randn({1, 4, 8, 8}, torch::kBFloat16), t, caption, {}));
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest, model->forward(torch::randn({1, 4, 770, 8}), t, caption, {}));
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest,
-                                 model->prepareCaption(torch::randn({1, 4, 32}), torch::zeros({1, 4}, torch::kLong)));
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest,
-                                 model->prepareCaption(torch::randn({1, 4, 31}), torch::ones({1, 4}, torch::kLong)));
-        QVERIFY(model->forward(torch::randn({1, 4, 8, 8}), t, caption, {}).sizes() == at::IntArrayRef({1, 8, 8, 8}));
+                                 model->forward(torch::randn({1, 4, 770, 8}), t, caption, {}));
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, model->prepareCaption(torch::randn({1, 4, 32}),
+                                                                       torch::zeros({1, 4}, torch::kLong)));
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, model->prepareCaption(torch::randn({1, 4, 31}),
+                                                                       torch::ones({1, 4}, torch::kLong)));
+        QVERIFY(model->forward(torch::randn({1, 4, 8, 8}), t, caption, {}).sizes() ==
+                at::IntArrayRef({1, 8, 8, 8}));
     }
 };
 

@@ -9,7 +9,9 @@
 
 namespace {
 
-QString model() { return qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/pipeline/pipeline"; }
+QString model() {
+    return qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/pipeline/pipeline";
+}
 
 struct Run {
     int exitCode = -1;
@@ -25,8 +27,8 @@ Run cli(const QStringList& args, int timeoutMs = 300000) {
 }
 
 QStringList tinyArgs(const QString& prompt = "a photo of a cat") {
-    return {"generate", "--model", model(), "--prompt", prompt, "--width", "128", "--height", "128",
-            "--steps", "2", "--device", "cpu", "--quiet"};
+    return {"generate", "--model", model(),   "--prompt", prompt,     "--width", "128",
+            "--height", "128",     "--steps", "2",        "--device", "cpu",     "--quiet"};
 }
 
 } // namespace
@@ -48,7 +50,8 @@ private slots:
     }
     void everySamplerAndPresetWritesAnImage() {
         QFETCH(QStringList, extra);
-        const QString png = m_dir.filePath(QString("out_%1.png").arg(QTest::currentDataTag()).replace(' ', '_'));
+        const QString png =
+            m_dir.filePath(QString("out_%1.png").arg(QTest::currentDataTag()).replace(' ', '_'));
         const auto r = cli(tinyArgs() + extra + QStringList{"--output", png, "--seed", "42", "--json"});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(QFileInfo(png).size() > 0);
@@ -78,9 +81,10 @@ private slots:
     }
 
     void explicitFlagsOverrideThePreset() {
-        const auto r = cli({"generate", "--model", model(), "--prompt", "x", "--width", "128", "--height", "128",
-                            "--device", "cpu", "--quiet", "--preset", "diffusers", "--steps", "3", "--watershed",
-                            "0.5", "--time-shift", "2", "--json"});
+        const auto r = cli({"generate",     "--model",   model(),   "--prompt", "x",           "--width",
+                            "128",          "--height",  "128",     "--device", "cpu",         "--quiet",
+                            "--preset",     "diffusers", "--steps", "3",        "--watershed", "0.5",
+                            "--time-shift", "2",         "--json"});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto s = QJsonDocument::fromJson(r.out).object()["settings"].toObject();
         QCOMPARE(s["sampler"].toString(), QString("diffusers-euler"));
@@ -97,7 +101,8 @@ private slots:
         QTest::newRow("steps zero") << base + QStringList{"--steps", "0"} << "steps";
         QTest::newRow("guidance nan") << base + QStringList{"--guidance", "nan"} << "guidance";
         QTest::newRow("sampler") << base + QStringList{"--sampler", "ddim"} << "sampler";
-        QTest::newRow("missing folder") << base + QStringList{"--output", "/no/such/dir/x.png"} << "/no/such/dir";
+        QTest::newRow("missing folder")
+            << base + QStringList{"--output", "/no/such/dir/x.png"} << "/no/such/dir";
         QTest::newRow("extension") << base + QStringList{"--output", "/tmp/x.gif"} << "gif";
         QTest::newRow("unknown option") << base + QStringList{"--colour", "red"} << "unknown option";
         QTest::newRow("no prompt") << QStringList{"generate", "--model", "/x", "--json"} << "--prompt";
@@ -112,7 +117,8 @@ private slots:
     }
 
     void missingModelExitsThree() {
-        const auto r = cli({"generate", "--model", m_dir.filePath("nothing-here"), "--prompt", "x", "--json"});
+        const auto r =
+            cli({"generate", "--model", m_dir.filePath("nothing-here"), "--prompt", "x", "--json"});
         QCOMPARE(r.exitCode, 3);
         QCOMPARE(QString(r.err).trimmed().count('\n'), 0); // one clear line
     }
@@ -122,8 +128,8 @@ private slots:
         QProcess p;
         p.setProcessChannelMode(QProcess::SeparateChannels);
         p.start(qEnvironmentVariable("LUMINA_CLI"),
-                {"generate", "--model", model(), "--prompt", "x", "--width", "512", "--height", "512", "--steps",
-                 "1000", "--device", "cpu", "--output", png});
+                {"generate", "--model", model(), "--prompt", "x", "--width", "512", "--height", "512",
+                 "--steps", "1000", "--device", "cpu", "--output", png});
         QVERIFY(p.waitForStarted());
         QByteArray err;
         QElapsedTimer timer;

@@ -14,7 +14,9 @@ using namespace lumina;
 
 namespace {
 
-QString fixtures() { return qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/pipeline"; }
+QString fixtures() {
+    return qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/pipeline";
+}
 
 pipeline::GenerationRequest diffusersRequest(const nlohmann::json& c) {
     pipeline::GenerationRequest r;
@@ -43,7 +45,8 @@ class TestPipelineParity : public QObject {
 private slots:
     void initTestCase() {
         at::set_num_threads(1);
-        m_engine.loadModel((fixtures() + "/pipeline").toStdString(), {pipeline::DeviceChoice::CPU, pipeline::Precision::FP32}, {});
+        m_engine.loadModel((fixtures() + "/pipeline").toStdString(),
+                           {pipeline::DeviceChoice::CPU, pipeline::Precision::FP32}, {});
         QVERIFY(m_engine.modelLoaded());
         m_cases = io::readJsonObject((fixtures() + "/cases.json").toStdString())["cases"];
         QVERIFY(m_cases.size() >= 6);
@@ -59,9 +62,11 @@ private slots:
         const auto& c = m_cases[index];
         const auto out = m_engine.generate(diffusersRequest(c), {}, CancelToken());
         auto reference = io::SafetensorsFile::open(
-            (fixtures() + "/" + QString::fromStdString(c["name"].get<std::string>()) + ".safetensors").toStdString());
+            (fixtures() + "/" + QString::fromStdString(c["name"].get<std::string>()) + ".safetensors")
+                .toStdString());
         const auto refLatents = reference->tensor("latents");
-        auto latents = torch::from_blob(const_cast<float*>(out.latents.data()), out.latentShape, torch::kFloat);
+        auto latents =
+            torch::from_blob(const_cast<float*>(out.latents.data()), out.latentShape, torch::kFloat);
         QCOMPARE(latents.sizes(), refLatents.sizes());
         const double relL2 = ((latents - refLatents).norm() / refLatents.norm()).item<double>();
         QVERIFY2(relL2 <= 1e-4, qPrintable(QString("latents rel L2 %1").arg(relL2)));
@@ -79,8 +84,9 @@ private slots:
             far += d > 1;
         }
         QCOMPARE(far, int64_t(0));
-        QVERIFY2(off <= static_cast<int64_t>(ours8.pixels.size() / 1000),
-                 qPrintable(QString("%1 of %2 values differ by one level").arg(off).arg(ours8.pixels.size())));
+        QVERIFY2(
+            off <= static_cast<int64_t>(ours8.pixels.size() / 1000),
+            qPrintable(QString("%1 of %2 values differ by one level").arg(off).arg(ours8.pixels.size())));
         QCOMPARE(out.seed, c["seed"].get<uint64_t>());
     }
 
@@ -126,7 +132,8 @@ private slots:
         QCOMPARE(steps.back().totalModelEvaluations, 3 * evaluationsPerStep);
         QCOMPARE(previews, 3);
         QCOMPARE(out.image.width, 256);
-        for (float v : out.image.pixels) QVERIFY(std::isfinite(v) && v >= 0.f && v <= 1.f);
+        for (float v : out.image.pixels)
+            QVERIFY(std::isfinite(v) && v >= 0.f && v <= 1.f);
     }
 
     void sigmoidScheduleDiffersFromUniform() {
@@ -145,14 +152,16 @@ private slots:
         const auto native = m_engine.generate(r, {}, CancelToken());
         r.sampling.contextDrop = true;
         const auto nativeDropped = m_engine.generate(r, {}, CancelToken());
-        QVERIFY(native.latents == nativeDropped.latents); // 16x16 tokens: at the native count, nothing is pooled
-        r.width = r.height = 256;                         // 4x the native token count: window 2
+        QVERIFY(native.latents ==
+                nativeDropped.latents); // 16x16 tokens: at the native count, nothing is pooled
+        r.width = r.height = 256;       // 4x the native token count: window 2
         const auto dropped = m_engine.generate(r, {}, CancelToken());
         r.sampling.contextDrop = false;
         const auto full = m_engine.generate(r, {}, CancelToken());
         QVERIFY(dropped.latents != full.latents);
         QVERIFY(torch::isfinite(torch::tensor(dropped.latents)).all().item<bool>());
-        for (float v : dropped.image.pixels) QVERIFY(v >= 0.f && v <= 1.f);
+        for (float v : dropped.image.pixels)
+            QVERIFY(v >= 0.f && v <= 1.f);
     }
 
     void cancelStopsBeforeTheNextEvaluation() {

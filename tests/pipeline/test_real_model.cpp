@@ -13,7 +13,8 @@ class TestRealModel : public QObject {
 private slots:
     void diffusersSlowTestSlice() {
         const QString model = qEnvironmentVariable("LUMINA_TEST_MODEL");
-        if (model.isEmpty()) QSKIP("set LUMINA_TEST_MODEL to the real Lumina-Next-SFT-diffusers checkpoint to run this");
+        if (model.isEmpty())
+            QSKIP("set LUMINA_TEST_MODEL to the real Lumina-Next-SFT-diffusers checkpoint to run this");
         engine::LuminaEngine engine;
         engine.loadModel(model.toStdString(), {pipeline::DeviceChoice::Auto, pipeline::Precision::BF16}, {});
         pipeline::GenerationRequest r;
@@ -27,9 +28,16 @@ private slots:
         r.diffusersPromptPreprocess = true;
         const auto out = engine.generate(r, {}, CancelToken());
         QCOMPARE(out.image.width, 1024);
-        const double expected[10][3] = {{0.17773438, 0.18554688, 0.22070312}, {0.046875, 0.06640625, 0.10351562},
-                                        {0, 0, 0.02148438}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-                                        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+        const double expected[10][3] = {{0.17773438, 0.18554688, 0.22070312},
+                                        {0.046875, 0.06640625, 0.10351562},
+                                        {0, 0, 0.02148438},
+                                        {0, 0, 0},
+                                        {0, 0, 0},
+                                        {0, 0, 0},
+                                        {0, 0, 0},
+                                        {0, 0, 0},
+                                        {0, 0, 0},
+                                        {0, 0, 0}};
         double dot = 0, a2 = 0, b2 = 0;
         for (int i = 0; i < 10; ++i)
             for (int c = 0; c < 3; ++c) {

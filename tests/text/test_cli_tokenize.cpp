@@ -35,15 +35,16 @@ private slots:
         QCOMPARE(out.size(), std::size_t(4));
 
         QProcess lower;
-        lower.start(cli, {"tokenize", "--model", QString::fromStdString(folder.string()), "--prompt", "  A CAT  ",
-                          "--json", "--diffusers-preprocess"});
+        lower.start(cli, {"tokenize", "--model", QString::fromStdString(folder.string()), "--prompt",
+                          "  A CAT  ", "--json", "--diffusers-preprocess"});
         QVERIFY(lower.waitForFinished(60000));
         QCOMPARE(lower.exitCode(), 0);
         const auto lj = nlohmann::json::parse(lower.readAllStandardOutput().toStdString());
         QCOMPARE(lj["ids"].get<std::vector<int>>(), tok.tokenize("a cat").ids);
 
         QProcess bad;
-        bad.start(cli, {"tokenize", "--model", QString::fromStdString((folder / "nope").string()), "--prompt", "x"});
+        bad.start(cli, {"tokenize", "--model", QString::fromStdString((folder / "nope").string()), "--prompt",
+                        "x"});
         QVERIFY(bad.waitForFinished(60000));
         QCOMPARE(bad.exitCode(), 3);
         QProcess usage;

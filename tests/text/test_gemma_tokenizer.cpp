@@ -7,8 +7,8 @@
 #include "text_fixtures.h"
 
 #include <QTemporaryDir>
-#include <fmt/format.h>
 #include <QtTest>
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 using namespace lumina::text;
@@ -21,13 +21,18 @@ std::vector<int64_t> row(const at::Tensor& t, int64_t r) {
     return {c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel()};
 }
 
-std::vector<int64_t> asInt64(const nlohmann::json& j) { return j.get<std::vector<int64_t>>(); }
+std::vector<int64_t> asInt64(const nlohmann::json& j) {
+    return j.get<std::vector<int64_t>>();
+}
 
-void writeFile(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+void writeFile(const fs::path& p, const std::string& text) {
+    std::ofstream(p, std::ios::binary) << text;
+}
 
 std::set<std::string> listing(const fs::path& dir) {
     std::set<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(dir))
+        names.insert(e.path().filename().string());
     return names;
 }
 
@@ -44,7 +49,8 @@ private slots:
         QVERIFY(m_dataDir.isValid());
         qputenv("LUMINA_DATA_DIR", m_dataDir.path().toUtf8()); // the tokenizer cache goes here
         m_expected = lumina::test::readExpected();
-        QVERIFY2(m_expected.contains("layouts"), "expected.json missing: run the fixture_tokenizer test first");
+        QVERIFY2(m_expected.contains("layouts"),
+                 "expected.json missing: run the fixture_tokenizer test first");
         QVERIFY(m_expected["prompts"].size() >= 200);
     }
 
@@ -78,8 +84,8 @@ private slots:
             if (got.ids != wantIds || got.pieces != want["pieces"].get<std::vector<std::string>>() ||
                 got.truncated != wantTruncated) {
                 if (mismatches++ < 5)
-                    qWarning("prompt %zu differs: %d ids vs %d expected (first bytes: %s)", i, int(got.ids.size()),
-                             int(wantIds.size()), prompt.substr(0, 40).c_str());
+                    qWarning("prompt %zu differs: %d ids vs %d expected (first bytes: %s)", i,
+                             int(got.ids.size()), int(wantIds.size()), prompt.substr(0, 40).c_str());
             }
             if (got.truncated) {
                 ++truncatedSeen;
@@ -96,7 +102,8 @@ private slots:
 
         for (const auto& batch : ref["batches"]) {
             std::vector<std::string> texts;
-            for (const auto& r : batch["rows"]) texts.push_back(prompts[r.get<std::size_t>()].get<std::string>());
+            for (const auto& r : batch["rows"])
+                texts.push_back(prompts[r.get<std::size_t>()].get<std::string>());
             const auto enc = tok.encodePrompts(texts);
             QCOMPARE(enc.ids.scalar_type(), torch::kInt64);
             QCOMPARE(enc.ids.size(0), int64_t(texts.size()));
@@ -116,11 +123,13 @@ private slots:
     }
 
     void mergeRanksDecideTheOrder() {
-        // A hand-made tokenizer.json whose merge ranks are not in vocabulary-id order: "b c" (rank 0) wins over
-        // "a b" (rank 1). Expected ids from HF tokenizers 0.23 on the same JSON.
+        // A hand-made tokenizer.json whose merge ranks are not in vocabulary-id order: "b c" (rank 0) wins
+        // over "a b" (rank 1). Expected ids from HF tokenizers 0.23 on the same JSON.
         nlohmann::json vocab = {{"<pad>", 0}, {"<eos>", 1}, {"<bos>", 2}, {"<unk>", 3}};
-        for (int b = 0; b < 256; ++b) vocab[fmt::format("<0x{:02X}>", b)] = 4 + b;
-        for (const char* p : {"a", "b", "c", "\u2581", "ab", "bc", "abc", "\u2581a"}) vocab[p] = int(vocab.size());
+        for (int b = 0; b < 256; ++b)
+            vocab[fmt::format("<0x{:02X}>", b)] = 4 + b;
+        for (const char* p : {"a", "b", "c", "\u2581", "ab", "bc", "abc", "\u2581a"})
+            vocab[p] = int(vocab.size());
         nlohmann::json added = nlohmann::json::array();
         for (auto [c, i] : {std::pair{"<pad>", 0}, {"<eos>", 1}, {"<bos>", 2}, {"<unk>", 3}})
             added.push_back({{"id", i}, {"content", c}, {"special", true}, {"normalized", false}});
@@ -130,10 +139,15 @@ private slots:
             {"pre_tokenizer", nullptr},
             {"post_processor",
              {{"type", "TemplateProcessing"},
-              {"single", {{{"SpecialToken", {{"id", "<bos>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}}}}}}}},
+              {"single",
+               {{{"SpecialToken", {{"id", "<bos>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}}}}}}}},
             {"model",
-             {{"type", "BPE"}, {"unk_token", "<unk>"}, {"byte_fallback", true}, {"fuse_unk", true},
-              {"vocab", vocab}, {"merges", {"b c", "a b", "a bc", "\u2581 a"}}}}};
+             {{"type", "BPE"},
+              {"unk_token", "<unk>"},
+              {"byte_fallback", true},
+              {"fuse_unk", true},
+              {"vocab", vocab},
+              {"merges", {"b c", "a b", "a bc", "\u2581 a"}}}}};
         QTemporaryDir dir;
         const fs::path folder = dir.path().toStdString();
         writeFile(folder / "tokenizer.json", j.dump());
@@ -179,7 +193,8 @@ private slots:
         const fs::path cache = fs::path(m_dataDir.path().toStdString()) / "cache" / "tokenizers";
         QVERIFY(fs::is_directory(cache));
         int models = 0;
-        for (const auto& e : fs::directory_iterator(cache)) models += e.path().extension() == ".model";
+        for (const auto& e : fs::directory_iterator(cache))
+            models += e.path().extension() == ".model";
         QVERIFY(models >= 1);
     }
 
@@ -223,7 +238,11 @@ private slots:
         expectError(variant("mergepiece", [](auto& j) { j["model"]["merges"][0] = "zzzq \xE2\x96\x81qqq"; }),
                     "model.merges[0]");
         expectError(variant("vocab", [](auto& j) { j["model"]["vocab"] = 5; }), "model.vocab");
-        expectError(variant("normalizer", [](auto& j) { j["normalizer"] = {{"type", "NFKC"}}; }), "normalizer");
+        expectError(variant("normalizer",
+                            [](auto& j) {
+                                j["normalizer"] = {{"type", "NFKC"}};
+                            }),
+                    "normalizer");
         expectError(variant("bytes", [](auto& j) { j["model"]["vocab"].erase("<0x41>"); }), "<0x41>");
         fs::create_directories(root / "garbage");
         writeFile(root / "garbage" / "tokenizer.json", "{ not json");

@@ -3,8 +3,8 @@
 #include "core/text/diffusers_preprocess.h"
 #include "core/text/prompt_encoding_cache.h"
 #include "core/text/sentencepiece_proto.h"
-#include "core/util/utf8.h"
 #include "core/util/errors.h"
+#include "core/util/utf8.h"
 
 #include <QtTest>
 #include <torch/torch.h>
@@ -19,10 +19,10 @@ private slots:
         QVERIFY(!findInvalidUtf8("plain ascii"));
         QVERIFY(!findInvalidUtf8("猫 🐱 é"));
         QCOMPARE(*findInvalidUtf8(std::string("ab\xFF", 3)), std::size_t(2));
-        QCOMPARE(*findInvalidUtf8(std::string("\xC0\xAF", 2)), std::size_t(0));          // overlong
-        QCOMPARE(*findInvalidUtf8(std::string("x\xED\xA0\x80", 4)), std::size_t(1));     // surrogate
-        QCOMPARE(*findInvalidUtf8(std::string("\xF4\x90\x80\x80", 4)), std::size_t(0));  // > U+10FFFF
-        QCOMPARE(*findInvalidUtf8(std::string("\xE7\x8C", 2)), std::size_t(0));          // truncated
+        QCOMPARE(*findInvalidUtf8(std::string("\xC0\xAF", 2)), std::size_t(0));         // overlong
+        QCOMPARE(*findInvalidUtf8(std::string("x\xED\xA0\x80", 4)), std::size_t(1));    // surrogate
+        QCOMPARE(*findInvalidUtf8(std::string("\xF4\x90\x80\x80", 4)), std::size_t(0)); // > U+10FFFF
+        QCOMPARE(*findInvalidUtf8(std::string("\xE7\x8C", 2)), std::size_t(0));         // truncated
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, requireValidUtf8("bad \xFE", "the prompt"));
     }
 
@@ -43,9 +43,12 @@ private slots:
 
     void modelProtoRoundTrip() {
         SentencePieceModelSpec spec;
-        spec.pieces = {{"<pad>", 0, PieceType::Control}, {"<eos>", 0, PieceType::Control},
-                       {"<bos>", 0, PieceType::Control}, {"<unk>", 0, PieceType::Unknown},
-                       {"\xE2\x96\x81the", -1.5f, PieceType::Normal}, {"<0x0A>", 0, PieceType::Byte}};
+        spec.pieces = {{"<pad>", 0, PieceType::Control},
+                       {"<eos>", 0, PieceType::Control},
+                       {"<bos>", 0, PieceType::Control},
+                       {"<unk>", 0, PieceType::Unknown},
+                       {"\xE2\x96\x81the", -1.5f, PieceType::Normal},
+                       {"<0x0A>", 0, PieceType::Byte}};
         spec.bosId = -1;
         const auto bytes = serializeModelProto(spec);
         const auto back = parseModelProto(bytes, "test");
@@ -60,7 +63,8 @@ private slots:
         QVERIFY(back.byteFallback);
         QCOMPARE(back.normalizerName, std::string("identity"));
         QVERIFY(!back.addDummyPrefix);
-        QVERIFY_THROWS_EXCEPTION(lumina::ModelLoadError, parseModelProto(bytes.substr(0, bytes.size() / 2), "cut"));
+        QVERIFY_THROWS_EXCEPTION(lumina::ModelLoadError,
+                                 parseModelProto(bytes.substr(0, bytes.size() / 2), "cut"));
         QVERIFY_THROWS_EXCEPTION(lumina::ModelLoadError, parseModelProto("not a protobuf at all", "text"));
     }
 
@@ -75,7 +79,7 @@ private slots:
         QVERIFY(!cache.find(key("a", 8)));
         cache.insert(key("a", 8), {torch::ones({1, 8, 4}), torch::ones({1, 8}, torch::kLong)});
         cache.insert(key("a", 16), {torch::zeros({1, 16, 4}), torch::ones({1, 16}, torch::kLong)});
-        QVERIFY(cache.find(key("a", 8)).has_value());                 // a/8 becomes most recent
+        QVERIFY(cache.find(key("a", 8)).has_value()); // a/8 becomes most recent
         QCOMPARE(cache.find(key("a", 16))->embeddings.size(1), int64_t(16));
         cache.insert(key("b", 8), {torch::ones({1, 8, 4}), torch::ones({1, 8}, torch::kLong)}); // evicts a/8
         QVERIFY(!cache.find(key("a", 8)));

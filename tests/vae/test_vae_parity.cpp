@@ -35,12 +35,14 @@ private slots:
         m_tmp = fs::temp_directory_path() / ("lumina_vae_test_" + std::to_string(::getpid()));
         fs::create_directories(m_tmp);
     }
-    // QDir, not std::filesystem::remove_all: libtorch.so exports its own copy of the latter, which crashes here.
+    // QDir, not std::filesystem::remove_all: libtorch.so exports its own copy of the latter, which crashes
+    // here.
     void cleanupTestCase() { QDir(QString::fromStdString(m_tmp.string())).removeRecursively(); }
 
     void decodeAndEncodeMatchDiffusers_data() {
         QTest::addColumn<QString>("name");
-        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn"}) QTest::newRow(n) << QString(n);
+        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn"})
+            QTest::newRow(n) << QString(n);
     }
     void decodeAndEncodeMatchDiffusers() {
         QFETCH(QString, name);
@@ -90,7 +92,8 @@ private slots:
 
     void chunkedAttentionMatchesFullAttention() {
         torch::manual_seed(0);
-        const auto q = torch::randn({2, 1, 300, 16}), k = torch::randn({2, 1, 300, 16}), v = torch::randn({2, 1, 300, 16});
+        const auto q = torch::randn({2, 1, 300, 16}), k = torch::randn({2, 1, 300, 16}),
+                   v = torch::randn({2, 1, 300, 16});
         const auto full = vae::chunkedAttention(q, k, v, uint64_t{1} << 40);
         // 7 rows per chunk (not a divisor of 300): the last chunk is shorter.
         const auto chunked = vae::chunkedAttention(q, k, v, 300 * 4 * 2 * 7);
@@ -115,15 +118,21 @@ private slots:
     void unsupportedConfigsAreRefused_data() {
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("value");
-        QTest::newRow("act_fn") << "act_fn" << "\"gelu\"";
-        QTest::newRow("up_block_types") << "up_block_types" << "[\"UpDecoderBlock2D\"]";
-        QTest::newRow("norm_num_groups") << "norm_num_groups" << "7";
-        QTest::newRow("class") << "_class_name" << "\"AutoencoderTiny\"";
+        QTest::newRow("act_fn") << "act_fn"
+                                << "\"gelu\"";
+        QTest::newRow("up_block_types") << "up_block_types"
+                                        << "[\"UpDecoderBlock2D\"]";
+        QTest::newRow("norm_num_groups") << "norm_num_groups"
+                                         << "7";
+        QTest::newRow("class") << "_class_name"
+                               << "\"AutoencoderTiny\"";
     }
     void unsupportedConfigsAreRefused() {
         QFETCH(QString, key);
         QFETCH(QString, value);
-        const auto dir = editedCopy("v1", [&](nlohmann::json& j) { j[key.toStdString()] = nlohmann::json::parse(value.toStdString()); });
+        const auto dir = editedCopy("v1", [&](nlohmann::json& j) {
+            j[key.toStdString()] = nlohmann::json::parse(value.toStdString());
+        });
         try {
             loadVAE(dir, {});
             QFAIL("expected ModelLoadError");

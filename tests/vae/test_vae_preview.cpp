@@ -1,5 +1,5 @@
-// Live previews: the latent->RGB projection against hand-computed values from the spec §5.5 table (#16: exact),
-// display sizing, its cost, and the reduced-size full decode.
+// Live previews: the latent->RGB projection against hand-computed values from the spec §5.5 table (#16:
+// exact), display sizing, its cost, and the reduced-size full decode.
 #include "core/models/vae/latent_preview.h"
 #include "core/models/vae/vae_decode.h"
 #include "core/util/errors.h"
@@ -13,12 +13,16 @@ using namespace lumina::models;
 namespace {
 
 // Spec §5.5 table, typed independently of the implementation's constants.
-const double kF[4][3] = {{0.3651, 0.4232, 0.4341}, {-0.2533, -0.0042, 0.1068}, {0.1076, 0.1111, -0.0362}, {-0.3165, -0.2492, -0.2188}};
+const double kF[4][3] = {{0.3651, 0.4232, 0.4341},
+                         {-0.2533, -0.0042, 0.1068},
+                         {0.1076, 0.1111, -0.0362},
+                         {-0.3165, -0.2492, -0.2188}};
 const double kB[3] = {0.1084, -0.0175, -0.0011};
 
 int expected(const std::array<double, 4>& l, int c) {
     double v = kB[c];
-    for (int k = 0; k < 4; ++k) v += l[k] * kF[k][c];
+    for (int k = 0; k < 4; ++k)
+        v += l[k] * kF[k][c];
     v = std::clamp(v, -1.0, 1.0);
     return static_cast<int>(std::nearbyint((v + 1.0) * 127.5));
 }
@@ -31,17 +35,19 @@ private slots:
     void initTestCase() { at::set_num_threads(1); }
 
     void projectionMatchesHandComputedValues() {
-        const std::vector<std::array<double, 4>> pixels{{0, 0, 0, 0},  {1, 0, 0, 0},   {0.5, -1, 2, 0.25},
-                                                        {5, 0, 0, 0},  {0, 0, 0, 5},   {-0.7, 0.3, -0.2, 1.1}};
+        const std::vector<std::array<double, 4>> pixels{{0, 0, 0, 0}, {1, 0, 0, 0}, {0.5, -1, 2, 0.25},
+                                                        {5, 0, 0, 0}, {0, 0, 0, 5}, {-0.7, 0.3, -0.2, 1.1}};
         auto x0 = torch::empty({1, 4, 2, 3});
         for (int i = 0; i < 6; ++i)
-            for (int k = 0; k < 4; ++k) x0[0][k][i / 3][i % 3] = static_cast<float>(pixels[size_t(i)][size_t(k)]);
+            for (int k = 0; k < 4; ++k)
+                x0[0][k][i / 3][i % 3] = static_cast<float>(pixels[size_t(i)][size_t(k)]);
         const auto img = latentPreview(x0, 3); // longest edge already 3: no resize
         QCOMPARE(img.width, 3);
         QCOMPARE(img.height, 2);
         QCOMPARE(img.pixels.size(), size_t{18});
         for (int i = 0; i < 6; ++i)
-            for (int c = 0; c < 3; ++c) QCOMPARE(int(img.pixels[size_t(i * 3 + c)]), expected(pixels[size_t(i)], c));
+            for (int c = 0; c < 3; ++c)
+                QCOMPARE(int(img.pixels[size_t(i * 3 + c)]), expected(pixels[size_t(i)], c));
         // Worked by hand: zero latent -> bias only; (1,0,0,0) -> first row + bias; saturation both ways.
         QCOMPARE(int(img.pixels[0]), 141);
         QCOMPARE(int(img.pixels[1]), 125);
@@ -52,8 +58,10 @@ private slots:
         QCOMPARE(int(img.pixels[6]), 214);
         QCOMPARE(int(img.pixels[7]), 173);
         QCOMPARE(int(img.pixels[8]), 125);
-        for (int c = 0; c < 3; ++c) QCOMPARE(int(img.pixels[size_t(9 + c)]), 255);
-        for (int c = 0; c < 3; ++c) QCOMPARE(int(img.pixels[size_t(12 + c)]), 0);
+        for (int c = 0; c < 3; ++c)
+            QCOMPARE(int(img.pixels[size_t(9 + c)]), 255);
+        for (int c = 0; c < 3; ++c)
+            QCOMPARE(int(img.pixels[size_t(12 + c)]), 0);
         // A (4, h, w) tensor and a batch (first image) give the same preview.
         QCOMPARE(latentPreview(x0[0], 3).pixels, img.pixels);
         QCOMPARE(latentPreview(torch::cat({x0, torch::zeros_like(x0)}), 3).pixels, img.pixels);
@@ -71,10 +79,13 @@ private slots:
         // A constant latent stays constant through the resize.
         const auto flat = latentPreview(torch::zeros({1, 4, 16, 16}), 100);
         QCOMPARE(flat.width, 100);
-        for (size_t i = 0; i < flat.pixels.size(); i += 3) QCOMPARE(int(flat.pixels[i]), 141);
+        for (size_t i = 0; i < flat.pixels.size(); i += 3)
+            QCOMPARE(int(flat.pixels[i]), 141);
         const auto t0 = std::chrono::steady_clock::now();
-        for (int i = 0; i < 20; ++i) latentPreview(x0);
-        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / 20;
+        for (int i = 0; i < 20; ++i)
+            latentPreview(x0);
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / 20;
         qInfo("latent preview 128x96 -> 512x384: %.2f ms per call (1 thread)", ms);
         QVERIFY(ms < 100);
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, latentPreview(torch::zeros({1, 3, 8, 8})));

@@ -19,7 +19,9 @@ namespace {
 at::Tensor gradientLatent(int64_t h, int64_t w) {
     const auto y = torch::linspace(-1, 1, h).view({h, 1}).expand({h, w});
     const auto x = torch::linspace(-1, 1, w).view({1, w}).expand({h, w});
-    return torch::stack({x, y, torch::sin(3.0 * x + 2.0 * y) * 0.5, torch::full({h, w}, 0.3)}).unsqueeze(0).contiguous();
+    return torch::stack({x, y, torch::sin(3.0 * x + 2.0 * y) * 0.5, torch::full({h, w}, 0.3)})
+        .unsqueeze(0)
+        .contiguous();
 }
 
 double psnr(const at::Tensor& a, const at::Tensor& b) {
@@ -29,8 +31,9 @@ double psnr(const at::Tensor& a, const at::Tensor& b) {
 
 void savePng(const at::Tensor& chw01, const QString& file) {
     const auto bytes = at::round(chw01.clamp(0, 1) * 255).to(torch::kByte).permute({1, 2, 0}).contiguous();
-    lumina::image::Rgb8Image rgb{static_cast<int>(bytes.size(1)), static_cast<int>(bytes.size(0)),
-                                 std::vector<uint8_t>(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel())};
+    lumina::image::Rgb8Image rgb{
+        static_cast<int>(bytes.size(1)), static_cast<int>(bytes.size(0)),
+        std::vector<uint8_t>(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel())};
     const QString dir = qEnvironmentVariable("LUMINA_VAE_IMAGE_DIR");
     if (dir.isEmpty()) return;
     QDir().mkpath(dir);
@@ -44,8 +47,10 @@ void savePng(const at::Tensor& chw01, const QString& file) {
 // Largest jump of the tiled-minus-untiled error between neighbouring pixels: a seam is a step in the error.
 double maxErrorStep(const at::Tensor& tiled, const at::Tensor& ref) {
     const auto e = tiled - ref;
-    const auto dx = (e.narrow(-1, 1, e.size(-1) - 1) - e.narrow(-1, 0, e.size(-1) - 1)).abs().max().item<double>();
-    const auto dy = (e.narrow(-2, 1, e.size(-2) - 1) - e.narrow(-2, 0, e.size(-2) - 1)).abs().max().item<double>();
+    const auto dx =
+        (e.narrow(-1, 1, e.size(-1) - 1) - e.narrow(-1, 0, e.size(-1) - 1)).abs().max().item<double>();
+    const auto dy =
+        (e.narrow(-2, 1, e.size(-2) - 1) - e.narrow(-2, 0, e.size(-2) - 1)).abs().max().item<double>();
     return std::max(dx, dy);
 }
 
@@ -58,7 +63,8 @@ private slots:
 
     void tileStartsCoverWithOverlap() {
         for (int64_t len : {5, 16, 17, 40, 97, 128, 512})
-            for (auto [tile, overlap] : std::vector<std::pair<int64_t, int64_t>>{{16, 4}, {16, 8}, {32, 8}, {64, 16}, {128, 32}}) {
+            for (auto [tile, overlap] :
+                 std::vector<std::pair<int64_t, int64_t>>{{16, 4}, {16, 8}, {32, 8}, {64, 16}, {128, 32}}) {
                 const auto s = tileStarts(len, tile, overlap);
                 QCOMPARE(s.front(), int64_t{0});
                 if (len <= tile) {
@@ -68,7 +74,8 @@ private slots:
                 QCOMPARE(s.back(), len - tile);
                 for (size_t i = 1; i < s.size(); ++i) {
                     QVERIFY(s[i] > s[i - 1]);
-                    QVERIFY2(s[i - 1] + tile - s[i] >= overlap, qPrintable(QString("len %1 tile %2").arg(len).arg(tile)));
+                    QVERIFY2(s[i - 1] + tile - s[i] >= overlap,
+                             qPrintable(QString("len %1 tile %2").arg(len).arg(tile)));
                 }
             }
     }
@@ -100,13 +107,19 @@ private slots:
         const auto vae = vaetest::load(name.toStdString());
         const auto latents = gradientLatent(48, 40) * vae->config().scalingFactor * 2.0;
         const auto full = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Never});
-        const auto tiled = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Always, tile, overlap, passes});
+        const auto tiled =
+            decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Always, tile, overlap, passes});
         QCOMPARE(tiled.sizes(), full.sizes());
         const double p = psnr(tiled, full);
         const double step = maxErrorStep(tiled, full);
-        qInfo("%s tile %d overlap %d passes %d: PSNR %.2f dB, max abs %.4f, max error step %.5f (1/255 = %.5f)",
-              qPrintable(name), tile, overlap, passes, p, vaetest::maxAbs(tiled, full), step, 1.0 / 255);
-        const QString stem = QString("vae_tiled_%1_t%2_o%3_%4").arg(name).arg(tile).arg(overlap).arg(passes ? "exact" : "fast");
+        qInfo(
+            "%s tile %d overlap %d passes %d: PSNR %.2f dB, max abs %.4f, max error step %.5f (1/255 = %.5f)",
+            qPrintable(name), tile, overlap, passes, p, vaetest::maxAbs(tiled, full), step, 1.0 / 255);
+        const QString stem = QString("vae_tiled_%1_t%2_o%3_%4")
+                                 .arg(name)
+                                 .arg(tile)
+                                 .arg(overlap)
+                                 .arg(passes ? "exact" : "fast");
         savePng(tiled[0], stem + ".png");
         savePng(full[0], QString("vae_untiled_%1.png").arg(name));
         savePng(((tiled[0] - full[0]).abs() * 20).clamp(0, 1), stem + "_diff_x20.png");
@@ -141,11 +154,13 @@ private slots:
         const auto tileBytes = estimateDecodeBytes(sdxl, tile, tile, c10::kBFloat16);
         const auto out4k = uint64_t{4096} * 4096 * 3 * 4 * 2; // float accumulator + weight-normalized copy
         qInfo("SDXL bf16 estimate: untiled 1024^2 %.2f GiB, untiled 4096^2 %.2f GiB; tile %lld -> %.2f GiB + "
-              "4096^2 accumulators %.2f GiB", full1k / gib, full4k / gib, (long long)tile, tileBytes / gib, out4k / gib);
+              "4096^2 accumulators %.2f GiB",
+              full1k / gib, full4k / gib, (long long)tile, tileBytes / gib, out4k / gib);
         QVERIFY(full4k > (uint64_t{8} << 30)); // untiled 4K does not fit
         QVERIFY(tile >= 64);
         QVERIFY(tileBytes + out4k + (uint64_t{200} << 20) < (uint64_t{8} << 30));
-        QVERIFY(estimateDecodeBytes(sdxl, 64, 64, c10::kFloat) > estimateDecodeBytes(sdxl, 32, 32, c10::kFloat));
+        QVERIFY(estimateDecodeBytes(sdxl, 64, 64, c10::kFloat) >
+                estimateDecodeBytes(sdxl, 32, 32, c10::kFloat));
     }
 };
 

@@ -10,7 +10,8 @@
 namespace vaetest {
 
 inline std::filesystem::path fixture(const std::string& name) {
-    return std::filesystem::path(qEnvironmentVariable("LUMINA_FIXTURES_DIR").toStdString()) / "vae_fixtures" / name;
+    return std::filesystem::path(qEnvironmentVariable("LUMINA_FIXTURES_DIR").toStdString()) / "vae_fixtures" /
+           name;
 }
 
 inline at::Tensor ref(const std::string& name, const std::string& tensor) {

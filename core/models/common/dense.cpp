@@ -9,6 +9,8 @@ DenseImpl::DenseImpl(int64_t in, int64_t out, bool hasBias, const at::TensorOpti
     if (hasBias) bias = register_parameter("bias", torch::empty({out}, options), false);
 }
 
-at::Tensor DenseImpl::forward(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+at::Tensor DenseImpl::forward(const at::Tensor& x) const {
+    return at::linear(x, weight, bias);
+}
 
 } // namespace lumina::models

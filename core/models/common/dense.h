@@ -1,6 +1,6 @@
 #pragma once
-// torch.nn.Linear as a parameter holder registered under the checkpoint's key names (`weight`, `bias`), shared
-// by every network. It allocates with torch::empty and never initialises: weights always come from a
+// torch.nn.Linear as a parameter holder registered under the checkpoint's key names (`weight`, `bias`),
+// shared by every network. It allocates with torch::empty and never initialises: weights always come from a
 // checkpoint, and a model built on the meta device (shape checks) or left unloaded costs no memory.
 #include <ATen/core/Tensor.h>
 #include <cstdint>

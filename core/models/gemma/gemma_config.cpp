@@ -20,9 +20,12 @@ GemmaConfig GemmaConfig::fromFile(const std::filesystem::path& path) {
     c.headDim = cfg.isNull("head_dim") ? c.hiddenSize / std::max<int64_t>(1, c.numAttentionHeads)
                                        : cfg.getInt("head_dim");
     c.rmsNormEps = cfg.getDouble("rms_norm_eps", 1e-6);
-    for (auto [key, value] : {std::pair{"vocab_size", c.vocabSize}, {"hidden_size", c.hiddenSize},
-                              {"intermediate_size", c.intermediateSize}, {"num_attention_heads", c.numAttentionHeads},
-                              {"num_key_value_heads", c.numKeyValueHeads}, {"head_dim", c.headDim}})
+    for (auto [key, value] : {std::pair{"vocab_size", c.vocabSize},
+                              {"hidden_size", c.hiddenSize},
+                              {"intermediate_size", c.intermediateSize},
+                              {"num_attention_heads", c.numAttentionHeads},
+                              {"num_key_value_heads", c.numKeyValueHeads},
+                              {"head_dim", c.headDim}})
         if (value <= 0) cfg.fail(key, "a positive integer");
     if (c.numHiddenLayers < 2) cfg.fail("num_hidden_layers", "at least 2 (the encoder output is layer N-2)");
     if (c.numAttentionHeads % c.numKeyValueHeads != 0)
@@ -38,8 +41,9 @@ GemmaConfig GemmaConfig::fromFile(const std::filesystem::path& path) {
         const auto& rp = j["rope_parameters"];
         if (rp.contains("rope_type") && rp["rope_type"] != "default")
             cfg.fail("rope_parameters.rope_type", "\"default\" (scaled RoPE is not supported)");
-        c.ropeTheta = rp.contains("rope_theta") && rp["rope_theta"].is_number() ? rp["rope_theta"].get<double>()
-                                                                                 : cfg.getDouble("rope_theta", 10000.0);
+        c.ropeTheta = rp.contains("rope_theta") && rp["rope_theta"].is_number()
+                          ? rp["rope_theta"].get<double>()
+                          : cfg.getDouble("rope_theta", 10000.0);
     } else {
         c.ropeTheta = cfg.getDouble("rope_theta", 10000.0);
     }

@@ -12,7 +12,8 @@
 
 namespace lumina::models {
 
-GemmaRMSNormImpl::GemmaRMSNormImpl(int64_t dim, double eps_, const at::TensorOptions& options) : eps(eps_) {
+GemmaRMSNormImpl::GemmaRMSNormImpl(int64_t dim, double eps_, const at::TensorOptions& options)
+    : eps(eps_) {
     weight = register_parameter("weight", torch::empty({dim}, options), false);
 }
 
@@ -25,7 +26,9 @@ at::Tensor GemmaRMSNormImpl::forward(const at::Tensor& x) const {
 }
 
 GemmaAttentionImpl::GemmaAttentionImpl(const GemmaConfig& c, const at::TensorOptions& options)
-    : heads(c.numAttentionHeads), kvHeads(c.numKeyValueHeads), headDim(c.headDim) {
+    : heads(c.numAttentionHeads)
+    , kvHeads(c.numKeyValueHeads)
+    , headDim(c.headDim) {
     q_proj = register_module("q_proj", Dense(c.hiddenSize, heads * headDim, false, options));
     k_proj = register_module("k_proj", Dense(c.hiddenSize, kvHeads * headDim, false, options));
     v_proj = register_module("v_proj", Dense(c.hiddenSize, kvHeads * headDim, false, options));
@@ -64,7 +67,8 @@ at::Tensor GemmaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& co
     return o_proj->forward(out.transpose(1, 2).reshape({b, l, heads * headDim}));
 }
 
-GemmaMLPImpl::GemmaMLPImpl(const GemmaConfig& c, const at::TensorOptions& options) : activation(c.activation) {
+GemmaMLPImpl::GemmaMLPImpl(const GemmaConfig& c, const at::TensorOptions& options)
+    : activation(c.activation) {
     gate_proj = register_module("gate_proj", Dense(c.hiddenSize, c.intermediateSize, false, options));
     up_proj = register_module("up_proj", Dense(c.hiddenSize, c.intermediateSize, false, options));
     down_proj = register_module("down_proj", Dense(c.intermediateSize, c.hiddenSize, false, options));
@@ -89,10 +93,11 @@ at::Tensor GemmaDecoderLayerImpl::forward(const at::Tensor& x, const at::Tensor&
     return h + mlp->forward(post_attention_layernorm->forward(h));
 }
 
-GemmaModelImpl::GemmaModelImpl(const GemmaConfig& config, const torch::TensorOptions& options) : m_config(config) {
+GemmaModelImpl::GemmaModelImpl(const GemmaConfig& config, const torch::TensorOptions& options)
+    : m_config(config) {
     auto embed = register_module("embed_tokens", std::make_shared<torch::nn::Module>());
-    embedWeight = embed->register_parameter("weight", torch::empty({config.vocabSize, config.hiddenSize}, options),
-                                            false);
+    embedWeight = embed->register_parameter(
+        "weight", torch::empty({config.vocabSize, config.hiddenSize}, options), false);
     auto layers = register_module("layers", torch::nn::ModuleList());
     for (int64_t i = 0; i + 1 < config.numHiddenLayers; ++i) {
         layerList.push_back(GemmaDecoderLayer(config, options));
@@ -102,7 +107,8 @@ GemmaModelImpl::GemmaModelImpl(const GemmaConfig& config, const torch::TensorOpt
 
 void GemmaModelImpl::setActivation(GemmaConfig::Activation activation) {
     m_config.activation = activation;
-    for (auto& layer : layerList) layer->mlp->activation = activation;
+    for (auto& layer : layerList)
+        layer->mlp->activation = activation;
 }
 
 std::vector<at::Tensor> GemmaModelImpl::hiddenStates(const at::Tensor& ids, const at::Tensor& mask,
@@ -111,8 +117,8 @@ std::vector<at::Tensor> GemmaModelImpl::hiddenStates(const at::Tensor& ids, cons
         throw InvalidRequest(fmt::format("Gemma input ids and mask must both be (B, L); got {} and {}",
                                          fmt::join(ids.sizes(), "x"), fmt::join(mask.sizes(), "x")));
     if (upToLayer < 0 || upToLayer > static_cast<int>(layerList.size()))
-        throw InvalidRequest(fmt::format("hidden state {} requested; only 0..{} are computed", upToLayer,
-                                         layerList.size()));
+        throw InvalidRequest(
+            fmt::format("hidden state {} requested; only 0..{} are computed", upToLayer, layerList.size()));
     torch::NoGradGuard noGrad;
     const auto device = embedWeight.device();
     const auto dtype = embedWeight.scalar_type();
@@ -126,8 +132,8 @@ std::vector<at::Tensor> GemmaModelImpl::hiddenStates(const at::Tensor& ids, cons
     const auto b = ids.size(0), l = ids.size(1);
 
     // Embedding times sqrt(hidden) as a tensor of the model dtype (45.25 in bf16).
-    const auto scale = torch::tensor(std::sqrt(static_cast<double>(m_config.hiddenSize)), torch::kFloat)
-                           .to(device, dtype);
+    const auto scale =
+        torch::tensor(std::sqrt(static_cast<double>(m_config.hiddenSize)), torch::kFloat).to(device, dtype);
     auto h = torch::embedding(embedWeight, idsD) * scale;
 
     // RoPE at absolute positions 0..L-1 whatever the padding: fp32 angles, cos/sin cast to the model dtype.
@@ -135,7 +141,8 @@ std::vector<at::Tensor> GemmaModelImpl::hiddenStates(const at::Tensor& ids, cons
     const auto invFreq =
         1.0 / torch::pow(m_config.ropeTheta, torch::arange(0, m_config.headDim, 2, floatOpts) /
                                                  static_cast<double>(m_config.headDim));
-    const auto positions = torch::arange(l, torch::TensorOptions().dtype(torch::kLong).device(device)).unsqueeze(0);
+    const auto positions =
+        torch::arange(l, torch::TensorOptions().dtype(torch::kLong).device(device)).unsqueeze(0);
     const auto freqs = positions.unsqueeze(-1).to(torch::kFloat) * invFreq;
     const auto emb = torch::cat({freqs, freqs}, -1);
     const auto cos = (emb.cos() * 1.0).to(dtype);
@@ -183,7 +190,8 @@ std::shared_ptr<GemmaModelImpl> loadGemma(const std::filesystem::path& folder, c
     if (activation) config.activation = *activation;
     const auto weights = io::WeightSet::openFolder(folder);
     const auto dtype = options.dtype.value_or(torch::kFloat);
-    auto model = std::make_shared<GemmaModelImpl>(config, torch::TensorOptions().dtype(dtype).device(options.device));
+    auto model =
+        std::make_shared<GemmaModelImpl>(config, torch::TensorOptions().dtype(dtype).device(options.device));
     auto opts = gemmaLoadOptions(config, options);
     opts.dtype = dtype;
     io::loadModuleWeights(*model, weights, opts);

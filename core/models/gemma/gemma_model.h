@@ -82,8 +82,9 @@ private:
 };
 TORCH_MODULE(GemmaModel);
 
-// Loads text_encoder/ (config.json + safetensors, single or sharded): embed_tokens and layers 0..N-2; the last
-// layer, norm and lm_head are skipped; a 'model.' prefix is accepted. `activation` overrides the config's.
+// Loads text_encoder/ (config.json + safetensors, single or sharded): embed_tokens and layers 0..N-2; the
+// last layer, norm and lm_head are skipped; a 'model.' prefix is accepted. `activation` overrides the
+// config's.
 std::shared_ptr<GemmaModelImpl> loadGemma(const std::filesystem::path& folder, const io::LoadOptions& options,
                                           std::optional<GemmaConfig::Activation> activation = std::nullopt);
 // Names and shapes only, no tensor data read; throws ModelLoadError listing every problem.

@@ -5,7 +5,8 @@
 
 namespace lumina::models {
 
-AffineLayerNormImpl::AffineLayerNormImpl(int64_t dim, double eps_, const at::TensorOptions& options) : eps(eps_) {
+AffineLayerNormImpl::AffineLayerNormImpl(int64_t dim, double eps_, const at::TensorOptions& options)
+    : eps(eps_) {
     weight = register_parameter("weight", torch::empty({dim}, options), false);
     bias = register_parameter("bias", torch::empty({dim}, options), false);
 }
@@ -14,7 +15,8 @@ at::Tensor AffineLayerNormImpl::forward(const at::Tensor& x) const {
     return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
 }
 
-RMSNormImpl::RMSNormImpl(int64_t dim, double eps_, const at::TensorOptions& options) : eps(eps_) {
+RMSNormImpl::RMSNormImpl(int64_t dim, double eps_, const at::TensorOptions& options)
+    : eps(eps_) {
     weight = register_parameter("weight", torch::empty({dim}, options), false);
 }
 

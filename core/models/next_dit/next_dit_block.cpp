@@ -17,7 +17,9 @@ struct Group : torch::nn::Module {};
 
 NextDiTAttentionImpl::NextDiTAttentionImpl(const NextDiTConfig& c, int64_t keyInputDim, bool withOutput,
                                            const at::TensorOptions& o)
-    : heads(c.numAttentionHeads), kvHeads(c.numKvHeads), headDim(c.headDim()) {
+    : heads(c.numAttentionHeads)
+    , kvHeads(c.numKvHeads)
+    , headDim(c.headDim()) {
     to_q = register_module("to_q", Dense(c.hiddenSize, c.hiddenSize, false, o));
     to_k = register_module("to_k", Dense(keyInputDim, c.kvDim(), false, o));
     to_v = register_module("to_v", Dense(keyInputDim, c.kvDim(), false, o));
@@ -110,7 +112,8 @@ at::Tensor NextDiTBlockImpl::forward(const at::Tensor& x, const at::Tensor& temb
     }
     k = k.transpose(1, 2);
     v = v.transpose(1, 2);
-    // The reference passes an all-true mask here; no mask is the same softmax and lets SDPA use its fast path.
+    // The reference passes an all-true mask here; no mask is the same softmax and lets SDPA use its fast
+    // path.
     const auto selfOut = groupedQueryAttention(q, k, v, std::nullopt, selfScale);
 
     const auto q2 = m_sharedQuery ? q : attn2->query(xn, rope);

@@ -28,7 +28,7 @@ public:
 
     Dense to_q{nullptr}, to_k{nullptr}, to_v{nullptr};
     AffineLayerNorm norm_q{nullptr}, norm_k{nullptr}; // null when qk_norm is false
-    Dense out{nullptr};                              // attn2.to_out.0
+    Dense out{nullptr};                               // attn2.to_out.0
     int64_t heads, kvHeads, headDim;
 };
 TORCH_MODULE(NextDiTAttention);
@@ -70,9 +70,9 @@ public:
 
     at::Tensor gate;
     NextDiTAttention attn1{nullptr}, attn2{nullptr};
-    Dense ff1{nullptr}, ff2{nullptr}, ff3{nullptr};    // feed_forward.linear_1/2/3
-    Dense adaLN{nullptr};                              // norm1.linear
-    RMSNorm norm1{nullptr};                            // norm1.norm
+    Dense ff1{nullptr}, ff2{nullptr}, ff3{nullptr}; // feed_forward.linear_1/2/3
+    Dense adaLN{nullptr};                           // norm1.linear
+    RMSNorm norm1{nullptr};                         // norm1.norm
     RMSNorm norm2{nullptr}, ffnNorm1{nullptr}, ffnNorm2{nullptr}, contextNorm{nullptr};
 
 private:

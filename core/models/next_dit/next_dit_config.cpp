@@ -20,13 +20,15 @@ void NextDiTConfig::validate(const std::string& where) const {
     auto fail = [&](const std::string& what) {
         throw ModelLoadError(fmt::format("{}: {}. Is this a Lumina-Next transformer config?", where, what));
     };
-    const int64_t positives[] = {sampleSize, patchSize, inChannels, hiddenSize, numLayers, numAttentionHeads,
-                                 numKvHeads, multipleOf, crossAttentionDim};
+    const int64_t positives[] = {sampleSize,        patchSize,  inChannels, hiddenSize,       numLayers,
+                                 numAttentionHeads, numKvHeads, multipleOf, crossAttentionDim};
     for (int64_t v : positives)
         if (v <= 0) fail("all sizes must be positive");
     if (hiddenSize % numAttentionHeads != 0)
-        fail(fmt::format("hidden_size {} is not divisible by num_attention_heads {}", hiddenSize, numAttentionHeads));
-    if (headDim() % 4 != 0) fail(fmt::format("head_dim {} must be divisible by 4 for the 2-D RoPE", headDim()));
+        fail(fmt::format("hidden_size {} is not divisible by num_attention_heads {}", hiddenSize,
+                         numAttentionHeads));
+    if (headDim() % 4 != 0)
+        fail(fmt::format("head_dim {} must be divisible by 4 for the 2-D RoPE", headDim()));
     if (numAttentionHeads % numKvHeads != 0)
         fail(fmt::format("num_attention_heads {} is not divisible by num_kv_heads {}", numAttentionHeads,
                          numKvHeads));

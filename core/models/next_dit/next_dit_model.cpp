@@ -18,7 +18,9 @@ struct Group : torch::nn::Module {};
 
 constexpr int64_t kTimeFeatures = 256; // frequency_embedding_size of the time projection
 
-std::string shapeOf(const at::Tensor& t) { return fmt::format("{}", fmt::join(t.sizes(), "x")); }
+std::string shapeOf(const at::Tensor& t) {
+    return fmt::format("{}", fmt::join(t.sizes(), "x"));
+}
 
 } // namespace
 
@@ -32,18 +34,20 @@ at::Tensor timestepProjection(const at::Tensor& t) {
     return at::cat({at::cos(args), at::sin(args)}, -1);
 }
 
-NextDiTModelImpl::NextDiTModelImpl(const NextDiTConfig& config, const at::TensorOptions& o) : m_config(config) {
+NextDiTModelImpl::NextDiTModelImpl(const NextDiTConfig& config, const at::TensorOptions& o)
+    : m_config(config) {
     const auto& c = m_config;
     c.validate("Next-DiT config");
     auto patch = register_module("patch_embedder", std::make_shared<Group>());
-    m_patchProj = patch->register_module("proj", Dense(c.patchSize * c.patchSize * c.inChannels, c.hiddenSize,
-                                                       true, o));
+    m_patchProj = patch->register_module(
+        "proj", Dense(c.patchSize * c.patchSize * c.inChannels, c.hiddenSize, true, o));
     m_padToken = register_parameter("pad_token", torch::empty({c.hiddenSize}, o), false);
 
     auto tce = register_module("time_caption_embed", std::make_shared<Group>());
     auto timeEmb = tce->register_module("timestep_embedder", std::make_shared<Group>());
     m_timeLinear1 = timeEmb->register_module("linear_1", Dense(kTimeFeatures, c.conditioningDim(), true, o));
-    m_timeLinear2 = timeEmb->register_module("linear_2", Dense(c.conditioningDim(), c.conditioningDim(), true, o));
+    m_timeLinear2 =
+        timeEmb->register_module("linear_2", Dense(c.conditioningDim(), c.conditioningDim(), true, o));
     auto capEmb = tce->register_module("caption_embedder", std::make_shared<Group>());
     m_captionNorm = capEmb->register_module("0", AffineLayerNorm(c.crossAttentionDim, 1e-5, o));
     m_captionLinear = capEmb->register_module("1", Dense(c.crossAttentionDim, c.conditioningDim(), true, o));
@@ -59,12 +63,14 @@ NextDiTModelImpl::NextDiTModelImpl(const NextDiTConfig& config, const at::Tensor
 }
 
 void NextDiTModelImpl::finishLoading() {
-    for (auto& block : m_blocks) block->resolveSharedQuery();
+    for (auto& block : m_blocks)
+        block->resolveSharedQuery();
 }
 
 int64_t NextDiTModelImpl::sharedQueryBlocks() const {
     int64_t n = 0;
-    for (const auto& block : m_blocks) n += block->sharesQuery() ? 1 : 0;
+    for (const auto& block : m_blocks)
+        n += block->sharesQuery() ? 1 : 0;
     return n;
 }
 
@@ -90,7 +96,8 @@ NextDiTCaption NextDiTModelImpl::prepareCaption(const at::Tensor& features, cons
     const auto pooled = ((y * mf).sum(1) / mf.sum(1)).to(y.scalar_type());
     caption.embedding = m_captionLinear->forward(m_captionNorm->forward(pooled));
     caption.layers.reserve(m_blocks.size());
-    for (const auto& block : m_blocks) caption.layers.push_back(block->prepareCaption(y));
+    for (const auto& block : m_blocks)
+        caption.layers.push_back(block->prepareCaption(y));
     caption.mask = m.to(at::kBool).view({m.size(0), 1, 1, m.size(1)});
     return caption;
 }
@@ -120,10 +127,10 @@ at::Tensor NextDiTModelImpl::unpatchify(const at::Tensor& tokens, int64_t h, int
 
 at::Tensor NextDiTModelImpl::ropeFor(int64_t tokensH, int64_t tokensW, const RoPEFactors& f) const {
     if (tokensH > kRoPETableSide || tokensW > kRoPETableSide)
-        throw InvalidRequest(fmt::format("Next-DiT: a {}x{} token grid exceeds the {}x{} RoPE table (at most {} "
-                                         "px per side)",
-                                         tokensH, tokensW, kRoPETableSide, kRoPETableSide,
-                                         kRoPETableSide * m_config.patchSize * 8));
+        throw InvalidRequest(fmt::format(
+            "Next-DiT: a {}x{} token grid exceeds the {}x{} RoPE table (at most {} "
+            "px per side)",
+            tokensH, tokensW, kRoPETableSide, kRoPETableSide, kRoPETableSide * m_config.patchSize * 8));
     const RopeKey key{tokensH, tokensW, f.linear, f.ntk, device().str()};
     std::lock_guard lock(m_ropeMutex);
     if (auto it = m_ropeCache.find(key); it != m_ropeCache.end()) return it->second;
@@ -141,9 +148,10 @@ at::Tensor NextDiTModelImpl::forward(const at::Tensor& latents, const at::Tensor
     const auto& c = m_config;
     if (latents.dim() != 4 || latents.size(1) != c.inChannels || latents.size(2) % c.patchSize != 0 ||
         latents.size(3) % c.patchSize != 0 || latents.size(2) == 0 || latents.size(3) == 0)
-        throw InvalidRequest(fmt::format("Next-DiT: latents must be (batch, {}, h, w) with h and w multiples of {}, "
-                                         "got {}",
-                                         c.inChannels, c.patchSize, shapeOf(latents)));
+        throw InvalidRequest(
+            fmt::format("Next-DiT: latents must be (batch, {}, h, w) with h and w multiples of {}, "
+                        "got {}",
+                        c.inChannels, c.patchSize, shapeOf(latents)));
     const int64_t b = latents.size(0), h = latents.size(2), w = latents.size(3);
     if (latents.scalar_type() != dtype())
         throw InvalidRequest(fmt::format("Next-DiT: latents are {} but the model is {}",
@@ -151,9 +159,10 @@ at::Tensor NextDiTModelImpl::forward(const at::Tensor& latents, const at::Tensor
     if (timestep.numel() != b || timestep.dim() != 1)
         throw InvalidRequest(fmt::format("Next-DiT: timestep must be ({},), got {}", b, shapeOf(timestep)));
     if (caption.batch() != b || caption.layers.size() != m_blocks.size())
-        throw InvalidRequest(fmt::format("Next-DiT: the caption was prepared for batch {} but the latents have "
-                                         "batch {}",
-                                         caption.batch(), b));
+        throw InvalidRequest(
+            fmt::format("Next-DiT: the caption was prepared for batch {} but the latents have "
+                        "batch {}",
+                        caption.batch(), b));
     if (options.baseSequenceLength && *options.baseSequenceLength < 2)
         throw InvalidRequest("Next-DiT: base_sequence_length must be at least 2");
 
@@ -170,7 +179,8 @@ at::Tensor NextDiTModelImpl::forward(const at::Tensor& latents, const at::Tensor
                     selfScale;
 
     if (options.contextDropWindow < 1)
-        throw InvalidRequest(fmt::format("Next-DiT: context drop window must be >= 1, not {}", options.contextDropWindow));
+        throw InvalidRequest(
+            fmt::format("Next-DiT: context drop window must be >= 1, not {}", options.contextDropWindow));
     const KeyValuePooling pooling{ht, wt, options.contextDropWindow};
     for (std::size_t i = 0; i < m_blocks.size(); ++i)
         x = m_blocks[i]->forward(x, temb, rope, caption.layers[i], caption.mask, selfScale, pooling);
@@ -181,7 +191,8 @@ at::Tensor NextDiTModelImpl::forward(const at::Tensor& latents, const at::Tensor
     return unpatchify(m_outLinear2->forward(x), h, w);
 }
 
-std::shared_ptr<NextDiTModelImpl> loadNextDiT(const std::filesystem::path& folder, const io::LoadOptions& options) {
+std::shared_ptr<NextDiTModelImpl> loadNextDiT(const std::filesystem::path& folder,
+                                              const io::LoadOptions& options) {
     const auto config = NextDiTConfig::fromFile(folder / "config.json");
     const auto dtype = options.dtype.value_or(at::kFloat);
     if (dtype != at::kFloat && dtype != at::kBFloat16 && dtype != at::kHalf)

@@ -51,8 +51,8 @@ public:
                        const NextDiTStepOptions& options) const;
 
     // Pieces of forward, public for parity tests (spec §7.3 #5-#7).
-    at::Tensor timeEmbedding(const at::Tensor& timestep) const;           // timestep_embedder(time_proj(t))
-    at::Tensor patchEmbed(const at::Tensor& latents) const;                // (B, N, hidden)
+    at::Tensor timeEmbedding(const at::Tensor& timestep) const; // timestep_embedder(time_proj(t))
+    at::Tensor patchEmbed(const at::Tensor& latents) const;     // (B, N, hidden)
     at::Tensor unpatchify(const at::Tensor& tokens, int64_t h, int64_t w) const; // (B, N, p*p*C) -> image
     // The sliced (1, N, headDim/2) RoPE table on the model device, cached per (grid, factors).
     at::Tensor ropeFor(int64_t tokensH, int64_t tokensW, const RoPEFactors& factors) const;
@@ -68,13 +68,13 @@ public:
 
 private:
     NextDiTConfig m_config;
-    Dense m_patchProj{nullptr};                       // patch_embedder.proj
-    at::Tensor m_padToken;                            // pad_token (loaded, unused: spec §3.2)
+    Dense m_patchProj{nullptr};                           // patch_embedder.proj
+    at::Tensor m_padToken;                                // pad_token (loaded, unused: spec §3.2)
     Dense m_timeLinear1{nullptr}, m_timeLinear2{nullptr}; // time_caption_embed.timestep_embedder.linear_1/2
-    AffineLayerNorm m_captionNorm{nullptr};           // time_caption_embed.caption_embedder.0
-    Dense m_captionLinear{nullptr};                   // time_caption_embed.caption_embedder.1
-    std::vector<NextDiTBlock> m_blocks;               // layers.i
-    Dense m_outLinear1{nullptr}, m_outLinear2{nullptr}; // norm_out.linear_1/2
+    AffineLayerNorm m_captionNorm{nullptr};               // time_caption_embed.caption_embedder.0
+    Dense m_captionLinear{nullptr};                       // time_caption_embed.caption_embedder.1
+    std::vector<NextDiTBlock> m_blocks;                   // layers.i
+    Dense m_outLinear1{nullptr}, m_outLinear2{nullptr};   // norm_out.linear_1/2
 
     using RopeKey = std::tuple<int64_t, int64_t, double, double, std::string>;
     mutable std::mutex m_ropeMutex;
@@ -88,9 +88,11 @@ at::Tensor timestepProjection(const at::Tensor& t);
 
 // Reads folder/config.json, builds the model and loads folder's safetensors strictly (every key, every
 // shape), in options.dtype (default fp32) on options.device. Throws ModelLoadError.
-std::shared_ptr<NextDiTModelImpl> loadNextDiT(const std::filesystem::path& folder, const io::LoadOptions& options);
+std::shared_ptr<NextDiTModelImpl> loadNextDiT(const std::filesystem::path& folder,
+                                              const io::LoadOptions& options);
 
-// Checks config + key set + shapes of a transformer folder without reading tensor data. Throws ModelLoadError.
+// Checks config + key set + shapes of a transformer folder without reading tensor data. Throws
+// ModelLoadError.
 void validateNextDiT(const std::filesystem::path& folder);
 
 } // namespace lumina::models

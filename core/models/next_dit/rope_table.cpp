@@ -35,9 +35,10 @@ at::Tensor build(int64_t headDim, int64_t lenH, int64_t lenW, const RoPEFactors&
 
 at::Tensor buildRoPETable(int64_t headDim, int64_t lenH, int64_t lenW, const RoPEFactors& factors) {
     if (headDim <= 0 || headDim % 4 != 0 || lenH <= 0 || lenW <= 0)
-        throw InvalidRequest(fmt::format("RoPE table: head_dim {} must be a positive multiple of 4 and the grid "
-                                         "{}x{} positive",
-                                         headDim, lenH, lenW));
+        throw InvalidRequest(
+            fmt::format("RoPE table: head_dim {} must be a positive multiple of 4 and the grid "
+                        "{}x{} positive",
+                        headDim, lenH, lenW));
     if (!(factors.linear > 0.0) || !(factors.ntk > 0.0))
         throw InvalidRequest(fmt::format("RoPE table: linear factor {} and NTK factor {} must be positive",
                                          factors.linear, factors.ntk));

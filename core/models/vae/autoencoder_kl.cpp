@@ -13,22 +13,28 @@
 
 namespace lumina::models {
 
-AutoencoderKLImpl::AutoencoderKLImpl(const VAEConfig& config, const torch::TensorOptions& options) : m_config(config) {
+AutoencoderKLImpl::AutoencoderKLImpl(const VAEConfig& config, const torch::TensorOptions& options)
+    : m_config(config) {
     m_encoder = register_module("encoder", vae::Encoder(config, options));
     m_decoder = register_module("decoder", vae::Decoder(config, options));
     const int64_t l = config.latentChannels;
-    if (config.useQuantConv) m_quantConv = register_module("quant_conv", vae::Conv2d(2 * l, 2 * l, 1, 1, 0, options));
+    if (config.useQuantConv)
+        m_quantConv = register_module("quant_conv", vae::Conv2d(2 * l, 2 * l, 1, 1, 0, options));
     if (config.usePostQuantConv)
         m_postQuantConv = register_module("post_quant_conv", vae::Conv2d(l, l, 1, 1, 0, options));
 }
 
-c10::ScalarType AutoencoderKLImpl::dtype() const { return m_decoder->parameters().front().scalar_type(); }
-c10::Device AutoencoderKLImpl::device() const { return m_decoder->parameters().front().device(); }
+c10::ScalarType AutoencoderKLImpl::dtype() const {
+    return m_decoder->parameters().front().scalar_type();
+}
+c10::Device AutoencoderKLImpl::device() const {
+    return m_decoder->parameters().front().device();
+}
 
 at::Tensor AutoencoderKLImpl::decode(const at::Tensor& z) const {
     if (z.dim() != 4 || z.size(1) != m_config.latentChannels)
-        throw InvalidRequest(fmt::format("VAE decode: latents must be (B, {}, h, w), got {}", m_config.latentChannels,
-                                         fmt::join(z.sizes(), "x")));
+        throw InvalidRequest(fmt::format("VAE decode: latents must be (B, {}, h, w), got {}",
+                                         m_config.latentChannels, fmt::join(z.sizes(), "x")));
     torch::NoGradGuard noGrad;
     auto h = m_postQuantConv ? m_postQuantConv->forward(z) : z;
     return m_decoder->forward(h);
@@ -46,12 +52,13 @@ at::Tensor AutoencoderKLImpl::decodeUp(const at::Tensor& mid) const {
 
 std::pair<at::Tensor, at::Tensor> AutoencoderKLImpl::encode(const at::Tensor& image) const {
     if (image.dim() != 4 || image.size(1) != m_config.inChannels)
-        throw InvalidRequest(fmt::format("VAE encode: image must be (B, {}, H, W), got {}", m_config.inChannels,
-                                         fmt::join(image.sizes(), "x")));
+        throw InvalidRequest(fmt::format("VAE encode: image must be (B, {}, H, W), got {}",
+                                         m_config.inChannels, fmt::join(image.sizes(), "x")));
     const int64_t f = m_config.spatialFactor();
     if (image.size(2) % f != 0 || image.size(3) % f != 0)
-        throw InvalidRequest(fmt::format("VAE encode: image height and width must be multiples of {}, got {}x{}", f,
-                                         image.size(2), image.size(3)));
+        throw InvalidRequest(
+            fmt::format("VAE encode: image height and width must be multiples of {}, got {}x{}", f,
+                        image.size(2), image.size(3)));
     torch::NoGradGuard noGrad;
     auto moments = m_encoder->forward(image);
     if (m_quantConv) moments = m_quantConv->forward(moments);
@@ -91,22 +98,26 @@ VAEConfig readConfig(const std::filesystem::path& folder) {
 
 } // namespace
 
-std::shared_ptr<AutoencoderKLImpl> loadVAE(const std::filesystem::path& folder, const io::LoadOptions& options) {
+std::shared_ptr<AutoencoderKLImpl> loadVAE(const std::filesystem::path& folder,
+                                           const io::LoadOptions& options) {
     const auto config = readConfig(folder);
     auto opts = withLegacyNames(options);
     auto dtype = opts.dtype.value_or(c10::kFloat);
     if (dtype == c10::kHalf) {
-        log::warn("VAE: fp16 overflows in the SDXL VAE (activations exceed 65504); running it in fp32 instead "
-                  "(choose bf16 for a smaller footprint)");
+        log::warn(
+            "VAE: fp16 overflows in the SDXL VAE (activations exceed 65504); running it in fp32 instead "
+            "(choose bf16 for a smaller footprint)");
         dtype = c10::kFloat;
     }
     if (dtype != c10::kFloat && dtype != c10::kBFloat16 && dtype != c10::kDouble)
-        throw ModelLoadError(fmt::format("VAE: dtype {} is not supported; use fp32 or bf16", c10::toString(dtype)));
+        throw ModelLoadError(
+            fmt::format("VAE: dtype {} is not supported; use fp32 or bf16", c10::toString(dtype)));
     opts.dtype = dtype;
     const auto weights = io::WeightSet::openFolder(folder);
     // Empty CPU parameters cost no memory until touched; the loader checks every name and shape before it
     // reads anything and then places each tensor once on the target device.
-    auto model = std::make_shared<AutoencoderKLImpl>(config, torch::TensorOptions().dtype(dtype).device(c10::kCPU));
+    auto model =
+        std::make_shared<AutoencoderKLImpl>(config, torch::TensorOptions().dtype(dtype).device(c10::kCPU));
     const auto report = io::loadModuleWeights(*model, weights, opts);
     model->eval();
     log::info("VAE: loaded {} tensors from {} ({} blocks, scaling {}, {} on {})", report.tensorsLoaded,

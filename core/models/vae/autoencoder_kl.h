@@ -39,7 +39,8 @@ TORCH_MODULE(AutoencoderKL);
 // Loads vae/ (config.json + diffusion_pytorch_model[.safetensors|index]) strictly. Legacy attention names
 // (query/key/value/proj_attn) are accepted. fp16 is refused for this VAE family (SDXL VAE activations
 // overflow fp16): it runs in fp32 instead and says so in the log. Throws ModelLoadError.
-std::shared_ptr<AutoencoderKLImpl> loadVAE(const std::filesystem::path& folder, const io::LoadOptions& options);
+std::shared_ptr<AutoencoderKLImpl> loadVAE(const std::filesystem::path& folder,
+                                           const io::LoadOptions& options);
 
 // The checks of loadVAE (config, tensor names and shapes) without reading tensor data.
 void validateVAE(const std::filesystem::path& folder);

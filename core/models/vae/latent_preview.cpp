@@ -16,8 +16,8 @@ namespace {
 at::Tensor firstImage(const at::Tensor& x0, int64_t channels, const char* what) {
     at::Tensor x = x0.dim() == 3 ? x0.unsqueeze(0) : x0;
     if (x.dim() != 4 || x.size(1) != channels || x.size(0) < 1)
-        throw InvalidRequest(fmt::format("{}: latents must be (B, {}, h, w) or ({}, h, w), got {}", what, channels,
-                                         channels, fmt::join(x0.sizes(), "x")));
+        throw InvalidRequest(fmt::format("{}: latents must be (B, {}, h, w) or ({}, h, w), got {}", what,
+                                         channels, channels, fmt::join(x0.sizes(), "x")));
     return x.narrow(0, 0, 1);
 }
 
@@ -33,14 +33,20 @@ at::Tensor resizeForDisplay(const at::Tensor& x, int maxEdge) {
 } // namespace
 
 std::pair<int, int> previewSize(int64_t height, int64_t width, int maxEdge) {
-    if (maxEdge < 1) throw InvalidRequest(fmt::format("preview: maximum edge must be positive, got {}", maxEdge));
+    if (maxEdge < 1)
+        throw InvalidRequest(fmt::format("preview: maximum edge must be positive, got {}", maxEdge));
     const double scale = static_cast<double>(maxEdge) / static_cast<double>(std::max(height, width));
-    const auto edge = [&](int64_t v) { return std::max(1, static_cast<int>(std::lround(static_cast<double>(v) * scale))); };
+    const auto edge = [&](int64_t v) {
+        return std::max(1, static_cast<int>(std::lround(static_cast<double>(v) * scale)));
+    };
     return {edge(height), edge(width)};
 }
 
 PreviewImage toPreviewImage(const at::Tensor& chw01) {
-    auto bytes = at::round(chw01.to(c10::kCPU, c10::kFloat).clamp(0, 1) * 255.0f).to(c10::kByte).permute({1, 2, 0}).contiguous();
+    auto bytes = at::round(chw01.to(c10::kCPU, c10::kFloat).clamp(0, 1) * 255.0f)
+                     .to(c10::kByte)
+                     .permute({1, 2, 0})
+                     .contiguous();
     PreviewImage img;
     img.height = static_cast<int>(bytes.size(0));
     img.width = static_cast<int>(bytes.size(1));
@@ -54,14 +60,16 @@ PreviewImage latentPreview(const at::Tensor& x0, int maxEdge) {
     auto factors = torch::empty({3, 4}, torch::kFloat);
     auto bias = torch::empty({3}, torch::kFloat);
     for (int c = 0; c < 3; ++c) {
-        for (int k = 0; k < 4; ++k) factors[c][k] = static_cast<float>(kSDXLLatentRGBFactors[k][c]);
+        for (int k = 0; k < 4; ++k)
+            factors[c][k] = static_cast<float>(kSDXLLatentRGBFactors[k][c]);
         bias[c] = static_cast<float>(kSDXLLatentRGBBias[c]);
     }
     // Per pixel: rgb[c] = sum_k latent[k] * F[k][c] + bias[c].
     auto rgb = at::einsum("ck,bkhw->bchw", {factors, x}) + bias.view({1, 3, 1, 1});
     rgb = resizeForDisplay(rgb.clamp(-1, 1), maxEdge);
     // round((rgb + 1) * 127.5) == round(((rgb + 1) / 2) * 255) up to float rounding; keep the spec's form.
-    auto bytes = at::round((rgb[0].clamp(-1, 1) + 1.0f) * 127.5f).to(c10::kByte).permute({1, 2, 0}).contiguous();
+    auto bytes =
+        at::round((rgb[0].clamp(-1, 1) + 1.0f) * 127.5f).to(c10::kByte).permute({1, 2, 0}).contiguous();
     PreviewImage img;
     img.height = static_cast<int>(bytes.size(0));
     img.width = static_cast<int>(bytes.size(1));
@@ -76,7 +84,8 @@ PreviewImage decodedPreview(const AutoencoderKLImpl& vae, const at::Tensor& x0, 
     // Latent size whose decode is about maxEdge on its longest side (never larger than x0).
     const int latentEdge = std::max(1, static_cast<int>((maxEdge + f - 1) / f));
     const auto [lh, lw] = previewSize(x.size(2), x.size(3), latentEdge);
-    if (lh < x.size(2) || lw < x.size(3)) x = at::adaptive_avg_pool2d(x.to(c10::kFloat), {lh, lw}).to(x.scalar_type());
+    if (lh < x.size(2) || lw < x.size(3))
+        x = at::adaptive_avg_pool2d(x.to(c10::kFloat), {lh, lw}).to(x.scalar_type());
     const auto image = decodeLatentsToImage(vae, x, TiledDecodeOptions{});
     return toPreviewImage(resizeForDisplay(image, maxEdge)[0]);
 }

@@ -25,9 +25,9 @@ inline constexpr std::array<double, 3> kSDXLLatentRGBBias{0.1084, -0.0175, -0.00
 // Display size for an h x w image: longest edge = maxEdge, aspect ratio kept (each edge at least 1).
 std::pair<int, int> previewSize(int64_t height, int64_t width, int maxEdge);
 
-// x0 (1, 4, h, w) or (4, h, w) in diffusion space (first image of a batch): rgb = clamp(F^T x0 + bias, -1, 1),
-// resized (bilinear; antialiased when shrinking) so the longest edge is maxEdge, then
-// uint8 = round((rgb + 1) * 127.5).
+// x0 (1, 4, h, w) or (4, h, w) in diffusion space (first image of a batch): rgb = clamp(F^T x0 + bias, -1,
+// 1), resized (bilinear; antialiased when shrinking) so the longest edge is maxEdge, then uint8 = round((rgb
+// + 1) * 127.5).
 PreviewImage latentPreview(const at::Tensor& x0, int maxEdge = 512);
 
 // Decodes x0 with the VAE after shrinking the latents (area average) so the decoded image is about maxEdge

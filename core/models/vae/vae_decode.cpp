@@ -17,7 +17,9 @@
 namespace lumina::models {
 namespace {
 
-double gib(uint64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(uint64_t{1} << 30); }
+double gib(uint64_t bytes) {
+    return static_cast<double>(bytes) / static_cast<double>(uint64_t{1} << 30);
+}
 
 // Weight of each of `length` output pixels of one tile along one axis: rises linearly over the overlap with
 // the previous tile, falls over the overlap with the next one, 1 elsewhere. Neighbouring ramps over the same
@@ -27,7 +29,8 @@ at::Tensor ramp(int64_t length, int64_t rampIn, int64_t rampOut) {
     auto* p = w.data_ptr<float>();
     for (int64_t i = 0; i < length; ++i) {
         float v = 1.0f;
-        if (rampIn > 0 && i < rampIn) v = std::min(v, (static_cast<float>(i) + 0.5f) / static_cast<float>(rampIn));
+        if (rampIn > 0 && i < rampIn)
+            v = std::min(v, (static_cast<float>(i) + 0.5f) / static_cast<float>(rampIn));
         const int64_t fromEnd = length - 1 - i;
         if (rampOut > 0 && fromEnd < rampOut)
             v = std::min(v, (static_cast<float>(fromEnd) + 0.5f) / static_cast<float>(rampOut));
@@ -58,12 +61,13 @@ std::vector<int64_t> tileStarts(int64_t length, int64_t tile, int64_t overlap) {
     const int64_t n = (length - overlap + stride - 1) / stride;
     std::vector<int64_t> starts(static_cast<std::size_t>(n));
     for (int64_t k = 0; k < n; ++k)
-        starts[static_cast<std::size_t>(k)] =
-            static_cast<int64_t>(std::llround(static_cast<double>(k * (length - tile)) / static_cast<double>(n - 1)));
+        starts[static_cast<std::size_t>(k)] = static_cast<int64_t>(
+            std::llround(static_cast<double>(k * (length - tile)) / static_cast<double>(n - 1)));
     return starts;
 }
 
-uint64_t estimateDecodeBytes(const VAEConfig& config, int64_t latentH, int64_t latentW, c10::ScalarType dtype) {
+uint64_t estimateDecodeBytes(const VAEConfig& config, int64_t latentH, int64_t latentW,
+                             c10::ScalarType dtype) {
     const std::vector<int64_t> ch(config.blockOutChannels.rbegin(), config.blockOutChannels.rend());
     const double elem = static_cast<double>(c10::elementSize(dtype));
     double p = static_cast<double>(latentH) * static_cast<double>(latentW);
@@ -85,7 +89,8 @@ uint64_t estimateDecodeBytes(const VAEConfig& config, int64_t latentH, int64_t l
         prev = ch[i];
     }
     // conv_norm_out + conv_out at full resolution.
-    peak = std::max(peak, (2.0 * static_cast<double>(ch.back()) + static_cast<double>(config.outChannels)) * p);
+    peak =
+        std::max(peak, (2.0 * static_cast<double>(ch.back()) + static_cast<double>(config.outChannels)) * p);
     double bytes = peak * elem * 1.15; // allocator rounding and fragmentation
     if (config.midBlockAddAttention) {
         const double n = static_cast<double>(latentH) * static_cast<double>(latentW);
@@ -107,7 +112,8 @@ uint64_t decodeMemoryBudget(c10::Device device) {
             const uint64_t cachedFree = reserved > allocated ? reserved - allocated : 0;
             return static_cast<uint64_t>(0.8 * static_cast<double>(freeBytes + cachedFree));
         } catch (const c10::Error& e) {
-            log::warn("VAE: could not query free CUDA memory ({}); assuming 4 GiB", e.what_without_backtrace());
+            log::warn("VAE: could not query free CUDA memory ({}); assuming 4 GiB",
+                      e.what_without_backtrace());
             return uint64_t{4} << 30;
         }
     }
@@ -126,11 +132,14 @@ int64_t tileContextLatent(const VAEConfig& config) {
     return static_cast<int64_t>(std::ceil(radius - 1e-9));
 }
 
-uint64_t estimateMidBlockBytes(const VAEConfig& config, int64_t latentH, int64_t latentW, c10::ScalarType dtype) {
+uint64_t estimateMidBlockBytes(const VAEConfig& config, int64_t latentH, int64_t latentW,
+                               c10::ScalarType dtype) {
     const double n = static_cast<double>(latentH) * static_cast<double>(latentW);
-    double bytes = (config.midBlockAddAttention ? 8.0 : 5.0) * static_cast<double>(config.blockOutChannels.back()) * n *
+    double bytes = (config.midBlockAddAttention ? 8.0 : 5.0) *
+                   static_cast<double>(config.blockOutChannels.back()) * n *
                    static_cast<double>(c10::elementSize(dtype));
-    if (config.midBlockAddAttention) bytes += std::min(n * n * 4.0, static_cast<double>(vae::kAttentionScoreBudgetBytes));
+    if (config.midBlockAddAttention)
+        bytes += std::min(n * n * 4.0, static_cast<double>(vae::kAttentionScoreBudgetBytes));
     return static_cast<uint64_t>(bytes * 1.15);
 }
 
@@ -171,11 +180,14 @@ std::vector<Span> spans(int64_t length, int64_t tile, int64_t overlap, int64_t c
 
 } // namespace
 
-at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_t tileLatent, int64_t overlapLatent,
-                       int statsPasses) {
-    if (tileLatent < 4) throw InvalidRequest(fmt::format("VAE tiled decode: tile size {} is below 4 latent pixels", tileLatent));
+at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_t tileLatent,
+                       int64_t overlapLatent, int statsPasses) {
+    if (tileLatent < 4)
+        throw InvalidRequest(
+            fmt::format("VAE tiled decode: tile size {} is below 4 latent pixels", tileLatent));
     if (overlapLatent < 0 || overlapLatent >= tileLatent)
-        throw InvalidRequest(fmt::format("VAE tiled decode: overlap {} must be in [0, tile size {})", overlapLatent, tileLatent));
+        throw InvalidRequest(fmt::format("VAE tiled decode: overlap {} must be in [0, tile size {})",
+                                         overlapLatent, tileLatent));
     torch::NoGradGuard noGrad;
     const auto& config = vae.config();
     const int64_t f = config.spatialFactor(), context = tileContextLatent(config);
@@ -190,7 +202,8 @@ at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_
     vae::GroupNormStatsScope scope(&stats);
     {
         // Initial statistics: the whole image at about tile size.
-        const double scale = std::min(1.0, static_cast<double>(tileLatent) / static_cast<double>(std::max(h, w)));
+        const double scale =
+            std::min(1.0, static_cast<double>(tileLatent) / static_cast<double>(std::max(h, w)));
         const int64_t dh = std::max<int64_t>(1, std::llround(static_cast<double>(h) * scale));
         const int64_t dw = std::max<int64_t>(1, std::llround(static_cast<double>(w) * scale));
         const auto small = at::adaptive_avg_pool2d(mid.to(torch::kFloat), {dh, dw}).to(mid.scalar_type());
@@ -207,13 +220,17 @@ at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_
         stats.ownX0 = sx.own0 - sx.read0;
         stats.ownX1 = sx.own1 - sx.read0;
         const auto in = mid.narrow(2, sy.read0, stats.tileH).narrow(3, sx.read0, stats.tileW);
-        return vae.decodeUp(in).narrow(2, (sy.start - sy.read0) * f, sy.len * f).narrow(3, (sx.start - sx.read0) * f, sx.len * f);
+        return vae.decodeUp(in)
+            .narrow(2, (sy.start - sy.read0) * f, sy.len * f)
+            .narrow(3, (sx.start - sx.read0) * f, sx.len * f);
     };
-    const std::size_t passes = std::min<std::size_t>(static_cast<std::size_t>(std::max(0, statsPasses)), stats.mean.size());
+    const std::size_t passes =
+        std::min<std::size_t>(static_cast<std::size_t>(std::max(0, statsPasses)), stats.mean.size());
     for (std::size_t pass = 0; pass < passes; ++pass) {
         stats.mode = vae::GroupNormStats::Mode::Accumulate;
         for (const auto& sy : ys)
-            for (const auto& sx : xs) runTile(sy, sx);
+            for (const auto& sx : xs)
+                runTile(sy, sx);
         stats.finishAccumulation(1e-6, pass);
     }
     stats.mode = vae::GroupNormStats::Mode::Replay;
@@ -226,18 +243,21 @@ at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_
             const auto wx = ramp(sx.len * f, sx.rampIn, sx.rampOut).to(z.device());
             const auto weight = wy.unsqueeze(1) * wx.unsqueeze(0);
             auto tile = runTile(sy, sx).to(torch::kFloat);
-            out.narrow(2, sy.start * f, sy.len * f).narrow(3, sx.start * f, sx.len * f).add_(tile.mul_(weight));
+            out.narrow(2, sy.start * f, sy.len * f)
+                .narrow(3, sx.start * f, sx.len * f)
+                .add_(tile.mul_(weight));
             weightSum.narrow(0, sy.start * f, sy.len * f).narrow(1, sx.start * f, sx.len * f).add_(weight);
         }
     }
     return out.div_(weightSum);
 }
 
-at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& latents, const TiledDecodeOptions& options) {
+at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& latents,
+                                const TiledDecodeOptions& options) {
     const auto& config = vae.config();
     if (latents.dim() != 4 || latents.size(1) != config.latentChannels)
-        throw InvalidRequest(fmt::format("VAE decode: latents must be (B, {}, h, w), got {}", config.latentChannels,
-                                         fmt::join(latents.sizes(), "x")));
+        throw InvalidRequest(fmt::format("VAE decode: latents must be (B, {}, h, w), got {}",
+                                         config.latentChannels, fmt::join(latents.sizes(), "x")));
     const auto dtype = vae.dtype();
     const auto device = vae.device();
     torch::NoGradGuard noGrad;
@@ -251,7 +271,8 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
     const uint64_t estimate = estimateDecodeBytes(config, h, w, dtype) * static_cast<uint64_t>(b);
     bool tiled = options.mode == TiledDecodeOptions::Mode::Always;
     if (options.mode == TiledDecodeOptions::Mode::Auto && estimate > budget) {
-        log::info("VAE: untiled decode of {}x{} latents needs about {:.2f} GiB, budget {:.2f} GiB on {}: decoding in tiles",
+        log::info("VAE: untiled decode of {}x{} latents needs about {:.2f} GiB, budget {:.2f} GiB on {}: "
+                  "decoding in tiles",
                   h, w, gib(estimate), gib(budget), device.str());
         tiled = true;
     }
@@ -261,29 +282,36 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
         } catch (const c10::OutOfMemoryError& e) {
             releaseCachedMemory(device);
             if (options.mode == TiledDecodeOptions::Mode::Never)
-                throw OutOfMemory(fmt::format("VAE decode of {}x{} latents ran out of memory on {} (tiling is off): "
-                                              "enable tiled decoding or choose a smaller image",
-                                              h, w, device.str()));
+                throw OutOfMemory(
+                    fmt::format("VAE decode of {}x{} latents ran out of memory on {} (tiling is off): "
+                                "enable tiled decoding or choose a smaller image",
+                                h, w, device.str()));
             log::warn("VAE: untiled decode ran out of memory on {}; retrying in tiles", device.str());
         }
     }
     const uint64_t midBytes = estimateMidBlockBytes(config, h, w, dtype) * static_cast<uint64_t>(b);
-    const uint64_t tileBudget = budget > midBytes ? (budget - midBytes) / static_cast<uint64_t>(b) : budget / 4;
+    const uint64_t tileBudget =
+        budget > midBytes ? (budget - midBytes) / static_cast<uint64_t>(b) : budget / 4;
     int64_t tile = options.tileLatent > 0 ? options.tileLatent : chooseTileLatent(config, dtype, tileBudget);
     while (true) {
-        const int64_t overlap = options.overlapLatent > 0 ? options.overlapLatent : std::max<int64_t>(1, tile / 4);
+        const int64_t overlap =
+            options.overlapLatent > 0 ? options.overlapLatent : std::max<int64_t>(1, tile / 4);
         try {
-            log::info("VAE: tiled decode of {}x{} latents, tiles {} overlap {} (latent pixels), {} x {} tiles", h, w,
-                      tile, overlap, tileStarts(h, tile, overlap).size(), tileStarts(w, tile, overlap).size());
-            return toImage01(decodeTiled(vae, z, tile, std::min(overlap, tile - 1), options.statsPasses), dtype);
+            log::info(
+                "VAE: tiled decode of {}x{} latents, tiles {} overlap {} (latent pixels), {} x {} tiles", h,
+                w, tile, overlap, tileStarts(h, tile, overlap).size(), tileStarts(w, tile, overlap).size());
+            return toImage01(decodeTiled(vae, z, tile, std::min(overlap, tile - 1), options.statsPasses),
+                             dtype);
         } catch (const c10::OutOfMemoryError&) {
             releaseCachedMemory(device);
             if (tile <= 16)
-                throw OutOfMemory(fmt::format("VAE decode ran out of memory on {} even with {}-latent tiles: free "
-                                              "memory (unload the text encoder) or decode on the CPU",
-                                              device.str(), tile));
+                throw OutOfMemory(
+                    fmt::format("VAE decode ran out of memory on {} even with {}-latent tiles: free "
+                                "memory (unload the text encoder) or decode on the CPU",
+                                device.str(), tile));
             tile = std::max<int64_t>(16, tile / 2);
-            log::warn("VAE: tiled decode ran out of memory on {}; retrying with tiles of {}", device.str(), tile);
+            log::warn("VAE: tiled decode ran out of memory on {}; retrying with tiles of {}", device.str(),
+                      tile);
         }
     }
 }

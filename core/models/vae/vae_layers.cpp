@@ -1,5 +1,6 @@
 // Reference: diffusers models/resnet.py (ResnetBlock2D), upsampling.py (Upsample2D), downsampling.py
-// (Downsample2D), attention_processor.py (Attention, AttnProcessor2_0), unets/unet_2d_blocks.py (UNetMidBlock2D).
+// (Downsample2D), attention_processor.py (Attention, AttnProcessor2_0), unets/unet_2d_blocks.py
+// (UNetMidBlock2D).
 #include "core/models/vae/vae_layers.h"
 
 #include <cmath>
@@ -19,7 +20,8 @@ at::Tensor emptyParam(torch::nn::Module& m, const std::string& name, at::IntArra
 
 Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
                        const torch::TensorOptions& options)
-    : m_stride(stride), m_padding(padding) {
+    : m_stride(stride)
+    , m_padding(padding) {
     m_weight = emptyParam(*this, "weight", {out, in, kernel, kernel}, options);
     m_bias = emptyParam(*this, "bias", {out}, options);
 }
@@ -28,7 +30,8 @@ at::Tensor Conv2dImpl::forward(const at::Tensor& x) const {
     return at::conv2d(x, m_weight, m_bias, {m_stride, m_stride}, {m_padding, m_padding});
 }
 
-GroupNormImpl::GroupNormImpl(int64_t groups, int64_t channels, const torch::TensorOptions& options) : m_groups(groups) {
+GroupNormImpl::GroupNormImpl(int64_t groups, int64_t channels, const torch::TensorOptions& options)
+    : m_groups(groups) {
     m_weight = emptyParam(*this, "weight", {channels}, options);
     m_bias = emptyParam(*this, "bias", {channels}, options);
 }
@@ -37,8 +40,13 @@ namespace {
 thread_local GroupNormStats* tActiveStats = nullptr;
 } // namespace
 
-GroupNormStatsScope::GroupNormStatsScope(GroupNormStats* stats) : m_previous(tActiveStats) { tActiveStats = stats; }
-GroupNormStatsScope::~GroupNormStatsScope() { tActiveStats = m_previous; }
+GroupNormStatsScope::GroupNormStatsScope(GroupNormStats* stats)
+    : m_previous(tActiveStats) {
+    tActiveStats = stats;
+}
+GroupNormStatsScope::~GroupNormStatsScope() {
+    tActiveStats = m_previous;
+}
 
 void GroupNormStats::finishAccumulation(double eps, std::size_t lastCall) {
     for (std::size_t i = 0; i < sum.size() && i <= lastCall; ++i) {
@@ -69,7 +77,8 @@ at::Tensor GroupNormImpl::withStats(const at::Tensor& x, GroupNormStats& stats) 
         return at::group_norm(x, m_groups, m_weight, m_bias, kEps);
     }
     if (call >= stats.mean.size())
-        throw std::logic_error("GroupNormStats: more GroupNorm calls than recorded (tiles must run the same network)");
+        throw std::logic_error(
+            "GroupNormStats: more GroupNorm calls than recorded (tiles must run the same network)");
     if (stats.mode == GroupNormStats::Mode::Accumulate) {
         // Per-tile mean/variance (fp32, numerically stable kernel) merged in double: sum and sum of squares.
         const int64_t sy = x.size(2) / stats.tileH, sx = x.size(3) / stats.tileW;
@@ -89,11 +98,13 @@ at::Tensor GroupNormImpl::withStats(const at::Tensor& x, GroupNormStats& stats) 
         stats.count[call] += n;
     }
     auto y = (grouped - stats.mean[call].unsqueeze(2)) * stats.rstd[call].unsqueeze(2);
-    y = y.view(x.sizes()) * m_weight.to(torch::kFloat).view({1, c, 1, 1}) + m_bias.to(torch::kFloat).view({1, c, 1, 1});
+    y = y.view(x.sizes()) * m_weight.to(torch::kFloat).view({1, c, 1, 1}) +
+        m_bias.to(torch::kFloat).view({1, c, 1, 1});
     return y.to(x.scalar_type());
 }
 
-ResnetBlockImpl::ResnetBlockImpl(int64_t in, int64_t out, int64_t groups, const torch::TensorOptions& options) {
+ResnetBlockImpl::ResnetBlockImpl(int64_t in, int64_t out, int64_t groups,
+                                 const torch::TensorOptions& options) {
     m_norm1 = register_module("norm1", GroupNorm(groups, in, options));
     m_conv1 = register_module("conv1", Conv2d(in, out, 3, 1, 1, options));
     m_norm2 = register_module("norm2", GroupNorm(groups, out, options));
@@ -128,21 +139,25 @@ at::Tensor DownsampleImpl::forward(const at::Tensor& x) const {
     return m_conv->forward(at::constant_pad_nd(x, {0, 1, 0, 1}, 0));
 }
 
-at::Tensor chunkedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, uint64_t maxScoreBytes) {
+at::Tensor chunkedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                            uint64_t maxScoreBytes) {
     const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
     const int64_t nq = q.size(-2), nk = k.size(-2);
     const uint64_t rowBytes = static_cast<uint64_t>(nk) * 4 * static_cast<uint64_t>(q.size(0) * q.size(1));
-    const int64_t rows = std::max<int64_t>(1, static_cast<int64_t>(maxScoreBytes / std::max<uint64_t>(rowBytes, 1)));
+    const int64_t rows =
+        std::max<int64_t>(1, static_cast<int64_t>(maxScoreBytes / std::max<uint64_t>(rowBytes, 1)));
     if (rows >= nq) return at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale);
     auto out = at::empty_like(q, at::MemoryFormat::Contiguous);
     for (int64_t start = 0; start < nq; start += rows) {
         const int64_t len = std::min(rows, nq - start);
-        out.narrow(-2, start, len).copy_(at::scaled_dot_product_attention(q.narrow(-2, start, len), k, v, {}, 0.0, false, scale));
+        out.narrow(-2, start, len)
+            .copy_(at::scaled_dot_product_attention(q.narrow(-2, start, len), k, v, {}, 0.0, false, scale));
     }
     return out;
 }
 
-SpatialAttentionImpl::SpatialAttentionImpl(int64_t channels, int64_t groups, const torch::TensorOptions& options) {
+SpatialAttentionImpl::SpatialAttentionImpl(int64_t channels, int64_t groups,
+                                           const torch::TensorOptions& options) {
     m_groupNorm = register_module("group_norm", GroupNorm(groups, channels, options));
     m_toQ = register_module("to_q", Dense(channels, channels, true, options));
     m_toK = register_module("to_k", Dense(channels, channels, true, options));
@@ -168,7 +183,8 @@ at::Tensor SpatialAttentionImpl::forward(const at::Tensor& x) const {
     return tokens.transpose(-1, -2).reshape({b, c, h, w}) + x;
 }
 
-MidBlockImpl::MidBlockImpl(int64_t channels, int64_t groups, bool addAttention, const torch::TensorOptions& options) {
+MidBlockImpl::MidBlockImpl(int64_t channels, int64_t groups, bool addAttention,
+                           const torch::TensorOptions& options) {
     m_resnets = register_module("resnets", torch::nn::ModuleList());
     m_attentions = register_module("attentions", torch::nn::ModuleList());
     m_resnets->push_back(ResnetBlock(channels, channels, groups, options));

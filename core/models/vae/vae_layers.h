@@ -17,7 +17,8 @@ namespace lumina::models::vae {
 // 2-D convolution holding `weight` [out, in, k, k] and `bias` [out].
 class Conv2dImpl : public torch::nn::Module {
 public:
-    Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, const torch::TensorOptions& options);
+    Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
+               const torch::TensorOptions& options);
     at::Tensor forward(const at::Tensor& x) const;
 
 private:
@@ -106,7 +107,8 @@ private:
 };
 TORCH_MODULE(Downsample);
 
-// Single-head spatial self-attention with GroupNorm and residual (keys group_norm, to_q, to_k, to_v, to_out.0).
+// Single-head spatial self-attention with GroupNorm and residual (keys group_norm, to_q, to_k, to_v,
+// to_out.0).
 class SpatialAttentionImpl : public torch::nn::Module {
 public:
     SpatialAttentionImpl(int64_t channels, int64_t groups, const torch::TensorOptions& options);
@@ -142,6 +144,7 @@ inline constexpr uint64_t kAttentionScoreBudgetBytes = uint64_t{256} << 20;
 // scaled_dot_product_attention over (B, heads, N, D) tensors, split along the queries so that no chunk's
 // score matrix exceeds `maxScoreBytes`. Rows are independent, so chunking changes no value beyond kernel
 // rounding.
-at::Tensor chunkedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, uint64_t maxScoreBytes);
+at::Tensor chunkedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                            uint64_t maxScoreBytes);
 
 } // namespace lumina::models::vae
