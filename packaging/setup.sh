@@ -25,7 +25,7 @@ if [ "${LUMINA_SKIP_APT:-0}" != 1 ]; then
         say "installing Debian packages: ${missing[*]}"
         $sudo apt-get update -qq >/tmp/lumina-apt.log 2>&1 ||
             die "apt-get update failed (no network to the package mirror, or the apt lock is held by another process); see /tmp/lumina-apt.log, then run this again."
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >>/tmp/lumina-apt.log 2>&1 ||
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >>/tmp/lumina-apt.log 2>&1 ||
             die "apt-get install failed for: ${missing[*]} (see /tmp/lumina-apt.log; is another apt running? are these packages in your release?)."
     else
         say "Debian packages: all present"
