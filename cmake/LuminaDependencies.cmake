@@ -60,7 +60,7 @@ if(LUMINA_BUILD_UI OR LUMINA_BUILD_TESTS)
         list(APPEND _qt_components Gui Widgets Sql LinguistTools)
     endif()
     if(LUMINA_BUILD_TESTS)
-        list(APPEND _qt_components Test)
+        list(APPEND _qt_components Gui Test) # Gui: tests read the PNGs the CLI writes through QImage
     endif()
     find_package(Qt6 6.4 COMPONENTS ${_qt_components})
     if(NOT Qt6_FOUND)

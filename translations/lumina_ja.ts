@@ -4,27 +4,37 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="29" />
+        <location filename="../ui/engine_bridge.cpp" line="31"/>
         <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
         <translation>出力フォルダー %1 を作成できません。環境設定で別のフォルダーを選んでください。</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="48" />
+        <location filename="../ui/engine_bridge.cpp" line="51"/>
         <source>Cannot write %1. Check that the output folder is writable.</source>
         <translation>%1 を書き込めません。出力フォルダーに書き込めるか確認してください。</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="69" />
+        <location filename="../ui/engine_bridge.cpp" line="133"/>
+        <source>Unknown error while loading the model.</source>
+        <translation>モデルの読み込み中に不明なエラーが発生しました。</translation>
+    </message>
+    <message>
+        <location filename="../ui/engine_bridge.cpp" line="193"/>
+        <source>Unknown error during generation.</source>
+        <translation>生成中に不明なエラーが発生しました。</translation>
+    </message>
+    <message>
+        <location filename="../ui/gallery_panel.cpp" line="69"/>
         <source>Move to trash</source>
         <translation>ゴミ箱へ移動</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="44" />
+        <location filename="../ui/main_window.cpp" line="44"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="44" />
+        <location filename="../ui/main_window.cpp" line="44"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
@@ -32,28 +42,15 @@
 <context>
     <name>lumina::ui::CanvasWidget</name>
     <message>
-        <location filename="../ui/canvas_widget.cpp" line="17" />
+        <location filename="../ui/canvas_widget.cpp" line="18"/>
         <source>Image canvas</source>
         <translation>画像キャンバス</translation>
     </message>
 </context>
 <context>
-    <name>lumina::ui::EngineWorker</name>
-    <message>
-        <location filename="../ui/engine_bridge.cpp" line="73" />
-        <source>Unknown error while loading the model.</source>
-        <translation>モデルの読み込み中に不明なエラーが発生しました。</translation>
-    </message>
-    <message>
-        <location filename="../ui/engine_bridge.cpp" line="116" />
-        <source>Unknown error during generation.</source>
-        <translation>生成中に不明なエラーが発生しました。</translation>
-    </message>
-</context>
-<context>
     <name>lumina::ui::GalleryModel</name>
     <message>
-        <location filename="../ui/gallery_model.cpp" line="68" />
+        <location filename="../ui/gallery_model.cpp" line="73"/>
         <source>%1
 %2 × %3 · seed %4 · %5</source>
         <translation>%1
@@ -63,491 +60,503 @@
 <context>
     <name>lumina::ui::GalleryPanel</name>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="103" />
+        <location filename="../ui/gallery_panel.cpp" line="108"/>
         <source>Search prompts…</source>
         <translation>プロンプトを検索…</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="105" />
+        <location filename="../ui/gallery_panel.cpp" line="110"/>
         <source>Show favourites only</source>
         <translation>お気に入りのみ表示</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="125" />
+        <location filename="../ui/gallery_panel.cpp" line="130"/>
         <source>Gallery</source>
         <translation>ギャラリー</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="127" />
-        <location filename="../ui/gallery_panel.cpp" line="152" />
+        <location filename="../ui/gallery_panel.cpp" line="132"/>
+        <location filename="../ui/gallery_panel.cpp" line="161"/>
         <source>Favourite</source>
         <translation>お気に入り</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="127" />
+        <location filename="../ui/gallery_panel.cpp" line="132"/>
         <source>Mark or unmark as favourite (F)</source>
         <translation>お気に入りに追加／解除 (F)</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="128" />
+        <location filename="../ui/gallery_panel.cpp" line="133"/>
         <source>Delete</source>
         <translation>削除</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="128" />
+        <location filename="../ui/gallery_panel.cpp" line="133"/>
         <source>Move to the trash (Delete); can be undone</source>
         <translation>ゴミ箱へ移動 (Delete)。元に戻せます</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="129" />
-        <location filename="../ui/gallery_panel.cpp" line="161" />
+        <location filename="../ui/gallery_panel.cpp" line="134"/>
+        <location filename="../ui/gallery_panel.cpp" line="170"/>
         <source>Undo</source>
         <translation>元に戻す</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="129" />
+        <location filename="../ui/gallery_panel.cpp" line="134"/>
         <source>Undo the last delete (Ctrl+Z)</source>
         <translation>直前の削除を元に戻す (Ctrl+Z)</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="130" />
+        <location filename="../ui/gallery_panel.cpp" line="135"/>
         <source>Use settings</source>
         <translation>設定を使う</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="130" />
-        <source>Copy this image's settings into the panels</source>
+        <location filename="../ui/gallery_panel.cpp" line="136"/>
+        <source>Copy this image&apos;s settings into the panels</source>
         <translation>この画像の設定をパネルに反映</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="131" />
+        <location filename="../ui/gallery_panel.cpp" line="138"/>
         <source>New seed</source>
         <translation>新しいシード</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="131" />
+        <location filename="../ui/gallery_panel.cpp" line="138"/>
         <source>Queue the same settings with a new seed</source>
         <translation>同じ設定・新しいシードでキューに追加</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="132" />
+        <location filename="../ui/gallery_panel.cpp" line="140"/>
         <source>Open folder</source>
         <translation>フォルダーを開く</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="132" />
+        <location filename="../ui/gallery_panel.cpp" line="140"/>
         <source>Show the image file in its folder</source>
         <translation>画像ファイルをフォルダーで表示</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="153" />
+        <location filename="../ui/gallery_panel.cpp" line="162"/>
         <source>Move to trash</source>
         <translation>ゴミ箱へ移動</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="154" />
+        <location filename="../ui/gallery_panel.cpp" line="163"/>
         <source>Use these settings</source>
         <translation>この設定を使う</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="157" />
+        <location filename="../ui/gallery_panel.cpp" line="166"/>
         <source>Same settings, new seed</source>
         <translation>同じ設定、新しいシード</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="160" />
+        <location filename="../ui/gallery_panel.cpp" line="169"/>
         <source>Open containing folder</source>
         <translation>保存先フォルダーを開く</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/gallery_panel.cpp" line="217" />
+        <location filename="../ui/gallery_panel.cpp" line="230"/>
         <source>%n image(s)</source>
-        <translation><numerusform>%n 枚</numerusform></translation>
+        <translation>
+            <numerusform>%n 枚</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>lumina::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="64" />
+        <location filename="../ui/main_window.cpp" line="67"/>
         <source>Lumina Studio</source>
         <translation>Lumina Studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="86" />
+        <location filename="../ui/main_window.cpp" line="94"/>
         <source>This build has no inference engine. Run lumina-studio --demo to try the interface.</source>
         <translation>このビルドには推論エンジンがありません。lumina-studio --demo でインターフェースを試せます。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="103" />
+        <location filename="../ui/main_window.cpp" line="114"/>
         <source>The gallery database could not be opened (%1). This session uses a temporary database.</source>
         <translation>ギャラリーのデータベースを開けませんでした（%1）。このセッションでは一時データベースを使います。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="109" />
+        <location filename="../ui/main_window.cpp" line="121"/>
         <source>The gallery database was damaged. It was moved to %1 and a new, empty gallery was started. Your image files are untouched.</source>
         <translation>ギャラリーのデータベースが破損していました。%1 に移動し、新しい空のギャラリーを作成しました。画像ファイルはそのままです。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="114" />
+        <location filename="../ui/main_window.cpp" line="129"/>
         <source>The gallery database was written by a newer Lumina Studio. It was moved to %1 and a new gallery was started.</source>
         <translation>ギャラリーのデータベースは新しいバージョンの Lumina Studio で作成されています。%1 に移動し、新しいギャラリーを作成しました。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/main_window.cpp" line="120" />
+        <location filename="../ui/main_window.cpp" line="137"/>
         <source>%n interrupted job(s) were put back in the queue.</source>
-        <translation><numerusform>中断された %n 件のジョブをキューに戻しました。</numerusform></translation>
+        <translation>
+            <numerusform>中断された %n 件のジョブをキューに戻しました。</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="133" />
+        <location filename="../ui/main_window.cpp" line="150"/>
         <source>Dismiss</source>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="144" />
+        <location filename="../ui/main_window.cpp" line="161"/>
         <source>Open a model (File → Open Model…), type a prompt and press Ctrl+Enter.</source>
         <translation>モデルを開き（ファイル → モデルを開く…）、プロンプトを入力して Ctrl+Enter を押してください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="149" />
+        <location filename="../ui/main_window.cpp" line="166"/>
         <source>Idle</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="151" />
+        <location filename="../ui/main_window.cpp" line="168"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="153" />
+        <location filename="../ui/main_window.cpp" line="170"/>
         <source>Add to the queue and run (Ctrl+Enter)</source>
         <translation>キューに追加して実行 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="154" />
+        <location filename="../ui/main_window.cpp" line="171"/>
         <source>Stop and keep</source>
         <translation>停止して保持</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="156" />
+        <location filename="../ui/main_window.cpp" line="173"/>
         <source>Stop now and keep the current draft (Shift+Esc)</source>
         <translation>今すぐ停止し、現在の下書きを保持 (Shift+Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="157" />
+        <location filename="../ui/main_window.cpp" line="174"/>
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="159" />
+        <location filename="../ui/main_window.cpp" line="176"/>
         <source>Stop and discard (Esc)</source>
         <translation>停止して破棄 (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="161" />
+        <location filename="../ui/main_window.cpp" line="178"/>
         <source>Fit</source>
         <translation>全体表示</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="162" />
+        <location filename="../ui/main_window.cpp" line="179"/>
         <source>Fit the image to the window (Ctrl+0)</source>
         <translation>画像をウィンドウに合わせる (Ctrl+0)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="165" />
+        <location filename="../ui/main_window.cpp" line="182"/>
         <source>Actual pixels (Ctrl+1)</source>
         <translation>等倍表示 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="200" />
+        <location filename="../ui/main_window.cpp" line="219"/>
         <source>Prompt</source>
         <translation>プロンプト</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="201" />
+        <location filename="../ui/main_window.cpp" line="220"/>
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="202" />
+        <location filename="../ui/main_window.cpp" line="221"/>
         <source>Gallery</source>
         <translation>ギャラリー</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="203" />
+        <location filename="../ui/main_window.cpp" line="222"/>
         <source>Queue</source>
         <translation>キュー</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="227" />
+        <location filename="../ui/main_window.cpp" line="246"/>
         <source>Settings copied from the gallery.</source>
         <translation>ギャラリーから設定をコピーしました。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="229" />
-        <location filename="../ui/main_window.cpp" line="239" />
-        <location filename="../ui/main_window.cpp" line="413" />
+        <location filename="../ui/main_window.cpp" line="248"/>
+        <location filename="../ui/main_window.cpp" line="258"/>
+        <location filename="../ui/main_window.cpp" line="446"/>
         <source>These settings cannot be used: %1</source>
         <translation>この設定は使えません：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="245" />
+        <location filename="../ui/main_window.cpp" line="264"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="246" />
+        <location filename="../ui/main_window.cpp" line="265"/>
         <source>&amp;Open Model…</source>
         <translation>モデルを開く(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="250" />
+        <location filename="../ui/main_window.cpp" line="269"/>
         <source>&amp;Preferences…</source>
         <translation>環境設定(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="255" />
+        <location filename="../ui/main_window.cpp" line="274"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="259" />
+        <location filename="../ui/main_window.cpp" line="278"/>
         <source>&amp;Edit</source>
         <translation>編集(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="260" />
+        <location filename="../ui/main_window.cpp" line="279"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="265" />
-        <location filename="../ui/main_window.cpp" line="266" />
+        <location filename="../ui/main_window.cpp" line="284"/>
+        <location filename="../ui/main_window.cpp" line="285"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="269" />
+        <location filename="../ui/main_window.cpp" line="288"/>
         <source>&amp;Cancel</source>
         <translation>キャンセル(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="272" />
+        <location filename="../ui/main_window.cpp" line="291"/>
         <source>Stop and &amp;keep draft</source>
         <translation>停止して下書きを保持(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="276" />
+        <location filename="../ui/main_window.cpp" line="295"/>
         <source>&amp;Run queue</source>
         <translation>キューを実行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="277" />
+        <location filename="../ui/main_window.cpp" line="296"/>
         <source>&amp;Pause queue</source>
         <translation>キューを一時停止(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="278" />
+        <location filename="../ui/main_window.cpp" line="298"/>
         <source>Focus &amp;prompt</source>
         <translation>プロンプトへ移動(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="281" />
+        <location filename="../ui/main_window.cpp" line="301"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282" />
+        <location filename="../ui/main_window.cpp" line="302"/>
         <source>&amp;Fit to window</source>
         <translation>ウィンドウに合わせる(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="284" />
+        <location filename="../ui/main_window.cpp" line="304"/>
         <source>&amp;Actual pixels</source>
         <translation>等倍表示(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="289" />
+        <location filename="../ui/main_window.cpp" line="310"/>
         <source>&amp;Help</source>
         <translation>ヘルプ(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="290" />
+        <location filename="../ui/main_window.cpp" line="311"/>
         <source>&amp;About Lumina Studio</source>
         <translation>Lumina Studio について(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="314" />
+        <location filename="../ui/main_window.cpp" line="336"/>
         <source>Loading model… %1 of %2 GB</source>
         <translation>モデルを読み込み中… %1 / %2 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="319" />
+        <location filename="../ui/main_window.cpp" line="342"/>
         <source>Ready</source>
         <translation>準備完了</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="325" />
+        <location filename="../ui/main_window.cpp" line="348"/>
         <source>Type a prompt and press Ctrl+Enter.</source>
         <translation>プロンプトを入力して Ctrl+Enter を押してください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="326" />
+        <location filename="../ui/main_window.cpp" line="349"/>
         <source>Model %1 loaded.</source>
         <translation>モデル %1 を読み込みました。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="334" />
+        <location filename="../ui/main_window.cpp" line="357"/>
         <source>No model</source>
         <translation>モデルなし</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="335" />
+        <location filename="../ui/main_window.cpp" line="358"/>
         <source>The model could not be loaded: %1</source>
         <translation>モデルを読み込めませんでした：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="340" />
+        <location filename="../ui/main_window.cpp" line="364"/>
         <source>Encoding the prompt…</source>
         <translation>プロンプトをエンコード中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="341" />
+        <location filename="../ui/main_window.cpp" line="367"/>
         <source>Decoding the image…</source>
         <translation>画像をデコード中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="348" />
+        <location filename="../ui/main_window.cpp" line="377"/>
         <source>Step %1 of %2 · about %3 left</source>
         <translation>ステップ %1 / %2 · 残り約 %3</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="353" />
+        <location filename="../ui/main_window.cpp" line="383"/>
         <source>Cancelled</source>
         <translation>キャンセルしました</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="358" />
+        <location filename="../ui/main_window.cpp" line="388"/>
         <source>Failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="360" />
+        <location filename="../ui/main_window.cpp" line="390"/>
         <source>Generation failed: %1</source>
         <translation>生成に失敗しました：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="370" />
+        <location filename="../ui/main_window.cpp" line="400"/>
         <source>Wait for the current run to finish before loading a model.</source>
         <translation>現在の生成が終わってからモデルを読み込んでください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="379" />
+        <location filename="../ui/main_window.cpp" line="409"/>
         <source>Loading model…</source>
         <translation>モデルを読み込み中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="385" />
+        <location filename="../ui/main_window.cpp" line="416"/>
         <source>Open a Lumina-Next model folder</source>
         <translation>Lumina-Next のモデルフォルダーを開く</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="403" />
+        <location filename="../ui/main_window.cpp" line="436"/>
         <source>Type a prompt first.</source>
         <translation>先にプロンプトを入力してください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="429" />
+        <location filename="../ui/main_window.cpp" line="462"/>
         <source>The queue runs as soon as a model is loaded (File → Open Model…).</source>
         <translation>モデルを読み込むとキューが実行されます（ファイル → モデルを開く…）。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="441" />
+        <location filename="../ui/main_window.cpp" line="475"/>
         <source>Cancelling…</source>
         <translation>キャンセル中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="448" />
+        <location filename="../ui/main_window.cpp" line="482"/>
         <source>Stopping, keeping the draft…</source>
         <translation>停止中、下書きを保持します…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="462" />
+        <location filename="../ui/main_window.cpp" line="496"/>
         <source>Starting…</source>
         <translation>開始中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="469" />
+        <location filename="../ui/main_window.cpp" line="503"/>
         <source>A queued job could not be read and was removed: %1</source>
         <translation>キューのジョブを読み取れなかったため削除しました：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="494" />
+        <location filename="../ui/main_window.cpp" line="530"/>
         <source>The image could not be added to the gallery: %1</source>
         <translation>画像をギャラリーに追加できませんでした：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="499" />
+        <location filename="../ui/main_window.cpp" line="535"/>
         <source>Draft kept · %1</source>
         <translation>下書きを保持 · %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="500" />
+        <location filename="../ui/main_window.cpp" line="536"/>
         <source>Done in %1 · seed %2</source>
         <translation>%1 で完了 · シード %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="534" />
+        <location filename="../ui/main_window.cpp" line="570"/>
         <source>Model: %1</source>
         <translation>モデル：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="534" />
+        <location filename="../ui/main_window.cpp" line="570"/>
         <source>No model loaded</source>
         <translation>モデル未読み込み</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="535" />
-        <location filename="../ui/main_window.cpp" line="536" />
+        <location filename="../ui/main_window.cpp" line="572"/>
+        <location filename="../ui/main_window.cpp" line="573"/>
+        <location filename="../ui/main_window.cpp" line="587"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="542" />
+        <location filename="../ui/main_window.cpp" line="579"/>
         <source>Memory: %1 GB</source>
         <translation>メモリ：%1 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="552" />
+        <location filename="../ui/main_window.cpp" line="583"/>
+        <source>%1: %2 / %3 GB</source>
+        <translation>%1: %2 / %3 GB</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="599"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="552" />
+        <location filename="../ui/main_window.cpp" line="600"/>
         <source>The new language applies after Lumina Studio is restarted.</source>
         <translation>新しい言語は Lumina Studio の再起動後に反映されます。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="554" />
+        <location filename="../ui/main_window.cpp" line="602"/>
         <source>Device and precision apply when the model is loaded again.</source>
         <translation>デバイスと精度はモデルを再読み込みしたときに反映されます。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="559" />
+        <location filename="../ui/main_window.cpp" line="607"/>
         <source>About Lumina Studio</source>
         <translation>Lumina Studio について</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="560" />
+        <location filename="../ui/main_window.cpp" line="608"/>
         <source>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Local text-to-image generation with Lumina-Next.&lt;br&gt;LibTorch %2 · CUDA: %3 · MPS: %4</source>
         <translation>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Lumina-Next によるローカルの画像生成。&lt;br&gt;LibTorch %2 · CUDA：%3 · MPS：%4</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="563" />
+        <location filename="../ui/main_window.cpp" line="611"/>
+        <location filename="../ui/main_window.cpp" line="612"/>
         <source>yes</source>
         <translation>あり</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="563" />
+        <location filename="../ui/main_window.cpp" line="611"/>
+        <location filename="../ui/main_window.cpp" line="612"/>
         <source>no</source>
         <translation>なし</translation>
     </message>
@@ -555,87 +564,123 @@
 <context>
     <name>lumina::ui::PreferencesDialog</name>
     <message>
-        <location filename="../ui/preferences.cpp" line="48" />
+        <location filename="../ui/preferences.cpp" line="58"/>
         <source>Preferences</source>
         <translation>環境設定</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="52" />
+        <location filename="../ui/preferences.cpp" line="62"/>
         <source>Automatic (GPU when available)</source>
         <translation>自動（GPU があれば GPU）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="53" />
+        <location filename="../ui/preferences.cpp" line="63"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="54" />
+        <location filename="../ui/preferences.cpp" line="64"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="55" />
+        <location filename="../ui/preferences.cpp" line="65"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="59" />
+        <location filename="../ui/preferences.cpp" line="69"/>
         <source>Automatic (bf16 on GPU, fp32 on CPU)</source>
         <translation>自動（GPU は bf16、CPU は fp32）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="60" />
+        <location filename="../ui/preferences.cpp" line="70"/>
         <source>fp32 (exact, slow, most memory)</source>
         <translation>fp32（正確・低速・メモリ最大）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="61" />
+        <location filename="../ui/preferences.cpp" line="71"/>
         <source>bf16</source>
         <translation>bf16</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="62" />
+        <location filename="../ui/preferences.cpp" line="72"/>
         <source>fp16</source>
         <translation>fp16</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="66" />
+        <location filename="../ui/preferences.cpp" line="77"/>
+        <source>Automatic (tiles when memory is short)</source>
+        <translation>自動（メモリ不足時にタイル分割）</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="78"/>
+        <source>Always in tiles (least memory)</source>
+        <translation>常にタイル分割（メモリ最小）</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="79"/>
+        <source>Never in tiles</source>
+        <translation>タイル分割しない</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="84"/>
+        <source>Automatic (from free memory)</source>
+        <translation>自動（空きメモリから）</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="86"/>
+        <location filename="../ui/preferences.cpp" line="88"/>
+        <source>%1 pixels</source>
+        <translation>%1 ピクセル</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="92"/>
         <source>System language</source>
         <translation>システムの言語</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="73" />
+        <location filename="../ui/preferences.cpp" line="99"/>
         <source>Browse…</source>
         <translation>参照…</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="75" />
+        <location filename="../ui/preferences.cpp" line="101"/>
         <source>Output folder</source>
         <translation>出力フォルダー</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="81" />
+        <location filename="../ui/preferences.cpp" line="107"/>
         <source>&amp;Device:</source>
         <translation>デバイス(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="82" />
+        <location filename="../ui/preferences.cpp" line="108"/>
         <source>&amp;Precision:</source>
         <translation>精度(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="83" />
+        <location filename="../ui/preferences.cpp" line="109"/>
+        <source>&amp;VAE decoding:</source>
+        <translation>VAE デコード(&amp;V):</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="110"/>
+        <source>VAE &amp;tile size:</source>
+        <translation>VAE タイルサイズ(&amp;T):</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="111"/>
         <source>&amp;Language:</source>
         <translation>言語(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="84" />
+        <location filename="../ui/preferences.cpp" line="112"/>
         <source>&amp;Output folder:</source>
         <translation>出力フォルダー(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="85" />
+        <location filename="../ui/preferences.cpp" line="113"/>
         <source>Device and precision apply the next time a model is loaded. A new language applies after a restart.</source>
         <translation>デバイスと精度は次にモデルを読み込むときに、言語は再起動後に反映されます。</translation>
     </message>
@@ -643,47 +688,47 @@
 <context>
     <name>lumina::ui::PromptPanel</name>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="22" />
+        <location filename="../ui/prompt_panel.cpp" line="23"/>
         <source>Describe the image… (Ctrl+Enter to generate, Alt+Up/Down for history)</source>
         <translation>画像を説明してください…（Ctrl+Enter で生成、Alt+↑/↓ で履歴）</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="25" />
+        <location filename="../ui/prompt_panel.cpp" line="26"/>
         <source>Prompt</source>
         <translation>プロンプト</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="31" />
+        <location filename="../ui/prompt_panel.cpp" line="32"/>
         <source>Negative prompt (optional)</source>
         <translation>ネガティブプロンプト（任意）</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="35" />
+        <location filename="../ui/prompt_panel.cpp" line="36"/>
         <source>Negative prompt</source>
         <translation>ネガティブプロンプト</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="36" />
+        <location filename="../ui/prompt_panel.cpp" line="37"/>
         <source>&amp;Prompt</source>
         <translation>プロンプト(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="38" />
+        <location filename="../ui/prompt_panel.cpp" line="39"/>
         <source>&amp;Negative prompt</source>
         <translation>ネガティブプロンプト(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="124" />
+        <location filename="../ui/prompt_panel.cpp" line="126"/>
         <source>%1 / %2 tokens — the highlighted end is cut off</source>
         <translation>%1 / %2 トークン — 強調表示された末尾は切り捨てられます</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="125" />
+        <location filename="../ui/prompt_panel.cpp" line="127"/>
         <source>%1 / %2 tokens</source>
         <translation>%1 / %2 トークン</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="143" />
+        <location filename="../ui/prompt_panel.cpp" line="145"/>
         <source>Token count appears once a model is loaded</source>
         <translation>モデルを読み込むとトークン数が表示されます</translation>
     </message>
@@ -691,301 +736,303 @@
 <context>
     <name>lumina::ui::QueuePanel</name>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="20" />
+        <location filename="../ui/queue_panel.cpp" line="22"/>
         <source>Job queue</source>
         <translation>ジョブキュー</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="24" />
-        <location filename="../ui/queue_panel.cpp" line="70" />
+        <location filename="../ui/queue_panel.cpp" line="26"/>
+        <location filename="../ui/queue_panel.cpp" line="73"/>
         <source>Run queue</source>
         <translation>キューを実行</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="28" />
+        <location filename="../ui/queue_panel.cpp" line="30"/>
         <source>Remove</source>
         <translation>削除</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="31" />
+        <location filename="../ui/queue_panel.cpp" line="33"/>
         <source>Up</source>
         <translation>上へ</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="32" />
+        <location filename="../ui/queue_panel.cpp" line="34"/>
         <source>Run earlier (Ctrl+Up)</source>
         <translation>先に実行 (Ctrl+↑)</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="35" />
+        <location filename="../ui/queue_panel.cpp" line="37"/>
         <source>Down</source>
         <translation>下へ</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="36" />
+        <location filename="../ui/queue_panel.cpp" line="38"/>
         <source>Run later (Ctrl+Down)</source>
         <translation>後で実行 (Ctrl+↓)</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="70" />
+        <location filename="../ui/queue_panel.cpp" line="73"/>
         <source>Pause queue</source>
         <translation>キューを一時停止</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="83" />
+        <location filename="../ui/queue_panel.cpp" line="88"/>
         <source>random</source>
         <translation>ランダム</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="85" />
+        <location filename="../ui/queue_panel.cpp" line="90"/>
         <source>(unreadable job)</source>
         <translation>（読み取れないジョブ）</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="87" />
+        <location filename="../ui/queue_panel.cpp" line="92"/>
         <source>▶ running</source>
         <translation>▶ 実行中</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="87" />
+        <location filename="../ui/queue_panel.cpp" line="92"/>
         <source>queued</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="88" />
+        <location filename="../ui/queue_panel.cpp" line="93"/>
         <source>%1 · %2 · seed %3 — %4</source>
         <translation>%1 · %2 · シード %3 — %4</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/queue_panel.cpp" line="94" />
+        <location filename="../ui/queue_panel.cpp" line="99"/>
         <source>%n job(s)</source>
-        <translation><numerusform>%n 件のジョブ</numerusform></translation>
+        <translation>
+            <numerusform>%n 件のジョブ</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>lumina::ui::SettingsPanel</name>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="72" />
+        <location filename="../ui/settings_panel.cpp" line="74"/>
         <source>Native (about 1 megapixel)</source>
         <translation>ネイティブ（約 100 万画素）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="76" />
+        <location filename="../ui/settings_panel.cpp" line="78"/>
         <source>Extrapolated (beyond training size)</source>
         <translation>外挿（学習サイズ超え）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="81" />
+        <location filename="../ui/settings_panel.cpp" line="83"/>
         <source>Custom</source>
         <translation>カスタム</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="92" />
+        <location filename="../ui/settings_panel.cpp" line="94"/>
         <source>Width</source>
         <translation>幅</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="93" />
+        <location filename="../ui/settings_panel.cpp" line="95"/>
         <source>Height</source>
         <translation>高さ</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="97" />
+        <location filename="../ui/settings_panel.cpp" line="99"/>
         <source>Lock</source>
         <translation>固定</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="98" />
+        <location filename="../ui/settings_panel.cpp" line="100"/>
         <source>Keep the aspect ratio when one side changes</source>
         <translation>片方を変えたときに縦横比を保つ</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="102" />
+        <location filename="../ui/settings_panel.cpp" line="104"/>
         <source>Swap width and height</source>
         <translation>幅と高さを入れ替え</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="109" />
+        <location filename="../ui/settings_panel.cpp" line="111"/>
         <source>Si&amp;ze:</source>
         <translation>サイズ(&amp;Z)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="120" />
+        <location filename="../ui/settings_panel.cpp" line="122"/>
         <source>S&amp;teps:</source>
         <translation>ステップ数(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="121" />
+        <location filename="../ui/settings_panel.cpp" line="123"/>
         <source>G&amp;uidance:</source>
         <translation>ガイダンス(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="125" />
+        <location filename="../ui/settings_panel.cpp" line="127"/>
         <source>Random</source>
         <translation>ランダム</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="126" />
+        <location filename="../ui/settings_panel.cpp" line="128"/>
         <source>Fixed</source>
         <translation>固定</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="127" />
+        <location filename="../ui/settings_panel.cpp" line="129"/>
         <source>Increment</source>
         <translation>連番</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="131" />
+        <location filename="../ui/settings_panel.cpp" line="133"/>
         <source>Seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="132" />
+        <location filename="../ui/settings_panel.cpp" line="134"/>
         <source>Reuse last</source>
         <translation>前回を再利用</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="139" />
+        <location filename="../ui/settings_panel.cpp" line="142"/>
         <source>See&amp;d:</source>
         <translation>シード(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="145" />
+        <location filename="../ui/settings_panel.cpp" line="148"/>
         <source>Lumina (official demo recipe)</source>
         <translation>Lumina（公式デモの設定）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="146" />
+        <location filename="../ui/settings_panel.cpp" line="149"/>
         <source>Diffusers (LuminaPipeline defaults)</source>
         <translation>Diffusers（LuminaPipeline の既定値）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="149" />
+        <location filename="../ui/settings_panel.cpp" line="152"/>
         <source>Midpoint (2 evaluations per step)</source>
         <translation>中点法（1 ステップ 2 回評価）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="150" />
+        <location filename="../ui/settings_panel.cpp" line="153"/>
         <source>Euler</source>
         <translation>オイラー法</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="151" />
+        <location filename="../ui/settings_panel.cpp" line="154"/>
         <source>Diffusers Euler</source>
         <translation>Diffusers オイラー法</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="152" />
+        <location filename="../ui/settings_panel.cpp" line="155"/>
         <source>RK4 (4 evaluations per step)</source>
         <translation>RK4（1 ステップ 4 回評価）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="155" />
+        <location filename="../ui/settings_panel.cpp" line="158"/>
         <source>Uniform</source>
         <translation>均等</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="156" />
+        <location filename="../ui/settings_panel.cpp" line="159"/>
         <source>Sigmoid</source>
         <translation>シグモイド</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="161" />
+        <location filename="../ui/settings_panel.cpp" line="164"/>
         <source>Pre&amp;set:</source>
         <translation>プリセット(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="162" />
+        <location filename="../ui/settings_panel.cpp" line="165"/>
         <source>Sa&amp;mpler:</source>
         <translation>サンプラー(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="163" />
+        <location filename="../ui/settings_panel.cpp" line="166"/>
         <source>S&amp;chedule:</source>
         <translation>スケジュール(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="164" />
+        <location filename="../ui/settings_panel.cpp" line="167"/>
         <source>Time sh&amp;ift:</source>
         <translation>タイムシフト(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="169" />
+        <location filename="../ui/settings_panel.cpp" line="172"/>
         <source>Generate adds this many jobs to the queue, with seeds following the seed mode</source>
         <translation>「生成」でこの数のジョブをキューに追加します。シードはシードモードに従います</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="170" />
+        <location filename="../ui/settings_panel.cpp" line="173"/>
         <source>&amp;Batch count:</source>
         <translation>バッチ数(&amp;B)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="174" />
+        <location filename="../ui/settings_panel.cpp" line="177"/>
         <source>Extrapolation</source>
         <translation>外挿</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="230" />
+        <location filename="../ui/settings_panel.cpp" line="233"/>
         <source>Time-aware (recommended)</source>
         <translation>時間依存（推奨）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="231" />
+        <location filename="../ui/settings_panel.cpp" line="234"/>
         <source>NTK</source>
         <translation>NTK</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="232" />
+        <location filename="../ui/settings_panel.cpp" line="235"/>
         <source>Linear</source>
         <translation>線形</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="233" />
+        <location filename="../ui/settings_panel.cpp" line="236"/>
         <source>None</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="238" />
+        <location filename="../ui/settings_panel.cpp" line="241"/>
         <source>Scale below the native size too</source>
         <translation>ネイティブ未満のサイズでもスケール</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="239" />
+        <location filename="../ui/settings_panel.cpp" line="242"/>
         <source>Proportional attention</source>
         <translation>比例アテンション</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="241" />
+        <location filename="../ui/settings_panel.cpp" line="244"/>
         <source>Context drop</source>
         <translation>コンテキストドロップ</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="243" />
+        <location filename="../ui/settings_panel.cpp" line="246"/>
         <source>RoPE scaling:</source>
         <translation>RoPE スケーリング：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="244" />
+        <location filename="../ui/settings_panel.cpp" line="247"/>
         <source>Watershed:</source>
         <translation>ウォーターシェッド：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="303" />
+        <location filename="../ui/settings_panel.cpp" line="308"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="303" />
+        <location filename="../ui/settings_panel.cpp" line="308"/>
         <source>%1 min</source>
         <translation>%1 分</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="304" />
+        <location filename="../ui/settings_panel.cpp" line="309"/>
         <source>Estimate on %1: about %2 and %3 GB of memory for %4 image tokens. A rough guide, not a measurement.</source>
         <translation>%1 での見積もり：画像トークン %4 個で約 %2、メモリ約 %3 GB。目安であり、実測値ではありません。</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="378" />
+        <location filename="../ui/settings_panel.cpp" line="389"/>
         <source>Use seed %1 again</source>
         <translation>シード %1 を再利用</translation>
     </message>
@@ -993,7 +1040,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../ui/demo_mode.cpp" line="49" />
+        <location filename="../ui/demo_mode.cpp" line="50"/>
         <source>A wide valley at golden hour, layered mountains fading into haze, soft painterly light</source>
         <translation>夕暮れの広い谷、霞に溶けていく山並み、柔らかな絵画的な光</translation>
     </message>

@@ -4,27 +4,37 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="29" />
+        <location filename="../ui/engine_bridge.cpp" line="31"/>
         <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
         <translation>无法创建输出文件夹 %1。请在首选项中另选一个。</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="48" />
+        <location filename="../ui/engine_bridge.cpp" line="51"/>
         <source>Cannot write %1. Check that the output folder is writable.</source>
         <translation>无法写入 %1。请检查输出文件夹是否可写。</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="69" />
+        <location filename="../ui/engine_bridge.cpp" line="133"/>
+        <source>Unknown error while loading the model.</source>
+        <translation>加载模型时发生未知错误。</translation>
+    </message>
+    <message>
+        <location filename="../ui/engine_bridge.cpp" line="193"/>
+        <source>Unknown error during generation.</source>
+        <translation>生成过程中发生未知错误。</translation>
+    </message>
+    <message>
+        <location filename="../ui/gallery_panel.cpp" line="69"/>
         <source>Move to trash</source>
         <translation>移到回收站</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="44" />
+        <location filename="../ui/main_window.cpp" line="44"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="44" />
+        <location filename="../ui/main_window.cpp" line="44"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
@@ -32,28 +42,15 @@
 <context>
     <name>lumina::ui::CanvasWidget</name>
     <message>
-        <location filename="../ui/canvas_widget.cpp" line="17" />
+        <location filename="../ui/canvas_widget.cpp" line="18"/>
         <source>Image canvas</source>
         <translation>图像画布</translation>
     </message>
 </context>
 <context>
-    <name>lumina::ui::EngineWorker</name>
-    <message>
-        <location filename="../ui/engine_bridge.cpp" line="73" />
-        <source>Unknown error while loading the model.</source>
-        <translation>加载模型时发生未知错误。</translation>
-    </message>
-    <message>
-        <location filename="../ui/engine_bridge.cpp" line="116" />
-        <source>Unknown error during generation.</source>
-        <translation>生成过程中发生未知错误。</translation>
-    </message>
-</context>
-<context>
     <name>lumina::ui::GalleryModel</name>
     <message>
-        <location filename="../ui/gallery_model.cpp" line="68" />
+        <location filename="../ui/gallery_model.cpp" line="73"/>
         <source>%1
 %2 × %3 · seed %4 · %5</source>
         <translation>%1
@@ -63,491 +60,503 @@
 <context>
     <name>lumina::ui::GalleryPanel</name>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="103" />
+        <location filename="../ui/gallery_panel.cpp" line="108"/>
         <source>Search prompts…</source>
         <translation>搜索提示词…</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="105" />
+        <location filename="../ui/gallery_panel.cpp" line="110"/>
         <source>Show favourites only</source>
         <translation>只显示收藏</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="125" />
+        <location filename="../ui/gallery_panel.cpp" line="130"/>
         <source>Gallery</source>
         <translation>图库</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="127" />
-        <location filename="../ui/gallery_panel.cpp" line="152" />
+        <location filename="../ui/gallery_panel.cpp" line="132"/>
+        <location filename="../ui/gallery_panel.cpp" line="161"/>
         <source>Favourite</source>
         <translation>收藏</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="127" />
+        <location filename="../ui/gallery_panel.cpp" line="132"/>
         <source>Mark or unmark as favourite (F)</source>
         <translation>收藏或取消收藏 (F)</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="128" />
+        <location filename="../ui/gallery_panel.cpp" line="133"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="128" />
+        <location filename="../ui/gallery_panel.cpp" line="133"/>
         <source>Move to the trash (Delete); can be undone</source>
         <translation>移到回收站 (Delete)，可撤销</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="129" />
-        <location filename="../ui/gallery_panel.cpp" line="161" />
+        <location filename="../ui/gallery_panel.cpp" line="134"/>
+        <location filename="../ui/gallery_panel.cpp" line="170"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="129" />
+        <location filename="../ui/gallery_panel.cpp" line="134"/>
         <source>Undo the last delete (Ctrl+Z)</source>
         <translation>撤销上一次删除 (Ctrl+Z)</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="130" />
+        <location filename="../ui/gallery_panel.cpp" line="135"/>
         <source>Use settings</source>
         <translation>使用设置</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="130" />
-        <source>Copy this image's settings into the panels</source>
+        <location filename="../ui/gallery_panel.cpp" line="136"/>
+        <source>Copy this image&apos;s settings into the panels</source>
         <translation>把这张图的设置填入面板</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="131" />
+        <location filename="../ui/gallery_panel.cpp" line="138"/>
         <source>New seed</source>
         <translation>换种子</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="131" />
+        <location filename="../ui/gallery_panel.cpp" line="138"/>
         <source>Queue the same settings with a new seed</source>
         <translation>用相同设置和新种子排队生成</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="132" />
+        <location filename="../ui/gallery_panel.cpp" line="140"/>
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="132" />
+        <location filename="../ui/gallery_panel.cpp" line="140"/>
         <source>Show the image file in its folder</source>
         <translation>在文件夹中显示图像文件</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="153" />
+        <location filename="../ui/gallery_panel.cpp" line="162"/>
         <source>Move to trash</source>
         <translation>移到回收站</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="154" />
+        <location filename="../ui/gallery_panel.cpp" line="163"/>
         <source>Use these settings</source>
         <translation>使用这些设置</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="157" />
+        <location filename="../ui/gallery_panel.cpp" line="166"/>
         <source>Same settings, new seed</source>
         <translation>相同设置，新种子</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="160" />
+        <location filename="../ui/gallery_panel.cpp" line="169"/>
         <source>Open containing folder</source>
         <translation>打开所在文件夹</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/gallery_panel.cpp" line="217" />
+        <location filename="../ui/gallery_panel.cpp" line="230"/>
         <source>%n image(s)</source>
-        <translation><numerusform>%n 张图像</numerusform></translation>
+        <translation>
+            <numerusform>%n 张图像</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>lumina::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="64" />
+        <location filename="../ui/main_window.cpp" line="67"/>
         <source>Lumina Studio</source>
         <translation>Lumina Studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="86" />
+        <location filename="../ui/main_window.cpp" line="94"/>
         <source>This build has no inference engine. Run lumina-studio --demo to try the interface.</source>
         <translation>此版本不含推理引擎。可运行 lumina-studio --demo 试用界面。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="103" />
+        <location filename="../ui/main_window.cpp" line="114"/>
         <source>The gallery database could not be opened (%1). This session uses a temporary database.</source>
         <translation>无法打开图库数据库（%1）。本次会话使用临时数据库。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="109" />
+        <location filename="../ui/main_window.cpp" line="121"/>
         <source>The gallery database was damaged. It was moved to %1 and a new, empty gallery was started. Your image files are untouched.</source>
         <translation>图库数据库已损坏，已移至 %1，并新建了一个空图库。您的图像文件未受影响。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="114" />
+        <location filename="../ui/main_window.cpp" line="129"/>
         <source>The gallery database was written by a newer Lumina Studio. It was moved to %1 and a new gallery was started.</source>
         <translation>图库数据库由更新版本的 Lumina Studio 写入，已移至 %1，并新建了图库。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/main_window.cpp" line="120" />
+        <location filename="../ui/main_window.cpp" line="137"/>
         <source>%n interrupted job(s) were put back in the queue.</source>
-        <translation><numerusform>%n 个中断的任务已放回队列。</numerusform></translation>
+        <translation>
+            <numerusform>%n 个中断的任务已放回队列。</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="133" />
+        <location filename="../ui/main_window.cpp" line="150"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="144" />
+        <location filename="../ui/main_window.cpp" line="161"/>
         <source>Open a model (File → Open Model…), type a prompt and press Ctrl+Enter.</source>
         <translation>打开模型（文件 → 打开模型…），输入提示词，然后按 Ctrl+Enter。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="149" />
+        <location filename="../ui/main_window.cpp" line="166"/>
         <source>Idle</source>
         <translation>空闲</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="151" />
+        <location filename="../ui/main_window.cpp" line="168"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="153" />
+        <location filename="../ui/main_window.cpp" line="170"/>
         <source>Add to the queue and run (Ctrl+Enter)</source>
         <translation>加入队列并运行 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="154" />
+        <location filename="../ui/main_window.cpp" line="171"/>
         <source>Stop and keep</source>
         <translation>停止并保留</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="156" />
+        <location filename="../ui/main_window.cpp" line="173"/>
         <source>Stop now and keep the current draft (Shift+Esc)</source>
         <translation>立即停止并保留当前草稿 (Shift+Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="157" />
+        <location filename="../ui/main_window.cpp" line="174"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="159" />
+        <location filename="../ui/main_window.cpp" line="176"/>
         <source>Stop and discard (Esc)</source>
         <translation>停止并丢弃 (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="161" />
+        <location filename="../ui/main_window.cpp" line="178"/>
         <source>Fit</source>
         <translation>适应</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="162" />
+        <location filename="../ui/main_window.cpp" line="179"/>
         <source>Fit the image to the window (Ctrl+0)</source>
         <translation>使图像适应窗口 (Ctrl+0)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="165" />
+        <location filename="../ui/main_window.cpp" line="182"/>
         <source>Actual pixels (Ctrl+1)</source>
         <translation>实际像素 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="200" />
+        <location filename="../ui/main_window.cpp" line="219"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="201" />
+        <location filename="../ui/main_window.cpp" line="220"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="202" />
+        <location filename="../ui/main_window.cpp" line="221"/>
         <source>Gallery</source>
         <translation>图库</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="203" />
+        <location filename="../ui/main_window.cpp" line="222"/>
         <source>Queue</source>
         <translation>队列</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="227" />
+        <location filename="../ui/main_window.cpp" line="246"/>
         <source>Settings copied from the gallery.</source>
         <translation>已从图库复制设置。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="229" />
-        <location filename="../ui/main_window.cpp" line="239" />
-        <location filename="../ui/main_window.cpp" line="413" />
+        <location filename="../ui/main_window.cpp" line="248"/>
+        <location filename="../ui/main_window.cpp" line="258"/>
+        <location filename="../ui/main_window.cpp" line="446"/>
         <source>These settings cannot be used: %1</source>
         <translation>无法使用这些设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="245" />
+        <location filename="../ui/main_window.cpp" line="264"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="246" />
+        <location filename="../ui/main_window.cpp" line="265"/>
         <source>&amp;Open Model…</source>
         <translation>打开模型(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="250" />
+        <location filename="../ui/main_window.cpp" line="269"/>
         <source>&amp;Preferences…</source>
         <translation>首选项(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="255" />
+        <location filename="../ui/main_window.cpp" line="274"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="259" />
+        <location filename="../ui/main_window.cpp" line="278"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="260" />
+        <location filename="../ui/main_window.cpp" line="279"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="265" />
-        <location filename="../ui/main_window.cpp" line="266" />
+        <location filename="../ui/main_window.cpp" line="284"/>
+        <location filename="../ui/main_window.cpp" line="285"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="269" />
+        <location filename="../ui/main_window.cpp" line="288"/>
         <source>&amp;Cancel</source>
         <translation>取消(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="272" />
+        <location filename="../ui/main_window.cpp" line="291"/>
         <source>Stop and &amp;keep draft</source>
         <translation>停止并保留草稿(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="276" />
+        <location filename="../ui/main_window.cpp" line="295"/>
         <source>&amp;Run queue</source>
         <translation>运行队列(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="277" />
+        <location filename="../ui/main_window.cpp" line="296"/>
         <source>&amp;Pause queue</source>
         <translation>暂停队列(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="278" />
+        <location filename="../ui/main_window.cpp" line="298"/>
         <source>Focus &amp;prompt</source>
         <translation>聚焦提示词(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="281" />
+        <location filename="../ui/main_window.cpp" line="301"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282" />
+        <location filename="../ui/main_window.cpp" line="302"/>
         <source>&amp;Fit to window</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="284" />
+        <location filename="../ui/main_window.cpp" line="304"/>
         <source>&amp;Actual pixels</source>
         <translation>实际像素(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="289" />
+        <location filename="../ui/main_window.cpp" line="310"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="290" />
+        <location filename="../ui/main_window.cpp" line="311"/>
         <source>&amp;About Lumina Studio</source>
         <translation>关于 Lumina Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="314" />
+        <location filename="../ui/main_window.cpp" line="336"/>
         <source>Loading model… %1 of %2 GB</source>
         <translation>正在加载模型… %1 / %2 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="319" />
+        <location filename="../ui/main_window.cpp" line="342"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="325" />
+        <location filename="../ui/main_window.cpp" line="348"/>
         <source>Type a prompt and press Ctrl+Enter.</source>
         <translation>输入提示词，然后按 Ctrl+Enter。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="326" />
+        <location filename="../ui/main_window.cpp" line="349"/>
         <source>Model %1 loaded.</source>
         <translation>模型 %1 已加载。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="334" />
+        <location filename="../ui/main_window.cpp" line="357"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="335" />
+        <location filename="../ui/main_window.cpp" line="358"/>
         <source>The model could not be loaded: %1</source>
         <translation>无法加载模型：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="340" />
+        <location filename="../ui/main_window.cpp" line="364"/>
         <source>Encoding the prompt…</source>
         <translation>正在编码提示词…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="341" />
+        <location filename="../ui/main_window.cpp" line="367"/>
         <source>Decoding the image…</source>
         <translation>正在解码图像…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="348" />
+        <location filename="../ui/main_window.cpp" line="377"/>
         <source>Step %1 of %2 · about %3 left</source>
         <translation>第 %1 / %2 步 · 约剩 %3</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="353" />
+        <location filename="../ui/main_window.cpp" line="383"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="358" />
+        <location filename="../ui/main_window.cpp" line="388"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="360" />
+        <location filename="../ui/main_window.cpp" line="390"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="370" />
+        <location filename="../ui/main_window.cpp" line="400"/>
         <source>Wait for the current run to finish before loading a model.</source>
         <translation>请等待当前生成结束后再加载模型。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="379" />
+        <location filename="../ui/main_window.cpp" line="409"/>
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="385" />
+        <location filename="../ui/main_window.cpp" line="416"/>
         <source>Open a Lumina-Next model folder</source>
         <translation>打开 Lumina-Next 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="403" />
+        <location filename="../ui/main_window.cpp" line="436"/>
         <source>Type a prompt first.</source>
         <translation>请先输入提示词。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="429" />
+        <location filename="../ui/main_window.cpp" line="462"/>
         <source>The queue runs as soon as a model is loaded (File → Open Model…).</source>
         <translation>模型加载后队列就会运行（文件 → 打开模型…）。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="441" />
+        <location filename="../ui/main_window.cpp" line="475"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="448" />
+        <location filename="../ui/main_window.cpp" line="482"/>
         <source>Stopping, keeping the draft…</source>
         <translation>正在停止，保留草稿…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="462" />
+        <location filename="../ui/main_window.cpp" line="496"/>
         <source>Starting…</source>
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="469" />
+        <location filename="../ui/main_window.cpp" line="503"/>
         <source>A queued job could not be read and was removed: %1</source>
         <translation>无法读取一个排队任务，已将其移除：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="494" />
+        <location filename="../ui/main_window.cpp" line="530"/>
         <source>The image could not be added to the gallery: %1</source>
         <translation>无法将图像加入图库：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="499" />
+        <location filename="../ui/main_window.cpp" line="535"/>
         <source>Draft kept · %1</source>
         <translation>已保留草稿 · %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="500" />
+        <location filename="../ui/main_window.cpp" line="536"/>
         <source>Done in %1 · seed %2</source>
         <translation>用时 %1 完成 · 种子 %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="534" />
+        <location filename="../ui/main_window.cpp" line="570"/>
         <source>Model: %1</source>
         <translation>模型：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="534" />
+        <location filename="../ui/main_window.cpp" line="570"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="535" />
-        <location filename="../ui/main_window.cpp" line="536" />
+        <location filename="../ui/main_window.cpp" line="572"/>
+        <location filename="../ui/main_window.cpp" line="573"/>
+        <location filename="../ui/main_window.cpp" line="587"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="542" />
+        <location filename="../ui/main_window.cpp" line="579"/>
         <source>Memory: %1 GB</source>
         <translation>内存：%1 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="552" />
+        <location filename="../ui/main_window.cpp" line="583"/>
+        <source>%1: %2 / %3 GB</source>
+        <translation>%1：%2 / %3 GB</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="599"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="552" />
+        <location filename="../ui/main_window.cpp" line="600"/>
         <source>The new language applies after Lumina Studio is restarted.</source>
         <translation>新语言将在重新启动 Lumina Studio 后生效。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="554" />
+        <location filename="../ui/main_window.cpp" line="602"/>
         <source>Device and precision apply when the model is loaded again.</source>
         <translation>设备和精度将在重新加载模型时生效。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="559" />
+        <location filename="../ui/main_window.cpp" line="607"/>
         <source>About Lumina Studio</source>
         <translation>关于 Lumina Studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="560" />
+        <location filename="../ui/main_window.cpp" line="608"/>
         <source>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Local text-to-image generation with Lumina-Next.&lt;br&gt;LibTorch %2 · CUDA: %3 · MPS: %4</source>
         <translation>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;基于 Lumina-Next 的本地文生图。&lt;br&gt;LibTorch %2 · CUDA：%3 · MPS：%4</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="563" />
+        <location filename="../ui/main_window.cpp" line="611"/>
+        <location filename="../ui/main_window.cpp" line="612"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="563" />
+        <location filename="../ui/main_window.cpp" line="611"/>
+        <location filename="../ui/main_window.cpp" line="612"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -555,87 +564,123 @@
 <context>
     <name>lumina::ui::PreferencesDialog</name>
     <message>
-        <location filename="../ui/preferences.cpp" line="48" />
+        <location filename="../ui/preferences.cpp" line="58"/>
         <source>Preferences</source>
         <translation>首选项</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="52" />
+        <location filename="../ui/preferences.cpp" line="62"/>
         <source>Automatic (GPU when available)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="53" />
+        <location filename="../ui/preferences.cpp" line="63"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="54" />
+        <location filename="../ui/preferences.cpp" line="64"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="55" />
+        <location filename="../ui/preferences.cpp" line="65"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="59" />
+        <location filename="../ui/preferences.cpp" line="69"/>
         <source>Automatic (bf16 on GPU, fp32 on CPU)</source>
         <translation>自动（GPU 用 bf16，CPU 用 fp32）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="60" />
+        <location filename="../ui/preferences.cpp" line="70"/>
         <source>fp32 (exact, slow, most memory)</source>
         <translation>fp32（精确、较慢、内存占用最大）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="61" />
+        <location filename="../ui/preferences.cpp" line="71"/>
         <source>bf16</source>
         <translation>bf16</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="62" />
+        <location filename="../ui/preferences.cpp" line="72"/>
         <source>fp16</source>
         <translation>fp16</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="66" />
+        <location filename="../ui/preferences.cpp" line="77"/>
+        <source>Automatic (tiles when memory is short)</source>
+        <translation>自动（内存不足时分块）</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="78"/>
+        <source>Always in tiles (least memory)</source>
+        <translation>始终分块（内存占用最少）</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="79"/>
+        <source>Never in tiles</source>
+        <translation>从不分块</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="84"/>
+        <source>Automatic (from free memory)</source>
+        <translation>自动（按可用内存）</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="86"/>
+        <location filename="../ui/preferences.cpp" line="88"/>
+        <source>%1 pixels</source>
+        <translation>%1 像素</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="92"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="73" />
+        <location filename="../ui/preferences.cpp" line="99"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="75" />
+        <location filename="../ui/preferences.cpp" line="101"/>
         <source>Output folder</source>
         <translation>输出文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="81" />
+        <location filename="../ui/preferences.cpp" line="107"/>
         <source>&amp;Device:</source>
         <translation>设备(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="82" />
+        <location filename="../ui/preferences.cpp" line="108"/>
         <source>&amp;Precision:</source>
         <translation>精度(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="83" />
+        <location filename="../ui/preferences.cpp" line="109"/>
+        <source>&amp;VAE decoding:</source>
+        <translation>VAE 解码(&amp;V)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="110"/>
+        <source>VAE &amp;tile size:</source>
+        <translation>VAE 分块大小(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/preferences.cpp" line="111"/>
         <source>&amp;Language:</source>
         <translation>语言(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="84" />
+        <location filename="../ui/preferences.cpp" line="112"/>
         <source>&amp;Output folder:</source>
         <translation>输出文件夹(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="85" />
+        <location filename="../ui/preferences.cpp" line="113"/>
         <source>Device and precision apply the next time a model is loaded. A new language applies after a restart.</source>
         <translation>设备和精度在下次加载模型时生效；新语言在重新启动后生效。</translation>
     </message>
@@ -643,47 +688,47 @@
 <context>
     <name>lumina::ui::PromptPanel</name>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="22" />
+        <location filename="../ui/prompt_panel.cpp" line="23"/>
         <source>Describe the image… (Ctrl+Enter to generate, Alt+Up/Down for history)</source>
         <translation>描述想要的图像…（Ctrl+Enter 生成，Alt+上/下 浏览历史）</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="25" />
+        <location filename="../ui/prompt_panel.cpp" line="26"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="31" />
+        <location filename="../ui/prompt_panel.cpp" line="32"/>
         <source>Negative prompt (optional)</source>
         <translation>反向提示词（可选）</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="35" />
+        <location filename="../ui/prompt_panel.cpp" line="36"/>
         <source>Negative prompt</source>
         <translation>反向提示词</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="36" />
+        <location filename="../ui/prompt_panel.cpp" line="37"/>
         <source>&amp;Prompt</source>
         <translation>提示词(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="38" />
+        <location filename="../ui/prompt_panel.cpp" line="39"/>
         <source>&amp;Negative prompt</source>
         <translation>反向提示词(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="124" />
+        <location filename="../ui/prompt_panel.cpp" line="126"/>
         <source>%1 / %2 tokens — the highlighted end is cut off</source>
         <translation>%1 / %2 个词元 — 高亮的结尾部分会被截断</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="125" />
+        <location filename="../ui/prompt_panel.cpp" line="127"/>
         <source>%1 / %2 tokens</source>
         <translation>%1 / %2 个词元</translation>
     </message>
     <message>
-        <location filename="../ui/prompt_panel.cpp" line="143" />
+        <location filename="../ui/prompt_panel.cpp" line="145"/>
         <source>Token count appears once a model is loaded</source>
         <translation>加载模型后显示词元数</translation>
     </message>
@@ -691,301 +736,303 @@
 <context>
     <name>lumina::ui::QueuePanel</name>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="20" />
+        <location filename="../ui/queue_panel.cpp" line="22"/>
         <source>Job queue</source>
         <translation>任务队列</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="24" />
-        <location filename="../ui/queue_panel.cpp" line="70" />
+        <location filename="../ui/queue_panel.cpp" line="26"/>
+        <location filename="../ui/queue_panel.cpp" line="73"/>
         <source>Run queue</source>
         <translation>运行队列</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="28" />
+        <location filename="../ui/queue_panel.cpp" line="30"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="31" />
+        <location filename="../ui/queue_panel.cpp" line="33"/>
         <source>Up</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="32" />
+        <location filename="../ui/queue_panel.cpp" line="34"/>
         <source>Run earlier (Ctrl+Up)</source>
         <translation>提前运行 (Ctrl+Up)</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="35" />
+        <location filename="../ui/queue_panel.cpp" line="37"/>
         <source>Down</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="36" />
+        <location filename="../ui/queue_panel.cpp" line="38"/>
         <source>Run later (Ctrl+Down)</source>
         <translation>推后运行 (Ctrl+Down)</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="70" />
+        <location filename="../ui/queue_panel.cpp" line="73"/>
         <source>Pause queue</source>
         <translation>暂停队列</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="83" />
+        <location filename="../ui/queue_panel.cpp" line="88"/>
         <source>random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="85" />
+        <location filename="../ui/queue_panel.cpp" line="90"/>
         <source>(unreadable job)</source>
         <translation>（无法读取的任务）</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="87" />
+        <location filename="../ui/queue_panel.cpp" line="92"/>
         <source>▶ running</source>
         <translation>▶ 运行中</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="87" />
+        <location filename="../ui/queue_panel.cpp" line="92"/>
         <source>queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../ui/queue_panel.cpp" line="88" />
+        <location filename="../ui/queue_panel.cpp" line="93"/>
         <source>%1 · %2 · seed %3 — %4</source>
         <translation>%1 · %2 · 种子 %3 — %4</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/queue_panel.cpp" line="94" />
+        <location filename="../ui/queue_panel.cpp" line="99"/>
         <source>%n job(s)</source>
-        <translation><numerusform>%n 个任务</numerusform></translation>
+        <translation>
+            <numerusform>%n 个任务</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>lumina::ui::SettingsPanel</name>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="72" />
+        <location filename="../ui/settings_panel.cpp" line="74"/>
         <source>Native (about 1 megapixel)</source>
         <translation>原生（约 100 万像素）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="76" />
+        <location filename="../ui/settings_panel.cpp" line="78"/>
         <source>Extrapolated (beyond training size)</source>
         <translation>外推（超出训练尺寸）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="81" />
+        <location filename="../ui/settings_panel.cpp" line="83"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="92" />
+        <location filename="../ui/settings_panel.cpp" line="94"/>
         <source>Width</source>
         <translation>宽度</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="93" />
+        <location filename="../ui/settings_panel.cpp" line="95"/>
         <source>Height</source>
         <translation>高度</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="97" />
+        <location filename="../ui/settings_panel.cpp" line="99"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="98" />
+        <location filename="../ui/settings_panel.cpp" line="100"/>
         <source>Keep the aspect ratio when one side changes</source>
         <translation>修改一边时保持宽高比</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="102" />
+        <location filename="../ui/settings_panel.cpp" line="104"/>
         <source>Swap width and height</source>
         <translation>交换宽和高</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="109" />
+        <location filename="../ui/settings_panel.cpp" line="111"/>
         <source>Si&amp;ze:</source>
         <translation>尺寸(&amp;Z)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="120" />
+        <location filename="../ui/settings_panel.cpp" line="122"/>
         <source>S&amp;teps:</source>
         <translation>步数(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="121" />
+        <location filename="../ui/settings_panel.cpp" line="123"/>
         <source>G&amp;uidance:</source>
         <translation>引导强度(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="125" />
+        <location filename="../ui/settings_panel.cpp" line="127"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="126" />
+        <location filename="../ui/settings_panel.cpp" line="128"/>
         <source>Fixed</source>
         <translation>固定</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="127" />
+        <location filename="../ui/settings_panel.cpp" line="129"/>
         <source>Increment</source>
         <translation>递增</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="131" />
+        <location filename="../ui/settings_panel.cpp" line="133"/>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="132" />
+        <location filename="../ui/settings_panel.cpp" line="134"/>
         <source>Reuse last</source>
         <translation>沿用上次</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="139" />
+        <location filename="../ui/settings_panel.cpp" line="142"/>
         <source>See&amp;d:</source>
         <translation>种子(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="145" />
+        <location filename="../ui/settings_panel.cpp" line="148"/>
         <source>Lumina (official demo recipe)</source>
         <translation>Lumina（官方演示配方）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="146" />
+        <location filename="../ui/settings_panel.cpp" line="149"/>
         <source>Diffusers (LuminaPipeline defaults)</source>
         <translation>Diffusers（LuminaPipeline 默认值）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="149" />
+        <location filename="../ui/settings_panel.cpp" line="152"/>
         <source>Midpoint (2 evaluations per step)</source>
         <translation>中点法（每步 2 次计算）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="150" />
+        <location filename="../ui/settings_panel.cpp" line="153"/>
         <source>Euler</source>
         <translation>欧拉法</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="151" />
+        <location filename="../ui/settings_panel.cpp" line="154"/>
         <source>Diffusers Euler</source>
         <translation>Diffusers 欧拉法</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="152" />
+        <location filename="../ui/settings_panel.cpp" line="155"/>
         <source>RK4 (4 evaluations per step)</source>
         <translation>RK4（每步 4 次计算）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="155" />
+        <location filename="../ui/settings_panel.cpp" line="158"/>
         <source>Uniform</source>
         <translation>均匀</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="156" />
+        <location filename="../ui/settings_panel.cpp" line="159"/>
         <source>Sigmoid</source>
         <translation>Sigmoid</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="161" />
+        <location filename="../ui/settings_panel.cpp" line="164"/>
         <source>Pre&amp;set:</source>
         <translation>预设(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="162" />
+        <location filename="../ui/settings_panel.cpp" line="165"/>
         <source>Sa&amp;mpler:</source>
         <translation>采样器(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="163" />
+        <location filename="../ui/settings_panel.cpp" line="166"/>
         <source>S&amp;chedule:</source>
         <translation>时间表(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="164" />
+        <location filename="../ui/settings_panel.cpp" line="167"/>
         <source>Time sh&amp;ift:</source>
         <translation>时间偏移(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="169" />
+        <location filename="../ui/settings_panel.cpp" line="172"/>
         <source>Generate adds this many jobs to the queue, with seeds following the seed mode</source>
         <translation>“生成”会向队列加入这么多任务，种子按种子模式取值</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="170" />
+        <location filename="../ui/settings_panel.cpp" line="173"/>
         <source>&amp;Batch count:</source>
         <translation>批量数(&amp;B)：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="174" />
+        <location filename="../ui/settings_panel.cpp" line="177"/>
         <source>Extrapolation</source>
         <translation>外推</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="230" />
+        <location filename="../ui/settings_panel.cpp" line="233"/>
         <source>Time-aware (recommended)</source>
         <translation>时间感知（推荐）</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="231" />
+        <location filename="../ui/settings_panel.cpp" line="234"/>
         <source>NTK</source>
         <translation>NTK</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="232" />
+        <location filename="../ui/settings_panel.cpp" line="235"/>
         <source>Linear</source>
         <translation>线性</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="233" />
+        <location filename="../ui/settings_panel.cpp" line="236"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="238" />
+        <location filename="../ui/settings_panel.cpp" line="241"/>
         <source>Scale below the native size too</source>
         <translation>低于原生尺寸时也缩放</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="239" />
+        <location filename="../ui/settings_panel.cpp" line="242"/>
         <source>Proportional attention</source>
         <translation>比例注意力</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="241" />
+        <location filename="../ui/settings_panel.cpp" line="244"/>
         <source>Context drop</source>
         <translation>上下文丢弃</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="243" />
+        <location filename="../ui/settings_panel.cpp" line="246"/>
         <source>RoPE scaling:</source>
         <translation>RoPE 缩放：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="244" />
+        <location filename="../ui/settings_panel.cpp" line="247"/>
         <source>Watershed:</source>
         <translation>分水岭：</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="303" />
+        <location filename="../ui/settings_panel.cpp" line="308"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="303" />
+        <location filename="../ui/settings_panel.cpp" line="308"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="304" />
+        <location filename="../ui/settings_panel.cpp" line="309"/>
         <source>Estimate on %1: about %2 and %3 GB of memory for %4 image tokens. A rough guide, not a measurement.</source>
         <translation>在 %1 上的估计：%4 个图像词元约需 %2，内存约 %3 GB。仅供粗略参考，并非实测。</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="378" />
+        <location filename="../ui/settings_panel.cpp" line="389"/>
         <source>Use seed %1 again</source>
         <translation>再次使用种子 %1</translation>
     </message>
@@ -993,7 +1040,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../ui/demo_mode.cpp" line="49" />
+        <location filename="../ui/demo_mode.cpp" line="50"/>
         <source>A wide valley at golden hour, layered mountains fading into haze, soft painterly light</source>
         <translation>黄金时刻的宽阔山谷，层叠的群山隐入薄雾，柔和的绘画感光线</translation>
     </message>

@@ -18,8 +18,9 @@ struct DemoEngineOptions {
     int previewEdge = 64;       // longest edge of the step previews
     int loadChunks = 8;         // loadModel reports progress this many times
     int loadChunkMs = 5;
-    std::string failGenerate; // when set, generate() throws lumina::Error with this message
-    bool outOfMemory = false; // when set, generate() throws OutOfMemory
+    std::string failGenerate;          // when set, generate() throws lumina::Error with this message
+    bool outOfMemory = false;          // when set, generate() throws OutOfMemory
+    engine::DeviceMemory deviceMemory; // reported by deviceMemory() (tests of the status bar)
 };
 
 class DemoEngine : public engine::GenerationEngine {
@@ -37,6 +38,7 @@ public:
     std::string precisionName() const override { return "fp32"; }
     // One token per word (and per CJK character) plus <bos>: enough to exercise the UI's limit marker.
     engine::TokenCount countTokens(const std::string& prompt) const override;
+    engine::DeviceMemory deviceMemory() const override { return m_options.deviceMemory; }
     engine::GenerationOutput generate(const pipeline::GenerationRequest& request,
                                       const engine::GenerationCallbacks& callbacks,
                                       const CancelToken& cancel) override;
@@ -45,7 +47,7 @@ public:
 
 private:
     DemoEngineOptions m_options;
-    bool m_loaded = false;
+    std::atomic<bool> m_loaded{false};
     std::atomic<int> m_evaluations{0};
 };
 

@@ -4,12 +4,14 @@
 #include "core/image/image_export.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
+#include "ui/mailbox.h"
 #include "ui/qt_image.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QMetaObject>
+#include <QSaveFile>
 #include <exception>
 
 namespace lumina {
@@ -46,8 +48,13 @@ QString writePng(const image::FloatImage& floatImage, const QImage& image, const
     tagged.setText(image::kSettingsKey, QString::fromStdString(settings.dump()));
     tagged.setText(image::kParametersKey, QString::fromStdString(image::a1111Parameters(settings)));
     tagged.setText("Software", "Lumina Studio");
-    if (!tagged.save(path, "PNG")) {
-        error = QObject::tr("Cannot write %1. Check that the output folder is writable.").arg(path);
+    // QSaveFile: written beside the target and renamed when complete, so a full disk or a crash never leaves
+    // a half-written image under the final name.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || !tagged.save(&file, "PNG") || !file.commit()) {
+        error =
+            QObject::tr("Cannot write %1. Check that the output folder is writable and the disk has room.")
+                .arg(path);
         return {};
     }
     return path;
@@ -55,28 +62,83 @@ QString writePng(const image::FloatImage& floatImage, const QImage& image, const
 
 } // namespace
 
-EngineWorker::EngineWorker(std::unique_ptr<engine::GenerationEngine> engine,
-                           std::shared_ptr<CancelToken> cancel,
-                           std::shared_ptr<std::atomic<int>> latestTokenRequest)
-    : m_engine(std::move(engine))
-    , m_cancel(std::move(cancel))
-    , m_latestTokenRequest(std::move(latestTokenRequest)) {}
+// Runs on the worker thread; every result goes back as a task on the UI mailbox.
+class EngineWorker {
+public:
+    EngineWorker(std::shared_ptr<engine::GenerationEngine> engine, std::shared_ptr<CancelToken> cancel,
+                 EngineBridge* bridge, Mailbox* toUi)
+        : m_engine(std::move(engine))
+        , m_cancel(std::move(cancel))
+        , m_bridge(bridge)
+        , m_toUi(toUi) {}
 
-EngineWorker::~EngineWorker() = default;
+    void loadModel(const QString& folder, engine::ModelLoadOptions options);
+    void generate(qint64 jobId, const pipeline::GenerationRequest& request, const QString& outputFolder);
+
+private:
+    void failed(qint64 jobId, const QString& message) {
+        m_toUi->post([b = m_bridge, jobId, message] {
+            b->onRunEnded();
+            emit b->failed(jobId, message);
+        });
+    }
+    std::shared_ptr<engine::GenerationEngine> m_engine;
+    std::shared_ptr<CancelToken> m_cancel;
+    EngineBridge* m_bridge;
+    Mailbox* m_toUi;
+};
+
+// Counts prompt tokens on a thread of its own, so the count stays live while the worker generates or loads
+// (GenerationEngine::countTokens is thread-safe for that reason). Only the newest request is answered.
+class TokenCounter {
+public:
+    TokenCounter(std::shared_ptr<engine::GenerationEngine> engine, std::shared_ptr<std::atomic<int>> latest,
+                 EngineBridge* bridge, Mailbox* toUi)
+        : m_engine(std::move(engine))
+        , m_latestRequest(std::move(latest))
+        , m_bridge(bridge)
+        , m_toUi(toUi) {}
+
+    void count(int requestId, const QString& prompt) {
+        if (requestId != m_latestRequest->load()) return; // a newer text is already waiting
+        try {
+            if (!m_engine || !m_engine->modelLoaded()) return;
+            const std::string text = prompt.toStdString();
+            const engine::TokenCount c = m_engine->countTokens(text);
+            int keptChars = int(prompt.size());
+            if (c.truncated && text.compare(0, c.keptText.size(), c.keptText) == 0)
+                keptChars = int(qs(c.keptText).size());
+            m_toUi->post([b = m_bridge, requestId, c, keptChars] {
+                b->onTokenCount(requestId, c.count, c.limit, c.truncated, keptChars);
+            });
+        } catch (const std::exception& e) {
+            log::warn("token count failed: {}", e.what());
+        }
+    }
+
+private:
+    std::shared_ptr<engine::GenerationEngine> m_engine;
+    std::shared_ptr<std::atomic<int>> m_latestRequest;
+    EngineBridge* m_bridge;
+    Mailbox* m_toUi;
+};
 
 void EngineWorker::loadModel(const QString& folder, engine::ModelLoadOptions options) {
     try {
         if (!m_engine) throw ModelLoadError("This build has no inference engine.");
         m_engine->loadModel(folder.toStdString(), options, [this](uint64_t bytes, uint64_t total) {
-            emit modelLoadProgress(qint64(bytes), qint64(total));
+            m_toUi->post(
+                [b = m_bridge, bytes, total] { emit b->modelLoadProgress(qint64(bytes), qint64(total)); });
         });
-        emit modelLoaded(qs(m_engine->modelName()), qs(m_engine->deviceName()),
-                         qs(m_engine->precisionName()));
+        m_toUi->post(
+            [b = m_bridge, name = qs(m_engine->modelName()), device = qs(m_engine->deviceName()),
+             precision = qs(m_engine->precisionName())] { b->onModelLoaded(name, device, precision); });
     } catch (const std::exception& e) {
         log::warn("model load failed: {}", e.what());
-        emit modelLoadFailed(qs(e.what()));
+        m_toUi->post([b = m_bridge, message = qs(e.what())] { b->onModelLoadFailed(message); });
     } catch (...) {
-        emit modelLoadFailed(tr("Unknown error while loading the model."));
+        m_toUi->post(
+            [b = m_bridge] { b->onModelLoadFailed(QObject::tr("Unknown error while loading the model.")); });
     }
 }
 
@@ -85,12 +147,19 @@ void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& req
     try {
         if (!m_engine) throw Error("This build has no inference engine.");
         engine::GenerationCallbacks callbacks;
-        callbacks.onStage = [this](engine::Stage s) { emit stage(int(s)); };
+        callbacks.onStage = [this](engine::Stage s) {
+            m_toUi->post([b = m_bridge, s] { emit b->stage(int(s)); });
+        };
         callbacks.onStep = [this, jobId](const engine::StepProgress& p, const image::Rgb8Image* img) {
-            emit progress(jobId, p.step, p.totalSteps, p.etaMs);
+            m_toUi->post([b = m_bridge, jobId, step = p.step, total = p.totalSteps, eta = p.etaMs] {
+                emit b->progress(jobId, step, total, eta);
+            });
             // A copy (the engine reuses its buffer), already in the format the canvas paints fastest.
             if (img && !img->empty())
-                emit preview(jobId, toQImage(*img).convertToFormat(QImage::Format_RGB32));
+                m_toUi->post(
+                    [b = m_bridge, jobId, frame = toQImage(*img).convertToFormat(QImage::Format_RGB32)] {
+                        emit b->preview(jobId, frame);
+                    });
         };
         engine::GenerationOutput out = m_engine->generate(request, callbacks, *m_cancel);
 
@@ -115,72 +184,39 @@ void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& req
         r.settingsJson = QByteArray::fromStdString(settings.dump());
         r.thumbnailPng = thumbnailPng(r.image);
         r.imagePath = writePng(out.image, r.image, outputFolder, r.seed, settings, r.saveError);
-        emit finished(r);
+        m_toUi->post([b = m_bridge, r] {
+            b->onRunEnded();
+            emit b->finished(r);
+        });
     } catch (const Cancelled&) {
-        emit cancelled(jobId);
+        m_toUi->post([b = m_bridge, jobId] {
+            b->onRunEnded();
+            emit b->cancelled(jobId);
+        });
     } catch (const std::exception& e) {
         log::warn("generation failed: {}", e.what());
-        emit failed(jobId, qs(e.what()));
+        failed(jobId, qs(e.what()));
     } catch (...) {
-        emit failed(jobId, tr("Unknown error during generation."));
-    }
-}
-
-void EngineWorker::countTokens(int requestId, const QString& prompt) {
-    if (requestId != m_latestTokenRequest->load()) return; // a newer text is already waiting
-    try {
-        if (!m_engine || !m_engine->modelLoaded()) return;
-        const std::string text = prompt.toStdString();
-        const engine::TokenCount c = m_engine->countTokens(text);
-        int keptChars = prompt.size();
-        if (c.truncated && text.compare(0, c.keptText.size(), c.keptText) == 0)
-            keptChars = qs(c.keptText).size();
-        emit tokenCount(requestId, c.count, c.limit, c.truncated, keptChars);
-    } catch (const std::exception& e) {
-        log::warn("token count failed: {}", e.what());
+        failed(jobId, QObject::tr("Unknown error during generation."));
     }
 }
 
 EngineBridge::EngineBridge(std::unique_ptr<engine::GenerationEngine> engine, QObject* parent)
     : QObject(parent)
-    , m_hasEngine(engine != nullptr) {
+    , m_engine(std::move(engine))
+    , m_hasEngine(m_engine != nullptr) {
     qRegisterMetaType<GenerationResult>();
+    m_uiMailbox = new Mailbox(this);
     m_thread.setObjectName("lumina-engine");
-    m_worker = new EngineWorker(std::move(engine), m_cancel, m_latestTokenRequest);
-    m_worker->moveToThread(&m_thread);
-    connect(m_worker, &EngineWorker::modelLoadProgress, this, &EngineBridge::modelLoadProgress);
-    connect(m_worker, &EngineWorker::modelLoaded, this,
-            [this](const QString& name, const QString& device, const QString& precision) {
-                m_modelName = name;
-                m_device = device;
-                m_precision = precision;
-                setBusy(false);
-                emit modelLoaded(name, device, precision);
-            });
-    connect(m_worker, &EngineWorker::modelLoadFailed, this, [this](const QString& message) {
-        setBusy(false);
-        emit modelLoadFailed(message);
-    });
-    connect(m_worker, &EngineWorker::stage, this, &EngineBridge::stage);
-    connect(m_worker, &EngineWorker::progress, this, &EngineBridge::progress);
-    connect(m_worker, &EngineWorker::preview, this, &EngineBridge::preview);
-    connect(m_worker, &EngineWorker::finished, this, [this](const GenerationResult& r) {
-        setBusy(false);
-        emit finished(r);
-    });
-    connect(m_worker, &EngineWorker::cancelled, this, [this](qint64 id) {
-        setBusy(false);
-        emit cancelled(id);
-    });
-    connect(m_worker, &EngineWorker::failed, this, [this](qint64 id, const QString& message) {
-        setBusy(false);
-        emit failed(id, message);
-    });
-    connect(m_worker, &EngineWorker::tokenCount, this,
-            [this](int id, int count, int limit, bool truncated, int kept) {
-                if (id == m_latestTokenRequest->load()) emit tokenCount(count, limit, truncated, kept);
-            });
+    m_tokenThread.setObjectName("lumina-tokens");
+    m_workerMailbox = new Mailbox;
+    m_workerMailbox->moveToThread(&m_thread);
+    m_tokenMailbox = new Mailbox;
+    m_tokenMailbox->moveToThread(&m_tokenThread);
+    m_worker = std::make_unique<EngineWorker>(m_engine, m_cancel, this, m_uiMailbox);
+    m_counter = std::make_unique<TokenCounter>(m_engine, m_latestTokenRequest, this, m_uiMailbox);
     m_thread.start();
+    m_tokenThread.start();
 }
 
 EngineBridge::~EngineBridge() {
@@ -190,10 +226,43 @@ EngineBridge::~EngineBridge() {
 void EngineBridge::shutdown() {
     if (!m_worker) return;
     m_cancel->request(CancelMode::StopNow);
-    m_thread.quit(); // processed after the running call returns (the engine sees the cancel)
+    m_thread.quit(); // processed after the running task returns (the engine sees the cancel)
+    m_tokenThread.quit();
     m_thread.wait();
-    delete m_worker; // its thread has finished: deleting it from here is safe
-    m_worker = nullptr;
+    m_tokenThread.wait();
+    // The threads' last tasks happen before this (same mutexes); then nothing runs on them any more.
+    m_workerMailbox->synchronize();
+    m_tokenMailbox->synchronize();
+    delete m_workerMailbox;
+    delete m_tokenMailbox;
+    m_workerMailbox = m_tokenMailbox = nullptr;
+    m_worker.reset();
+    m_counter.reset();
+}
+
+void EngineBridge::onModelLoaded(const QString& name, const QString& device, const QString& precision) {
+    m_modelName = name;
+    m_device = device;
+    m_precision = precision;
+    setBusy(false);
+    emit modelLoaded(name, device, precision);
+}
+
+void EngineBridge::onModelLoadFailed(const QString& message) {
+    setBusy(false);
+    emit modelLoadFailed(message);
+}
+
+void EngineBridge::onRunEnded() {
+    setBusy(false);
+}
+
+void EngineBridge::onTokenCount(int requestId, int count, int limit, bool truncated, int keptChars) {
+    if (requestId == m_latestTokenRequest->load()) emit tokenCount(count, limit, truncated, keptChars);
+}
+
+engine::DeviceMemory EngineBridge::deviceMemory() const {
+    return m_engine ? m_engine->deviceMemory() : engine::DeviceMemory{};
 }
 
 void EngineBridge::setBusy(bool busy) {
@@ -206,9 +275,7 @@ void EngineBridge::loadModel(const QString& folder, engine::ModelLoadOptions opt
     if (!m_worker || m_busy) return;
     setBusy(true);
     m_modelName.clear();
-    EngineWorker* w = m_worker;
-    QMetaObject::invokeMethod(
-        w, [w, folder, options] { w->loadModel(folder, options); }, Qt::QueuedConnection);
+    m_workerMailbox->post([w = m_worker.get(), folder, options] { w->loadModel(folder, options); });
 }
 
 void EngineBridge::generate(qint64 jobId, const pipeline::GenerationRequest& request,
@@ -216,18 +283,14 @@ void EngineBridge::generate(qint64 jobId, const pipeline::GenerationRequest& req
     if (!m_worker || m_busy) return;
     setBusy(true);
     m_cancel->reset(); // before the hop: a cancel that arrives before the worker starts still counts
-    EngineWorker* w = m_worker;
-    QMetaObject::invokeMethod(
-        w, [w, jobId, request, outputFolder] { w->generate(jobId, request, outputFolder); },
-        Qt::QueuedConnection);
+    m_workerMailbox->post(
+        [w = m_worker.get(), jobId, request, outputFolder] { w->generate(jobId, request, outputFolder); });
 }
 
 void EngineBridge::requestTokenCount(const QString& prompt) {
-    if (!m_worker) return;
+    if (!m_counter) return;
     const int id = ++*m_latestTokenRequest;
-    EngineWorker* w = m_worker;
-    QMetaObject::invokeMethod(
-        w, [w, id, prompt] { w->countTokens(id, prompt); }, Qt::QueuedConnection);
+    m_tokenMailbox->post([c = m_counter.get(), id, prompt] { c->count(id, prompt); });
 }
 
 void EngineBridge::cancel(CancelMode mode) {

@@ -1,9 +1,12 @@
 #pragma once
-// The engine bridge (architecture rule 4). EngineWorker owns the GenerationEngine and lives on its own
-// QThread; EngineBridge lives on the UI thread, owns that thread, and is the only way the window reaches the
-// engine: calls become queued invocations on the worker, results come back as queued signals carrying Qt
-// values (QImage copies, QString). The worker catches every exception and turns it into failed(message).
-// Cancellation goes through a shared CancelToken, which the engine checks before every model evaluation.
+// The engine bridge (architecture rule 4). EngineBridge lives on the UI thread and is the only way the window
+// reaches the engine; it owns two threads: the engine worker (model loading and generation, one at a time)
+// and the token counter (so the prompt's token count stays live during a run). Work goes to those threads and
+// results come back through Mailboxes (ui/mailbox.h): mutex-protected task queues woken by payload-free
+// queued calls, so every hand-off is visible to ThreadSanitizer. On the UI thread the bridge re-emits results
+// as Qt signals carrying Qt values (QImage copies, QString). The worker catches every exception and turns it
+// into failed(message). Cancellation goes through a shared CancelToken, which the engine checks before every
+// model evaluation.
 #include "core/engine/generation_engine.h"
 #include "core/pipeline/request.h"
 #include "core/util/cancel_token.h"
@@ -34,35 +37,10 @@ struct GenerationResult {
     int width = 0, height = 0;
 };
 
-class EngineWorker : public QObject {
-    Q_OBJECT
-public:
-    EngineWorker(std::unique_ptr<engine::GenerationEngine> engine, std::shared_ptr<CancelToken> cancel,
-                 std::shared_ptr<std::atomic<int>> latestTokenRequest);
-    ~EngineWorker() override;
-
-    // These run on the worker thread (the bridge invokes them queued).
-    void loadModel(const QString& folder, engine::ModelLoadOptions options);
-    void generate(qint64 jobId, const pipeline::GenerationRequest& request, const QString& outputFolder);
-    void countTokens(int requestId, const QString& prompt);
-
-signals:
-    void modelLoadProgress(qint64 bytes, qint64 total);
-    void modelLoaded(const QString& name, const QString& device, const QString& precision);
-    void modelLoadFailed(const QString& message);
-    void stage(int stage); // engine::Stage
-    void progress(qint64 jobId, int step, int total, double etaMs);
-    void preview(qint64 jobId, const QImage& image);
-    void finished(const lumina::ui::GenerationResult& result);
-    void cancelled(qint64 jobId);
-    void failed(qint64 jobId, const QString& message);
-    void tokenCount(int requestId, int count, int limit, bool truncated, int keptChars);
-
-private:
-    std::unique_ptr<engine::GenerationEngine> m_engine;
-    std::shared_ptr<CancelToken> m_cancel;
-    std::shared_ptr<std::atomic<int>> m_latestTokenRequest;
-};
+class EngineBridge;
+class EngineWorker;
+class Mailbox;
+class TokenCounter;
 
 class EngineBridge : public QObject {
     Q_OBJECT
@@ -77,10 +55,13 @@ public:
     QString modelName() const { return m_modelName; }
     QString deviceName() const { return m_device; }
     QString precisionName() const { return m_precision; }
+    // The engine's device memory, asked directly (thread-safe by the engine's contract).
+    engine::DeviceMemory deviceMemory() const;
 
     void loadModel(const QString& folder, engine::ModelLoadOptions options);
     void generate(qint64 jobId, const pipeline::GenerationRequest& request, const QString& outputFolder);
     // Debounce is the caller's business; only the newest request is answered, older ones are skipped.
+    // Answered from the token thread, also while a generation or a model load runs.
     void requestTokenCount(const QString& prompt);
     void cancel(CancelMode mode);
     // Cancel, wait for the worker to return, stop the thread. Safe to call twice.
@@ -100,9 +81,22 @@ signals:
     void busyChanged(bool busy);
 
 private:
+    friend class EngineWorker;
+    friend class TokenCounter;
     void setBusy(bool busy);
-    QThread m_thread;
-    EngineWorker* m_worker = nullptr;
+    // Run on the UI thread, posted by the worker and the token counter.
+    void onModelLoaded(const QString& name, const QString& device, const QString& precision);
+    void onModelLoadFailed(const QString& message);
+    void onRunEnded(); // finished, cancelled or failed
+    void onTokenCount(int requestId, int count, int limit, bool truncated, int keptChars);
+
+    QThread m_thread, m_tokenThread;
+    std::unique_ptr<EngineWorker> m_worker;  // used on m_thread only
+    std::unique_ptr<TokenCounter> m_counter; // used on m_tokenThread only
+    Mailbox* m_workerMailbox = nullptr;      // lives on m_thread
+    Mailbox* m_tokenMailbox = nullptr;       // lives on m_tokenThread
+    Mailbox* m_uiMailbox = nullptr;          // lives on the UI thread (child of the bridge)
+    std::shared_ptr<engine::GenerationEngine> m_engine;
     std::shared_ptr<CancelToken> m_cancel = std::make_shared<CancelToken>();
     std::shared_ptr<std::atomic<int>> m_latestTokenRequest = std::make_shared<std::atomic<int>>(0);
     bool m_hasEngine = false;

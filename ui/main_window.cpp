@@ -424,6 +424,8 @@ QString MainWindow::outputFolder() const {
 void MainWindow::enqueue(pipeline::GenerationRequest request) {
     request.device = m_prefs.device;
     request.precision = m_prefs.precision;
+    request.vaeTiling = m_prefs.vaeTiling;
+    request.vaeTileSize = m_prefs.vaeTileSize;
     m_store->enqueue(pipeline::toJson(request));
     m_queue->refresh();
 }
@@ -574,7 +576,17 @@ void MainWindow::updateStatus() {
 
 void MainWindow::updateMemory() {
     const double gb = residentGigabytes();
-    m_memoryLabel->setText(gb < 0 ? QString() : tr("Memory: %1 GB").arg(gb, 0, 'f', 2));
+    QString text = gb < 0 ? QString() : tr("Memory: %1 GB").arg(gb, 0, 'f', 2);
+    const engine::DeviceMemory device = m_bridge->deviceMemory();
+    if (!device.device.empty() && device.totalBytes > 0) {
+        const double giB = double(uint64_t{1} << 30);
+        const QString gpu = tr("%1: %2 / %3 GB")
+                                .arg(QString::fromStdString(device.device))
+                                .arg(double(device.usedBytes) / giB, 0, 'f', 1)
+                                .arg(double(device.totalBytes) / giB, 0, 'f', 0);
+        text = text.isEmpty() ? gpu : tr("%1 · %2").arg(text, gpu);
+    }
+    m_memoryLabel->setText(text);
 }
 
 void MainWindow::showPreferences() {

@@ -60,6 +60,7 @@ public slots:
     void loadModel(const QString& folderOrRepoId);
     void openModelDialog();
     void showPreferences();
+    const Preferences& preferences() const { return m_prefs; }
     void showAbout();
 
 protected:

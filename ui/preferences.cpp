@@ -24,6 +24,12 @@ Preferences Preferences::load() {
     } catch (const std::exception&) {
         // a hand-edited settings file: keep the defaults
     }
+    try {
+        p.vaeTiling = pipeline::parseVaeTiling(s.value("engine/vaeTiling", "auto").toString().toStdString());
+    } catch (const std::exception&) {
+    }
+    const int tile = s.value("engine/vaeTile", 0).toInt();
+    p.vaeTileSize = (tile >= 256 && tile <= 8192 && tile % 64 == 0) ? tile : 0;
     p.language = s.value("ui/language").toString();
     p.outputFolder = s.value("output/folder", defaultOutputFolder()).toString();
     p.lastModel = s.value("engine/lastModel").toString();
@@ -34,6 +40,8 @@ void Preferences::save() const {
     QSettings s;
     s.setValue("engine/device", QString::fromStdString(pipeline::toString(device)));
     s.setValue("engine/precision", QString::fromStdString(pipeline::toString(precision)));
+    s.setValue("engine/vaeTiling", QString::fromStdString(pipeline::toString(vaeTiling)));
+    s.setValue("engine/vaeTile", vaeTileSize);
     s.setValue("ui/language", language);
     s.setValue("output/folder", outputFolder);
     s.setValue("engine/lastModel", lastModel);
@@ -64,6 +72,21 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent)
     m_precision->addItem(tr("fp16"), "fp16");
     m_precision->setCurrentIndex(
         m_precision->findData(QString::fromStdString(pipeline::toString(prefs.precision))));
+    m_vaeTiling = new QComboBox(this);
+    m_vaeTiling->setObjectName("prefVaeTiling");
+    m_vaeTiling->addItem(tr("Automatic (tiles when memory is short)"), "auto");
+    m_vaeTiling->addItem(tr("Always in tiles (least memory)"), "always");
+    m_vaeTiling->addItem(tr("Never in tiles"), "never");
+    m_vaeTiling->setCurrentIndex(
+        std::max(0, m_vaeTiling->findData(QString::fromStdString(pipeline::toString(prefs.vaeTiling)))));
+    m_vaeTile = new QComboBox(this);
+    m_vaeTile->setObjectName("prefVaeTile");
+    m_vaeTile->addItem(tr("Automatic (from free memory)"), 0);
+    for (int px : {512, 1024, 2048})
+        m_vaeTile->addItem(tr("%1 pixels").arg(px), px);
+    if (m_vaeTile->findData(prefs.vaeTileSize) < 0)
+        m_vaeTile->addItem(tr("%1 pixels").arg(prefs.vaeTileSize), prefs.vaeTileSize);
+    m_vaeTile->setCurrentIndex(m_vaeTile->findData(prefs.vaeTileSize));
     m_language = new QComboBox(this);
     m_language->setObjectName("prefLanguage");
     m_language->addItem(tr("System language"), "");
@@ -83,6 +106,8 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent)
     outputRow->addWidget(browse);
     form->addRow(tr("&Device:"), m_device);
     form->addRow(tr("&Precision:"), m_precision);
+    form->addRow(tr("&VAE decoding:"), m_vaeTiling);
+    form->addRow(tr("VAE &tile size:"), m_vaeTile);
     form->addRow(tr("&Language:"), m_language);
     form->addRow(tr("&Output folder:"), outputRow);
     auto* note = new QLabel(tr("Device and precision apply the next time a model is loaded. "
@@ -104,6 +129,8 @@ Preferences PreferencesDialog::preferences() const {
     Preferences p = m_prefs;
     p.device = pipeline::parseDeviceChoice(m_device->currentData().toString().toStdString());
     p.precision = pipeline::parsePrecision(m_precision->currentData().toString().toStdString());
+    p.vaeTiling = pipeline::parseVaeTiling(m_vaeTiling->currentData().toString().toStdString());
+    p.vaeTileSize = m_vaeTile->currentData().toInt();
     p.language = m_language->currentData().toString();
     p.outputFolder = m_output->text().trimmed().isEmpty() ? Preferences::defaultOutputFolder()
                                                           : m_output->text().trimmed();

@@ -1,5 +1,6 @@
 #pragma once
-// Application preferences (QSettings) and the Preferences dialog: device, precision, language, output folder.
+// Application preferences (QSettings) and the Preferences dialog: device, precision, VAE tiling, language,
+// output folder.
 #include "core/pipeline/request.h"
 
 #include <QDialog>
@@ -14,6 +15,8 @@ namespace ui {
 struct Preferences {
     pipeline::DeviceChoice device = pipeline::DeviceChoice::Auto;
     pipeline::Precision precision = pipeline::Precision::Auto;
+    pipeline::VaeTiling vaeTiling = pipeline::VaeTiling::Auto;
+    int vaeTileSize = 0;  // image pixels; 0 = from free memory
     QString language;     // "" = system, "en", "zh_CN", "ja"
     QString outputFolder; // where finished images are written
     QString lastModel;    // reloaded on start
@@ -33,6 +36,8 @@ private:
     Preferences m_prefs;
     QComboBox* m_device;
     QComboBox* m_precision;
+    QComboBox* m_vaeTiling;
+    QComboBox* m_vaeTile;
     QComboBox* m_language;
     QLineEdit* m_output;
 };

@@ -75,7 +75,11 @@ nlohmann::json runVAEBench(const Arguments& args) {
     models::TiledDecodeOptions options;
     options.mode = tiled ? models::TiledDecodeOptions::Mode::Always : models::TiledDecodeOptions::Mode::Never;
     options.tileLatent = args.intValue("tile", 0);
-    options.overlapLatent = args.intValue("overlap", 0);
+    options.overlapLatent = args.intValue("overlap", -1);
+    options.wholeImageUpBlocks = static_cast<int>(args.intValue("whole-blocks", -1));
+    options.statistics = args.choice("statistics", {"exact", "approximate"}, "exact") == "exact"
+                             ? models::TiledDecodeOptions::Statistics::Exact
+                             : models::TiledDecodeOptions::Statistics::Approximate;
 
     torch::manual_seed(0);
     const auto latents =
@@ -91,10 +95,8 @@ nlohmann::json runVAEBench(const Arguments& args) {
     const int64_t peak = memory.peakBytes();
     const std::string peakKind = memory.kind();
     std::sort(times.begin(), times.end());
-    const int64_t tile =
-        options.tileLatent > 0
-            ? options.tileLatent
-            : models::chooseTileLatent(vae->config(), dtype, models::decodeMemoryBudget(device));
+    const auto plan = models::planTiledDecode(vae->config(), 1, height / f, width / f, dtype,
+                                              models::decodeMemoryBudget(device), options);
     return {{"component", "vae"},
             {"config", configArg},
             {"device", device.str()},
@@ -102,7 +104,11 @@ nlohmann::json runVAEBench(const Arguments& args) {
             {"width", width},
             {"height", height},
             {"tiled", tiled},
-            {"tile_latent", tiled ? tile : 0},
+            {"tile_latent", tiled ? plan.tileLatent : 0},
+            {"overlap_latent", tiled ? plan.overlapLatent : 0},
+            {"whole_image_up_blocks", tiled ? plan.wholeImageUpBlocks : 0},
+            {"statistics", tiled ? args.choice("statistics", {"exact", "approximate"}, "exact") : "none"},
+            {"estimated_tiled_bytes", tiled ? plan.estimatedBytes : 0},
             {"threads", at::get_num_threads()},
             {"repeat", repeat},
             {"seconds_per_step", times[times.size() / 2]},
@@ -116,9 +122,11 @@ nlohmann::json runVAEBench(const Arguments& args) {
 
 const BenchRegistration registration{BenchComponent{
     "vae",
-    {"config", "device", "dtype", "width", "height", "tile", "overlap", "repeat", "threads"},
+    {"config", "device", "dtype", "width", "height", "tile", "overlap", "whole-blocks", "statistics",
+     "repeat", "threads"},
     {"tiled"},
-    "vae: --config real-sdxl|DIR [--width 1024] [--height 1024] [--tiled [--tile N] [--overlap N]]\n"
+    "vae: --config real-sdxl|DIR [--width 1024] [--height 1024]\n"
+    "  [--tiled [--tile N] [--overlap N] [--whole-blocks N] [--statistics exact|approximate]]\n"
     "  [--dtype fp32|bf16] [--device cpu|cuda] [--repeat 1] [--threads N]\n"
     "  Times one latents->image decode (median over --repeat). real-sdxl, or a DIR with only config.json:\n"
     "  random weights. seconds_per_step = decode time.\n",

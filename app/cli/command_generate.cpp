@@ -33,6 +33,7 @@ std::string usage() {
            "    [--sigmoid-kappa K] [--rope-scaling none|linear|ntk|time-aware] [--watershed W]\n"
            "    [--proportional-attention on|off] [--context-drop off|on] [--cfg-channels 3|all]\n"
            "    [--diffusers-preprocess on|off] [--device auto|cpu|cuda|mps] [--dtype auto|fp32|bf16|fp16]\n"
+           "    [--vae-tiling auto|always|never] [--vae-tile PIXELS (multiple of 64, 0 = from free memory)]\n"
            "    [--output FILE.png|.tif|.exr|.jpg|.webp] [--bit-depth 8|16] [--save-latents "
            "FILE.safetensors]\n"
            "    [--json] [--quiet]\n"

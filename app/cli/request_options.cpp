@@ -11,7 +11,8 @@ std::set<std::string> requestValueOptions() {
     return {"prompt",       "negative",      "preset",       "width",     "height",
             "steps",        "guidance",      "seed",         "sampler",   "schedule",
             "time-shift",   "sigmoid-kappa", "rope-scaling", "watershed", "proportional-attention",
-            "context-drop", "cfg-channels",  "device",       "dtype",     "diffusers-preprocess"};
+            "context-drop", "cfg-channels",  "device",       "dtype",     "diffusers-preprocess",
+            "vae-tiling",   "vae-tile"};
 }
 
 namespace {
@@ -72,6 +73,8 @@ pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
     s.cfgChannels = parsed(a, "cfg-channels", pipeline::parseCfgChannels, s.cfgChannels);
     r.device = parsed(a, "device", pipeline::parseDeviceChoice, r.device);
     r.precision = parsed(a, "dtype", pipeline::parsePrecision, r.precision);
+    r.vaeTiling = parsed(a, "vae-tiling", pipeline::parseVaeTiling, r.vaeTiling);
+    r.vaeTileSize = intInRange(a, "vae-tile", r.vaeTileSize);
     // The diffusers preset reproduces LuminaPipeline, which lower()s and strip()s the prompt.
     r.diffusersPromptPreprocess = onOff(a, "diffusers-preprocess", r.preset == "diffusers");
     return r;

@@ -53,6 +53,13 @@ struct TokenCount {
     std::string keptText; // the part of the prompt inside the limit
 };
 
+// Memory of the device the model runs on, when it is not the CPU (the process's own memory covers that).
+struct DeviceMemory {
+    std::string device;      // "cuda:0"; empty: nothing to report
+    uint64_t usedBytes = 0;  // held by this process's tensors and allocator cache
+    uint64_t totalBytes = 0; // the device's capacity
+};
+
 class GenerationEngine {
 public:
     virtual ~GenerationEngine() = default;
@@ -64,7 +71,11 @@ public:
     virtual std::string modelName() const = 0;
     virtual std::string deviceName() const = 0;
     virtual std::string precisionName() const = 0;
+    // modelLoaded() and countTokens() must be safe to call from another thread while loadModel() or
+    // generate() runs: the studio keeps the token count live during a generation.
     virtual TokenCount countTokens(const std::string& prompt) const = 0;
+    // Thread-safe too (the status bar polls it during a run).
+    virtual DeviceMemory deviceMemory() const { return {}; }
     // Throws InvalidRequest, Cancelled (StopNow), OutOfMemory, Error. StopKeepDraft returns a draft output.
     virtual GenerationOutput generate(const pipeline::GenerationRequest& request,
                                       const GenerationCallbacks& callbacks, const CancelToken& cancel) = 0;

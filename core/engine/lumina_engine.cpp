@@ -5,6 +5,8 @@
 #include "core/util/errors.h"
 
 #include <atomic>
+#include <c10/core/CachingDeviceAllocator.h>
+#include <c10/util/Exception.h>
 
 namespace lumina::engine {
 
@@ -54,6 +56,22 @@ TokenCount LuminaEngine::countTokens(const std::string& prompt) const {
         count.count = 0; // invalid text is reported when generating; the counter just shows nothing
     }
     return count;
+}
+
+DeviceMemory LuminaEngine::deviceMemory() const {
+    auto m = models();
+    if (!m || !m->device.is_cuda()) return {};
+    try {
+        const auto index = m->device.has_index() ? m->device.index() : c10::DeviceIndex{0};
+        auto* allocator = c10::getDeviceAllocator(c10::kCUDA);
+        const auto stats = allocator->getDeviceStats(index);
+        const auto [freeBytes, totalBytes] = allocator->getMemoryInfo(index);
+        (void)freeBytes;
+        return {pipeline::deviceLabel(m->device), static_cast<uint64_t>(stats.reserved_bytes[0].current),
+                static_cast<uint64_t>(totalBytes)};
+    } catch (const c10::Error&) {
+        return {}; // the status bar then shows the process memory only
+    }
 }
 
 GenerationOutput LuminaEngine::generate(const pipeline::GenerationRequest& request,

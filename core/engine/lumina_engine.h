@@ -24,6 +24,8 @@ public:
     std::string precisionName() const override;
     // Thread-safe (the tokenizer is immutable); throws nothing for any prompt text.
     TokenCount countTokens(const std::string& prompt) const override;
+    // CUDA: bytes reserved by the caching allocator and the device's capacity. MPS and CPU: nothing.
+    DeviceMemory deviceMemory() const override;
     GenerationOutput generate(const pipeline::GenerationRequest& request,
                               const GenerationCallbacks& callbacks, const CancelToken& cancel) override;
 

@@ -33,6 +33,8 @@ const Names<Precision> kPrecisions{{Precision::Auto, "auto"},
                                    {Precision::FP32, "fp32"},
                                    {Precision::BF16, "bf16"},
                                    {Precision::FP16, "fp16"}};
+const Names<VaeTiling> kVaeTilings{
+    {VaeTiling::Auto, "auto"}, {VaeTiling::Always, "always"}, {VaeTiling::Never, "never"}};
 
 template <typename E> std::string nameOf(const Names<E>& names, E v) {
     for (const auto& [e, n] : names)
@@ -86,6 +88,9 @@ std::string toString(DeviceChoice v) {
 std::string toString(Precision v) {
     return nameOf(kPrecisions, v);
 }
+std::string toString(VaeTiling v) {
+    return nameOf(kVaeTilings, v);
+}
 Sampler parseSampler(const std::string& s) {
     return parseName(kSamplers, s, "sampler");
 }
@@ -103,6 +108,9 @@ DeviceChoice parseDeviceChoice(const std::string& s) {
 }
 Precision parsePrecision(const std::string& s) {
     return parseName(kPrecisions, s, "dtype");
+}
+VaeTiling parseVaeTiling(const std::string& s) {
+    return parseName(kVaeTilings, s, "vae tiling");
 }
 
 SamplingSettings presetSettings(const std::string& preset) {
@@ -142,7 +150,9 @@ nlohmann::json toJson(const GenerationRequest& r) {
                      {"device", toString(r.device)},
                      {"dtype", toString(r.precision)},
                      {"diffusers_preprocess", r.diffusersPromptPreprocess},
-                     {"full_preview_every", r.fullPreviewEveryNSteps}};
+                     {"full_preview_every", r.fullPreviewEveryNSteps},
+                     {"vae_tiling", toString(r.vaeTiling)},
+                     {"vae_tile", r.vaeTileSize}};
     j["seed"] = r.seed ? nlohmann::json(*r.seed) : nlohmann::json(nullptr);
     return j;
 }
@@ -174,6 +184,8 @@ GenerationRequest requestFromJson(const nlohmann::json& j) {
     readEnum(j, "dtype", kPrecisions, r.precision);
     readKey(j, "diffusers_preprocess", r.diffusersPromptPreprocess);
     readKey(j, "full_preview_every", r.fullPreviewEveryNSteps);
+    readEnum(j, "vae_tiling", kVaeTilings, r.vaeTiling);
+    readKey(j, "vae_tile", r.vaeTileSize);
     if (auto it = j.find("seed"); it != j.end() && !it->is_null()) {
         if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<int64_t>() >= 0))
             throw InvalidRequest(
@@ -208,6 +220,10 @@ void validateRequest(const GenerationRequest& r) {
     if (!isValidUtf8(r.prompt)) throw InvalidRequest("the prompt is not valid UTF-8 text");
     if (!isValidUtf8(r.negativePrompt)) throw InvalidRequest("the negative prompt is not valid UTF-8 text");
     if (r.fullPreviewEveryNSteps < 0) throw InvalidRequest("full preview interval must be >= 0");
+    if (r.vaeTileSize != 0 && (r.vaeTileSize % 64 != 0 || r.vaeTileSize < 256 || r.vaeTileSize > 8192))
+        throw InvalidRequest(fmt::format(
+            "VAE tile size must be 0 (automatic) or a multiple of 64 from 256 to 8192 pixels, not {}",
+            r.vaeTileSize));
 }
 
 } // namespace lumina::pipeline

@@ -14,6 +14,7 @@ enum class RoPEScaling { None, Linear, NTK, TimeAware };
 enum class CfgChannels { Reference3, All };
 enum class DeviceChoice { Auto, CPU, CUDA, MPS };
 enum class Precision { Auto, FP32, BF16, FP16 };
+enum class VaeTiling { Auto, Always, Never };
 
 // Settings a preset fills in; every field the user set explicitly overrides the preset.
 struct SamplingSettings {
@@ -48,6 +49,9 @@ struct GenerationRequest {
     // Reproduce LuminaPipeline's prompt lower()+strip() (parity runs only; artists' text is kept as typed).
     bool diffusersPromptPreprocess = false;
     int fullPreviewEveryNSteps = 0; // 0: projection previews only
+    // VAE decode: Auto tiles when the untiled decode would not fit in memory (or ran out of it).
+    VaeTiling vaeTiling = VaeTiling::Auto;
+    int vaeTileSize = 0; // tile edge in image pixels, a multiple of 64 from 256 to 8192; 0: from free memory
 };
 
 // Names used in JSON, the CLI and the UI ("diffusers-euler", "midpoint", "time-aware", ...).
@@ -57,6 +61,7 @@ std::string toString(RoPEScaling v);
 std::string toString(CfgChannels v);
 std::string toString(DeviceChoice v);
 std::string toString(Precision v);
+std::string toString(VaeTiling v);
 // Parse the names above; throw InvalidRequest naming the field and the accepted values.
 Sampler parseSampler(const std::string& s);
 Schedule parseSchedule(const std::string& s);
@@ -64,6 +69,7 @@ RoPEScaling parseRoPEScaling(const std::string& s);
 CfgChannels parseCfgChannels(const std::string& s);
 DeviceChoice parseDeviceChoice(const std::string& s);
 Precision parsePrecision(const std::string& s);
+VaeTiling parseVaeTiling(const std::string& s);
 
 // The preset's settings: "diffusers" = 30 diffusers-Euler steps, guidance 4, time-aware RoPE with
 // watershed 1.0 applied at every size, proportional attention (timeShift = scheduler config shift, filled in

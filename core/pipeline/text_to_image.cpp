@@ -76,6 +76,24 @@ text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prom
     return encoding;
 }
 
+// The request's VAE settings (tile size in image pixels) as decoder options.
+models::TiledDecodeOptions tiledDecodeOptions(const GenerationRequest& request, int64_t spatialFactor) {
+    models::TiledDecodeOptions options;
+    switch (request.vaeTiling) {
+    case VaeTiling::Auto:
+        options.mode = models::TiledDecodeOptions::Mode::Auto;
+        break;
+    case VaeTiling::Always:
+        options.mode = models::TiledDecodeOptions::Mode::Always;
+        break;
+    case VaeTiling::Never:
+        options.mode = models::TiledDecodeOptions::Mode::Never;
+        break;
+    }
+    options.tileLatent = request.vaeTileSize / spatialFactor;
+    return options;
+}
+
 } // namespace
 
 at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::ScalarType dtype,
@@ -236,8 +254,8 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
         auto latents = x.to(at::kFloat).cpu().contiguous();
         out.latentShape = latents.sizes().vec();
         out.latents.assign(latents.data_ptr<float>(), latents.data_ptr<float>() + latents.numel());
-        const auto image =
-            models::decodeLatentsToImage(*m.vae, x.to(m.vaeDtype), models::TiledDecodeOptions{});
+        const auto image = models::decodeLatentsToImage(
+            *m.vae, x.to(m.vaeDtype), tiledDecodeOptions(request, m.vae->config().spatialFactor()));
         auto hwc = image[0].permute({1, 2, 0}).contiguous().to(at::kFloat);
         out.image.width = static_cast<int>(hwc.size(1));
         out.image.height = static_cast<int>(hwc.size(0));

@@ -2,7 +2,10 @@
 #include "gui/gui_test_support.h"
 #include "ui/main_window.h"
 
+#include "ui/demo_engine.h"
+
 #include <QDockWidget>
+#include <QLabel>
 #include <QMenuBar>
 #include <QProcess>
 #include <QtTest>
@@ -25,6 +28,19 @@ private slots:
             QVERIFY2(w.findChild<QDockWidget*>(dock), dock);
         QVERIFY(w.close());
         QVERIFY(!w.isVisible());
+    }
+    void statusBarShowsDeviceMemory() {
+        lumina::ui::DemoEngineOptions options;
+        options.deviceMemory = {"cuda:0", uint64_t{3} << 30, uint64_t{80} << 30};
+        lumina::ui::MainWindow w(std::make_unique<lumina::ui::DemoEngine>(options),
+                                 lumina::test::windowOptions(m_dir));
+        auto* memory = w.findChild<QLabel*>("memoryLabel");
+        QVERIFY(memory);
+        QVERIFY2(memory->text().contains("cuda:0: 3.0 / 80 GB"), qPrintable(memory->text()));
+        QVERIFY2(memory->text().contains("Memory: "), qPrintable(memory->text())); // the process's own
+        lumina::ui::MainWindow cpuOnly(std::make_unique<lumina::ui::DemoEngine>(),
+                                       lumina::test::windowOptions(m_dir, "cpu.sqlite"));
+        QVERIFY(!cpuOnly.findChild<QLabel*>("memoryLabel")->text().contains("cuda"));
     }
     void studioVersion() {
         QProcess p;

@@ -1,18 +1,59 @@
 // The job queue lives in the gallery database: it survives a restart (a new window on the same file), a job
-// left Running by a crash goes back to the queue, and the queue panel removes and reorders jobs.
+// left Running by a crash goes back to the queue (also after a real kill -9 of a studio process mid-run, with
+// nothing committed lost), and the queue panel removes and reorders jobs.
 #include "gui/fake_engine.h"
 #include "gui/gui_test_support.h"
 #include "ui/gallery_model.h"
 #include "ui/gallery_panel.h"
 #include "ui/queue_panel.h"
 
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QImage>
 #include <QListWidget>
+#include <QProcess>
+#include <QTextStream>
 #include <QToolButton>
 
 using namespace lumina;
 
 namespace {
+
+constexpr const char* kChildDirVariable = "LUMINA_QUEUE_CHILD_DIR";
+
+ui::MainWindowOptions childWindowOptions(const QString& dir) {
+    ui::MainWindowOptions o;
+    o.databaseFile = QDir(dir).filePath("gallery.sqlite").toStdString();
+    o.outputFolder = QDir(dir).filePath("images");
+    o.persistLayout = false;
+    return o;
+}
+
+// The process the kill -9 test kills: a window on the parent's folder, three queued jobs of 6 steps x 60 ms,
+// reporting each finished job and each step on stdout.
+int runQueueChild(int argc, char** argv) {
+    QApplication app(argc, argv);
+    const QString dir = qEnvironmentVariable(kChildDirVariable);
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, QDir(dir).filePath("settings"));
+    ui::MainWindow w(test::makeFakeEngine(60), childWindowOptions(dir));
+    test::setRun(w, 6);
+    QTextStream out(stdout);
+    QObject::connect(w.bridge(), &ui::EngineBridge::finished, &w,
+                     [&](const ui::GenerationResult& r) { out << "finished " << r.prompt << Qt::endl; });
+    QObject::connect(w.bridge(), &ui::EngineBridge::progress, &w,
+                     [&](qint64, int step, int, double) { out << "step " << step << Qt::endl; });
+    for (const char* prompt : {"one", "two", "three"}) {
+        w.promptPanel()->setPrompt(prompt);
+        w.generate();
+    }
+    w.loadModel("demo"); // the queue starts once the model is loaded
+    return app.exec();
+}
+
 std::vector<std::string> queuedPrompts(gallery::GalleryStore& store) {
     std::vector<std::string> out;
     for (const auto& job : store.jobs())
@@ -99,6 +140,46 @@ private slots:
         QVERIFY(w.store()->jobs().empty());
     }
 
+    void killNineMidRunLosesNothingCommitted() {
+        QTemporaryDir dir;
+        QProcess child;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(kChildDirVariable, dir.path());
+        child.setProcessEnvironment(env);
+        child.setProcessChannelMode(QProcess::SeparateChannels);
+        child.start(QCoreApplication::applicationFilePath(), {});
+        QVERIFY(child.waitForStarted());
+        // Wait until job "one" is finished (committed before it is reported) and job "two" is mid-run.
+        QByteArray out;
+        QElapsedTimer timer;
+        timer.start();
+        auto secondJobRunning = [&] {
+            const int done = out.indexOf("finished one\n");
+            return done >= 0 && out.indexOf("step 2\n", done) >= 0;
+        };
+        while (!secondJobRunning() && timer.elapsed() < 60000 && child.state() == QProcess::Running) {
+            child.waitForReadyRead(200);
+            out += child.readAllStandardOutput();
+        }
+        QVERIFY2(secondJobRunning(), out.constData());
+        child.kill(); // SIGKILL: no clean-up of any kind
+        QVERIFY(child.waitForFinished(10000));
+
+        ui::MainWindow w(test::makeFakeEngine(1), childWindowOptions(dir.path()));
+        QCOMPARE(w.galleryPanel()->model()->totalCount(), 1);
+        if (w.galleryPanel()->model()->canFetchMore({})) w.galleryPanel()->model()->fetchMore({});
+        QCOMPARE(w.galleryPanel()->model()->index(0).data(ui::GalleryModel::PromptRole).toString(),
+                 QString("one"));
+        const auto jobs = w.store()->jobs();
+        QCOMPARE(queuedPrompts(*w.store()), (std::vector<std::string>{"two", "three"}));
+        QVERIFY(jobs.front().state == gallery::JobState::Queued); // the interrupted job is back in the queue
+        // Every image under its final name is complete (temporary files may be left by the kill, never a
+        // truncated picture).
+        const auto pngs = QDir(dir.filePath("images")).entryInfoList({"*.png"}, QDir::Files);
+        QCOMPARE(pngs.size(), 1);
+        QVERIFY(!QImage(pngs.front().filePath()).isNull());
+    }
+
     void damagedDatabaseIsReportedAndReplaced() {
         QTemporaryDir dir;
         const auto options = test::windowOptions(dir);
@@ -117,5 +198,11 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestQueuePersistence)
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsSet(kChildDirVariable)) return runQueueChild(argc, argv);
+    QApplication app(argc, argv);
+    TestQueuePersistence test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "test_queue_persistence.moc"

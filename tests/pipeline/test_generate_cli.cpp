@@ -1,4 +1,5 @@
 // `lumina-cli generate` as scripts use it: outputs, JSON, latents, exit codes, Ctrl-C.
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -93,6 +94,31 @@ private slots:
         QCOMPARE(s["time_shift"].toDouble(), 2.0);
     }
 
+    void forcedTiledDecodeMatchesUntiled() {
+        // 512^2 on the tiny pipeline = 64^2 latents: 256-pixel tiles make a 3 x 3 grid with exact statistics.
+        QStringList args = tinyArgs() + QStringList{"--seed", "3", "--json"};
+        args[args.indexOf("--width") + 1] = "512";
+        args[args.indexOf("--height") + 1] = "512";
+        const QString untiledPng = m_dir.filePath("untiled.png"), tiledPng = m_dir.filePath("tiled.png");
+        const auto untiled = cli(args + QStringList{"--vae-tiling", "never", "--output", untiledPng});
+        QVERIFY2(untiled.exitCode == 0, untiled.err.constData());
+        const auto tiled =
+            cli(args + QStringList{"--vae-tiling", "always", "--vae-tile", "256", "--output", tiledPng});
+        QVERIFY2(tiled.exitCode == 0, tiled.err.constData());
+        const auto settings = QJsonDocument::fromJson(tiled.out).object()["settings"].toObject();
+        QCOMPARE(settings["vae_tiling"].toString(), QString("always"));
+        QCOMPARE(settings["vae_tile"].toInt(), 256);
+        const QImage a = QImage(untiledPng).convertToFormat(QImage::Format_RGB888);
+        const QImage b = QImage(tiledPng).convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(a.size(), QSize(512, 512));
+        QCOMPARE(b.size(), a.size());
+        int worst = 0;
+        for (int y = 0; y < a.height(); ++y)
+            for (int x = 0; x < a.width() * 3; ++x)
+                worst = std::max(worst, std::abs(int(a.constScanLine(y)[x]) - int(b.constScanLine(y)[x])));
+        QVERIFY2(worst <= 1, qPrintable(QString("largest difference %1 levels").arg(worst)));
+    }
+
     void badArgumentsExitTwoBeforeLoading_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
@@ -104,6 +130,8 @@ private slots:
         QTest::newRow("missing folder")
             << base + QStringList{"--output", "/no/such/dir/x.png"} << "/no/such/dir";
         QTest::newRow("extension") << base + QStringList{"--output", "/tmp/x.gif"} << "gif";
+        QTest::newRow("vae tile") << base + QStringList{"--vae-tile", "100"} << "multiple of 64";
+        QTest::newRow("vae tiling") << base + QStringList{"--vae-tiling", "sometimes"} << "vae tiling";
         QTest::newRow("unknown option") << base + QStringList{"--colour", "red"} << "unknown option";
         QTest::newRow("no prompt") << QStringList{"generate", "--model", "/x", "--json"} << "--prompt";
     }

@@ -44,11 +44,21 @@ private slots:
         r.sampling.contextDrop = true;
         r.device = DeviceChoice::CUDA;
         r.precision = Precision::BF16;
+        r.vaeTiling = VaeTiling::Always;
+        r.vaeTileSize = 768;
         const auto back = requestFromJson(toJson(r));
         QCOMPARE(toJson(back).dump(), toJson(r).dump());
         QCOMPARE(back.prompt, r.prompt);
         QCOMPARE(back.seed.value(), r.seed.value());
         QVERIFY(back.sampling.sampler == Sampler::RK4);
+        QVERIFY(back.vaeTiling == VaeTiling::Always);
+        QCOMPARE(back.vaeTileSize, 768);
+        // Settings stored before the VAE keys existed read back with the automatic defaults.
+        auto old = toJson(r);
+        old.erase("vae_tiling");
+        old.erase("vae_tile");
+        QVERIFY(requestFromJson(old).vaeTiling == VaeTiling::Auto);
+        QCOMPARE(requestFromJson(old).vaeTileSize, 0);
         GenerationRequest randomSeed;
         QVERIFY(!requestFromJson(toJson(randomSeed)).seed.has_value());
     }
@@ -75,6 +85,9 @@ private slots:
             QVERIFY(parseRoPEScaling(toString(s)) == s);
         QCOMPARE(toString(CfgChannels::Reference3), std::string("3"));
         QVERIFY(parsePrecision("bf16") == Precision::BF16);
+        for (auto v : {VaeTiling::Auto, VaeTiling::Always, VaeTiling::Never})
+            QVERIFY(parseVaeTiling(toString(v)) == v);
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, parseVaeTiling("sometimes"));
     }
     void validation_data() {
         QTest::addColumn<QString>("field");
@@ -87,6 +100,9 @@ private slots:
         QTest::newRow("guidance inf") << "guidance" << double(INFINITY);
         QTest::newRow("shift 0") << "shift" << 0.0;
         QTest::newRow("watershed 1.5") << "watershed" << 1.5;
+        QTest::newRow("vae tile 100") << "vaeTile" << 100.0;
+        QTest::newRow("vae tile 192") << "vaeTile" << 192.0;
+        QTest::newRow("vae tile 8256") << "vaeTile" << 8256.0;
     }
     void validation() {
         QFETCH(QString, field);
@@ -99,6 +115,7 @@ private slots:
         if (field == "guidance") r.sampling.guidanceScale = value;
         if (field == "shift") r.sampling.timeShift = value;
         if (field == "watershed") r.sampling.watershed = value;
+        if (field == "vaeTile") r.vaeTileSize = static_cast<int>(value);
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, validateRequest(r));
     }
     void invalidUtf8PromptIsRefused() {

@@ -84,42 +84,55 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<int>("tile");
         QTest::addColumn<int>("overlap");
-        QTest::addColumn<int>("passes");
+        QTest::addColumn<int>("wholeBlocks");
+        QTest::addColumn<bool>("exact");
         QTest::addColumn<double>("minPsnr");
-        // Exact GroupNorm statistics (one pass per GroupNorm): only the tiling itself is approximated.
-        QTest::newRow("v1 t16 o4 exact") << "v1" << 16 << 4 << 1000 << 40.0;
-        QTest::newRow("v1 t24 o6 exact") << "v1" << 24 << 6 << 1000 << 40.0;
-        QTest::newRow("v1 t32 o12 exact") << "v1" << 32 << 12 << 1000 << 40.0;
-        QTest::newRow("v3 t16 o4 exact") << "v3" << 16 << 4 << 1000 << 40.0;
-        QTest::newRow("v4 t16 o8 exact") << "v4_legacy" << 16 << 8 << 1000 << 40.0;
-        // Default (statistics from a whole-image pass at tile size): an approximation whose error on these
-        // random untrained networks is large; the bounds guard against regressions, not quality.
-        QTest::newRow("v1 t16 o4 fast") << "v1" << 16 << 4 << 0 << 25.0;
-        QTest::newRow("v1 t32 o12 fast") << "v1" << 32 << 12 << 0 << 33.0;
-        QTest::newRow("v3 t24 o8 fast") << "v3" << 24 << 8 << 0 << 15.0;
+        // Default (exact shared GroupNorm statistics): only the tiling itself could differ, and it does not.
+        // Channel layouts with 2, 3 and 4 blocks, tiles from 12 to 32 latent pixels, overlaps 0 to 12, the
+        // tiled part starting at the mid block or after whole-image up blocks.
+        QTest::newRow("v1 t16 o4") << "v1" << 16 << 4 << 0 << true << 40.0;
+        QTest::newRow("v1 t24 o0") << "v1" << 24 << 0 << 0 << true << 40.0;
+        QTest::newRow("v1 t32 o12") << "v1" << 32 << 12 << 0 << true << 40.0;
+        QTest::newRow("v1 t12 o2 whole1") << "v1" << 12 << 2 << 1 << true << 40.0;
+        QTest::newRow("v3 t16 o4") << "v3" << 16 << 4 << 0 << true << 40.0;
+        QTest::newRow("v3 t20 o2 whole1") << "v3" << 20 << 2 << 1 << true << 40.0;
+        QTest::newRow("v4 t16 o8") << "v4_legacy" << 16 << 8 << 0 << true << 40.0;
+        QTest::newRow("v4 t12 o3 whole2") << "v4_legacy" << 12 << 3 << 2 << true << 40.0;
+        QTest::newRow("v4 t24 o2 auto") << "v4_legacy" << 24 << 2 << -1 << true << 40.0;
+        // Approximate statistics (one pass at tile size): on these random untrained networks the error is
+        // large; the bounds guard against regressions, not quality.
+        QTest::newRow("v1 t16 o4 approximate") << "v1" << 16 << 4 << 0 << false << 25.0;
+        QTest::newRow("v1 t32 o12 approximate") << "v1" << 32 << 12 << 0 << false << 33.0;
+        QTest::newRow("v3 t24 o8 approximate") << "v3" << 24 << 8 << 0 << false << 15.0;
     }
     void tiledMatchesUntiled() {
         QFETCH(QString, name);
         QFETCH(int, tile);
         QFETCH(int, overlap);
-        QFETCH(int, passes);
+        QFETCH(int, wholeBlocks);
+        QFETCH(bool, exact);
         QFETCH(double, minPsnr);
         const auto vae = vaetest::load(name.toStdString());
         const auto latents = gradientLatent(48, 40) * vae->config().scalingFactor * 2.0;
         const auto full = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Never});
-        const auto tiled =
-            decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Always, tile, overlap, passes});
+        TiledDecodeOptions options{TiledDecodeOptions::Mode::Always, tile, overlap};
+        options.statistics =
+            exact ? TiledDecodeOptions::Statistics::Exact : TiledDecodeOptions::Statistics::Approximate;
+        options.wholeImageUpBlocks = wholeBlocks;
+        const auto tiled = decodeLatentsToImage(*vae, latents, options);
         QCOMPARE(tiled.sizes(), full.sizes());
         const double p = psnr(tiled, full);
         const double step = maxErrorStep(tiled, full);
-        qInfo(
-            "%s tile %d overlap %d passes %d: PSNR %.2f dB, max abs %.4f, max error step %.5f (1/255 = %.5f)",
-            qPrintable(name), tile, overlap, passes, p, vaetest::maxAbs(tiled, full), step, 1.0 / 255);
-        const QString stem = QString("vae_tiled_%1_t%2_o%3_%4")
+        qInfo("%s tile %d overlap %d whole %d %s: PSNR %.2f dB, max abs %.6f, max error step %.6f (1/255 = "
+              "%.5f)",
+              qPrintable(name), tile, overlap, wholeBlocks, exact ? "exact" : "approximate", p,
+              vaetest::maxAbs(tiled, full), step, 1.0 / 255);
+        const QString stem = QString("vae_tiled_%1_t%2_o%3_w%4_%5")
                                  .arg(name)
                                  .arg(tile)
                                  .arg(overlap)
-                                 .arg(passes ? "exact" : "fast");
+                                 .arg(wholeBlocks)
+                                 .arg(exact ? "exact" : "approximate");
         savePng(tiled[0], stem + ".png");
         savePng(full[0], QString("vae_untiled_%1.png").arg(name));
         savePng(((tiled[0] - full[0]).abs() * 20).clamp(0, 1), stem + "_diff_x20.png");
@@ -150,15 +163,29 @@ private slots:
         const auto full1k = estimateDecodeBytes(sdxl, 128, 128, c10::kBFloat16);
         // With 8 GiB total, assume 6 GiB usable for the decode (weights 160 MiB bf16, output image, context).
         const uint64_t budget = uint64_t{6} << 30;
-        const int64_t tile = chooseTileLatent(sdxl, c10::kBFloat16, budget);
-        const auto tileBytes = estimateDecodeBytes(sdxl, tile, tile, c10::kBFloat16);
-        const auto out4k = uint64_t{4096} * 4096 * 3 * 4 * 2; // float accumulator + weight-normalized copy
-        qInfo("SDXL bf16 estimate: untiled 1024^2 %.2f GiB, untiled 4096^2 %.2f GiB; tile %lld -> %.2f GiB + "
-              "4096^2 accumulators %.2f GiB",
-              full1k / gib, full4k / gib, (long long)tile, tileBytes / gib, out4k / gib);
+        const auto plan = planTiledDecode(sdxl, 1, 512, 512, c10::kBFloat16, budget, {});
+        const auto out4k = uint64_t{4096} * 4096 * 3 * 4 * 2; // float accumulator + weight sums
+        qInfo("SDXL bf16 estimate: untiled 1024^2 %.2f GiB, untiled 4096^2 %.2f GiB; tiled 4096^2: %d whole "
+              "up blocks, tile %lld -> %.2f GiB + accumulators %.2f GiB",
+              full1k / gib, full4k / gib, plan.wholeImageUpBlocks, (long long)plan.tileLatent,
+              plan.estimatedBytes / gib, out4k / gib);
         QVERIFY(full4k > (uint64_t{8} << 30)); // untiled 4K does not fit
-        QVERIFY(tile >= 64);
-        QVERIFY(tileBytes + out4k + (uint64_t{200} << 20) < (uint64_t{8} << 30));
+        QVERIFY(plan.tileLatent >= 64);
+        QVERIFY(plan.estimatedBytes <= budget);
+        QVERIFY(plan.estimatedBytes + out4k + (uint64_t{200} << 20) < (uint64_t{8} << 30));
+        // Fixed settings are kept; the whole-image part is clamped to leave the last block tiled.
+        TiledDecodeOptions fixed;
+        fixed.tileLatent = 40;
+        fixed.overlapLatent = 3;
+        fixed.wholeImageUpBlocks = 9;
+        const auto kept = planTiledDecode(sdxl, 2, 512, 512, c10::kBFloat16, budget, fixed);
+        QCOMPARE(kept.tileLatent, int64_t{40});
+        QCOMPARE(kept.overlapLatent, int64_t{3});
+        QCOMPARE(kept.wholeImageUpBlocks, 3);
+        // A smaller budget moves work from the whole image to tiles.
+        QVERIFY(
+            planTiledDecode(sdxl, 1, 512, 512, c10::kBFloat16, uint64_t{1} << 30, {}).wholeImageUpBlocks <=
+            plan.wholeImageUpBlocks);
         QVERIFY(estimateDecodeBytes(sdxl, 64, 64, c10::kFloat) >
                 estimateDecodeBytes(sdxl, 32, 32, c10::kFloat));
     }

@@ -45,9 +45,14 @@ at::Tensor AutoencoderKLImpl::decodeMid(const at::Tensor& z) const {
     return m_decoder->forwardMid(m_postQuantConv ? m_postQuantConv->forward(z) : z);
 }
 
-at::Tensor AutoencoderKLImpl::decodeUp(const at::Tensor& mid) const {
+at::Tensor AutoencoderKLImpl::decodeUp(const at::Tensor& h, std::size_t firstBlock) const {
     torch::NoGradGuard noGrad;
-    return m_decoder->forwardUp(mid);
+    return m_decoder->forwardUp(h, firstBlock);
+}
+
+at::Tensor AutoencoderKLImpl::decodeUpBlocks(const at::Tensor& h, std::size_t begin, std::size_t end) const {
+    torch::NoGradGuard noGrad;
+    return m_decoder->forwardUpBlocks(h, begin, end);
 }
 
 std::pair<at::Tensor, at::Tensor> AutoencoderKLImpl::encode(const at::Tensor& image) const {

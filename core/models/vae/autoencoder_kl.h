@@ -17,10 +17,16 @@ public:
 
     // z already unscaled (latents / scaling + shift); returns the decoder output, about [-1, 1].
     at::Tensor decode(const at::Tensor& z) const;
-    // decode() in two halves for tiled decoding: post_quant_conv + conv_in + mid block (global attention,
-    // latent resolution), then the up path (local convolutions only).
+    // decode() in parts for tiled decoding: post_quant_conv + conv_in + mid block (global attention,
+    // latent resolution), then the up path (local convolutions only) from up block `firstBlock` on, or up
+    // blocks [begin, end) alone.
     at::Tensor decodeMid(const at::Tensor& z) const;
-    at::Tensor decodeUp(const at::Tensor& mid) const;
+    at::Tensor decodeUp(const at::Tensor& h, std::size_t firstBlock = 0) const;
+    at::Tensor decodeUpBlocks(const at::Tensor& h, std::size_t begin, std::size_t end) const;
+    std::size_t upBlockCount() const { return m_decoder->upBlockCount(); }
+    std::size_t upGroupNormCount(std::size_t firstBlock) const {
+        return m_decoder->upGroupNormCount(firstBlock);
+    }
     // (mean, logvar) of the posterior, logvar clamped to [-30, 20] as the reference does.
     std::pair<at::Tensor, at::Tensor> encode(const at::Tensor& image) const;
 

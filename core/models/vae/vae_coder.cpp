@@ -79,11 +79,23 @@ at::Tensor DecoderImpl::forwardMid(const at::Tensor& z) const {
     return m_midBlock->forward(m_convIn->forward(z));
 }
 
-at::Tensor DecoderImpl::forwardUp(const at::Tensor& mid) const {
-    at::Tensor h = mid;
-    for (const auto& b : *m_upBlocks)
-        h = b->as<CoderBlockImpl>()->forward(h);
-    return m_convOut->forward(vae::siluInPlace(m_normOut->forward(h)));
+at::Tensor DecoderImpl::forwardUpBlocks(const at::Tensor& h, std::size_t begin, std::size_t end) const {
+    at::Tensor out = h;
+    for (std::size_t i = begin; i < end && i < m_upBlocks->size(); ++i)
+        out = m_upBlocks->at<CoderBlockImpl>(i).forward(out);
+    return out;
+}
+
+at::Tensor DecoderImpl::forwardUp(const at::Tensor& h, std::size_t firstBlock) const {
+    const auto up = forwardUpBlocks(h, firstBlock, m_upBlocks->size());
+    return m_convOut->forward(vae::siluInPlace(m_normOut->forward(up)));
+}
+
+std::size_t DecoderImpl::upGroupNormCount(std::size_t firstBlock) const {
+    std::size_t calls = 1;
+    for (std::size_t i = firstBlock; i < m_upBlocks->size(); ++i)
+        calls += 2 * m_upBlocks->at<CoderBlockImpl>(i).resnetCount();
+    return calls;
 }
 
 } // namespace lumina::models::vae

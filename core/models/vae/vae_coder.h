@@ -27,8 +27,13 @@ public:
     at::Tensor forward(const at::Tensor& z) const { return forwardUp(forwardMid(z)); }
     // conv_in + mid block (latent resolution; holds the global attention).
     at::Tensor forwardMid(const at::Tensor& z) const;
-    // Up blocks + conv_norm_out + SiLU + conv_out (local operations only: tileable).
-    at::Tensor forwardUp(const at::Tensor& h) const;
+    // Up blocks from `firstBlock` on + conv_norm_out + SiLU + conv_out (local operations only: tileable).
+    at::Tensor forwardUp(const at::Tensor& h, std::size_t firstBlock = 0) const;
+    // Up blocks [begin, end) only, each with its upsampler.
+    at::Tensor forwardUpBlocks(const at::Tensor& h, std::size_t begin, std::size_t end) const;
+    std::size_t upBlockCount() const { return m_upBlocks->size(); }
+    // GroupNorm calls forwardUp(h, firstBlock) makes: two per resnet, plus conv_norm_out.
+    std::size_t upGroupNormCount(std::size_t firstBlock) const;
 
 private:
     Conv2d m_convIn{nullptr}, m_convOut{nullptr};
@@ -45,6 +50,7 @@ public:
     CoderBlockImpl(Kind kind, int64_t in, int64_t out, int64_t resnets, int64_t groups, bool resample,
                    const torch::TensorOptions& options);
     at::Tensor forward(const at::Tensor& x) const;
+    std::size_t resnetCount() const { return m_resnets->size(); }
 
 private:
     torch::nn::ModuleList m_resnets, m_resamplers;

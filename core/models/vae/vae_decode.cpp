@@ -50,7 +50,9 @@ void releaseCachedMemory(c10::Device device) {
 
 at::Tensor toImage01(const at::Tensor& decoded, c10::ScalarType dtype) {
     // VaeImageProcessor.denormalize, two ops in the VAE dtype as the reference does, then float32 on the CPU.
-    return (decoded.to(dtype) * 0.5 + 0.5).clamp(0, 1).to(c10::kCPU, c10::kFloat).contiguous();
+    // In place on the decoder's own temporary (or its dtype copy): the same values as the out-of-place ops,
+    // without two more output-sized buffers (200 MB each for a 4096^2 float image).
+    return decoded.to(dtype).mul_(0.5).add_(0.5).clamp_(0, 1).to(c10::kCPU, c10::kFloat).contiguous();
 }
 
 } // namespace
@@ -66,37 +68,78 @@ std::vector<int64_t> tileStarts(int64_t length, int64_t tile, int64_t overlap) {
     return starts;
 }
 
+namespace {
+
+// Decoder stages in execution order: 0 = conv_in + mid block, 1..L = up block i-1 (with its upsampler),
+// L+1 = conv_norm_out + conv_out. Peak activation elements alive at once in `stage` for a latent of
+// `latentPixels` pixels (activations at the stage's own resolution).
+double stagePeakElements(const VAEConfig& config, std::size_t stage, double latentPixels) {
+    const std::vector<int64_t> ch(config.blockOutChannels.rbegin(), config.blockOutChannels.rend());
+    const std::size_t levels = ch.size();
+    if (stage == 0) {
+        // A resnet (x, GroupNorm/conv temporaries: about 4 activations) and the attention (x, normed tokens,
+        // q, k, v, output, projection: about 7 activations).
+        return (config.midBlockAddAttention ? 7.0 : 4.0) * static_cast<double>(ch.front()) * latentPixels;
+    }
+    if (stage <= levels) {
+        const std::size_t i = stage - 1;
+        const double p = latentPixels * std::pow(4.0, static_cast<double>(i));
+        const double prev = static_cast<double>(i ? ch[i - 1] : ch.front()), c = static_cast<double>(ch[i]);
+        // First resnet: input (prev channels) + GroupNorm output + conv output + second GroupNorm + conv2
+        // output + shortcut. Upsampler: input at p, nearest x2 copy and conv output at 4p.
+        return std::max((2.0 * prev + 4.0 * c) * p, i + 1 < levels ? 9.0 * c * p : 0.0);
+    }
+    const double p = latentPixels * std::pow(4.0, static_cast<double>(levels - 1));
+    return (2.0 * static_cast<double>(ch.back()) + static_cast<double>(config.outChannels)) * p;
+}
+
+// Allocator rounding and fragmentation.
+constexpr double kAllocatorSlack = 1.15;
+
+double peakBytes(const VAEConfig& config, std::size_t firstStage, std::size_t endStage, double latentPixels,
+                 c10::ScalarType dtype) {
+    double peak = 0;
+    for (std::size_t stage = firstStage; stage < endStage; ++stage)
+        peak = std::max(peak, stagePeakElements(config, stage, latentPixels));
+    return peak * static_cast<double>(c10::elementSize(dtype)) * kAllocatorSlack;
+}
+
+double attentionScoreBytes(const VAEConfig& config, double latentPixels) {
+    if (!config.midBlockAddAttention) return 0;
+    return std::min(latentPixels * latentPixels * 4.0, static_cast<double>(vae::kAttentionScoreBudgetBytes));
+}
+
+// The activation the tiles read: the input of up block `firstBlock` for the whole image.
+double tiledInputBytes(const VAEConfig& config, double latentPixels, std::size_t firstBlock,
+                       c10::ScalarType dtype) {
+    const std::vector<int64_t> ch(config.blockOutChannels.rbegin(), config.blockOutChannels.rend());
+    const double channels = static_cast<double>(firstBlock ? ch[firstBlock - 1] : ch.front());
+    return channels * latentPixels * std::pow(4.0, static_cast<double>(firstBlock)) *
+           static_cast<double>(c10::elementSize(dtype));
+}
+
+} // namespace
+
 uint64_t estimateDecodeBytes(const VAEConfig& config, int64_t latentH, int64_t latentW,
                              c10::ScalarType dtype) {
-    const std::vector<int64_t> ch(config.blockOutChannels.rbegin(), config.blockOutChannels.rend());
-    const double elem = static_cast<double>(c10::elementSize(dtype));
-    double p = static_cast<double>(latentH) * static_cast<double>(latentW);
-    // Elements alive at once, per stage; the largest stage sets the peak.
-    double peak = 0;
-    // Mid block: a resnet (x, GroupNorm/conv temporaries: about 4 activations) and the attention (x, normed
-    // tokens, q, k, v, output, projection: about 7 activations).
-    peak = std::max(peak, (config.midBlockAddAttention ? 7.0 : 4.0) * static_cast<double>(ch.front()) * p);
-    int64_t prev = ch.front();
-    for (std::size_t i = 0; i < ch.size(); ++i) {
-        // First resnet of the block: input (prev channels) + GroupNorm output + conv output + second
-        // GroupNorm + conv2 output + shortcut.
-        peak = std::max(peak, (2.0 * static_cast<double>(prev) + 4.0 * static_cast<double>(ch[i])) * p);
-        if (i + 1 < ch.size()) {
-            // Upsampler: input at p, nearest x2 copy and conv output at 4p.
-            peak = std::max(peak, 9.0 * static_cast<double>(ch[i]) * p);
-            p *= 4;
-        }
-        prev = ch[i];
-    }
-    // conv_norm_out + conv_out at full resolution.
-    peak =
-        std::max(peak, (2.0 * static_cast<double>(ch.back()) + static_cast<double>(config.outChannels)) * p);
-    double bytes = peak * elem * 1.15; // allocator rounding and fragmentation
-    if (config.midBlockAddAttention) {
-        const double n = static_cast<double>(latentH) * static_cast<double>(latentW);
-        bytes += std::min(n * n * 4.0, static_cast<double>(vae::kAttentionScoreBudgetBytes));
-    }
-    return static_cast<uint64_t>(bytes);
+    const double p = static_cast<double>(latentH) * static_cast<double>(latentW);
+    const std::size_t stages = config.blockOutChannels.size() + 2;
+    return static_cast<uint64_t>(peakBytes(config, 0, stages, p, dtype) + attentionScoreBytes(config, p));
+}
+
+uint64_t estimateWholeImageBytes(const VAEConfig& config, int64_t latentH, int64_t latentW,
+                                 std::size_t upBlocks, c10::ScalarType dtype) {
+    const double p = static_cast<double>(latentH) * static_cast<double>(latentW);
+    return static_cast<uint64_t>(peakBytes(config, 0, upBlocks + 1, p, dtype) +
+                                 attentionScoreBytes(config, p) +
+                                 tiledInputBytes(config, p, upBlocks, dtype));
+}
+
+uint64_t estimateTileBytes(const VAEConfig& config, int64_t tileLatent, std::size_t firstBlock,
+                           c10::ScalarType dtype) {
+    const double p = static_cast<double>(tileLatent) * static_cast<double>(tileLatent);
+    const std::size_t stages = config.blockOutChannels.size() + 2;
+    return static_cast<uint64_t>(peakBytes(config, firstBlock + 1, stages, p, dtype));
 }
 
 uint64_t decodeMemoryBudget(c10::Device device) {
@@ -120,34 +163,55 @@ uint64_t decodeMemoryBudget(c10::Device device) {
     return kCpuDecodeBudgetBytes;
 }
 
-int64_t tileContextLatent(const VAEConfig& config) {
-    // Each 3x3 conv reaches one pixel further at its own resolution; nearest upsampling reaches none.
+namespace {
+
+// Receptive radius (latent pixels, unrounded) of the up path from up block `firstBlock` on, measured at the
+// input of each GroupNorm call (in call order) and, last, at the output. Each 3x3 conv reaches one pixel
+// further at its own resolution; nearest upsampling and 1x1 shortcuts reach none.
+std::vector<double> upPathRadii(const VAEConfig& config, std::size_t firstBlock) {
     const std::size_t n = config.blockOutChannels.size();
+    std::vector<double> radii;
     double radius = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double scale = static_cast<double>(int64_t{1} << i);
-        radius += 2.0 * static_cast<double>(config.layersPerBlock + 1) / scale; // two convs per resnet
-        radius += (i + 1 < n) ? 1.0 / (2.0 * scale) : 1.0 / scale;              // upsampler conv / conv_out
+    for (std::size_t i = firstBlock; i < n; ++i) {
+        const double step = 1.0 / static_cast<double>(int64_t{1} << i);
+        for (int64_t r = 0; r < config.layersPerBlock + 1; ++r)
+            for (int conv = 0; conv < 2; ++conv) { // norm1 -> conv1, norm2 -> conv2
+                radii.push_back(radius);
+                radius += step;
+            }
+        if (i + 1 < n) radius += step / 2; // upsampler conv at twice the resolution
     }
+    radii.push_back(radius);                                    // conv_norm_out
+    radius += 1.0 / static_cast<double>(int64_t{1} << (n - 1)); // conv_out
+    radii.push_back(radius);
+    return radii;
+}
+
+int64_t roundUpRadius(double radius) {
     return static_cast<int64_t>(std::ceil(radius - 1e-9));
 }
 
-uint64_t estimateMidBlockBytes(const VAEConfig& config, int64_t latentH, int64_t latentW,
-                               c10::ScalarType dtype) {
-    const double n = static_cast<double>(latentH) * static_cast<double>(latentW);
-    double bytes = (config.midBlockAddAttention ? 8.0 : 5.0) *
-                   static_cast<double>(config.blockOutChannels.back()) * n *
-                   static_cast<double>(c10::elementSize(dtype));
-    if (config.midBlockAddAttention)
-        bytes += std::min(n * n * 4.0, static_cast<double>(vae::kAttentionScoreBudgetBytes));
-    return static_cast<uint64_t>(bytes * 1.15);
+} // namespace
+
+int64_t tileContextLatent(const VAEConfig& config, std::size_t firstBlock) {
+    return roundUpRadius(upPathRadii(config, firstBlock).back());
 }
 
-int64_t chooseTileLatent(const VAEConfig& config, c10::ScalarType dtype, uint64_t budgetBytes) {
-    const int64_t context = 2 * tileContextLatent(config);
+int64_t chooseTileLatent(const VAEConfig& config, c10::ScalarType dtype, uint64_t budgetBytes,
+                         std::size_t firstBlock) {
+    const int64_t context = 2 * tileContextLatent(config, firstBlock);
     for (int64_t t = 256; t > 16; t -= 8)
-        if (estimateDecodeBytes(config, t + context, t + context, dtype) <= budgetBytes) return t;
+        if (estimateTileBytes(config, t + context, firstBlock, dtype) <= budgetBytes) return t;
     return 16;
+}
+
+int chooseWholeImageUpBlocks(const VAEConfig& config, int64_t latentH, int64_t latentW, c10::ScalarType dtype,
+                             uint64_t budgetBytes) {
+    // Half the budget at most, so that tiles of a useful size fit beside the activation they read.
+    for (std::size_t n = config.blockOutChannels.size() - 1; n > 0; --n)
+        if (estimateWholeImageBytes(config, latentH, latentW, n, dtype) <= budgetBytes / 2)
+            return static_cast<int>(n);
+    return 0;
 }
 
 namespace {
@@ -181,7 +245,8 @@ std::vector<Span> spans(int64_t length, int64_t tile, int64_t overlap, int64_t c
 } // namespace
 
 at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_t tileLatent,
-                       int64_t overlapLatent, int statsPasses) {
+                       int64_t overlapLatent, TiledDecodeOptions::Statistics statistics,
+                       int wholeImageUpBlocks) {
     if (tileLatent < 4)
         throw InvalidRequest(
             fmt::format("VAE tiled decode: tile size {} is below 4 latent pixels", tileLatent));
@@ -190,27 +255,20 @@ at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_
                                          overlapLatent, tileLatent));
     torch::NoGradGuard noGrad;
     const auto& config = vae.config();
-    const int64_t f = config.spatialFactor(), context = tileContextLatent(config);
+    const auto firstBlock = static_cast<std::size_t>(
+        std::clamp<int64_t>(wholeImageUpBlocks, 0, static_cast<int64_t>(vae.upBlockCount()) - 1));
+    const int64_t f = config.spatialFactor(), context = tileContextLatent(config, firstBlock);
+    const int64_t s = int64_t{1} << firstBlock; // resolution of the tiled part's input per latent pixel
     const int64_t h = z.size(2), w = z.size(3);
-    // Whole-latent part first: exact, and the attention stays global.
-    const auto mid = vae.decodeMid(z);
+    // Whole-image part first: exact, and the attention stays global.
+    auto input = vae.decodeMid(z);
+    if (firstBlock > 0) input = vae.decodeUpBlocks(input, 0, firstBlock);
     const auto ys = spans(h, tileLatent, overlapLatent, context, f);
     const auto xs = spans(w, tileLatent, overlapLatent, context, f);
-    if (ys.size() == 1 && xs.size() == 1) return vae.decodeUp(mid).to(torch::kFloat);
+    if (ys.size() == 1 && xs.size() == 1) return vae.decodeUp(input, firstBlock).to(torch::kFloat);
 
     vae::GroupNormStats stats;
     vae::GroupNormStatsScope scope(&stats);
-    {
-        // Initial statistics: the whole image at about tile size.
-        const double scale =
-            std::min(1.0, static_cast<double>(tileLatent) / static_cast<double>(std::max(h, w)));
-        const int64_t dh = std::max<int64_t>(1, std::llround(static_cast<double>(h) * scale));
-        const int64_t dw = std::max<int64_t>(1, std::llround(static_cast<double>(w) * scale));
-        const auto small = at::adaptive_avg_pool2d(mid.to(torch::kFloat), {dh, dw}).to(mid.scalar_type());
-        stats.mode = vae::GroupNormStats::Mode::Record;
-        stats.next = 0;
-        vae.decodeUp(small);
-    }
     auto runTile = [&](const Span& sy, const Span& sx) {
         stats.next = 0;
         stats.tileH = sy.read1 - sy.read0;
@@ -219,19 +277,43 @@ at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_
         stats.ownY1 = sy.own1 - sy.read0;
         stats.ownX0 = sx.own0 - sx.read0;
         stats.ownX1 = sx.own1 - sx.read0;
-        const auto in = mid.narrow(2, sy.read0, stats.tileH).narrow(3, sx.read0, stats.tileW);
-        return vae.decodeUp(in)
+        const auto in =
+            input.narrow(2, sy.read0 * s, stats.tileH * s).narrow(3, sx.read0 * s, stats.tileW * s);
+        return vae.decodeUp(in, firstBlock)
             .narrow(2, (sy.start - sy.read0) * f, sy.len * f)
             .narrow(3, (sx.start - sx.read0) * f, sx.len * f);
     };
-    const std::size_t passes =
-        std::min<std::size_t>(static_cast<std::size_t>(std::max(0, statsPasses)), stats.mean.size());
-    for (std::size_t pass = 0; pass < passes; ++pass) {
+    if (statistics == TiledDecodeOptions::Statistics::Approximate) {
+        // The whole image at about tile size, with its own statistics.
+        const double scale =
+            std::min(1.0, static_cast<double>(tileLatent) / static_cast<double>(std::max(h, w)));
+        const int64_t dh = std::max<int64_t>(1, std::llround(static_cast<double>(h) * scale));
+        const int64_t dw = std::max<int64_t>(1, std::llround(static_cast<double>(w) * scale));
+        const auto small =
+            at::adaptive_avg_pool2d(input.to(torch::kFloat), {dh * s, dw * s}).to(input.scalar_type());
+        stats.mode = vae::GroupNormStats::Mode::Record;
+        stats.next = 0;
+        vae.decodeUp(small, firstBlock);
+    } else {
         stats.mode = vae::GroupNormStats::Mode::Accumulate;
-        for (const auto& sy : ys)
-            for (const auto& sx : xs)
-                runTile(sy, sx);
-        stats.finishAccumulation(1e-6, pass);
+        const auto radii = upPathRadii(config, firstBlock);
+        const std::size_t calls = vae.upGroupNormCount(firstBlock);
+        if (calls + 1 != radii.size())
+            throw std::logic_error("VAE tiled decode: GroupNorm count and receptive radii disagree");
+        for (stats.target = 0; stats.target < calls; ++stats.target) {
+            // A pass stops at its GroupNorm, so tiles only need the context of the layers before it.
+            const int64_t passContext = roundUpRadius(radii[stats.target]);
+            for (const auto& sy : spans(h, tileLatent, overlapLatent, passContext, f))
+                for (const auto& sx : spans(w, tileLatent, overlapLatent, passContext, f)) {
+                    try {
+                        runTile(sy, sx);
+                    } catch (const vae::GroupNormStats::TargetReached&) {
+                        continue;
+                    }
+                    throw std::logic_error("VAE tiled decode: a tile ran past the GroupNorm being measured");
+                }
+            stats.finishAccumulation(vae::kGroupNormEps);
+        }
     }
     stats.mode = vae::GroupNormStats::Mode::Replay;
     const auto fopts = torch::TensorOptions().dtype(torch::kFloat).device(z.device());
@@ -289,31 +371,60 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
             log::warn("VAE: untiled decode ran out of memory on {}; retrying in tiles", device.str());
         }
     }
-    const uint64_t midBytes = estimateMidBlockBytes(config, h, w, dtype) * static_cast<uint64_t>(b);
-    const uint64_t tileBudget =
-        budget > midBytes ? (budget - midBytes) / static_cast<uint64_t>(b) : budget / 4;
-    int64_t tile = options.tileLatent > 0 ? options.tileLatent : chooseTileLatent(config, dtype, tileBudget);
+    auto plan = planTiledDecode(config, b, h, w, dtype, budget, options);
     while (true) {
-        const int64_t overlap =
-            options.overlapLatent > 0 ? options.overlapLatent : std::max<int64_t>(1, tile / 4);
         try {
-            log::info(
-                "VAE: tiled decode of {}x{} latents, tiles {} overlap {} (latent pixels), {} x {} tiles", h,
-                w, tile, overlap, tileStarts(h, tile, overlap).size(), tileStarts(w, tile, overlap).size());
-            return toImage01(decodeTiled(vae, z, tile, std::min(overlap, tile - 1), options.statsPasses),
+            log::info("VAE: tiled decode of {}x{} latents, {} up block(s) whole, tiles {} overlap {} (latent "
+                      "pixels), {} x {} tiles, {} statistics, about {:.2f} GiB",
+                      h, w, plan.wholeImageUpBlocks, plan.tileLatent, plan.overlapLatent,
+                      tileStarts(h, plan.tileLatent, plan.overlapLatent).size(),
+                      tileStarts(w, plan.tileLatent, plan.overlapLatent).size(),
+                      options.statistics == TiledDecodeOptions::Statistics::Exact ? "exact" : "approximate",
+                      gib(plan.estimatedBytes));
+            return toImage01(decodeTiled(vae, z, plan.tileLatent, plan.overlapLatent, options.statistics,
+                                         plan.wholeImageUpBlocks),
                              dtype);
         } catch (const c10::OutOfMemoryError&) {
             releaseCachedMemory(device);
-            if (tile <= 16)
+            if (plan.wholeImageUpBlocks == 0 && plan.tileLatent <= 16)
                 throw OutOfMemory(
                     fmt::format("VAE decode ran out of memory on {} even with {}-latent tiles: free "
                                 "memory (unload the text encoder) or decode on the CPU",
-                                device.str(), tile));
-            tile = std::max<int64_t>(16, tile / 2);
-            log::warn("VAE: tiled decode ran out of memory on {}; retrying with tiles of {}", device.str(),
-                      tile);
+                                device.str(), plan.tileLatent));
+            auto smaller = options;
+            smaller.wholeImageUpBlocks = std::max(0, plan.wholeImageUpBlocks - 1);
+            smaller.tileLatent =
+                plan.wholeImageUpBlocks > 0 ? plan.tileLatent : std::max<int64_t>(16, plan.tileLatent / 2);
+            plan = planTiledDecode(config, b, h, w, dtype, budget, smaller);
+            log::warn("VAE: tiled decode ran out of memory on {}; retrying with {} whole up block(s) and "
+                      "tiles of {}",
+                      device.str(), plan.wholeImageUpBlocks, plan.tileLatent);
         }
     }
+}
+
+TiledDecodePlan planTiledDecode(const VAEConfig& config, int64_t batch, int64_t latentH, int64_t latentW,
+                                c10::ScalarType dtype, uint64_t budgetBytes,
+                                const TiledDecodeOptions& options) {
+    const int lastBlock = static_cast<int>(config.blockOutChannels.size()) - 1;
+    const uint64_t perImage = budgetBytes / static_cast<uint64_t>(std::max<int64_t>(1, batch));
+    TiledDecodePlan plan;
+    plan.wholeImageUpBlocks = options.wholeImageUpBlocks >= 0
+                                  ? std::min(options.wholeImageUpBlocks, lastBlock)
+                                  : chooseWholeImageUpBlocks(config, latentH, latentW, dtype, perImage);
+    const auto firstBlock = static_cast<std::size_t>(plan.wholeImageUpBlocks);
+    const uint64_t wholeBytes = estimateWholeImageBytes(config, latentH, latentW, firstBlock, dtype);
+    plan.tileLatent =
+        options.tileLatent > 0
+            ? options.tileLatent
+            : chooseTileLatent(config, dtype, perImage > wholeBytes ? perImage - wholeBytes : perImage / 4,
+                               firstBlock);
+    plan.overlapLatent = std::min(options.overlapLatent >= 0 ? options.overlapLatent : kDefaultOverlapLatent,
+                                  plan.tileLatent - 1);
+    const int64_t read = plan.tileLatent + 2 * tileContextLatent(config, firstBlock);
+    plan.estimatedBytes = (wholeBytes + estimateTileBytes(config, read, firstBlock, dtype)) *
+                          static_cast<uint64_t>(std::max<int64_t>(1, batch));
+    return plan;
 }
 
 } // namespace lumina::models

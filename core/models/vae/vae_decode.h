@@ -10,13 +10,20 @@ namespace lumina::models {
 
 struct TiledDecodeOptions {
     enum class Mode { Auto, Never, Always } mode = Mode::Auto;
-    int64_t tileLatent = 0;    // tile edge in latent pixels; 0 = choose from available memory
-    int64_t overlapLatent = 0; // overlap between neighbouring tiles in latent pixels; 0 = tile / 4
-    // Tiled passes that make the shared GroupNorm statistics exact one layer at a time (pass k fixes the k-th
-    // GroupNorm of the up path; the SDXL up path has 25). 0: statistics of a whole-image pass at tile size
-    // only.
-    int statsPasses = 0;
+    int64_t tileLatent = 0;     // tile edge in latent pixels; 0 = choose from available memory
+    int64_t overlapLatent = -1; // blended overlap between neighbouring tiles in latent pixels; -1 = default
+    // How tiles share GroupNorm statistics (see decodeTiled). Exact: the tiled decode equals the untiled one
+    // up to rounding, at the cost of extra (early-stopped) passes over the tiles. Approximate: statistics of
+    // a whole-image pass at tile size; one pass, but the picture can drift from the untiled decode.
+    enum class Statistics { Exact, Approximate } statistics = Statistics::Exact;
+    // Up blocks run on the whole image before tiling (exact and cheaper than tiles while they fit);
+    // -1 = as many as the memory budget allows, leaving at least the last block tiled.
+    int wholeImageUpBlocks = -1;
 };
+
+// Default blended overlap (latent pixels). Tiles read enough context that, with shared statistics, they
+// agree with each other exactly; the small blend only hides rounding differences between tile shapes.
+inline constexpr int64_t kDefaultOverlapLatent = 2;
 
 // Latents in diffusion space (as the transformer sees them): divides by the scaling factor (adds the shift),
 // decodes (tiled when the estimate exceeds the memory budget, when asked, or after an out-of-memory error,
@@ -28,24 +35,35 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
                                 const TiledDecodeOptions& options);
 
 // Decoder output (about [-1, 1], float32, on the VAE device) of z (already unscaled), tiled:
-//  1. post_quant_conv + conv_in + mid block on the whole latent (exact, including the global attention;
-//     latent-resolution activations only);
-//  2. the up path per tile of `tileLatent` latent pixels, each tile read with tileContextLatent() extra
-//     latent pixels of context on every side (so its convolutions see what the untiled decode sees) and
-//     cropped back;
-//  3. every GroupNorm uses statistics shared by all tiles: from a whole-image pass at reduced size, then
-//     `statsPasses` tiled passes each make one more GroupNorm exact (summing every tile's own region); with
-//     as many passes as GroupNorms the tiled decode equals the untiled one up to rounding;
+//  1. post_quant_conv + conv_in + mid block (global attention) and the first `wholeImageUpBlocks` up blocks
+//     on the whole image: exact, with ordinary GroupNorm;
+//  2. the remaining up blocks per tile of `tileLatent` latent pixels, each tile read with
+//     tileContextLatent(config, wholeImageUpBlocks) extra latent pixels of context on every side (so its
+//     convolutions see what the untiled decode sees) and cropped back;
+//  3. every GroupNorm of the tiled part normalizes with statistics shared by all tiles. Exact: pass k runs
+//     every tile only up to the k-th GroupNorm and sums that layer's input over each tile's own region, so
+//     after one pass per GroupNorm all statistics are the untiled ones (the passes stop early, so together
+//     they cost about half a pass per GroupNorm). Approximate: the statistics of one whole-image pass at
+//     about tile size;
 //  4. overlaps blended with linear ramps.
 at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_t tileLatent,
-                       int64_t overlapLatent, int statsPasses = 0);
+                       int64_t overlapLatent,
+                       TiledDecodeOptions::Statistics statistics = TiledDecodeOptions::Statistics::Exact,
+                       int wholeImageUpBlocks = 0);
 
-// Receptive radius of the up path in latent pixels (rounded up): context each tile reads beyond its edges.
-int64_t tileContextLatent(const VAEConfig& config);
+// Receptive radius (latent pixels, rounded up) of the up path from up block `firstBlock` on: the context
+// each tile reads beyond its edges.
+int64_t tileContextLatent(const VAEConfig& config, std::size_t firstBlock = 0);
 
-// Working memory (bytes) of the whole-latent mid block that tiled decoding runs first.
-uint64_t estimateMidBlockBytes(const VAEConfig& config, int64_t latentH, int64_t latentW,
-                               c10::ScalarType dtype);
+// Working memory (bytes) of running the mid block and the first `upBlocks` up blocks on a whole h x w
+// latent, including their output that the tiles read.
+uint64_t estimateWholeImageBytes(const VAEConfig& config, int64_t latentH, int64_t latentW,
+                                 std::size_t upBlocks, c10::ScalarType dtype);
+
+// Working memory (bytes) of one tile of `tileLatent` latent pixels (context included by the caller) run
+// through the up path from up block `firstBlock` on.
+uint64_t estimateTileBytes(const VAEConfig& config, int64_t tileLatent, std::size_t firstBlock,
+                           c10::ScalarType dtype);
 
 // Analytic upper estimate of the working memory (bytes) of one untiled decode of a (1, C, h, w) latent:
 // the largest set of activations alive at once (a resnet at the widest level, an upsampler, the
@@ -61,8 +79,25 @@ uint64_t decodeMemoryBudget(c10::Device device);
 inline constexpr uint64_t kCpuDecodeBudgetBytes = uint64_t{8} << 30;
 
 // Largest square tile (latent pixels, multiple of 8, 16..256) whose estimate (tile plus context on both
-// sides) fits in `budgetBytes`.
-int64_t chooseTileLatent(const VAEConfig& config, c10::ScalarType dtype, uint64_t budgetBytes);
+// sides, up path from up block `firstBlock` on) fits in `budgetBytes`.
+int64_t chooseTileLatent(const VAEConfig& config, c10::ScalarType dtype, uint64_t budgetBytes,
+                         std::size_t firstBlock = 0);
+
+// Most up blocks (at most all but the last) whose whole-image run fits in `budgetBytes`.
+int chooseWholeImageUpBlocks(const VAEConfig& config, int64_t latentH, int64_t latentW, c10::ScalarType dtype,
+                             uint64_t budgetBytes);
+
+// How a tiled decode of a (batch, C, h, w) latent runs within a memory budget.
+struct TiledDecodePlan {
+    int wholeImageUpBlocks = 0;
+    int64_t tileLatent = 0, overlapLatent = 0;
+    uint64_t estimatedBytes = 0; // whole-image part + one tile, for the whole batch
+};
+// Fixed settings in `options` are kept (clamped to what the network has); the others are chosen so the
+// estimate fits in `budgetBytes` where possible.
+TiledDecodePlan planTiledDecode(const VAEConfig& config, int64_t batch, int64_t latentH, int64_t latentW,
+                                c10::ScalarType dtype, uint64_t budgetBytes,
+                                const TiledDecodeOptions& options);
 
 // Start offsets of tiles of `tile` covering [0, length) with overlaps of at least `overlap`, spread evenly.
 std::vector<int64_t> tileStarts(int64_t length, int64_t tile, int64_t overlap);

@@ -9,8 +9,6 @@
 namespace lumina::models::vae {
 namespace {
 
-constexpr double kEps = 1e-6;
-
 at::Tensor emptyParam(torch::nn::Module& m, const std::string& name, at::IntArrayRef shape,
                       const torch::TensorOptions& options) {
     return m.register_parameter(name, torch::empty(shape, options), /*requires_grad=*/false);
@@ -48,38 +46,34 @@ GroupNormStatsScope::~GroupNormStatsScope() {
     tActiveStats = m_previous;
 }
 
-void GroupNormStats::finishAccumulation(double eps, std::size_t lastCall) {
-    for (std::size_t i = 0; i < sum.size() && i <= lastCall; ++i) {
-        const auto m = sum[i] / count[i];
-        const auto var = (sumSq[i] / count[i] - m * m).clamp_min(0.0);
-        mean[i] = m.to(torch::kFloat);
-        rstd[i] = (var + eps).rsqrt().to(torch::kFloat);
-    }
-    sum.clear();
-    sumSq.clear();
-    count.clear();
+void GroupNormStats::finishAccumulation(double eps) {
+    const auto m = sum / count;
+    const auto var = (sumSq / count - m * m).clamp_min(0.0);
+    if (mean.size() <= target) mean.resize(target + 1), rstd.resize(target + 1);
+    mean[target] = m.to(torch::kFloat);
+    rstd[target] = (var + eps).rsqrt().to(torch::kFloat);
+    sum = at::Tensor();
+    sumSq = at::Tensor();
+    count = 0;
 }
 
 at::Tensor GroupNormImpl::forward(const at::Tensor& x) const {
     if (tActiveStats && x.dim() == 4) return withStats(x, *tActiveStats);
-    return at::group_norm(x, m_groups, m_weight, m_bias, kEps);
+    return at::group_norm(x, m_groups, m_weight, m_bias, kGroupNormEps);
 }
 
 at::Tensor GroupNormImpl::withStats(const at::Tensor& x, GroupNormStats& stats) const {
     const std::size_t call = stats.next++;
     const int64_t b = x.size(0), c = x.size(1);
-    auto grouped = x.to(torch::kFloat).reshape({b, m_groups, -1});
     if (stats.mode == GroupNormStats::Mode::Record) {
+        const auto grouped = x.to(torch::kFloat).reshape({b, m_groups, -1});
         const auto [var, mean] = at::var_mean(grouped, {2}, /*correction=*/0, /*keepdim=*/false);
         if (stats.mean.size() <= call) stats.mean.resize(call + 1), stats.rstd.resize(call + 1);
         stats.mean[call] = mean;
-        stats.rstd[call] = (var + kEps).rsqrt();
-        return at::group_norm(x, m_groups, m_weight, m_bias, kEps);
+        stats.rstd[call] = (var + kGroupNormEps).rsqrt();
+        return at::group_norm(x, m_groups, m_weight, m_bias, kGroupNormEps);
     }
-    if (call >= stats.mean.size())
-        throw std::logic_error(
-            "GroupNormStats: more GroupNorm calls than recorded (tiles must run the same network)");
-    if (stats.mode == GroupNormStats::Mode::Accumulate) {
+    if (stats.mode == GroupNormStats::Mode::Accumulate && call == stats.target) {
         // Per-tile mean/variance (fp32, numerically stable kernel) merged in double: sum and sum of squares.
         const int64_t sy = x.size(2) / stats.tileH, sx = x.size(3) / stats.tileW;
         const auto owned = x.narrow(2, stats.ownY0 * sy, (stats.ownY1 - stats.ownY0) * sy)
@@ -90,17 +84,22 @@ at::Tensor GroupNormImpl::withStats(const at::Tensor& x, GroupNormStats& stats) 
         const double n = static_cast<double>(owned.size(2));
         const auto m = mean.to(torch::kDouble), v = var.to(torch::kDouble);
         const auto s = m * n, s2 = (v + m * m) * n;
-        if (stats.sum.size() <= call) {
-            stats.sum.resize(call + 1), stats.sumSq.resize(call + 1), stats.count.resize(call + 1, 0.0);
-        }
-        stats.sum[call] = stats.sum[call].defined() ? stats.sum[call] + s : s;
-        stats.sumSq[call] = stats.sumSq[call].defined() ? stats.sumSq[call] + s2 : s2;
-        stats.count[call] += n;
+        stats.sum = stats.sum.defined() ? stats.sum + s : s;
+        stats.sumSq = stats.sumSq.defined() ? stats.sumSq + s2 : s2;
+        stats.count += n;
+        throw GroupNormStats::TargetReached{};
     }
-    auto y = (grouped - stats.mean[call].unsqueeze(2)) * stats.rstd[call].unsqueeze(2);
-    y = y.view(x.sizes()) * m_weight.to(torch::kFloat).view({1, c, 1, 1}) +
-        m_bias.to(torch::kFloat).view({1, c, 1, 1});
-    return y.to(x.scalar_type());
+    if (call >= stats.mean.size() || !stats.mean[call].defined())
+        throw std::logic_error("GroupNormStats: a GroupNorm call has no statistics (tiles must run the same "
+                               "network, and passes must make every call exact in order)");
+    // Normalization and affine folded into one per-channel scale and shift: y = x * scale + shift, one fused
+    // kernel in float32 (the statistics are float32 whatever the activation dtype).
+    const auto groupScale = stats.rstd[call].unsqueeze(2);                            // (B, G, 1)
+    const auto weight = m_weight.to(torch::kFloat).view({1, m_groups, c / m_groups}); // (1, G, C/G)
+    const auto bias = m_bias.to(torch::kFloat).view({1, m_groups, c / m_groups});
+    const auto scale = (groupScale * weight).reshape({b, c, 1, 1});
+    const auto shift = (bias - stats.mean[call].unsqueeze(2) * groupScale * weight).reshape({b, c, 1, 1});
+    return at::addcmul(shift, x.to(torch::kFloat), scale).to(x.scalar_type());
 }
 
 ResnetBlockImpl::ResnetBlockImpl(int64_t in, int64_t out, int64_t groups,

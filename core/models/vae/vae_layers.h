@@ -33,20 +33,23 @@ struct GroupNormStats {
     enum class Mode {
         Record,     // store each call's own statistics (a whole-image pass at reduced size)
         Replay,     // normalize with the stored statistics
-        Accumulate, // as Replay, and sum the owned region of every input for the next round
+        Accumulate, // replay calls before `target`; at `target`, sum the tile's owned region and stop the
+                    // tile by throwing TargetReached (nothing after it needs computing in this pass)
     };
+    struct TargetReached {};
     Mode mode = Mode::Record;
     std::vector<at::Tensor> mean, rstd; // per call: (B, groups) float
-    std::vector<at::Tensor> sum, sumSq; // per call: (B, groups) double, Accumulate only
-    std::vector<double> count;
+    std::size_t target = 0;             // Accumulate: the call whose statistics are being summed
+    at::Tensor sum, sumSq;              // Accumulate: (B, groups) double over the owned regions so far
+    double count = 0;
     // Region owned by the current tile, in latent pixels relative to the tile input's origin; tileH/W is the
-    // tile input's latent size (an activation of height H covers rows [ownY0, ownY1) * H / tileH).
+    // tile input's size in latent pixels (an activation of height H covers rows [ownY0, ownY1) * H / tileH).
     int64_t ownY0 = 0, ownY1 = 0, ownX0 = 0, ownX1 = 0, tileH = 1, tileW = 1;
     std::size_t next = 0;
 
-    // Turns the accumulated sums of calls 0..lastCall into their mean/rstd and clears all sums. Call k's sums
-    // are exact once calls 0..k-1 are: pass k of a progressive refinement makes call k exact.
-    void finishAccumulation(double eps, std::size_t lastCall);
+    // Turns the sums of the target call into its mean/rstd and clears them. Exact once the statistics of
+    // every earlier call are: pass k of the progressive refinement makes call k exact.
+    void finishAccumulation(double eps);
 };
 
 class GroupNormStatsScope {
@@ -140,6 +143,8 @@ inline at::Tensor siluInPlace(at::Tensor t) {
 // Largest score matrix (bytes, counted in fp32) one attention call may materialize; longer query sets are
 // split into row chunks. At 1024^2 (16384 positions) the full matrix would be 1 GiB per image.
 inline constexpr uint64_t kAttentionScoreBudgetBytes = uint64_t{256} << 20;
+// Every GroupNorm of this VAE family uses eps 1e-6.
+inline constexpr double kGroupNormEps = 1e-6;
 
 // scaled_dot_product_attention over (B, heads, N, D) tensors, split along the queries so that no chunk's
 // score matrix exceeds `maxScoreBytes`. Rows are independent, so chunking changes no value beyond kernel

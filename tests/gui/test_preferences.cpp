@@ -1,0 +1,147 @@
+// The Preferences dialog and its settings: the dialog shows what is stored and returns what was chosen,
+// settings survive a round trip and hand-edited nonsense falls back to defaults, and the window applies what
+// was accepted (a queued job carries the device, precision and VAE tiling chosen).
+#include "gui/gui_test_support.h"
+
+#include <QApplication>
+#include <QTimer>
+
+using namespace lumina;
+
+namespace {
+
+QComboBox* combo(QWidget& dialog, const char* name) {
+    auto* c = dialog.findChild<QComboBox*>(name);
+    if (!c) qFatal("no combo box %s", name);
+    return c;
+}
+
+void choose(QComboBox* c, const QVariant& data) {
+    const int i = c->findData(data);
+    QVERIFY2(i >= 0, qPrintable(c->objectName() + ": no item " + data.toString()));
+    c->setCurrentIndex(i);
+}
+
+} // namespace
+
+class TestPreferences : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase() { test::isolateSettings(m_dir); }
+    void init() { QSettings().clear(); }
+
+    void dialogShowsStoredValuesAndReturnsChoices() {
+        ui::Preferences p;
+        p.device = pipeline::DeviceChoice::CUDA;
+        p.precision = pipeline::Precision::BF16;
+        p.vaeTiling = pipeline::VaeTiling::Always;
+        p.vaeTileSize = 1024;
+        p.language = "zh_CN";
+        p.outputFolder = m_dir.filePath("out");
+        p.lastModel = "/models/lumina";
+        ui::PreferencesDialog dialog(p);
+        QCOMPARE(combo(dialog, "prefDevice")->currentData().toString(), QString("cuda"));
+        QCOMPARE(combo(dialog, "prefPrecision")->currentData().toString(), QString("bf16"));
+        QCOMPARE(combo(dialog, "prefVaeTiling")->currentData().toString(), QString("always"));
+        QCOMPARE(combo(dialog, "prefVaeTile")->currentData().toInt(), 1024);
+        QCOMPARE(combo(dialog, "prefLanguage")->currentData().toString(), QString("zh_CN"));
+        auto* output = dialog.findChild<QLineEdit*>("prefOutputFolder");
+        QCOMPARE(output->text(), m_dir.filePath("out"));
+
+        choose(combo(dialog, "prefDevice"), "cpu");
+        choose(combo(dialog, "prefPrecision"), "fp32");
+        choose(combo(dialog, "prefVaeTiling"), "never");
+        choose(combo(dialog, "prefVaeTile"), 0);
+        choose(combo(dialog, "prefLanguage"), "ja");
+        output->setText("   "); // blank: back to the default folder
+        const ui::Preferences chosen = dialog.preferences();
+        QVERIFY(chosen.device == pipeline::DeviceChoice::CPU);
+        QVERIFY(chosen.precision == pipeline::Precision::FP32);
+        QVERIFY(chosen.vaeTiling == pipeline::VaeTiling::Never);
+        QCOMPARE(chosen.vaeTileSize, 0);
+        QCOMPARE(chosen.language, QString("ja"));
+        QCOMPARE(chosen.outputFolder, ui::Preferences::defaultOutputFolder());
+        QCOMPARE(chosen.lastModel, QString("/models/lumina")); // not on the dialog: kept
+    }
+
+    void unusualStoredTileSizeIsShown() {
+        ui::Preferences p;
+        p.vaeTileSize = 768;
+        ui::PreferencesDialog dialog(p);
+        QCOMPARE(combo(dialog, "prefVaeTile")->currentData().toInt(), 768);
+        QCOMPARE(dialog.preferences().vaeTileSize, 768);
+    }
+
+    void settingsRoundTripAndBadValuesFallBack() {
+        ui::Preferences p;
+        p.device = pipeline::DeviceChoice::MPS;
+        p.precision = pipeline::Precision::FP16;
+        p.vaeTiling = pipeline::VaeTiling::Always;
+        p.vaeTileSize = 2048;
+        p.language = "ja";
+        p.outputFolder = "/tmp/lumina out";
+        p.save();
+        const auto back = ui::Preferences::load();
+        QVERIFY(back.device == p.device);
+        QVERIFY(back.precision == p.precision);
+        QVERIFY(back.vaeTiling == p.vaeTiling);
+        QCOMPARE(back.vaeTileSize, 2048);
+        QCOMPARE(back.language, QString("ja"));
+        QCOMPARE(back.outputFolder, QString("/tmp/lumina out"));
+
+        QSettings s; // a hand-edited settings file
+        s.setValue("engine/device", "quantum");
+        s.setValue("engine/vaeTiling", "sometimes");
+        s.setValue("engine/vaeTile", 1000); // not a multiple of 64
+        const auto fallback = ui::Preferences::load();
+        QVERIFY(fallback.device == pipeline::DeviceChoice::Auto);
+        QVERIFY(fallback.vaeTiling == pipeline::VaeTiling::Auto);
+        QCOMPARE(fallback.vaeTileSize, 0);
+    }
+
+    void windowAppliesAcceptedPreferences() {
+        QTemporaryDir dir;
+        ui::MainWindow w(nullptr, test::windowOptions(dir));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        bool sawDialog = false;
+        QTimer::singleShot(0, this, [&] {
+            auto* dialog = qobject_cast<ui::PreferencesDialog*>(QApplication::activeModalWidget());
+            if (!dialog) return;
+            sawDialog = true;
+            choose(combo(*dialog, "prefDevice"), "cpu");
+            choose(combo(*dialog, "prefVaeTiling"), "always");
+            choose(combo(*dialog, "prefVaeTile"), 512);
+            dialog->accept();
+        });
+        w.findChild<QAction*>("actionPreferences")->trigger(); // modal: returns once accepted
+        QVERIFY(sawDialog);
+        QVERIFY(w.preferences().device == pipeline::DeviceChoice::CPU);
+        QVERIFY(w.preferences().vaeTiling == pipeline::VaeTiling::Always);
+        QCOMPARE(QSettings().value("engine/vaeTile").toInt(), 512); // saved at once
+
+        // Cancel changes nothing.
+        QTimer::singleShot(0, this, [&] {
+            if (auto* dialog = qobject_cast<ui::PreferencesDialog*>(QApplication::activeModalWidget())) {
+                choose(combo(*dialog, "prefDevice"), "cuda");
+                dialog->reject();
+            }
+        });
+        w.findChild<QAction*>("actionPreferences")->trigger();
+        QVERIFY(w.preferences().device == pipeline::DeviceChoice::CPU);
+
+        // A job queued now carries them (no model is loaded, so it stays in the queue).
+        w.promptPanel()->setPrompt("a quiet harbour");
+        w.generate();
+        const auto jobs = w.store()->jobs();
+        QCOMPARE(jobs.size(), size_t{1});
+        QCOMPARE(jobs[0].request.at("device").get<std::string>(), std::string("cpu"));
+        QCOMPARE(jobs[0].request.at("vae_tiling").get<std::string>(), std::string("always"));
+        QCOMPARE(jobs[0].request.at("vae_tile").get<int>(), 512);
+    }
+};
+
+QTEST_MAIN(TestPreferences)
+#include "test_preferences.moc"
