@@ -4,22 +4,22 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="31"/>
+        <location filename="../ui/engine_bridge.cpp" line="30"/>
         <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
         <translation>出力フォルダー %1 を作成できません。環境設定で別のフォルダーを選んでください。</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="51"/>
-        <source>Cannot write %1. Check that the output folder is writable.</source>
-        <translation>%1 を書き込めません。出力フォルダーに書き込めるか確認してください。</translation>
+        <location filename="../ui/engine_bridge.cpp" line="44"/>
+        <source>The image was not saved: %1</source>
+        <translation>画像を保存できませんでした: %1</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="133"/>
+        <location filename="../ui/engine_bridge.cpp" line="127"/>
         <source>Unknown error while loading the model.</source>
         <translation>モデルの読み込み中に不明なエラーが発生しました。</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="193"/>
+        <location filename="../ui/engine_bridge.cpp" line="186"/>
         <source>Unknown error during generation.</source>
         <translation>生成中に不明なエラーが発生しました。</translation>
     </message>
@@ -680,7 +680,7 @@
         <translation>出力フォルダー(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="113"/>
+        <location filename="../ui/preferences.cpp" line="115"/>
         <source>Device and precision apply the next time a model is loaded. A new language applies after a restart.</source>
         <translation>デバイスと精度は次にモデルを読み込むときに、言語は再起動後に反映されます。</translation>
     </message>

@@ -4,22 +4,22 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="31"/>
+        <location filename="../ui/engine_bridge.cpp" line="30"/>
         <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
         <translation>无法创建输出文件夹 %1。请在首选项中另选一个。</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="51"/>
-        <source>Cannot write %1. Check that the output folder is writable.</source>
-        <translation>无法写入 %1。请检查输出文件夹是否可写。</translation>
+        <location filename="../ui/engine_bridge.cpp" line="44"/>
+        <source>The image was not saved: %1</source>
+        <translation>图像未能保存：%1</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="133"/>
+        <location filename="../ui/engine_bridge.cpp" line="127"/>
         <source>Unknown error while loading the model.</source>
         <translation>加载模型时发生未知错误。</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="193"/>
+        <location filename="../ui/engine_bridge.cpp" line="186"/>
         <source>Unknown error during generation.</source>
         <translation>生成过程中发生未知错误。</translation>
     </message>
@@ -680,7 +680,7 @@
         <translation>输出文件夹(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="113"/>
+        <location filename="../ui/preferences.cpp" line="115"/>
         <source>Device and precision apply the next time a model is loaded. A new language applies after a restart.</source>
         <translation>设备和精度在下次加载模型时生效；新语言在重新启动后生效。</translation>
     </message>

@@ -1,6 +1,5 @@
 #include "ui/engine_bridge.h"
 
-#include "core/image/embedded_metadata.h"
 #include "core/image/image_export.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
@@ -11,7 +10,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QMetaObject>
-#include <QSaveFile>
 #include <exception>
 
 namespace lumina {
@@ -22,11 +20,11 @@ QString qs(const std::string& s) {
     return QString::fromStdString(s);
 }
 
-// Writes the finished image as PNG with the settings embedded, through core/image's exporter (atomic write,
-// settings JSON + A1111 parameters + provenance). Without OpenImageIO that exporter throws IoError; then the
-// 8-bit image is written through QImage with the same text chunks (settings JSON, A1111 parameters).
-QString writePng(const image::FloatImage& floatImage, const QImage& image, const QString& folder,
-                 quint64 seed, const nlohmann::json& settings, QString& error) {
+// Writes the finished image as PNG with the settings embedded, through core/image's exporter (atomic write:
+// never a half-written file under the final name; settings JSON, A1111 parameters, provenance). Returns the
+// path, or an empty string and the reason in `error`.
+QString writePng(const image::FloatImage& floatImage, const QString& folder, quint64 seed,
+                 const nlohmann::json& settings, QString& error) {
     if (!QDir().mkpath(folder)) {
         error =
             QObject::tr("Cannot create the output folder %1. Choose another one in Preferences.").arg(folder);
@@ -42,22 +40,10 @@ QString writePng(const image::FloatImage& floatImage, const QImage& image, const
         image::writeImage(floatImage, path.toStdString(), image::ExportOptions{}, settings);
         return path;
     } catch (const std::exception& e) {
-        log::debug("image export through core/image unavailable ({}); writing the PNG through Qt", e.what());
-    }
-    QImage tagged = image;
-    tagged.setText(image::kSettingsKey, QString::fromStdString(settings.dump()));
-    tagged.setText(image::kParametersKey, QString::fromStdString(image::a1111Parameters(settings)));
-    tagged.setText("Software", "Lumina Studio");
-    // QSaveFile: written beside the target and renamed when complete, so a full disk or a crash never leaves
-    // a half-written image under the final name.
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || !tagged.save(&file, "PNG") || !file.commit()) {
-        error =
-            QObject::tr("Cannot write %1. Check that the output folder is writable and the disk has room.")
-                .arg(path);
+        log::warn("could not save the image: {}", e.what());
+        error = QObject::tr("The image was not saved: %1").arg(QString::fromUtf8(e.what()));
         return {};
     }
-    return path;
 }
 
 } // namespace
@@ -183,7 +169,7 @@ void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& req
                               {"decode_ms", out.decodeMs},  {"total_ms", out.totalMs}};
         r.settingsJson = QByteArray::fromStdString(settings.dump());
         r.thumbnailPng = thumbnailPng(r.image);
-        r.imagePath = writePng(out.image, r.image, outputFolder, r.seed, settings, r.saveError);
+        r.imagePath = writePng(out.image, outputFolder, r.seed, settings, r.saveError);
         m_toUi->post([b = m_bridge, r] {
             b->onRunEnded();
             emit b->finished(r);

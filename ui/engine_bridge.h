@@ -37,7 +37,6 @@ struct GenerationResult {
     int width = 0, height = 0;
 };
 
-class EngineBridge;
 class EngineWorker;
 class Mailbox;
 class TokenCounter;
@@ -47,7 +46,7 @@ class EngineBridge : public QObject {
 public:
     // engine may be null (no engine in this build): every request then fails with a clear message.
     explicit EngineBridge(std::unique_ptr<engine::GenerationEngine> engine, QObject* parent = nullptr);
-    ~EngineBridge() override; // cancels a running generation, waits for it, stops the thread
+    ~EngineBridge() override; // cancels a running generation, waits for it, stops both threads
 
     bool hasEngine() const { return m_hasEngine; }
     bool busy() const { return m_busy; }
@@ -64,7 +63,7 @@ public:
     // Answered from the token thread, also while a generation or a model load runs.
     void requestTokenCount(const QString& prompt);
     void cancel(CancelMode mode);
-    // Cancel, wait for the worker to return, stop the thread. Safe to call twice.
+    // Cancel, wait for the worker to return, stop both threads. Safe to call twice.
     void shutdown();
 
 signals:

@@ -109,7 +109,9 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent)
     form->addRow(tr("&VAE decoding:"), m_vaeTiling);
     form->addRow(tr("VAE &tile size:"), m_vaeTile);
     form->addRow(tr("&Language:"), m_language);
-    form->addRow(tr("&Output folder:"), outputRow);
+    auto* outputLabel = new QLabel(tr("&Output folder:"), this);
+    outputLabel->setBuddy(m_output); // a row holding a layout gets no buddy by itself: Alt+O must still work
+    form->addRow(outputLabel, outputRow);
     auto* note = new QLabel(tr("Device and precision apply the next time a model is loaded. "
                                "A new language applies after a restart."),
                             this);

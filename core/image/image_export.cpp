@@ -1,5 +1,6 @@
 #include "core/image/image_export.h"
 
+#include "core/image/embedded_metadata.h"
 #include "core/util/errors.h"
 
 #include <fcntl.h>
@@ -126,6 +127,19 @@ void writeFileAtomically(const fs::path& file, std::span<const uint8_t> bytes) {
     if (::close(fd) != 0) fail("closing", errno, true);
     if (::rename(temp.c_str(), file.c_str()) != 0)
         fail("renaming the temporary file onto the target", errno, true);
+}
+
+std::vector<PngText> pngTextChunks(const ExportOptions& options, const nlohmann::json& settings) {
+    std::vector<PngText> texts;
+    const bool embed = options.embedSettings && !settings.is_null();
+    if (embed) {
+        texts.push_back({kParametersKey, a1111Parameters(settings)});
+        texts.push_back({kSettingsKey, settings.dump()});
+        if (!options.software.empty()) texts.push_back({"Software", options.software});
+    }
+    const std::string xmp = xmpPacket({{}, {}, options.markAiProvenance, {}});
+    if (!xmp.empty()) texts.push_back({"XML:com.adobe.xmp", xmp});
+    return texts;
 }
 
 } // namespace lumina::image

@@ -5,6 +5,7 @@
 // Files are written atomically: a temporary file in the same folder, flushed, then renamed over the target.
 // Where each piece of metadata goes per format: docs/gallery-and-export.md.
 #include "core/image/image_buffers.h"
+#include "core/image/png_codec.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -58,5 +59,10 @@ std::optional<nlohmann::json> readImageSettings(const std::filesystem::path& fil
 // Writes bytes to `file` through "<folder>/.<name>.tmp-<random>": write, fsync, rename. On any failure the
 // temporary file is removed and IoError says what failed, where, and what to do.
 void writeFileAtomically(const std::filesystem::path& file, std::span<const uint8_t> bytes);
+
+// The text chunks a PNG export carries: A1111 `parameters`, our settings JSON and the Software name (when
+// settings are embedded), and the XMP packet (AI provenance). Shared by the OpenImageIO and the built-in
+// PNG writer.
+std::vector<PngText> pngTextChunks(const ExportOptions& options, const nlohmann::json& settings);
 
 } // namespace lumina::image

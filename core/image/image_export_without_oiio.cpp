@@ -1,5 +1,6 @@
-// writeImage/readImage when the build has no OpenImageIO (LUMINA_WITH_OIIO off): exports are unavailable
-// and say so; settings can still be read back from PNG files, whose text chunks need no decoder.
+// writeImage/readImage when the build has no OpenImageIO (LUMINA_WITH_OIIO off): 8-bit PNG is written by the
+// built-in encoder (png_codec.h) with the same text chunks and the same atomic write; other formats say they
+// are unavailable. Settings can still be read back from PNG files, whose text chunks need no decoder.
 #ifndef LUMINA_WITH_OIIO
 #include "core/image/embedded_metadata.h"
 #include "core/image/image_export.h"
@@ -11,10 +12,20 @@
 
 namespace lumina::image {
 
-void writeImage(const FloatImage&, const std::filesystem::path& file, const ExportOptions&,
-                const nlohmann::json&) {
-    throw IoError("cannot write " + file.string() +
-                  ": this build has no image export (built without OpenImageIO)");
+void writeImage(const FloatImage& image, const std::filesystem::path& file, const ExportOptions& options,
+                const nlohmann::json& metadata) {
+    if (formatForPath(file) != ImageFormat::Png || options.pngBitDepth != 8)
+        throw IoError("cannot write " + file.string() +
+                      ": this build writes 8-bit PNG only (built without OpenImageIO)");
+    if (image.empty() || image.pixels.size() != std::size_t(image.width) * image.height * 3)
+        throw InvalidRequest("cannot write " + file.string() +
+                             ": the image is empty or its pixel buffer does not match its size");
+    if (!metadata.is_null() && !metadata.is_object())
+        throw InvalidRequest("image metadata must be a JSON object");
+    auto bytes = encodePng(toRgb8(image));
+    const auto texts = pngTextChunks(options, metadata);
+    if (!texts.empty()) bytes = insertPngText(bytes, texts);
+    writeFileAtomically(file, bytes);
 }
 
 FloatImage readImage(const std::filesystem::path& file) {

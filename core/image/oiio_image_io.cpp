@@ -130,14 +130,7 @@ std::vector<uint8_t> addMetadata(std::vector<uint8_t> bytes, ImageFormat format,
     const std::string software = embed ? o.software : std::string();
     switch (format) {
     case ImageFormat::Png: {
-        std::vector<PngText> texts;
-        if (embed) {
-            texts.push_back({kParametersKey, parameters});
-            texts.push_back({kSettingsKey, json});
-            if (!software.empty()) texts.push_back({"Software", software});
-        }
-        const std::string xmp = xmpPacket({{}, {}, o.markAiProvenance, {}});
-        if (!xmp.empty()) texts.push_back({"XML:com.adobe.xmp", xmp});
+        const auto texts = pngTextChunks(o, settings);
         return texts.empty() ? bytes : insertPngText(bytes, texts);
     }
     case ImageFormat::Tiff: {
@@ -197,7 +190,14 @@ void writeImage(const FloatImage& image, const fs::path& file, const ExportOptio
 
     const RemoveOnExit encoded{folder / ("." + file.filename().string() + ".encode-" + tempSuffix())};
     encodeWithOiio(image, *format, options, metadata, encoded.path, file);
-    const auto bytes = addMetadata(readAll(encoded.path), *format, image, options, metadata);
+    std::vector<uint8_t> bytes;
+    try {
+        bytes = addMetadata(readAll(encoded.path), *format, image, options, metadata);
+    } catch (const IoError& e) {
+        // Some OIIO writers ignore short writes (a full disk): the encoded file is then cut off.
+        throw IoError("cannot write " + file.string() + ": the encoded image came out incomplete (" +
+                      e.what() + "); check free disk space");
+    }
     writeFileAtomically(file, bytes);
 }
 

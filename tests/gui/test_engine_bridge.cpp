@@ -11,6 +11,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <csignal>
+#include <sys/resource.h>
 
 using namespace lumina;
 
@@ -95,6 +97,30 @@ private slots:
         QVERIFY(QFileInfo::exists(result.imagePath));
         QVERIFY(!result.thumbnailPng.isEmpty());
         QVERIFY(!bridge.busy());
+    }
+
+    void fullDiskIsReportedAndLeavesNothingBehind() {
+        // A file-size limit of 64 bytes stands in for a full disk: writing the PNG fails part-way (EFBIG).
+        ui::EngineBridge bridge(test::makeFakeEngine(1));
+        QVERIFY(loadDemo(bridge));
+        QTemporaryDir out;
+        QSignalSpy finished(&bridge, &ui::EngineBridge::finished);
+        rlimit saved{};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &saved), 0);
+        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN); // fail the write instead of killing us
+        rlimit small = saved;
+        small.rlim_cur = 64;
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &small), 0);
+        bridge.generate(3, smallRequest(2), out.path());
+        const bool done = finished.wait(10000);
+        setrlimit(RLIMIT_FSIZE, &saved);
+        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY(done);
+        const auto result = finished.first()[0].value<ui::GenerationResult>();
+        QVERIFY2(result.imagePath.isEmpty(), qPrintable(result.imagePath));
+        QVERIFY2(result.saveError.contains(out.path()), qPrintable(result.saveError));
+        QVERIFY(!result.image.isNull()); // the picture itself is not lost: the window still shows it
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden | QDir::System), QStringList());
     }
 
     void tokenCountIsAnsweredWhileGenerating() {

@@ -4,6 +4,7 @@
 #include "gui/gui_test_support.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QTimer>
 
 using namespace lumina;
@@ -50,6 +51,11 @@ private slots:
         auto* output = dialog.findChild<QLineEdit*>("prefOutputFolder");
         QCOMPARE(output->text(), m_dir.filePath("out"));
 
+        if (const QString shots = qEnvironmentVariable("LUMINA_SCREENSHOT_DIR"); !shots.isEmpty()) {
+            dialog.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+            QVERIFY(dialog.grab().save(QDir(shots).filePath("preferences_en.png")));
+        }
         choose(combo(dialog, "prefDevice"), "cpu");
         choose(combo(dialog, "prefPrecision"), "fp32");
         choose(combo(dialog, "prefVaeTiling"), "never");

@@ -1,11 +1,13 @@
 // Settings panel: size presets, snapping to 16, aspect lock, swap, preset filling, seed policies; prompt
-// panel history and token marker; the estimate grows with the size.
+// panel history, token marker and input-method composition; the estimate grows with the size.
 #include "gui/gui_test_support.h"
 #include "ui/demo_engine.h"
 #include "ui/estimate.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QInputMethodEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QToolButton>
@@ -115,6 +117,36 @@ private slots:
         QVERIFY(p.findChild<QLabel*>("tokenLabel")->text().contains("300 / 256"));
         p.setTokenCount(12, 256, false, 10);
         QVERIFY(edit->extraSelections().isEmpty());
+    }
+
+    void inputMethodCompositionCommitsText() {
+        // Chinese, Japanese and Korean input methods compose in a preedit area and commit the result; the
+        // prompt holds only committed text.
+        QTemporaryDir dir;
+        ui::MainWindow w(std::make_unique<ui::DemoEngine>(), test::windowOptions(dir));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QPlainTextEdit* edit = w.promptPanel()->promptEdit();
+        edit->setFocus();
+        QVERIFY(edit->testAttribute(Qt::WA_InputMethodEnabled));
+        QVERIFY(edit->inputMethodQuery(Qt::ImEnabled).toBool());
+        auto compose = [&](const QString& preedit, const QString& commit) {
+            QInputMethodEvent composing(preedit, {});
+            QApplication::sendEvent(edit, &composing);
+            QInputMethodEvent committing;
+            committing.setCommitString(commit);
+            QApplication::sendEvent(edit, &committing);
+        };
+        QInputMethodEvent pinyin("nihao", {});
+        QApplication::sendEvent(edit, &pinyin);
+        QCOMPARE(w.promptPanel()->prompt(), QString()); // composing: nothing committed yet
+        compose("nihao", QString::fromUtf8("你好"));
+        compose(QString::fromUtf8("ねこ"), QString::fromUtf8("猫"));
+        compose(QString::fromUtf8("하"), QString::fromUtf8("한"));
+        QCOMPARE(w.promptPanel()->prompt(), QString::fromUtf8("你好猫한"));
+        // The editor answers the input method's queries (cursor rectangle for the candidate window).
+        QVERIFY(edit->inputMethodQuery(Qt::ImCursorRectangle).toRect().isValid());
+        QCOMPARE(edit->inputMethodQuery(Qt::ImSurroundingText).toString(), QString::fromUtf8("你好猫한"));
     }
 
     void tokenCountComesFromTheEngineThroughTheWorker() {
