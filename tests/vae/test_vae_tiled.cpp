@@ -154,6 +154,20 @@ private slots:
         const auto z = vaetest::ref("v1", "latents");
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, decodeTiled(*vae, z, 2, 0));
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, decodeTiled(*vae, z, 8, 8));
+        // Explicit settings are checked, not silently clamped.
+        const auto& config = vae->config();
+        const uint64_t budget = uint64_t{1} << 30;
+        TiledDecodeOptions overlapTooLarge{TiledDecodeOptions::Mode::Always, 16, 16};
+        QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest,
+                                 planTiledDecode(config, 1, 48, 40, c10::kFloat, budget, overlapTooLarge));
+        TiledDecodeOptions tinyTile{TiledDecodeOptions::Mode::Always, 3, 0};
+        QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest,
+                                 planTiledDecode(config, 1, 48, 40, c10::kFloat, budget, tinyTile));
+        TiledDecodeOptions badWhole;
+        badWhole.wholeImageUpBlocks = -3;
+        QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest,
+                                 planTiledDecode(config, 1, 48, 40, c10::kFloat, budget, badWhole));
+        QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, decodeLatentsToImage(*vae, z, overlapTooLarge));
     }
 
     void sdxlMemoryEstimateFitsEightGigabytes() {

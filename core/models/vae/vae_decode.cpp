@@ -395,6 +395,7 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
             smaller.wholeImageUpBlocks = std::max(0, plan.wholeImageUpBlocks - 1);
             smaller.tileLatent =
                 plan.wholeImageUpBlocks > 0 ? plan.tileLatent : std::max<int64_t>(16, plan.tileLatent / 2);
+            smaller.overlapLatent = std::min(smaller.overlapLatent, smaller.tileLatent - 1);
             plan = planTiledDecode(config, b, h, w, dtype, budget, smaller);
             log::warn("VAE: tiled decode ran out of memory on {}; retrying with {} whole up block(s) and "
                       "tiles of {}",
@@ -407,6 +408,14 @@ TiledDecodePlan planTiledDecode(const VAEConfig& config, int64_t batch, int64_t 
                                 c10::ScalarType dtype, uint64_t budgetBytes,
                                 const TiledDecodeOptions& options) {
     const int lastBlock = static_cast<int>(config.blockOutChannels.size()) - 1;
+    if (options.wholeImageUpBlocks < -1)
+        throw InvalidRequest(
+            fmt::format("VAE tiled decode: whole-image up blocks must be -1 (automatic) or 0..{}, not {}",
+                        lastBlock, options.wholeImageUpBlocks));
+    if (options.tileLatent < 0 || (options.tileLatent > 0 && options.tileLatent < 4))
+        throw InvalidRequest(fmt::format(
+            "VAE tiled decode: tile size must be 0 (automatic) or at least 4 latent pixels, not {}",
+            options.tileLatent));
     const uint64_t perImage = budgetBytes / static_cast<uint64_t>(std::max<int64_t>(1, batch));
     TiledDecodePlan plan;
     plan.wholeImageUpBlocks = options.wholeImageUpBlocks >= 0
@@ -419,9 +428,16 @@ TiledDecodePlan planTiledDecode(const VAEConfig& config, int64_t batch, int64_t 
             ? options.tileLatent
             : chooseTileLatent(config, dtype, perImage > wholeBytes ? perImage - wholeBytes : perImage / 4,
                                firstBlock);
-    plan.overlapLatent = std::min(options.overlapLatent >= 0 ? options.overlapLatent : kDefaultOverlapLatent,
-                                  plan.tileLatent - 1);
-    const int64_t read = plan.tileLatent + 2 * tileContextLatent(config, firstBlock);
+    if (options.overlapLatent >= plan.tileLatent)
+        throw InvalidRequest(
+            fmt::format("VAE tiled decode: overlap {} must be smaller than the tile ({} latent "
+                        "pixels)",
+                        options.overlapLatent, plan.tileLatent));
+    plan.overlapLatent = options.overlapLatent >= 0 ? options.overlapLatent
+                                                    : std::min(kDefaultOverlapLatent, plan.tileLatent - 1);
+    // A tile is never larger than the image it covers.
+    const int64_t edge = std::min(plan.tileLatent, std::max(latentH, latentW));
+    const int64_t read = edge + 2 * tileContextLatent(config, firstBlock);
     plan.estimatedBytes = (wholeBytes + estimateTileBytes(config, read, firstBlock, dtype)) *
                           static_cast<uint64_t>(std::max<int64_t>(1, batch));
     return plan;

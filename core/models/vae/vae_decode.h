@@ -93,8 +93,9 @@ struct TiledDecodePlan {
     int64_t tileLatent = 0, overlapLatent = 0;
     uint64_t estimatedBytes = 0; // whole-image part + one tile, for the whole batch
 };
-// Fixed settings in `options` are kept (clamped to what the network has); the others are chosen so the
-// estimate fits in `budgetBytes` where possible.
+// Fixed settings in `options` are kept (whole-image up blocks clamped to all but the last); the others are
+// chosen so the estimate fits in `budgetBytes` where possible. Throws InvalidRequest for a tile below 4
+// latent pixels, an overlap not smaller than the tile, or whole-image up blocks below -1.
 TiledDecodePlan planTiledDecode(const VAEConfig& config, int64_t batch, int64_t latentH, int64_t latentW,
                                 c10::ScalarType dtype, uint64_t budgetBytes,
                                 const TiledDecodeOptions& options);
