@@ -170,6 +170,20 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, decodeLatentsToImage(*vae, z, overlapTooLarge));
     }
 
+    void cpuBudgetFollowsAvailableMemory() {
+        // Read MemAvailable here independently: the budget is 70 % of it (it moves a little between reads).
+        QFile meminfo("/proc/meminfo");
+        if (!meminfo.open(QIODevice::ReadOnly)) QSKIP("no /proc/meminfo on this system");
+        double available = 0;
+        for (const QByteArray& line : meminfo.readAll().split('\n'))
+            if (line.startsWith("MemAvailable:"))
+                available = line.mid(13).trimmed().split(' ').front().toDouble() * 1024;
+        QVERIFY(available > 0);
+        const double budget = double(decodeMemoryBudget(c10::Device(c10::kCPU)));
+        QVERIFY2(budget > 0.5 * available && budget < 0.9 * available,
+                 qPrintable(QString("budget %1, available %2").arg(budget).arg(available)));
+    }
+
     void sdxlMemoryEstimateFitsEightGigabytes() {
         const auto sdxl = VAEConfig::sdxl();
         const double gib = double(uint64_t{1} << 30);

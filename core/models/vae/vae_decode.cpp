@@ -6,6 +6,7 @@
 
 #include "core/util/errors.h"
 #include "core/util/log.h"
+#include "core/util/system_memory.h"
 
 #include <algorithm>
 #include <c10/core/CachingDeviceAllocator.h>
@@ -160,7 +161,9 @@ uint64_t decodeMemoryBudget(c10::Device device) {
             return uint64_t{4} << 30;
         }
     }
-    return kCpuDecodeBudgetBytes;
+    if (const auto available = availableSystemMemory())
+        return static_cast<uint64_t>(0.7 * static_cast<double>(*available));
+    return kCpuDecodeFallbackBytes;
 }
 
 namespace {

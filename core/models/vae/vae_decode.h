@@ -72,11 +72,12 @@ uint64_t estimateDecodeBytes(const VAEConfig& config, int64_t latentH, int64_t l
                              c10::ScalarType dtype);
 
 // Memory a decode may use on `device`: CUDA: 80 % of the free memory (plus what the caching allocator holds
-// free); CPU: a fixed kCpuDecodeBudgetBytes.
+// free); CPU: 70 % of the memory the machine has available now (running out on the CPU is not an error one
+// can catch: the OOM killer ends the process), or kCpuDecodeFallbackBytes where that cannot be read.
 uint64_t decodeMemoryBudget(c10::Device device);
-// 8 GiB: an untiled fp32 SDXL decode at 1024^2 needs about 5 GiB (measured 4.1 GB RSS growth) and must stay
-// untiled (exact) by default; 2048^2 (about 19 GiB) is tiled.
-inline constexpr uint64_t kCpuDecodeBudgetBytes = uint64_t{8} << 30;
+// 8 GiB: an untiled fp32 SDXL decode at 1024^2 needs about 5 GiB (measured 4.1 GB RSS growth); 2048^2 (about
+// 19 GiB) is tiled.
+inline constexpr uint64_t kCpuDecodeFallbackBytes = uint64_t{8} << 30;
 
 // Largest square tile (latent pixels, multiple of 8, 16..256) whose estimate (tile plus context on both
 // sides, up path from up block `firstBlock` on) fits in `budgetBytes`.
