@@ -124,14 +124,14 @@ private slots:
     }
 
     void tokenCountIsAnsweredWhileGenerating() {
-        // 20 steps of 100 ms: the run lasts about 2 s; the count must not wait for it.
+        // 40 steps of 100 ms: the run lasts about 4 s; the count must not wait for it.
         ui::EngineBridge bridge(test::makeFakeEngine(100));
         QVERIFY(loadDemo(bridge));
         QTemporaryDir out;
         QSignalSpy counted(&bridge, &ui::EngineBridge::tokenCount);
         QSignalSpy progress(&bridge, &ui::EngineBridge::progress);
         QSignalSpy cancelled(&bridge, &ui::EngineBridge::cancelled);
-        bridge.generate(1, smallRequest(20), out.path());
+        bridge.generate(1, smallRequest(40), out.path());
         QVERIFY(progress.wait(5000)); // the worker is inside generate()
         QElapsedTimer timer;
         timer.start();
