@@ -61,16 +61,16 @@ engine::TokenCount DemoEngine::countTokens(const std::string& prompt) const {
     return result;
 }
 
-engine::GenerationOutput DemoEngine::generate(const pipeline::GenerationRequest& request,
-                                              const engine::GenerationCallbacks& callbacks,
-                                              const CancelToken& cancel) {
+pipeline::GenerationOutput DemoEngine::generate(const pipeline::GenerationRequest& request,
+                                                const pipeline::GenerationCallbacks& callbacks,
+                                                const CancelToken& cancel) {
     pipeline::validateRequest(request);
     if (!m_loaded) throw InvalidRequest("No model is loaded. Load a model before generating.");
     const auto start = std::chrono::steady_clock::now();
     auto elapsedMs = [&] {
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     };
-    engine::GenerationOutput out;
+    pipeline::GenerationOutput out;
     out.resolved = request;
     out.seed = request.seed.value_or(uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) %
                                      4294967296ULL);
@@ -78,10 +78,10 @@ engine::GenerationOutput DemoEngine::generate(const pipeline::GenerationRequest&
     out.device = deviceName();
     out.precision = precisionName();
     out.modelName = modelName();
-    if (callbacks.onStage) callbacks.onStage(engine::Stage::EncodingPrompt);
+    if (callbacks.onStage) callbacks.onStage(pipeline::Stage::EncodingPrompt);
     if (m_options.outOfMemory) throw OutOfMemory("Out of memory on cpu (demo). Try a smaller size.");
     if (!m_options.failGenerate.empty()) throw Error(m_options.failGenerate);
-    if (callbacks.onStage) callbacks.onStage(engine::Stage::Sampling);
+    if (callbacks.onStage) callbacks.onStage(pipeline::Stage::Sampling);
 
     const int steps = request.sampling.steps, evalsPerStep = m_options.evaluationsPerStep;
     const int scale = std::max(request.width, request.height);
@@ -100,7 +100,7 @@ engine::GenerationOutput DemoEngine::generate(const pipeline::GenerationRequest&
         if (out.draft) break;
         const image::Rgb8Image preview =
             toRgb8Buffer(demoPreview(out.seed, QSize(pw, ph), double(step) / steps));
-        engine::StepProgress p;
+        pipeline::StepProgress p;
         p.step = step;
         p.totalSteps = steps;
         p.modelEvaluations = step * evalsPerStep;
@@ -110,7 +110,7 @@ engine::GenerationOutput DemoEngine::generate(const pipeline::GenerationRequest&
         if (callbacks.onStep) callbacks.onStep(p, &preview);
     }
     if (cancel.mode() == CancelMode::StopNow) throw Cancelled();
-    if (callbacks.onStage) callbacks.onStage(engine::Stage::Decoding);
+    if (callbacks.onStage) callbacks.onStage(pipeline::Stage::Decoding);
     const image::Rgb8Image final8 = toRgb8Buffer(demoPicture(out.seed, QSize(request.width, request.height)));
     out.image = {final8.width, final8.height, std::vector<float>(final8.pixels.size())};
     for (std::size_t i = 0; i < final8.pixels.size(); ++i)
@@ -118,7 +118,7 @@ engine::GenerationOutput DemoEngine::generate(const pipeline::GenerationRequest&
     out.samplingMs = elapsedMs();
     out.totalMs = elapsedMs();
     out.latentShape = {1, 4, request.height / 8, request.width / 8};
-    if (callbacks.onStage) callbacks.onStage(engine::Stage::Done);
+    if (callbacks.onStage) callbacks.onStage(pipeline::Stage::Done);
     return out;
 }
 

@@ -39,9 +39,9 @@ public:
     // One token per word (and per CJK character) plus <bos>: enough to exercise the UI's limit marker.
     engine::TokenCount countTokens(const std::string& prompt) const override;
     engine::DeviceMemory deviceMemory() const override { return m_options.deviceMemory; }
-    engine::GenerationOutput generate(const pipeline::GenerationRequest& request,
-                                      const engine::GenerationCallbacks& callbacks,
-                                      const CancelToken& cancel) override;
+    pipeline::GenerationOutput generate(const pipeline::GenerationRequest& request,
+                                        const pipeline::GenerationCallbacks& callbacks,
+                                        const CancelToken& cancel) override;
 
     int evaluationsDone() const { return m_evaluations.load(); }
 

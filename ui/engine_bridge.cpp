@@ -132,11 +132,11 @@ void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& req
                             const QString& outputFolder) {
     try {
         if (!m_engine) throw Error("This build has no inference engine.");
-        engine::GenerationCallbacks callbacks;
-        callbacks.onStage = [this](engine::Stage s) {
+        pipeline::GenerationCallbacks callbacks;
+        callbacks.onStage = [this](pipeline::Stage s) {
             m_toUi->post([b = m_bridge, s] { emit b->stage(int(s)); });
         };
-        callbacks.onStep = [this, jobId](const engine::StepProgress& p, const image::Rgb8Image* img) {
+        callbacks.onStep = [this, jobId](const pipeline::StepProgress& p, const image::Rgb8Image* img) {
             m_toUi->post([b = m_bridge, jobId, step = p.step, total = p.totalSteps, eta = p.etaMs] {
                 emit b->progress(jobId, step, total, eta);
             });
@@ -147,7 +147,7 @@ void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& req
                         emit b->preview(jobId, frame);
                     });
         };
-        engine::GenerationOutput out = m_engine->generate(request, callbacks, *m_cancel);
+        pipeline::GenerationOutput out = m_engine->generate(request, callbacks, *m_cancel);
 
         GenerationResult r;
         r.jobId = jobId;

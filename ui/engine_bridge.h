@@ -1,12 +1,12 @@
 #pragma once
-// The engine bridge (architecture rule 4). EngineBridge lives on the UI thread and is the only way the window
-// reaches the engine; it owns two threads: the engine worker (model loading and generation, one at a time)
-// and the token counter (so the prompt's token count stays live during a run). Work goes to those threads and
-// results come back through Mailboxes (ui/mailbox.h): mutex-protected task queues woken by payload-free
-// queued calls, so every hand-off is visible to ThreadSanitizer. On the UI thread the bridge re-emits results
-// as Qt signals carrying Qt values (QImage copies, QString). The worker catches every exception and turns it
-// into failed(message). Cancellation goes through a shared CancelToken, which the engine checks before every
-// model evaluation.
+// The engine bridge (docs/architecture.md, Threads). EngineBridge lives on the UI thread and is the only way
+// the window reaches the engine; it owns two threads: the engine worker (model loading and generation, one at
+// a time) and the token counter (so the prompt's token count stays live during a run). Work goes to those
+// threads and results come back through Mailboxes (ui/mailbox.h): mutex-protected task queues woken by
+// payload-free queued calls, so every hand-off is visible to ThreadSanitizer. On the UI thread the bridge
+// re-emits results as Qt signals carrying Qt values (QImage copies, QString). The worker catches every
+// exception and turns it into failed(message). Cancellation goes through a shared CancelToken, which the
+// engine checks before every model evaluation.
 #include "core/engine/generation_engine.h"
 #include "core/pipeline/request.h"
 #include "core/util/cancel_token.h"

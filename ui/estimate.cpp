@@ -5,13 +5,7 @@
 namespace lumina {
 namespace ui {
 
-int evaluationsPerStep(const QString& sampler) {
-    if (sampler == "midpoint") return 2;
-    if (sampler == "rk4") return 4;
-    return 1;
-}
-
-RunEstimate estimateRun(int width, int height, int steps, const QString& sampler, const QString& device,
+RunEstimate estimateRun(int width, int height, int steps, Sampler sampler, const QString& device,
                         const QString& precision) {
     // Base seconds per guided evaluation (batch of 2) of the 2B Next-DiT at 4096 tokens: rough figures for a
     // current discrete GPU, an Apple M-series GPU and a desktop CPU.
@@ -19,7 +13,7 @@ RunEstimate estimateRun(int width, int height, int steps, const QString& sampler
     const double r = double(width / 16) * double(height / 16) / 4096.0;
     const double perEval = base * r * (0.75 + 0.25 * r); // attention grows with the square of the tokens
     const double seconds =
-        perEval * evaluationsPerStep(sampler) * std::max(1, steps) + 2.0 /* encode+decode */ * r;
+        perEval * stagesPerStep(sampler) * std::max(1, steps) + 2.0 /* encode+decode */ * r;
     const bool halfPrecision = precision != "fp32" && !(precision == "auto" && device == "cpu");
     const double bytesPerParam = halfPrecision ? 2.0 : 4.0;
     const double weights = (2.0 + 2.5 + 0.084) * bytesPerParam; // Next-DiT 2B + Gemma 2.5B + VAE, in GB

@@ -3,6 +3,8 @@
 // Model: tokens = (W/16)(H/16); one model evaluation costs a per-device base figure at 1024x1024 (4096
 // tokens), scaled linearly in tokens for the MLPs and quadratically for attention; memory = weights +
 // activations (linear in tokens) + the VAE decode (linear in pixels, tiled above 2048x2048).
+#include "core/vocabulary/choices.h"
+
 #include <QString>
 
 namespace lumina {
@@ -13,10 +15,9 @@ struct RunEstimate {
     double gigabytes = 0;
 };
 
-// device: "cpu", "cuda", "mps" (anything else counts as cpu); sampler: pipeline name ("midpoint", ...).
-RunEstimate estimateRun(int width, int height, int steps, const QString& sampler, const QString& device,
+// device: "cpu", "cuda", "mps" (anything else counts as cpu).
+RunEstimate estimateRun(int width, int height, int steps, Sampler sampler, const QString& device,
                         const QString& precision);
-int evaluationsPerStep(const QString& sampler);
 
 } // namespace ui
 } // namespace lumina

@@ -81,12 +81,12 @@ MainWindow::MainWindow(std::unique_ptr<engine::GenerationEngine> engine, MainWin
         restoreGeometry(s.value("window/geometry").toByteArray());
         restoreState(s.value("window/state").toByteArray());
     }
-    m_settings->setEstimateDevice(m_prefs.device == pipeline::DeviceChoice::Auto
+    m_settings->setEstimateDevice(m_prefs.device == DeviceChoice::Auto
                                       ? (cudaAvailable()  ? "cuda"
                                          : mpsAvailable() ? "mps"
                                                           : "cpu")
-                                      : QString::fromStdString(pipeline::toString(m_prefs.device)),
-                                  QString::fromStdString(pipeline::toString(m_prefs.precision)));
+                                      : QString::fromStdString(toString(m_prefs.device)),
+                                  QString::fromStdString(toString(m_prefs.precision)));
     updateStatus();
     updateRunButtons();
     if (!m_bridge->hasEngine())
@@ -359,11 +359,11 @@ void MainWindow::connectBridge() {
         updateStatus();
     });
     connect(m_bridge, &EngineBridge::stage, this, [this](int stage) {
-        switch (engine::Stage(stage)) {
-        case engine::Stage::EncodingPrompt:
+        switch (pipeline::Stage(stage)) {
+        case pipeline::Stage::EncodingPrompt:
             m_progress->setFormat(tr("Encoding the prompt…"));
             break;
-        case engine::Stage::Decoding:
+        case pipeline::Stage::Decoding:
             m_progress->setFormat(tr("Decoding the image…"));
             break;
         default:
@@ -568,10 +568,9 @@ void MainWindow::updateRunButtons() {
 void MainWindow::updateStatus() {
     const bool loaded = m_bridge->hasModel();
     m_modelLabel->setText(loaded ? tr("Model: %1").arg(m_bridge->modelName()) : tr("No model loaded"));
-    m_deviceLabel->setText(
-        loaded ? tr("%1 · %2").arg(m_bridge->deviceName(), m_bridge->precisionName())
-               : tr("%1 · %2").arg(QString::fromStdString(pipeline::toString(m_prefs.device)),
-                                   QString::fromStdString(pipeline::toString(m_prefs.precision))));
+    m_deviceLabel->setText(loaded ? tr("%1 · %2").arg(m_bridge->deviceName(), m_bridge->precisionName())
+                                  : tr("%1 · %2").arg(QString::fromStdString(toString(m_prefs.device)),
+                                                      QString::fromStdString(toString(m_prefs.precision))));
 }
 
 void MainWindow::updateMemory() {

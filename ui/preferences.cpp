@@ -1,5 +1,7 @@
 #include "ui/preferences.h"
 
+#include "ui/choice_combo.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -19,13 +21,13 @@ Preferences Preferences::load() {
     QSettings s;
     Preferences p;
     try {
-        p.device = pipeline::parseDeviceChoice(s.value("engine/device", "auto").toString().toStdString());
-        p.precision = pipeline::parsePrecision(s.value("engine/precision", "auto").toString().toStdString());
+        p.device = parseDeviceChoice(s.value("engine/device", "auto").toString().toStdString());
+        p.precision = parsePrecision(s.value("engine/precision", "auto").toString().toStdString());
     } catch (const std::exception&) {
         // a hand-edited settings file: keep the defaults
     }
     try {
-        p.vaeTiling = pipeline::parseVaeTiling(s.value("engine/vaeTiling", "auto").toString().toStdString());
+        p.vaeTiling = parseVAETiling(s.value("engine/vaeTiling", "auto").toString().toStdString());
     } catch (const std::exception&) {
     }
     const int tile = s.value("engine/vaeTile", 0).toInt();
@@ -38,9 +40,9 @@ Preferences Preferences::load() {
 
 void Preferences::save() const {
     QSettings s;
-    s.setValue("engine/device", QString::fromStdString(pipeline::toString(device)));
-    s.setValue("engine/precision", QString::fromStdString(pipeline::toString(precision)));
-    s.setValue("engine/vaeTiling", QString::fromStdString(pipeline::toString(vaeTiling)));
+    s.setValue("engine/device", QString::fromStdString(toString(device)));
+    s.setValue("engine/precision", QString::fromStdString(toString(precision)));
+    s.setValue("engine/vaeTiling", QString::fromStdString(toString(vaeTiling)));
     s.setValue("engine/vaeTile", vaeTileSize);
     s.setValue("ui/language", language);
     s.setValue("output/folder", outputFolder);
@@ -59,26 +61,24 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent)
     auto* form = new QFormLayout;
     m_device = new QComboBox(this);
     m_device->setObjectName("prefDevice");
-    m_device->addItem(tr("Automatic (GPU when available)"), "auto");
-    m_device->addItem(tr("CPU"), "cpu");
-    m_device->addItem(tr("NVIDIA GPU (CUDA)"), "cuda");
-    m_device->addItem(tr("Apple GPU (MPS)"), "mps");
-    m_device->setCurrentIndex(m_device->findData(QString::fromStdString(pipeline::toString(prefs.device))));
+    addChoice(m_device, tr("Automatic (GPU when available)"), DeviceChoice::Auto);
+    addChoice(m_device, tr("CPU"), DeviceChoice::CPU);
+    addChoice(m_device, tr("NVIDIA GPU (CUDA)"), DeviceChoice::CUDA);
+    addChoice(m_device, tr("Apple GPU (MPS)"), DeviceChoice::MPS);
+    selectChoice(m_device, prefs.device);
     m_precision = new QComboBox(this);
     m_precision->setObjectName("prefPrecision");
-    m_precision->addItem(tr("Automatic (bf16 on GPU, fp32 on CPU)"), "auto");
-    m_precision->addItem(tr("fp32 (exact, slow, most memory)"), "fp32");
-    m_precision->addItem(tr("bf16"), "bf16");
-    m_precision->addItem(tr("fp16"), "fp16");
-    m_precision->setCurrentIndex(
-        m_precision->findData(QString::fromStdString(pipeline::toString(prefs.precision))));
+    addChoice(m_precision, tr("Automatic (bf16 on GPU, fp32 on CPU)"), Precision::Auto);
+    addChoice(m_precision, tr("fp32 (exact, slow, most memory)"), Precision::FP32);
+    addChoice(m_precision, tr("bf16"), Precision::BF16);
+    addChoice(m_precision, tr("fp16"), Precision::FP16);
+    selectChoice(m_precision, prefs.precision);
     m_vaeTiling = new QComboBox(this);
     m_vaeTiling->setObjectName("prefVaeTiling");
-    m_vaeTiling->addItem(tr("Automatic (tiles when memory is short)"), "auto");
-    m_vaeTiling->addItem(tr("Always in tiles (least memory)"), "always");
-    m_vaeTiling->addItem(tr("Never in tiles"), "never");
-    m_vaeTiling->setCurrentIndex(
-        std::max(0, m_vaeTiling->findData(QString::fromStdString(pipeline::toString(prefs.vaeTiling)))));
+    addChoice(m_vaeTiling, tr("Automatic (tiles when memory is short)"), VAETiling::Auto);
+    addChoice(m_vaeTiling, tr("Always in tiles (least memory)"), VAETiling::Always);
+    addChoice(m_vaeTiling, tr("Never in tiles"), VAETiling::Never);
+    selectChoice(m_vaeTiling, prefs.vaeTiling);
     m_vaeTile = new QComboBox(this);
     m_vaeTile->setObjectName("prefVaeTile");
     m_vaeTile->addItem(tr("Automatic (from free memory)"), 0);
@@ -129,9 +129,9 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent)
 
 Preferences PreferencesDialog::preferences() const {
     Preferences p = m_prefs;
-    p.device = pipeline::parseDeviceChoice(m_device->currentData().toString().toStdString());
-    p.precision = pipeline::parsePrecision(m_precision->currentData().toString().toStdString());
-    p.vaeTiling = pipeline::parseVaeTiling(m_vaeTiling->currentData().toString().toStdString());
+    p.device = currentChoice(m_device, parseDeviceChoice);
+    p.precision = currentChoice(m_precision, parsePrecision);
+    p.vaeTiling = currentChoice(m_vaeTiling, parseVAETiling);
     p.vaeTileSize = m_vaeTile->currentData().toInt();
     p.language = m_language->currentData().toString();
     p.outputFolder = m_output->text().trimmed().isEmpty() ? Preferences::defaultOutputFolder()

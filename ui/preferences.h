@@ -13,9 +13,9 @@ namespace lumina {
 namespace ui {
 
 struct Preferences {
-    pipeline::DeviceChoice device = pipeline::DeviceChoice::Auto;
-    pipeline::Precision precision = pipeline::Precision::Auto;
-    pipeline::VaeTiling vaeTiling = pipeline::VaeTiling::Auto;
+    DeviceChoice device = DeviceChoice::Auto;
+    Precision precision = Precision::Auto;
+    VAETiling vaeTiling = VAETiling::Auto;
     int vaeTileSize = 0;  // image pixels; 0 = from free memory
     QString language;     // "" = system, "en", "zh_CN", "ja"
     QString outputFolder; // where finished images are written

@@ -1,5 +1,6 @@
 #include "ui/settings_panel.h"
 
+#include "ui/choice_combo.h"
 #include "ui/estimate.h"
 
 #include <QCheckBox>
@@ -38,11 +39,6 @@ void addHeader(QComboBox* combo, const QString& text) {
     QFont f = item->font();
     f.setBold(true);
     item->setFont(f);
-}
-
-template <typename E> void selectData(QComboBox* combo, E value) {
-    const int i = combo->findData(QString::fromStdString(pipeline::toString(value)));
-    if (i >= 0) combo->setCurrentIndex(i);
 }
 
 } // namespace
@@ -149,14 +145,14 @@ SettingsPanel::SettingsPanel(QWidget* parent)
     m_preset->addItem(tr("Diffusers (LuminaPipeline defaults)"), "diffusers");
     m_sampler = new QComboBox(this);
     m_sampler->setObjectName("samplerCombo");
-    m_sampler->addItem(tr("Midpoint (2 evaluations per step)"), "midpoint");
-    m_sampler->addItem(tr("Euler"), "euler");
-    m_sampler->addItem(tr("Diffusers Euler"), "diffusers-euler");
-    m_sampler->addItem(tr("RK4 (4 evaluations per step)"), "rk4");
+    addChoice(m_sampler, tr("Midpoint (2 evaluations per step)"), Sampler::Midpoint);
+    addChoice(m_sampler, tr("Euler"), Sampler::Euler);
+    addChoice(m_sampler, tr("Diffusers Euler"), Sampler::DiffusersEuler);
+    addChoice(m_sampler, tr("RK4 (4 evaluations per step)"), Sampler::RK4);
     m_schedule = new QComboBox(this);
     m_schedule->setObjectName("scheduleCombo");
-    m_schedule->addItem(tr("Uniform"), "uniform");
-    m_schedule->addItem(tr("Sigmoid"), "sigmoid");
+    addChoice(m_schedule, tr("Uniform"), Schedule::Uniform);
+    addChoice(m_schedule, tr("Sigmoid"), Schedule::Sigmoid);
     m_timeShift = new QDoubleSpinBox(this);
     m_timeShift->setObjectName("timeShiftSpin");
     m_timeShift->setRange(0.1, 20.0);
@@ -230,10 +226,10 @@ QWidget* SettingsPanel::makeExtrapolationGroup() {
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_rope = new QComboBox(box);
     m_rope->setObjectName("ropeCombo");
-    m_rope->addItem(tr("Time-aware (recommended)"), "time-aware");
-    m_rope->addItem(tr("NTK"), "ntk");
-    m_rope->addItem(tr("Linear"), "linear");
-    m_rope->addItem(tr("None"), "none");
+    addChoice(m_rope, tr("Time-aware (recommended)"), RoPEScaling::TimeAware);
+    addChoice(m_rope, tr("NTK"), RoPEScaling::NTK);
+    addChoice(m_rope, tr("Linear"), RoPEScaling::Linear);
+    addChoice(m_rope, tr("None"), RoPEScaling::None);
     m_watershed = new QDoubleSpinBox(box);
     m_watershed->setObjectName("watershedSpin");
     m_watershed->setRange(0.0, 1.0);
@@ -253,9 +249,9 @@ QWidget* SettingsPanel::makeExtrapolationGroup() {
 
 void SettingsPanel::applyPreset(const QString& preset) {
     const pipeline::SamplingSettings s = pipeline::presetSettings(preset.toStdString());
-    selectData(m_sampler, s.sampler);
-    selectData(m_schedule, s.schedule);
-    selectData(m_rope, s.ropeScaling);
+    selectChoice(m_sampler, s.sampler);
+    selectChoice(m_schedule, s.schedule);
+    selectChoice(m_rope, s.ropeScaling);
     m_steps->setValue(s.steps);
     m_guidance->setValue(s.guidanceScale);
     m_timeShift->setValue(s.timeShift);
@@ -303,7 +299,7 @@ void SettingsPanel::setEstimateDevice(const QString& device, const QString& prec
 void SettingsPanel::updateEstimate() {
     const int w = m_width->value(), h = m_height->value();
     const RunEstimate e =
-        estimateRun(w, h, m_steps->value(), m_sampler->currentData().toString(), m_device, m_precision);
+        estimateRun(w, h, m_steps->value(), currentChoice(m_sampler, parseSampler), m_device, m_precision);
     const QString time =
         e.seconds < 90 ? tr("%1 s").arg(qRound(e.seconds)) : tr("%1 min").arg(e.seconds / 60, 0, 'f', 1);
     m_estimate->setText(tr("Estimate on %1: about %2 and %3 GB of memory for %4 image tokens. "
@@ -319,12 +315,12 @@ pipeline::GenerationRequest SettingsPanel::request() const {
     r.width = m_width->value();
     r.height = m_height->value();
     r.sampling = pipeline::presetSettings(r.preset);
-    r.sampling.sampler = pipeline::parseSampler(m_sampler->currentData().toString().toStdString());
-    r.sampling.schedule = pipeline::parseSchedule(m_schedule->currentData().toString().toStdString());
+    r.sampling.sampler = currentChoice(m_sampler, parseSampler);
+    r.sampling.schedule = currentChoice(m_schedule, parseSchedule);
     r.sampling.steps = m_steps->value();
     r.sampling.guidanceScale = m_guidance->value();
     r.sampling.timeShift = m_timeShift->value();
-    r.sampling.ropeScaling = pipeline::parseRoPEScaling(m_rope->currentData().toString().toStdString());
+    r.sampling.ropeScaling = currentChoice(m_rope, parseRoPEScaling);
     r.sampling.watershed = m_watershed->value();
     r.sampling.scaleBelowNative = m_scaleBelowNative->isChecked();
     r.sampling.proportionalAttention = m_proportional->isChecked();
@@ -337,9 +333,9 @@ void SettingsPanel::applyRequest(const pipeline::GenerationRequest& r) {
         const QSignalBlocker block(m_preset); // keep the request's own values, not the preset's
         m_preset->setCurrentIndex(std::max(0, m_preset->findData(QString::fromStdString(r.preset))));
     }
-    selectData(m_sampler, r.sampling.sampler);
-    selectData(m_schedule, r.sampling.schedule);
-    selectData(m_rope, r.sampling.ropeScaling);
+    selectChoice(m_sampler, r.sampling.sampler);
+    selectChoice(m_schedule, r.sampling.schedule);
+    selectChoice(m_rope, r.sampling.ropeScaling);
     m_steps->setValue(r.sampling.steps);
     m_guidance->setValue(r.sampling.guidanceScale);
     m_timeShift->setValue(r.sampling.timeShift);

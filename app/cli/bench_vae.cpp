@@ -73,7 +73,7 @@ nlohmann::json runVAEBench(const Arguments& args) {
         throw UsageError(fmt::format("--width and --height must be positive multiples of {}", f));
     if (repeat < 1) throw UsageError("--repeat must be >= 1");
     models::TiledDecodeOptions options;
-    options.mode = tiled ? models::TiledDecodeOptions::Mode::Always : models::TiledDecodeOptions::Mode::Never;
+    options.mode = tiled ? VAETiling::Always : VAETiling::Never;
     options.tileLatent = args.intValue("tile", 0);
     options.overlapLatent = args.intValue("overlap", -1);
     options.wholeImageUpBlocks = static_cast<int>(args.intValue("whole-blocks", -1));

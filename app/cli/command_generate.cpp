@@ -84,8 +84,8 @@ int run(const std::vector<std::string>& args) {
     bar.finishLine();
 
     std::signal(SIGINT, onInterrupt);
-    engine::GenerationCallbacks callbacks;
-    callbacks.onStep = [&](const engine::StepProgress& p, const image::Rgb8Image*) { bar.step(p); };
+    pipeline::GenerationCallbacks callbacks;
+    callbacks.onStep = [&](const pipeline::StepProgress& p, const image::Rgb8Image*) { bar.step(p); };
     auto result = engine.generate(request, callbacks, g_cancel);
     std::signal(SIGINT, SIG_DFL);
     bar.finishLine();

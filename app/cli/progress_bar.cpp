@@ -34,7 +34,7 @@ void ProgressBar::loading(uint64_t done, uint64_t total) {
     draw(f, fmt::format("loading model {:.2f} / {:.2f} GB", done / 1e9, total / 1e9).c_str());
 }
 
-void ProgressBar::step(const engine::StepProgress& p) {
+void ProgressBar::step(const pipeline::StepProgress& p) {
     const double f = p.totalSteps ? static_cast<double>(p.step) / p.totalSteps : 1.0;
     const double itPerS = p.elapsedMs > 0 ? p.step * 1000.0 / p.elapsedMs : 0.0;
     draw(f,

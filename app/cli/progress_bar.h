@@ -11,7 +11,7 @@ class ProgressBar {
 public:
     explicit ProgressBar(bool quiet);
     void loading(uint64_t done, uint64_t total);
-    void step(const engine::StepProgress& progress);
+    void step(const pipeline::StepProgress& progress);
     void finishLine();
 
 private:

@@ -19,12 +19,14 @@ namespace {
 bool onOff(const Arguments& a, const std::string& name, bool fallback) {
     return a.choice(name, {"on", "off"}, fallback ? "on" : "off") == "on";
 }
-template <typename Parse>
-auto parsed(const Arguments& a, const std::string& name, Parse parse, decltype(parse("")) fallback) {
+// The value of --name through its parser in core/vocabulary/choices.h, or `fallback` when the flag is absent.
+template <typename E>
+E parsed(const Arguments& a, const std::string& name, E (*parse)(std::string_view, std::string_view),
+         E fallback) {
     auto v = a.value(name);
     if (!v) return fallback;
     try {
-        return parse(*v);
+        return parse(*v, name);
     } catch (const InvalidRequest& e) {
         throw UsageError(fmt::format("--{}: {}", name, e.what()));
     }
@@ -59,21 +61,21 @@ pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
                 fmt::format("--seed must be a non-negative integer or 'random', not '{}'", *seed));
         }
     }
-    s.sampler = parsed(a, "sampler", pipeline::parseSampler, s.sampler);
-    s.schedule = parsed(a, "schedule", pipeline::parseSchedule, s.schedule);
+    s.sampler = parsed(a, "sampler", parseSampler, s.sampler);
+    s.schedule = parsed(a, "schedule", parseSchedule, s.schedule);
     if (a.has("time-shift")) {
         s.timeShift = a.doubleValue("time-shift", s.timeShift);
         s.shiftFromSchedulerConfig = false;
     }
     s.sigmoidKappa = a.doubleValue("sigmoid-kappa", s.sigmoidKappa);
-    s.ropeScaling = parsed(a, "rope-scaling", pipeline::parseRoPEScaling, s.ropeScaling);
+    s.ropeScaling = parsed(a, "rope-scaling", parseRoPEScaling, s.ropeScaling);
     s.watershed = a.doubleValue("watershed", s.watershed);
     s.proportionalAttention = onOff(a, "proportional-attention", s.proportionalAttention);
     s.contextDrop = onOff(a, "context-drop", s.contextDrop);
-    s.cfgChannels = parsed(a, "cfg-channels", pipeline::parseCfgChannels, s.cfgChannels);
-    r.device = parsed(a, "device", pipeline::parseDeviceChoice, r.device);
-    r.precision = parsed(a, "dtype", pipeline::parsePrecision, r.precision);
-    r.vaeTiling = parsed(a, "vae-tiling", pipeline::parseVaeTiling, r.vaeTiling);
+    s.cfgChannels = parsed(a, "cfg-channels", parseCFGChannels, s.cfgChannels);
+    r.device = parsed(a, "device", parseDeviceChoice, r.device);
+    r.precision = parsed(a, "dtype", parsePrecision, r.precision);
+    r.vaeTiling = parsed(a, "vae-tiling", parseVAETiling, r.vaeTiling);
     r.vaeTileSize = intInRange(a, "vae-tile", r.vaeTileSize);
     // The diffusers preset reproduces LuminaPipeline, which lower()s and strip()s the prompt.
     r.diffusersPromptPreprocess = onOff(a, "diffusers-preprocess", r.preset == "diffusers");

@@ -1,9 +1,9 @@
 #pragma once
 // The engine as its users (CLI, UI worker, tests) see it: load a model once, then run generation requests,
-// one at a time, on the calling thread. Callbacks belong to the request; cancellation is checked before every
+// one at a time, on the calling thread. A run's progress and output types belong to the pipeline
+// (core/pipeline/generation_output.h). Callbacks belong to the request; cancellation is checked before every
 // model evaluation and before decoding. LuminaEngine is the real implementation; tests may use a fake.
-#include "core/image/image_buffers.h"
-#include "core/pipeline/request.h"
+#include "core/pipeline/generation_output.h"
 #include "core/util/cancel_token.h"
 
 #include <cstdint>
@@ -13,37 +13,9 @@
 
 namespace lumina::engine {
 
-enum class Stage { LoadingModel, EncodingPrompt, Sampling, Decoding, Done };
-
-struct StepProgress {
-    int step = 0; // steps finished, 1-based after the first
-    int totalSteps = 0;
-    int modelEvaluations = 0; // network calls done (midpoint costs 2 per step, RK4 4)
-    int totalModelEvaluations = 0;
-    double elapsedMs = 0;
-    double etaMs = 0;
-};
-
-struct GenerationCallbacks {
-    std::function<void(Stage)> onStage;
-    // preview may be null when no preview was made for this step.
-    std::function<void(const StepProgress&, const image::Rgb8Image* preview)> onStep;
-};
-
-struct GenerationOutput {
-    image::FloatImage image;
-    pipeline::GenerationRequest resolved; // every setting as used, preset applied, seed filled in
-    uint64_t seed = 0;
-    bool draft = false; // stopped early and kept ("stop and keep")
-    double encodeMs = 0, samplingMs = 0, decodeMs = 0, totalMs = 0;
-    std::string device, precision, modelName;
-    std::vector<int64_t> latentShape; // [1, 4, H/8, W/8]
-    std::vector<float> latents;       // final latents, float32
-};
-
 struct ModelLoadOptions {
-    pipeline::DeviceChoice device = pipeline::DeviceChoice::Auto;
-    pipeline::Precision precision = pipeline::Precision::Auto;
+    DeviceChoice device = DeviceChoice::Auto;
+    Precision precision = Precision::Auto;
 };
 
 struct TokenCount {
@@ -77,8 +49,9 @@ public:
     // Thread-safe too (the status bar polls it during a run).
     virtual DeviceMemory deviceMemory() const { return {}; }
     // Throws InvalidRequest, Cancelled (StopNow), OutOfMemory, Error. StopKeepDraft returns a draft output.
-    virtual GenerationOutput generate(const pipeline::GenerationRequest& request,
-                                      const GenerationCallbacks& callbacks, const CancelToken& cancel) = 0;
+    virtual pipeline::GenerationOutput generate(const pipeline::GenerationRequest& request,
+                                                const pipeline::GenerationCallbacks& callbacks,
+                                                const CancelToken& cancel) = 0;
 };
 
 } // namespace lumina::engine

@@ -74,8 +74,9 @@ DeviceMemory LuminaEngine::deviceMemory() const {
     }
 }
 
-GenerationOutput LuminaEngine::generate(const pipeline::GenerationRequest& request,
-                                        const GenerationCallbacks& callbacks, const CancelToken& cancel) {
+pipeline::GenerationOutput LuminaEngine::generate(const pipeline::GenerationRequest& request,
+                                                  const pipeline::GenerationCallbacks& callbacks,
+                                                  const CancelToken& cancel) {
     auto m = models();
     if (!m) throw InvalidRequest("no model is loaded: open a Lumina-Next model folder first");
     return pipeline::generateImage(*m, request, callbacks, cancel);

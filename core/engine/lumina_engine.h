@@ -26,8 +26,9 @@ public:
     TokenCount countTokens(const std::string& prompt) const override;
     // CUDA: bytes reserved by the caching allocator and the device's capacity. MPS and CPU: nothing.
     DeviceMemory deviceMemory() const override;
-    GenerationOutput generate(const pipeline::GenerationRequest& request,
-                              const GenerationCallbacks& callbacks, const CancelToken& cancel) override;
+    pipeline::GenerationOutput generate(const pipeline::GenerationRequest& request,
+                                        const pipeline::GenerationCallbacks& callbacks,
+                                        const CancelToken& cancel) override;
 
     std::shared_ptr<const pipeline::LoadedModels> models() const;
 

@@ -51,11 +51,11 @@ std::string deviceLabel(c10::Device device) {
 std::string dtypeLabel(c10::ScalarType dtype) {
     switch (dtype) {
     case c10::kFloat:
-        return "fp32";
+        return toString(Precision::FP32);
     case c10::kBFloat16:
-        return "bf16";
+        return toString(Precision::BF16);
     case c10::kHalf:
-        return "fp16";
+        return toString(Precision::FP16);
     default:
         return c10::toString(dtype);
     }

@@ -1,5 +1,6 @@
 #pragma once
-// The models of one checkpoint, loaded once and shared read-only by every run (architecture rule 1).
+// The models of one checkpoint, loaded once and shared read-only by every run (docs/architecture.md,
+// Threads).
 #include "core/io/checkpoint_locator.h"
 #include "core/io/module_loader.h"
 #include "core/models/gemma/gemma_model.h"

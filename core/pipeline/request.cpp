@@ -3,53 +3,12 @@
 #include "core/util/errors.h"
 #include "core/util/utf8.h"
 
-#include <array>
 #include <cmath>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <utility>
-#include <vector>
+#include <string_view>
 
 namespace lumina::pipeline {
 namespace {
-
-template <typename E> using Names = std::vector<std::pair<E, const char*>>;
-
-const Names<Sampler> kSamplers{{Sampler::DiffusersEuler, "diffusers-euler"},
-                               {Sampler::Euler, "euler"},
-                               {Sampler::Midpoint, "midpoint"},
-                               {Sampler::RK4, "rk4"}};
-const Names<Schedule> kSchedules{{Schedule::Uniform, "uniform"}, {Schedule::Sigmoid, "sigmoid"}};
-const Names<RoPEScaling> kRoPE{{RoPEScaling::None, "none"},
-                               {RoPEScaling::Linear, "linear"},
-                               {RoPEScaling::NTK, "ntk"},
-                               {RoPEScaling::TimeAware, "time-aware"}};
-const Names<CfgChannels> kCfg{{CfgChannels::Reference3, "3"}, {CfgChannels::All, "all"}};
-const Names<DeviceChoice> kDevices{{DeviceChoice::Auto, "auto"},
-                                   {DeviceChoice::CPU, "cpu"},
-                                   {DeviceChoice::CUDA, "cuda"},
-                                   {DeviceChoice::MPS, "mps"}};
-const Names<Precision> kPrecisions{{Precision::Auto, "auto"},
-                                   {Precision::FP32, "fp32"},
-                                   {Precision::BF16, "bf16"},
-                                   {Precision::FP16, "fp16"}};
-const Names<VaeTiling> kVaeTilings{
-    {VaeTiling::Auto, "auto"}, {VaeTiling::Always, "always"}, {VaeTiling::Never, "never"}};
-
-template <typename E> std::string nameOf(const Names<E>& names, E v) {
-    for (const auto& [e, n] : names)
-        if (e == v) return n;
-    return "?";
-}
-
-template <typename E> E parseName(const Names<E>& names, const std::string& s, const char* field) {
-    std::vector<std::string> accepted;
-    for (const auto& [e, n] : names) {
-        if (s == n) return e;
-        accepted.emplace_back(n);
-    }
-    throw InvalidRequest(fmt::format("{} must be one of {}, not '{}'", field, fmt::join(accepted, "|"), s));
-}
 
 // Reads `key` from `j` into `out` when present; a wrong type names the key.
 template <typename T> void readKey(const nlohmann::json& j, const char* key, T& out) {
@@ -62,56 +21,16 @@ template <typename T> void readKey(const nlohmann::json& j, const char* key, T& 
     }
 }
 
-template <typename E> void readEnum(const nlohmann::json& j, const char* key, const Names<E>& names, E& out) {
+// Reads the enum choice under `key` through its parser (core/vocabulary/choices.h); the error names the key.
+template <typename E>
+void readChoice(const nlohmann::json& j, const char* key, E (*parse)(std::string_view, std::string_view),
+                E& out) {
     std::string s;
     readKey(j, key, s);
-    if (!s.empty()) out = parseName(names, s, key);
+    if (!s.empty()) out = parse(s, key);
 }
 
 } // namespace
-
-std::string toString(Sampler v) {
-    return nameOf(kSamplers, v);
-}
-std::string toString(Schedule v) {
-    return nameOf(kSchedules, v);
-}
-std::string toString(RoPEScaling v) {
-    return nameOf(kRoPE, v);
-}
-std::string toString(CfgChannels v) {
-    return nameOf(kCfg, v);
-}
-std::string toString(DeviceChoice v) {
-    return nameOf(kDevices, v);
-}
-std::string toString(Precision v) {
-    return nameOf(kPrecisions, v);
-}
-std::string toString(VaeTiling v) {
-    return nameOf(kVaeTilings, v);
-}
-Sampler parseSampler(const std::string& s) {
-    return parseName(kSamplers, s, "sampler");
-}
-Schedule parseSchedule(const std::string& s) {
-    return parseName(kSchedules, s, "schedule");
-}
-RoPEScaling parseRoPEScaling(const std::string& s) {
-    return parseName(kRoPE, s, "rope-scaling");
-}
-CfgChannels parseCfgChannels(const std::string& s) {
-    return parseName(kCfg, s, "cfg-channels");
-}
-DeviceChoice parseDeviceChoice(const std::string& s) {
-    return parseName(kDevices, s, "device");
-}
-Precision parsePrecision(const std::string& s) {
-    return parseName(kPrecisions, s, "dtype");
-}
-VaeTiling parseVaeTiling(const std::string& s) {
-    return parseName(kVaeTilings, s, "vae tiling");
-}
 
 SamplingSettings presetSettings(const std::string& preset) {
     SamplingSettings s;
@@ -167,24 +86,24 @@ GenerationRequest requestFromJson(const nlohmann::json& j) {
     readKey(j, "negative_prompt", r.negativePrompt);
     readKey(j, "width", r.width);
     readKey(j, "height", r.height);
-    readEnum(j, "sampler", kSamplers, s.sampler);
-    readEnum(j, "schedule", kSchedules, s.schedule);
+    readChoice(j, "sampler", parseSampler, s.sampler);
+    readChoice(j, "schedule", parseSchedule, s.schedule);
     readKey(j, "steps", s.steps);
     readKey(j, "guidance", s.guidanceScale);
     readKey(j, "time_shift", s.timeShift);
     readKey(j, "shift_from_scheduler", s.shiftFromSchedulerConfig);
-    readEnum(j, "rope_scaling", kRoPE, s.ropeScaling);
+    readChoice(j, "rope_scaling", parseRoPEScaling, s.ropeScaling);
     readKey(j, "watershed", s.watershed);
     readKey(j, "scale_below_native", s.scaleBelowNative);
     readKey(j, "proportional_attention", s.proportionalAttention);
     readKey(j, "context_drop", s.contextDrop);
-    readEnum(j, "cfg_channels", kCfg, s.cfgChannels);
+    readChoice(j, "cfg_channels", parseCFGChannels, s.cfgChannels);
     readKey(j, "sigmoid_kappa", s.sigmoidKappa);
-    readEnum(j, "device", kDevices, r.device);
-    readEnum(j, "dtype", kPrecisions, r.precision);
+    readChoice(j, "device", parseDeviceChoice, r.device);
+    readChoice(j, "dtype", parsePrecision, r.precision);
     readKey(j, "diffusers_preprocess", r.diffusersPromptPreprocess);
     readKey(j, "full_preview_every", r.fullPreviewEveryNSteps);
-    readEnum(j, "vae_tiling", kVaeTilings, r.vaeTiling);
+    readChoice(j, "vae_tiling", parseVAETiling, r.vaeTiling);
     readKey(j, "vae_tile", r.vaeTileSize);
     if (auto it = j.find("seed"); it != j.end() && !it->is_null()) {
         if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<int64_t>() >= 0))

@@ -1,20 +1,14 @@
 #pragma once
 // What an artist asks for: one text-to-image generation. A plain value type shared by the CLI, the UI,
 // the job queue and the gallery (serialized as JSON into the database and into image metadata).
+#include "core/vocabulary/choices.h"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 namespace lumina::pipeline {
-
-enum class Sampler { DiffusersEuler, Euler, Midpoint, RK4 };
-enum class Schedule { Uniform, Sigmoid };
-enum class RoPEScaling { None, Linear, NTK, TimeAware };
-enum class CfgChannels { Reference3, All };
-enum class DeviceChoice { Auto, CPU, CUDA, MPS };
-enum class Precision { Auto, FP32, BF16, FP16 };
-enum class VaeTiling { Auto, Always, Never };
 
 // Settings a preset fills in; every field the user set explicitly overrides the preset.
 struct SamplingSettings {
@@ -32,7 +26,7 @@ struct SamplingSettings {
     bool scaleBelowNative = false;
     bool proportionalAttention = true;
     bool contextDrop = false;
-    CfgChannels cfgChannels = CfgChannels::Reference3;
+    CFGChannels cfgChannels = CFGChannels::Reference3;
     double sigmoidKappa = 6.0;
 };
 
@@ -50,26 +44,9 @@ struct GenerationRequest {
     bool diffusersPromptPreprocess = false;
     int fullPreviewEveryNSteps = 0; // 0: projection previews only
     // VAE decode: Auto tiles when the untiled decode would not fit in memory (or ran out of it).
-    VaeTiling vaeTiling = VaeTiling::Auto;
+    VAETiling vaeTiling = VAETiling::Auto;
     int vaeTileSize = 0; // tile edge in image pixels, a multiple of 64 from 256 to 8192; 0: from free memory
 };
-
-// Names used in JSON, the CLI and the UI ("diffusers-euler", "midpoint", "time-aware", ...).
-std::string toString(Sampler v);
-std::string toString(Schedule v);
-std::string toString(RoPEScaling v);
-std::string toString(CfgChannels v);
-std::string toString(DeviceChoice v);
-std::string toString(Precision v);
-std::string toString(VaeTiling v);
-// Parse the names above; throw InvalidRequest naming the field and the accepted values.
-Sampler parseSampler(const std::string& s);
-Schedule parseSchedule(const std::string& s);
-RoPEScaling parseRoPEScaling(const std::string& s);
-CfgChannels parseCfgChannels(const std::string& s);
-DeviceChoice parseDeviceChoice(const std::string& s);
-Precision parsePrecision(const std::string& s);
-VaeTiling parseVaeTiling(const std::string& s);
 
 // The preset's settings: "diffusers" = 30 diffusers-Euler steps, guidance 4, time-aware RoPE with
 // watershed 1.0 applied at every size, proportional attention (timeShift = scheduler config shift, filled in

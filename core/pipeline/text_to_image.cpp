@@ -29,34 +29,6 @@ double msSince(Clock::time_point start) {
 // Thrown inside the loop when the owner asked to stop but keep the draft.
 struct KeepDraft {};
 
-sampling::Sampler toSolver(Sampler sampler) {
-    switch (sampler) {
-    case Sampler::DiffusersEuler:
-        return sampling::Sampler::FlowMatchEuler;
-    case Sampler::Euler:
-        return sampling::Sampler::Euler;
-    case Sampler::Midpoint:
-        return sampling::Sampler::Midpoint;
-    case Sampler::RK4:
-        return sampling::Sampler::Rk4;
-    }
-    return sampling::Sampler::FlowMatchEuler;
-}
-
-sampling::RopeScalingMode toRopeMode(RoPEScaling scaling) {
-    switch (scaling) {
-    case RoPEScaling::None:
-        return sampling::RopeScalingMode::None;
-    case RoPEScaling::Linear:
-        return sampling::RopeScalingMode::Linear;
-    case RoPEScaling::NTK:
-        return sampling::RopeScalingMode::Ntk;
-    case RoPEScaling::TimeAware:
-        return sampling::RopeScalingMode::TimeAware;
-    }
-    return sampling::RopeScalingMode::None;
-}
-
 // Text-encoder output for one prompt padded to `length` ids (0: the positive path, padded to its own length).
 text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prompt, int64_t length) {
     text::PromptEncodingKey key{prompt,  length,   m.tokenizer->paddingSide(),
@@ -74,24 +46,6 @@ text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prom
         m.encodings.insert(key, encoding);
     }
     return encoding;
-}
-
-// The request's VAE settings (tile size in image pixels) as decoder options.
-models::TiledDecodeOptions tiledDecodeOptions(const GenerationRequest& request, int64_t spatialFactor) {
-    models::TiledDecodeOptions options;
-    switch (request.vaeTiling) {
-    case VaeTiling::Auto:
-        options.mode = models::TiledDecodeOptions::Mode::Auto;
-        break;
-    case VaeTiling::Always:
-        options.mode = models::TiledDecodeOptions::Mode::Always;
-        break;
-    case VaeTiling::Never:
-        options.mode = models::TiledDecodeOptions::Mode::Never;
-        break;
-    }
-    options.tileLatent = request.vaeTileSize / spatialFactor;
-    return options;
 }
 
 } // namespace
@@ -116,28 +70,27 @@ GenerationRequest resolveRequest(const GenerationRequest& request, const LoadedM
     return r;
 }
 
-engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& requested,
-                                       const engine::GenerationCallbacks& callbacks,
-                                       const CancelToken& cancel) {
+GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& requested,
+                               const GenerationCallbacks& callbacks, const CancelToken& cancel) {
     validateRequest(requested);
     const GenerationRequest request = resolveRequest(requested, m);
     const auto& s = request.sampling;
     c10::InferenceMode inference;
     const auto runStart = Clock::now();
-    engine::GenerationOutput out;
+    GenerationOutput out;
     out.resolved = request;
     out.seed = *request.seed;
     out.device = deviceLabel(m.device);
     out.precision = dtypeLabel(m.dtype);
     out.modelName = m.name;
-    auto stage = [&](engine::Stage st) {
+    auto stage = [&](Stage st) {
         if (callbacks.onStage) callbacks.onStage(st);
     };
 
     try {
         // 1. Text: positive prompt (as typed, or lower+strip in diffusers compatibility mode), negative
         // prompt to the same padded length, conditional rows first.
-        stage(engine::Stage::EncodingPrompt);
+        stage(Stage::EncodingPrompt);
         if (cancel.mode() == CancelMode::StopNow) throw Cancelled();
         const auto encodeStart = Clock::now();
         const std::string prompt =
@@ -154,13 +107,13 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
         out.encodeMs = msSince(encodeStart);
 
         // 2. Noise and the denoising loop.
-        stage(engine::Stage::Sampling);
+        stage(Stage::Sampling);
         const auto samplingStart = Clock::now();
         at::Tensor x = initialNoise(out.seed, request.height, request.width, m.dtype, m.device);
         const int64_t inChannels = m.transformer->config().inChannels;
         const int64_t native = m.transformer->config().sampleSize * 8;
-        sampling::RopeScalingSettings rope;
-        rope.mode = toRopeMode(s.ropeScaling);
+        sampling::RoPEScalingSettings rope;
+        rope.mode = s.ropeScaling;
         rope.watershed = s.watershed;
         rope.applyBelowNative = s.scaleBelowNative;
         rope.nativeImageSize = native;
@@ -172,12 +125,9 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
         const int64_t tokens = (request.height / 8 / patch) * (request.width / 8 / patch);
         if (s.proportionalAttention)
             stepOptions.baseSequenceLength = sampling::proportionalAttentionBase(native);
-        const auto cfgChannels = s.cfgChannels == CfgChannels::All ? sampling::CfgChannels::All
-                                                                   : sampling::CfgChannels::Reference3;
-        const auto solver = toSolver(s.sampler);
-        engine::StepProgress progress;
+        StepProgress progress;
         progress.totalSteps = s.steps;
-        progress.totalModelEvaluations = static_cast<int>(sampling::modelEvaluations(solver, s.steps));
+        progress.totalModelEvaluations = static_cast<int>(sampling::modelEvaluations(s.sampler, s.steps));
 
         // Latest clean-image estimate x0 = x_t + (1 - t) v, for previews and "stop and keep".
         at::Tensor cleanEstimate;
@@ -189,15 +139,12 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
                 sampling::contextDropActive(contextDrop, t, tokens)
                     ? sampling::contextDropWindow(tokens, contextDrop.baseSequenceLength)
                     : 1;
-            stepOptions.rope = [&] {
-                const auto f = sampling::ropeFactors(rope, request.width, request.height, t);
-                return models::RoPEFactors{f.linear, f.ntk};
-            }();
+            stepOptions.rope = sampling::ropeFactors(rope, request.width, request.height, t);
             auto prediction =
                 m.transformer->forward(input, tBatch.expand({input.size(0)}), caption, stepOptions);
             prediction = prediction.slice(1, 0, inChannels);
             auto v =
-                guided ? sampling::combineGuidance(prediction, s.guidanceScale, cfgChannels) : prediction;
+                guided ? sampling::combineGuidance(prediction, s.guidanceScale, s.cfgChannels) : prediction;
             ++progress.modelEvaluations;
             cleanEstimate = state + (1.0 - static_cast<double>(t)) * v;
             return v;
@@ -217,7 +164,7 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
         };
 
         try {
-            if (solver == sampling::Sampler::FlowMatchEuler) {
+            if (s.sampler == Sampler::DiffusersEuler) {
                 sampling::FlowMatchEulerConfig config = m.scheduler;
                 config.shift = s.timeShift;
                 const auto schedule = sampling::FlowMatchEulerSchedule::create(config, s.steps, m.device);
@@ -229,15 +176,12 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
                     reportStep(i, x);
                 }
             } else {
-                const auto grid = sampling::officialTimeGrid(s.steps, s.timeShift,
-                                                             s.schedule == Schedule::Sigmoid
-                                                                 ? sampling::GridSpacing::Sigmoid
-                                                                 : sampling::GridSpacing::Uniform,
-                                                             s.sigmoidKappa);
+                const auto grid =
+                    sampling::officialTimeGrid(s.steps, s.timeShift, s.schedule, s.sigmoidKappa);
                 auto f = [&](const at::Tensor& t, const at::Tensor& state) {
                     return velocity(t.item<float>(), t.to(at::kFloat).reshape({1}), state);
                 };
-                x = sampling::integrate(solver, f, grid, x, reportStep).x;
+                x = sampling::integrate(s.sampler, f, grid, x, reportStep).x;
                 cleanEstimate = x;
             }
         } catch (const KeepDraft&) {
@@ -249,13 +193,15 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
 
         // 3. Decode.
         if (cancel.mode() == CancelMode::StopNow) throw Cancelled();
-        stage(engine::Stage::Decoding);
+        stage(Stage::Decoding);
         const auto decodeStart = Clock::now();
         auto latents = x.to(at::kFloat).cpu().contiguous();
         out.latentShape = latents.sizes().vec();
         out.latents.assign(latents.data_ptr<float>(), latents.data_ptr<float>() + latents.numel());
         const auto image = models::decodeLatentsToImage(
-            *m.vae, x.to(m.vaeDtype), tiledDecodeOptions(request, m.vae->config().spatialFactor()));
+            *m.vae, x.to(m.vaeDtype),
+            models::TiledDecodeOptions{request.vaeTiling,
+                                       request.vaeTileSize / m.vae->config().spatialFactor()});
         auto hwc = image[0].permute({1, 2, 0}).contiguous().to(at::kFloat);
         out.image.width = static_cast<int>(hwc.size(1));
         out.image.height = static_cast<int>(hwc.size(0));
@@ -268,7 +214,7 @@ engine::GenerationOutput generateImage(const LoadedModels& m, const GenerationRe
                                       request.width, request.height, out.device, e.what_without_backtrace()));
     }
     out.totalMs = msSince(runStart);
-    stage(engine::Stage::Done);
+    stage(Stage::Done);
     return out;
 }
 

@@ -2,9 +2,11 @@
 // The text-to-image run: tokenize -> encode (cached) -> initial noise -> denoising loop with classifier-free
 // guidance -> VAE decode. Reference: diffusers pipelines/lumina/pipeline_lumina.py (LuminaPipeline.__call__)
 // for the `diffusers-euler` sampler, the official Lumina-T2X transport ODE for euler / midpoint / rk4
-// (spec §1, §4, §5). Each run has its own state; the models are shared and read-only.
-#include "core/engine/generation_engine.h"
+// (docs/reference-notes.md; docs/sampling.md). Each run has its own state; the models are shared and
+// read-only.
+#include "core/pipeline/generation_output.h"
 #include "core/pipeline/loaded_models.h"
+#include "core/util/cancel_token.h"
 
 namespace lumina::pipeline {
 
@@ -15,9 +17,8 @@ GenerationRequest resolveRequest(const GenerationRequest& request, const LoadedM
 // Runs one request on the calling thread (sets c10::InferenceMode itself). Cancellation is checked before
 // every model evaluation and before decoding: StopNow throws Cancelled, StopKeepDraft decodes the current
 // clean-image estimate and returns it with draft = true. Out-of-memory becomes OutOfMemory with advice.
-engine::GenerationOutput generateImage(const LoadedModels& models, const GenerationRequest& request,
-                                       const engine::GenerationCallbacks& callbacks,
-                                       const CancelToken& cancel);
+GenerationOutput generateImage(const LoadedModels& models, const GenerationRequest& request,
+                               const GenerationCallbacks& callbacks, const CancelToken& cancel);
 
 // Initial latents exactly as diffusers' randn_tensor with torch.Generator("cpu").manual_seed(seed): drawn on
 // the CPU in `dtype` (not drawn in fp32 and cast: that gives different numbers), then moved to `device`.

@@ -131,9 +131,9 @@ at::Tensor FlowMatchEulerSchedule::step(int64_t i, const at::Tensor& x, const at
     if (x.device() != m_sigmas.device())
         throw InvalidRequest(
             fmt::format("the schedule lives on {} but the latents on {}: create the schedule on the "
-                        "execution device (dt must be a 0-d tensor there, spec §4.4)",
+                        "execution device (dt must be a 0-d tensor there)",
                         m_sigmas.device().str(), x.device().str()));
-    // The scheduler integrates in sigma, where dx/dsigma = -v (spec §4.2 item 8).
+    // The scheduler integrates in sigma, where dx/dsigma = -v (LuminaPipeline.__call__ passes -noise_pred).
     return eulerStep(x, -velocity, m_sigmas[i], m_sigmas[i + 1]);
 }
 

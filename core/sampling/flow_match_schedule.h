@@ -1,7 +1,8 @@
 #pragma once
 // Reference: diffusers schedulers/scheduling_flow_match_euler_discrete.py, FlowMatchEulerDiscreteScheduler
 // (as configured by the Lumina-Next scheduler/scheduler_config.json), and the step loop of
-// diffusers pipelines/lumina/pipeline_lumina.py. Spec §4.1, §4.2, §4.4.
+// diffusers pipelines/lumina/pipeline_lumina.py (LuminaPipeline.__call__); docs/reference-notes.md,
+// Scheduler.
 //
 // Steps semantics: n steps = n intervals = n model evaluations (one CFG forward each).
 #include <ATen/core/Tensor.h>
@@ -28,9 +29,9 @@ struct FlowMatchEulerConfig {
 };
 
 // How t_model = 1 - timesteps/1000 divides. PyTorch divides by a Python scalar with a true fp32 division
-// on CPU, but multiplies by the fp32 reciprocal on CUDA (spec §4.1), so the reference's t_model depends on
-// the execution device. ForDevice picks TrueDivide for CPU (and any non-CUDA device; MPS not measured) and
-// ReciprocalMultiply for CUDA.
+// on CPU, but multiplies by the fp32 reciprocal on CUDA (docs/reference-notes.md, Scheduler), so the
+// reference's t_model depends on the execution device. ForDevice picks TrueDivide for CPU (and any non-CUDA
+// device; MPS not measured) and ReciprocalMultiply for CUDA.
 enum class TimeDivision { ForDevice, TrueDivide, ReciprocalMultiply };
 
 // sigmas and timesteps exactly as set_timesteps(n) computes them (bitwise, fp32): float64 numpy-style
@@ -67,7 +68,8 @@ at::Tensor modelTime(const at::Tensor& timesteps, int64_t numTrainTimesteps, Tim
 
 // FlowMatchEulerDiscreteScheduler.step: x' = (x.float() + dt * u).to(u.dtype) with dt = sigmaNext - sigma a
 // 0-d tensor on the execution device and u = -v. With u in bf16 the product dt*u is bf16 (dt rounded to
-// bf16 first, on CPU and for a 0-d CUDA dt alike, spec §4.4); the sum is fp32 and the state is re-rounded.
+// bf16 first, on CPU and for a 0-d CUDA dt alike; docs/reference-notes.md, Scheduler); the sum is fp32 and
+// the state is re-rounded.
 at::Tensor eulerStep(const at::Tensor& x, const at::Tensor& u, const at::Tensor& sigma,
                      const at::Tensor& sigmaNext);
 

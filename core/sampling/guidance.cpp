@@ -13,17 +13,7 @@ namespace {
 constexpr int64_t kGuidedChannels = 3;
 } // namespace
 
-std::string cfgChannelsName(CfgChannels channels) {
-    return channels == CfgChannels::All ? "all" : "3";
-}
-
-CfgChannels parseCfgChannels(std::string_view name) {
-    if (name == "3") return CfgChannels::Reference3;
-    if (name == "all") return CfgChannels::All;
-    throw InvalidRequest(fmt::format("unknown CFG channel mode '{}': expected 3 or all", name));
-}
-
-at::Tensor combineGuidance(const at::Tensor& velocity, double scale, CfgChannels channels) {
+at::Tensor combineGuidance(const at::Tensor& velocity, double scale, CFGChannels channels) {
     if (!guidanceEnabled(scale)) return velocity;
     if (velocity.dim() < 2 || velocity.size(0) % 2 != 0 || velocity.size(1) <= kGuidedChannels)
         throw InvalidRequest(
@@ -33,7 +23,7 @@ at::Tensor combineGuidance(const at::Tensor& velocity, double scale, CfgChannels
     const int64_t b = velocity.size(0) / 2;
     const auto cond = velocity.slice(0, 0, b);
     const auto uncond = velocity.slice(0, b, 2 * b);
-    if (channels == CfgChannels::All) return uncond + (cond - uncond) * scale;
+    if (channels == CFGChannels::All) return uncond + (cond - uncond) * scale;
     const auto c3 = cond.slice(1, 0, kGuidedChannels);
     const auto u3 = uncond.slice(1, 0, kGuidedChannels);
     const auto guided = u3 + (c3 - u3) * scale;

@@ -1,18 +1,11 @@
 #pragma once
-// Classifier-free guidance as in diffusers pipeline_lumina.py (and the official forward_with_cfg), spec §4.3.
+// Classifier-free guidance as in diffusers pipeline_lumina.py (LuminaPipeline.__call__) and
+// the official Lumina-T2X lumina_next_t2i_mini/models/nextdit.py (NextDiT.forward_with_cfg).
+#include "core/vocabulary/choices.h"
+
 #include <ATen/core/Tensor.h>
-#include <string>
-#include <string_view>
 
 namespace lumina::sampling {
-
-enum class CfgChannels {
-    Reference3, // reference: channels 0-2 guided, channel 3 (and any further) from the conditional half
-    All,        // NON-REFERENCE option: standard CFG on every channel
-};
-
-std::string cfgChannelsName(CfgChannels channels);   // "3" / "all"
-CfgChannels parseCfgChannels(std::string_view name); // throws InvalidRequest
 
 // CFG runs (batch doubled, conditional rows first) only when scale > 1.
 inline bool guidanceEnabled(double scale) {
@@ -25,6 +18,6 @@ inline bool guidanceEnabled(double scale) {
 // When guidanceEnabled(scale) is false the caller ran only the conditional batch: returned unchanged.
 // Throws InvalidRequest for an odd batch or fewer than 4 channels.
 at::Tensor combineGuidance(const at::Tensor& velocity, double scale,
-                           CfgChannels channels = CfgChannels::Reference3);
+                           CFGChannels channels = CFGChannels::Reference3);
 
 } // namespace lumina::sampling

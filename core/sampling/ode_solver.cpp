@@ -1,6 +1,6 @@
 // Reference: torchdiffeq _impl/fixed_grid.py (Euler, Midpoint, RK4), _impl/rk_common.py (rk4_alt_step_func),
 // _impl/solvers.py (FixedGridODESolver.integrate), _impl/misc.py (_PerturbFunc casts t to the state dtype),
-// as used by Lumina-T2X transport.py; spec §4.6.
+// as used by Lumina-T2X lumina_next_t2i_mini/transport.py (ODE.sample).
 #include "core/sampling/ode_solver.h"
 
 #include "core/util/errors.h"
@@ -9,38 +9,6 @@
 #include <torch/torch.h>
 
 namespace lumina::sampling {
-
-std::string samplerName(Sampler sampler) {
-    switch (sampler) {
-    case Sampler::FlowMatchEuler:
-        return "diffusers-euler";
-    case Sampler::Euler:
-        return "euler";
-    case Sampler::Midpoint:
-        return "midpoint";
-    case Sampler::Rk4:
-        return "rk4";
-    }
-    return "unknown";
-}
-
-Sampler parseSampler(std::string_view name) {
-    for (auto s : {Sampler::FlowMatchEuler, Sampler::Euler, Sampler::Midpoint, Sampler::Rk4})
-        if (samplerName(s) == name) return s;
-    throw InvalidRequest(
-        fmt::format("unknown sampler '{}': expected diffusers-euler, euler, midpoint or rk4", name));
-}
-
-int64_t stagesPerStep(Sampler sampler) {
-    switch (sampler) {
-    case Sampler::Midpoint:
-        return 2;
-    case Sampler::Rk4:
-        return 4;
-    default:
-        return 1;
-    }
-}
 
 int64_t modelEvaluations(Sampler sampler, int64_t steps) {
     return stagesPerStep(sampler) * steps;
@@ -66,7 +34,7 @@ at::Tensor odeStep(Sampler solver, const VelocityFn& f, const at::Tensor& t0, co
         dy = dt * call(t0d + halfDt, yMid);
         break;
     }
-    case Sampler::Rk4: {
+    case Sampler::RK4: {
         constexpr double kOneThird = 1.0 / 3.0;
         constexpr double kTwoThirds = 2.0 / 3.0;
         const auto k1 = call(t0d, x);
@@ -76,7 +44,7 @@ at::Tensor odeStep(Sampler solver, const VelocityFn& f, const at::Tensor& t0, co
         dy = (k1 + (k2 + k3) * 3 + k4) * dt * 0.125;
         break;
     }
-    case Sampler::FlowMatchEuler:
+    case Sampler::DiffusersEuler:
         throw InvalidRequest("diffusers-euler runs on the diffusers schedule (FlowMatchEulerSchedule), "
                              "not on the official time grid");
     }

@@ -1,28 +1,19 @@
 #pragma once
 // The official Lumina-T2X fixed-grid solvers (torchdiffeq `euler`, `midpoint`, `rk4`; rk4 is torchdiffeq's
-// 3/8-rule `rk4_alt_step_func`), spec §4.6, plus the sampler choice of the app.
+// 3/8-rule `rk4_alt_step_func` in _impl/rk_common.py), as Lumina-T2X
+// lumina_next_t2i_mini/transport.py (ODE.sample) calls them, plus the sampler choice of the app.
 //
 // Steps semantics (whole app): "steps" = number of integration intervals. Model evaluations (NFE, one batched
 // CFG forward each) = steps x stages: diffusers Euler 1, official euler 1, midpoint 2, rk4 4.
+#include "core/vocabulary/choices.h"
+
 #include <ATen/core/Tensor.h>
 #include <cstdint>
 #include <functional>
-#include <string>
-#include <string_view>
 
 namespace lumina::sampling {
 
-enum class Sampler {
-    FlowMatchEuler, // diffusers FlowMatchEulerDiscreteScheduler (reference; see flow_match_schedule.h)
-    Euler,          // official grid, torchdiffeq euler
-    Midpoint,       // official grid, torchdiffeq midpoint
-    Rk4,            // official grid, torchdiffeq rk4 (3/8 rule)
-};
-
-// Names: "diffusers-euler", "euler", "midpoint", "rk4". parseSampler throws InvalidRequest otherwise.
-std::string samplerName(Sampler sampler);
-Sampler parseSampler(std::string_view name);
-int64_t stagesPerStep(Sampler sampler);
+// stagesPerStep(sampler) * steps (Sampler::DiffusersEuler runs on flow_match_schedule.h, one per step).
 int64_t modelEvaluations(Sampler sampler, int64_t steps);
 
 // f(t, x) -> velocity dx/dt in Lumina time (the CFG-combined model output, not negated). As in torchdiffeq,
@@ -34,7 +25,7 @@ using StepCallback = std::function<void(int64_t step, const at::Tensor& x)>;
 
 // One interval [t0, t1] (0-d fp32 tensors) with torchdiffeq's op order: dt = t1 - t0; euler: x + dt*f(t0,x);
 // midpoint: x + dt*f(t0 + dt/2, x + f(t0,x)*(dt/2)); rk4 3/8 rule with k4 at t1. State arithmetic runs in
-// x's dtype (the official code keeps a bf16 state). `Sampler::FlowMatchEuler` is refused (InvalidRequest).
+// x's dtype (the official code keeps a bf16 state). `Sampler::DiffusersEuler` is refused (InvalidRequest).
 at::Tensor odeStep(Sampler solver, const VelocityFn& f, const at::Tensor& t0, const at::Tensor& t1,
                    const at::Tensor& x);
 

@@ -1,5 +1,6 @@
 // Reference: diffusers pipelines/lumina/pipeline_lumina.py (scaling_factor, time-aware switch) and the
-// official Lumina-T2X demo's extrapolation rule, as described in spec §4.5, §4.6, §8.2.
+// official Lumina-T2X demo's extrapolation rule (lumina_next_t2i_mini/demo.py, model_main;
+// models/nextdit.py, NextDiT.precompute_freqs_cis); docs/reference-notes.md.
 #include "core/sampling/rope_scaling.h"
 
 #include "core/util/errors.h"
@@ -9,28 +10,6 @@
 
 namespace lumina::sampling {
 
-std::string ropeScalingModeName(RopeScalingMode mode) {
-    switch (mode) {
-    case RopeScalingMode::None:
-        return "none";
-    case RopeScalingMode::Linear:
-        return "linear";
-    case RopeScalingMode::Ntk:
-        return "ntk";
-    case RopeScalingMode::TimeAware:
-        return "time-aware";
-    }
-    return "unknown";
-}
-
-RopeScalingMode parseRopeScalingMode(std::string_view name) {
-    for (auto m :
-         {RopeScalingMode::None, RopeScalingMode::Linear, RopeScalingMode::Ntk, RopeScalingMode::TimeAware})
-        if (ropeScalingModeName(m) == name) return m;
-    throw InvalidRequest(
-        fmt::format("unknown RoPE scaling mode '{}': expected none, linear, ntk or time-aware", name));
-}
-
 double ropeScalingFactor(int64_t width, int64_t height, int64_t nativeImageSize) {
     if (width <= 0 || height <= 0 || nativeImageSize <= 0)
         throw InvalidRequest(fmt::format("RoPE scaling needs positive sizes, got {}x{} (native {})", width,
@@ -39,20 +18,20 @@ double ropeScalingFactor(int64_t width, int64_t height, int64_t nativeImageSize)
     return std::sqrt(static_cast<double>(width) * static_cast<double>(height) / (native * native));
 }
 
-RopeFactors ropeFactors(const RopeScalingSettings& settings, int64_t width, int64_t height, float t) {
+RoPEFactors ropeFactors(const RoPEScalingSettings& settings, int64_t width, int64_t height, float t) {
     if (!(settings.watershed >= 0.0 && settings.watershed <= 1.0))
         throw InvalidRequest(fmt::format("RoPE watershed must lie in [0, 1], got {}", settings.watershed));
     const double factor = ropeScalingFactor(width, height, settings.nativeImageSize);
     const auto native = settings.nativeImageSize;
     if (!settings.applyBelowNative && width * height <= native * native) return {};
     switch (settings.mode) {
-    case RopeScalingMode::None:
+    case RoPEScaling::None:
         return {};
-    case RopeScalingMode::Linear:
+    case RoPEScaling::Linear:
         return {factor, 1.0};
-    case RopeScalingMode::Ntk:
+    case RoPEScaling::NTK:
         return {1.0, factor};
-    case RopeScalingMode::TimeAware:
+    case RoPEScaling::TimeAware:
         // The reference compares an fp32 tensor with a Python float: the watershed is rounded to fp32.
         if (t < static_cast<float>(settings.watershed)) return {factor, 1.0};
         return {1.0, factor};

@@ -1,5 +1,5 @@
-// Reference: Lumina-T2X lumina_next_t2i_mini/transport.py, class ODE (grid and time shift), as described in
-// spec §4.6; the sigmoid spacing is this app's reading of the Lumina-Next paper (spec §4.7), not a port.
+// Reference: Lumina-T2X lumina_next_t2i_mini/transport.py, class ODE (grid and time shift); the sigmoid
+// spacing is this app's reading of the Lumina-Next paper, not a port (docs/sampling.md).
 #include "core/sampling/time_grid.h"
 
 #include "core/util/errors.h"
@@ -23,19 +23,9 @@ double logistic(double z) {
 
 } // namespace
 
-std::string gridSpacingName(GridSpacing spacing) {
-    return spacing == GridSpacing::Sigmoid ? "sigmoid" : "uniform";
-}
-
-GridSpacing parseGridSpacing(std::string_view name) {
-    if (name == "uniform") return GridSpacing::Uniform;
-    if (name == "sigmoid") return GridSpacing::Sigmoid;
-    throw InvalidRequest(fmt::format("unknown time spacing '{}': expected uniform or sigmoid", name));
-}
-
-at::Tensor baseGrid(int64_t steps, GridSpacing spacing, double kappa) {
+at::Tensor baseGrid(int64_t steps, Schedule schedule, double kappa) {
     checkSteps(steps);
-    if (spacing == GridSpacing::Uniform) return torch::linspace(0.0, 1.0, steps + 1, torch::kFloat32);
+    if (schedule == Schedule::Uniform) return torch::linspace(0.0, 1.0, steps + 1, torch::kFloat32);
     if (!(kappa >= 0.01 && kappa <= 50.0))
         throw InvalidRequest(fmt::format("sigmoid spacing kappa must lie in [0.01, 50], got {}", kappa));
     const double low = logistic(-kappa / 2.0);
@@ -55,8 +45,8 @@ at::Tensor timeShift(const at::Tensor& u, double shift) {
     return u / ((u + shift) - u * shift);
 }
 
-at::Tensor officialTimeGrid(int64_t steps, double shift, GridSpacing spacing, double kappa) {
-    return timeShift(baseGrid(steps, spacing, kappa), shift);
+at::Tensor officialTimeGrid(int64_t steps, double shift, Schedule schedule, double kappa) {
+    return timeShift(baseGrid(steps, schedule, kappa), shift);
 }
 
 } // namespace lumina::sampling

@@ -1,4 +1,5 @@
-// The prompt preprocessing of diffusers' LuminaPipeline without the caption cleaner (spec 9.1).
+// The prompt preprocessing of diffusers' LuminaPipeline without the caption cleaner
+// (LuminaPipeline._text_preprocessing).
 #include "core/text/diffusers_preprocess.h"
 
 #include "core/util/python_text.h"

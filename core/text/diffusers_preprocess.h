@@ -1,5 +1,6 @@
 #pragma once
-// The prompt preprocessing of diffusers' LuminaPipeline without the caption cleaner (spec 9.1):
+// The prompt preprocessing of diffusers' LuminaPipeline without the caption cleaner
+// (LuminaPipeline._text_preprocessing with clean_caption=False):
 // Python's `text.lower().strip()`, with full Unicode case mapping and CPython's Final_Sigma rule.
 #include "core/util/python_text.h"
 

@@ -1,5 +1,5 @@
 #pragma once
-// The Gemma tokenizer of the Lumina-Next checkpoint (spec 2.7, 9.2), identical to transformers'
+// The Gemma tokenizer of the Lumina-Next checkpoint (docs/text.md), identical to transformers'
 // GemmaTokenizer loaded from the same folder: added tokens matched atomically, then SentencePiece BPE with
 // byte fallback on the text between them, <bos> prepended, truncation to 256 ids, padding to a multiple of 8.
 #include "core/text/diffusers_preprocess.h"

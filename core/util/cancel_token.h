@@ -1,6 +1,6 @@
 #pragma once
 // A cancellation flag shared between the thread that owns a run and the thread that executes it.
-// The run checks it before every model evaluation and before decoding (architecture rule 3).
+// The run checks it before every model evaluation and before decoding (docs/architecture.md, Threads).
 #include <atomic>
 
 namespace lumina {

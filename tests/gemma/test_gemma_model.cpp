@@ -100,7 +100,7 @@ private slots:
 
     void paddingSideGivesSameValidRows() {
         // The same rows padded on the other side: RoPE depends on position differences only, so the valid
-        // outputs agree to rounding (spec 9.2).
+        // outputs agree to rounding (the padding side is the tokenizer config's; docs/text.md).
         const auto model = models::loadGemma(fixtures() / "g1_tanh", {});
         const auto ref = io::SafetensorsFile::open(fixtures() / "g1_tanh.reference.safetensors");
         const auto ids = ref->tensor("left.ids"), mask = ref->tensor("left.mask");

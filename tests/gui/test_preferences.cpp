@@ -35,9 +35,9 @@ private slots:
 
     void dialogShowsStoredValuesAndReturnsChoices() {
         ui::Preferences p;
-        p.device = pipeline::DeviceChoice::CUDA;
-        p.precision = pipeline::Precision::BF16;
-        p.vaeTiling = pipeline::VaeTiling::Always;
+        p.device = DeviceChoice::CUDA;
+        p.precision = Precision::BF16;
+        p.vaeTiling = VAETiling::Always;
         p.vaeTileSize = 1024;
         p.language = "zh_CN";
         p.outputFolder = m_dir.filePath("out");
@@ -63,9 +63,9 @@ private slots:
         choose(combo(dialog, "prefLanguage"), "ja");
         output->setText("   "); // blank: back to the default folder
         const ui::Preferences chosen = dialog.preferences();
-        QVERIFY(chosen.device == pipeline::DeviceChoice::CPU);
-        QVERIFY(chosen.precision == pipeline::Precision::FP32);
-        QVERIFY(chosen.vaeTiling == pipeline::VaeTiling::Never);
+        QVERIFY(chosen.device == DeviceChoice::CPU);
+        QVERIFY(chosen.precision == Precision::FP32);
+        QVERIFY(chosen.vaeTiling == VAETiling::Never);
         QCOMPARE(chosen.vaeTileSize, 0);
         QCOMPARE(chosen.language, QString("ja"));
         QCOMPARE(chosen.outputFolder, ui::Preferences::defaultOutputFolder());
@@ -82,9 +82,9 @@ private slots:
 
     void settingsRoundTripAndBadValuesFallBack() {
         ui::Preferences p;
-        p.device = pipeline::DeviceChoice::MPS;
-        p.precision = pipeline::Precision::FP16;
-        p.vaeTiling = pipeline::VaeTiling::Always;
+        p.device = DeviceChoice::MPS;
+        p.precision = Precision::FP16;
+        p.vaeTiling = VAETiling::Always;
         p.vaeTileSize = 2048;
         p.language = "ja";
         p.outputFolder = "/tmp/lumina out";
@@ -102,8 +102,8 @@ private slots:
         s.setValue("engine/vaeTiling", "sometimes");
         s.setValue("engine/vaeTile", 1000); // not a multiple of 64
         const auto fallback = ui::Preferences::load();
-        QVERIFY(fallback.device == pipeline::DeviceChoice::Auto);
-        QVERIFY(fallback.vaeTiling == pipeline::VaeTiling::Auto);
+        QVERIFY(fallback.device == DeviceChoice::Auto);
+        QVERIFY(fallback.vaeTiling == VAETiling::Auto);
         QCOMPARE(fallback.vaeTileSize, 0);
     }
 
@@ -124,8 +124,8 @@ private slots:
         });
         w.findChild<QAction*>("actionPreferences")->trigger(); // modal: returns once accepted
         QVERIFY(sawDialog);
-        QVERIFY(w.preferences().device == pipeline::DeviceChoice::CPU);
-        QVERIFY(w.preferences().vaeTiling == pipeline::VaeTiling::Always);
+        QVERIFY(w.preferences().device == DeviceChoice::CPU);
+        QVERIFY(w.preferences().vaeTiling == VAETiling::Always);
         QCOMPARE(QSettings().value("engine/vaeTile").toInt(), 512); // saved at once
 
         // Cancel changes nothing.
@@ -136,7 +136,7 @@ private slots:
             }
         });
         w.findChild<QAction*>("actionPreferences")->trigger();
-        QVERIFY(w.preferences().device == pipeline::DeviceChoice::CPU);
+        QVERIFY(w.preferences().device == DeviceChoice::CPU);
 
         // A job queued now carries them (no model is loaded, so it stays in the queue).
         w.promptPanel()->setPrompt("a quiet harbour");

@@ -87,11 +87,11 @@ private slots:
     }
 
     void estimateGrowsWithSize() {
-        const auto small = ui::estimateRun(1024, 1024, 30, "midpoint", "cuda", "bf16");
-        const auto big = ui::estimateRun(2048, 2048, 30, "midpoint", "cuda", "bf16");
+        const auto small = ui::estimateRun(1024, 1024, 30, Sampler::Midpoint, "cuda", "bf16");
+        const auto big = ui::estimateRun(2048, 2048, 30, Sampler::Midpoint, "cuda", "bf16");
         QVERIFY(big.seconds > 4 * small.seconds);
         QVERIFY(big.gigabytes > small.gigabytes);
-        QVERIFY(ui::estimateRun(1024, 1024, 30, "midpoint", "cpu", "auto").seconds > small.seconds);
+        QVERIFY(ui::estimateRun(1024, 1024, 30, Sampler::Midpoint, "cpu", "auto").seconds > small.seconds);
         ui::SettingsPanel p;
         QVERIFY(p.findChild<QLabel*>("estimateLabel")->text().contains("4096"));
     }

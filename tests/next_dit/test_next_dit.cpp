@@ -1,6 +1,6 @@
 // Parity of the LibTorch Next-DiT with diffusers' LuminaNextDiT2DModel on the fixtures written by
-// tests/python/make_next_dit_fixtures.py (spec §7.3 #4-#9), the published 2B key/shape set, and loading
-// errors.
+// tests/python/make_next_dit_fixtures.py (RoPE table, time embedding, patch embedding, blocks, forward), the
+// published 2B key/shape set, and loading errors.
 #include "core/io/safetensors_file.h"
 #include "core/io/weight_set.h"
 #include "core/models/next_dit/next_dit_model.h"
@@ -210,7 +210,7 @@ private slots:
     void halfPrecisionStaysCloseToFp32Reference() {
         // bf16/fp16 weights and activations (with the reference's fp32 islands) against the fp32 reference.
         // bf16 keeps 8 mantissa bits, so ~1e-2 relative error is expected (measured rel L2 0.8-1.0e-2, cosine
-        // >= 0.99995 on these fixtures). Bound: rel L2 <= 3e-2 and cosine >= 0.999 (spec §7.4 style).
+        // >= 0.99995 on these fixtures). Bound: rel L2 <= 3e-2 and cosine >= 0.999.
         QFETCH(int, dtype);
         const auto type = static_cast<at::ScalarType>(dtype);
         const auto manifest = readJson(fixtures() / "manifest.json");

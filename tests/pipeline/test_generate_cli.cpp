@@ -131,7 +131,8 @@ private slots:
             << base + QStringList{"--output", "/no/such/dir/x.png"} << "/no/such/dir";
         QTest::newRow("extension") << base + QStringList{"--output", "/tmp/x.gif"} << "gif";
         QTest::newRow("vae tile") << base + QStringList{"--vae-tile", "100"} << "multiple of 64";
-        QTest::newRow("vae tiling") << base + QStringList{"--vae-tiling", "sometimes"} << "vae tiling";
+        QTest::newRow("vae tiling") << base + QStringList{"--vae-tiling", "sometimes"}
+                                    << "vae-tiling must be one of auto|always|never";
         QTest::newRow("unknown option") << base + QStringList{"--colour", "red"} << "unknown option";
         QTest::newRow("no prompt") << QStringList{"generate", "--model", "/x", "--json"} << "--prompt";
     }

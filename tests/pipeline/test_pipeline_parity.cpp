@@ -29,8 +29,8 @@ pipeline::GenerationRequest diffusersRequest(const nlohmann::json& c) {
     r.sampling.steps = c["steps"].get<int>();
     r.sampling.guidanceScale = c["guidance"].get<double>();
     r.seed = c["seed"].get<uint64_t>();
-    r.device = pipeline::DeviceChoice::CPU;
-    r.precision = pipeline::Precision::FP32;
+    r.device = DeviceChoice::CPU;
+    r.precision = Precision::FP32;
     r.diffusersPromptPreprocess = true;
     return r;
 }
@@ -45,8 +45,8 @@ class TestPipelineParity : public QObject {
 private slots:
     void initTestCase() {
         at::set_num_threads(1);
-        m_engine.loadModel((fixtures() + "/pipeline").toStdString(),
-                           {pipeline::DeviceChoice::CPU, pipeline::Precision::FP32}, {});
+        m_engine.loadModel((fixtures() + "/pipeline").toStdString(), {DeviceChoice::CPU, Precision::FP32},
+                           {});
         QVERIFY(m_engine.modelLoaded());
         m_cases = io::readJsonObject((fixtures() + "/cases.json").toStdString())["cases"];
         QVERIFY(m_cases.size() >= 6);
@@ -116,13 +116,13 @@ private slots:
         auto r = diffusersRequest(m_cases[0]);
         r.preset = "lumina";
         r.sampling = pipeline::presetSettings("lumina");
-        r.sampling.sampler = pipeline::parseSampler(sampler.toStdString());
+        r.sampling.sampler = parseSampler(sampler.toStdString());
         r.sampling.steps = 3;
         r.width = 256; // extrapolated for the tiny model (native 128): time-aware scaling switches at 0.3
-        std::vector<engine::StepProgress> steps;
+        std::vector<pipeline::StepProgress> steps;
         int previews = 0;
-        engine::GenerationCallbacks callbacks;
-        callbacks.onStep = [&](const engine::StepProgress& p, const image::Rgb8Image* preview) {
+        pipeline::GenerationCallbacks callbacks;
+        callbacks.onStep = [&](const pipeline::StepProgress& p, const image::Rgb8Image* preview) {
             steps.push_back(p);
             if (preview && !preview->empty()) ++previews;
         };
@@ -141,7 +141,7 @@ private slots:
         r.sampling = pipeline::presetSettings("lumina");
         r.sampling.steps = 4;
         const auto uniform = m_engine.generate(r, {}, CancelToken());
-        r.sampling.schedule = pipeline::Schedule::Sigmoid;
+        r.sampling.schedule = Schedule::Sigmoid;
         const auto sigmoid = m_engine.generate(r, {}, CancelToken());
         QVERIFY(uniform.latents != sigmoid.latents);
     }
@@ -169,8 +169,8 @@ private slots:
         r.sampling.steps = 10;
         CancelToken cancel;
         int seen = 0;
-        engine::GenerationCallbacks callbacks;
-        callbacks.onStep = [&](const engine::StepProgress& p, const image::Rgb8Image*) {
+        pipeline::GenerationCallbacks callbacks;
+        callbacks.onStep = [&](const pipeline::StepProgress& p, const image::Rgb8Image*) {
             seen = p.modelEvaluations;
             if (p.step == 2) cancel.request(CancelMode::StopNow);
         };
@@ -182,8 +182,8 @@ private slots:
         auto r = diffusersRequest(m_cases[0]);
         r.sampling.steps = 10;
         CancelToken cancel;
-        engine::GenerationCallbacks callbacks;
-        callbacks.onStep = [&](const engine::StepProgress& p, const image::Rgb8Image*) {
+        pipeline::GenerationCallbacks callbacks;
+        callbacks.onStep = [&](const pipeline::StepProgress& p, const image::Rgb8Image*) {
             if (p.step == 3) cancel.request(CancelMode::StopKeepDraft);
         };
         const auto out = m_engine.generate(r, callbacks, cancel);
@@ -209,8 +209,8 @@ private slots:
         r.sampling.steps = steps;
         r.sampling.guidanceScale = guidance;
         bool stageSeen = false;
-        engine::GenerationCallbacks callbacks;
-        callbacks.onStage = [&](engine::Stage) { stageSeen = true; };
+        pipeline::GenerationCallbacks callbacks;
+        callbacks.onStage = [&](pipeline::Stage) { stageSeen = true; };
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, m_engine.generate(r, callbacks, CancelToken()));
         QVERIFY(!stageSeen);
     }

@@ -16,7 +16,7 @@ private slots:
         if (model.isEmpty())
             QSKIP("set LUMINA_TEST_MODEL to the real Lumina-Next-SFT-diffusers checkpoint to run this");
         engine::LuminaEngine engine;
-        engine.loadModel(model.toStdString(), {pipeline::DeviceChoice::Auto, pipeline::Precision::BF16}, {});
+        engine.loadModel(model.toStdString(), {DeviceChoice::Auto, Precision::BF16}, {});
         pipeline::GenerationRequest r;
         r.preset = "diffusers";
         r.sampling = pipeline::presetSettings("diffusers");
@@ -24,7 +24,7 @@ private slots:
         r.sampling.steps = 2;
         r.sampling.guidanceScale = 5.0;
         r.seed = 0;
-        r.precision = pipeline::Precision::BF16;
+        r.precision = Precision::BF16;
         r.diffusersPromptPreprocess = true;
         const auto out = engine.generate(r, {}, CancelToken());
         QCOMPARE(out.image.width, 1024);

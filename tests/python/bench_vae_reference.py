@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference timing for `lumina-cli bench --component vae`: diffusers AutoencoderKL with the real SDXL VAE config
-(spec §2.5) and random weights (same init scheme as the C++ bench), timing the pipeline's decode path
+(vae/config.json of stabilityai/sdxl-vae) and random weights (same init scheme as the C++ bench), timing the pipeline's decode path
 (latents / scaling_factor, vae.decode, (x * 0.5 + 0.5).clamp(0, 1)) on the CPU. Prints one JSON object shaped
 like the C++ bench output (seconds_per_step = decode time, peak_memory_bytes = peak RSS growth).
 Usage: bench_vae_reference.py [--width 1024] [--height 1024] [--dtype fp32|bf16] [--repeat 1] [--threads N]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Gemma text-encoder parity fixtures for tests/gemma (spec 7.2 G1, 9.3).
+"""Gemma text-encoder parity fixtures for tests/gemma (hidden_states[-2], as LuminaPipeline uses it).
 
 Builds tiny random transformers GemmaModels (norm weights away from zero, all weights random), saves them with
 save_pretrained (safetensors) and records hidden_states[0], [1] and [-2] for left-padded, right-padded and

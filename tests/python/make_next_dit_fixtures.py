@@ -21,7 +21,7 @@ from diffusers.utils import logging as diffusers_logging
 torch.set_num_threads(1)
 diffusers_logging.set_verbosity_error()
 
-# Tiny configs. T1 is spec 7.2's T1 (GQA 2, learn_sigma, attn2 query shared with attn1). T2: GQA 1, no
+# Tiny configs. T1: GQA 2, learn_sigma, attn2 query shared with attn1 (like the published checkpoint). T2: GQA 1, no
 # learn_sigma, attn2.to_q/norm_q different from attn1 (the fallback path). T3: GQA 4, ffn_dim_multiplier,
 # qk_norm off, shared query.
 MODELS = {
@@ -104,7 +104,8 @@ def run_case(model, model_bf16, cfg, case, seed):
     kwargs = {} if base is None else {"base_sequence_length": base}
     with torch.no_grad():
         out = model(latents, timestep, caption, mask, rope, cross_attention_kwargs=kwargs, return_dict=False)[0]
-        # The bf16 reference: same inputs rounded to bf16, the reference's own fp32 islands (spec 6.1).
+        # The bf16 reference: same inputs rounded to bf16, the reference's own fp32 islands (RMSNorm
+        # statistics, FP32SiLU, RoPE, caption pooling: docs/reference-notes.md, Next-DiT).
         out_bf16 = model_bf16(latents.to(torch.bfloat16), timestep, caption.to(torch.bfloat16), mask, rope,
                               cross_attention_kwargs=kwargs, return_dict=False)[0]
     return {"latents": latents, "timestep": timestep, "caption": caption, "mask": mask,

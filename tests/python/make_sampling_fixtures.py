@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Reference dumps for the sampling parity tests (spec §7.3 #3, #10, #17).
+"""Reference dumps for the sampling parity tests (scheduler sigmas, timesteps, model times and steps;
+guidance; the official fixed-grid solver steps).
 
 Writes under --out:
   scheduler_shift{1,3}/scheduler_config.json   FlowMatchEulerDiscreteScheduler(shift).save_config

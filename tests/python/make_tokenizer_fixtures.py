@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Tokenizer parity fixtures for tests/text (spec 2.7, 9.1, 9.2).
+"""Tokenizer parity fixtures for tests/text (tokenizer.json / tokenizer.model layouts, lower().strip(),
+tokenization as LuminaPipeline calls it; docs/text.md).
 
 Trains a small SentencePiece BPE model at test time (byte fallback, <pad>/<eos>/<bos>/<unk> at 0/1/2/3,
 identity normalization, no dummy prefix, user-defined symbols), writes it in the layouts a checkpoint can have,

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates core/util/unicode_lower_table.inc: the tables behind lumina::pythonLower / pythonStrip, which
-reproduces Python's str.lower().strip() (the diffusers LuminaPipeline prompt preprocessing, spec 9.1).
+reproduces Python's str.lower().strip() (the diffusers LuminaPipeline prompt preprocessing,
+LuminaPipeline._text_preprocessing).
 
 Everything is measured on the running CPython itself, so the C++ side matches that interpreter exactly:
 - lower mapping: chr(c).lower() for every code point whose lowercase differs (full mappings, e.g. U+0130);

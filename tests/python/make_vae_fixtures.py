@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Tiny random diffusers AutoencoderKLs and their reference outputs for the C++ VAE parity tests (spec §7.2 V1,
-§7.3 #14). For each config NAME it writes --out/NAME/vae/ (save_pretrained, safetensors; one with the pre-2023
+"""Tiny random diffusers AutoencoderKLs and their reference outputs for the C++ VAE parity tests (decode within
+1e-5 in fp32 on the CPU, encode). For each config NAME it writes --out/NAME/vae/ (save_pretrained, safetensors; one with the pre-2023
 attention names query/key/value/proj_attn) and --out/NAME/ref.safetensors holding:
   latents  diffusion-space latents (as the transformer sees them)
   decoded  vae.decode(latents / scaling_factor [+ shift_factor]).sample

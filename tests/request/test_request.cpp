@@ -5,9 +5,25 @@
 
 #include <QtTest>
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace lumina;
 using namespace lumina::pipeline;
+
+namespace {
+
+template <typename E>
+void checkNames(const std::vector<std::pair<E, std::string>>& expected,
+                E (*parse)(std::string_view, std::string_view)) {
+    for (const auto& [value, name] : expected) {
+        QCOMPARE(toString(value), name);
+        QVERIFY(parse(name, "field") == value);
+    }
+}
+
+} // namespace
 
 class TestRequest : public QObject {
     Q_OBJECT
@@ -40,24 +56,24 @@ private slots:
         r.sampling.sampler = Sampler::RK4;
         r.sampling.schedule = Schedule::Sigmoid;
         r.sampling.ropeScaling = RoPEScaling::NTK;
-        r.sampling.cfgChannels = CfgChannels::All;
+        r.sampling.cfgChannels = CFGChannels::All;
         r.sampling.contextDrop = true;
         r.device = DeviceChoice::CUDA;
         r.precision = Precision::BF16;
-        r.vaeTiling = VaeTiling::Always;
+        r.vaeTiling = VAETiling::Always;
         r.vaeTileSize = 768;
         const auto back = requestFromJson(toJson(r));
         QCOMPARE(toJson(back).dump(), toJson(r).dump());
         QCOMPARE(back.prompt, r.prompt);
         QCOMPARE(back.seed.value(), r.seed.value());
         QVERIFY(back.sampling.sampler == Sampler::RK4);
-        QVERIFY(back.vaeTiling == VaeTiling::Always);
+        QVERIFY(back.vaeTiling == VAETiling::Always);
         QCOMPARE(back.vaeTileSize, 768);
         // Settings stored before the VAE keys existed read back with the automatic defaults.
         auto old = toJson(r);
         old.erase("vae_tiling");
         old.erase("vae_tile");
-        QVERIFY(requestFromJson(old).vaeTiling == VaeTiling::Auto);
+        QVERIFY(requestFromJson(old).vaeTiling == VAETiling::Auto);
         QCOMPARE(requestFromJson(old).vaeTileSize, 0);
         GenerationRequest randomSeed;
         QVERIFY(!requestFromJson(toJson(randomSeed)).seed.has_value());
@@ -78,16 +94,59 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, requestFromJson({{"seed", -1}}));
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, requestFromJson(nlohmann::json::array()));
     }
-    void names() {
-        for (auto s : {Sampler::DiffusersEuler, Sampler::Euler, Sampler::Midpoint, Sampler::RK4})
-            QVERIFY(parseSampler(toString(s)) == s);
-        for (auto s : {RoPEScaling::None, RoPEScaling::Linear, RoPEScaling::NTK, RoPEScaling::TimeAware})
-            QVERIFY(parseRoPEScaling(toString(s)) == s);
-        QCOMPARE(toString(CfgChannels::Reference3), std::string("3"));
-        QVERIFY(parsePrecision("bf16") == Precision::BF16);
-        for (auto v : {VaeTiling::Auto, VaeTiling::Always, VaeTiling::Never})
-            QVERIFY(parseVaeTiling(toString(v)) == v);
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest, parseVaeTiling("sometimes"));
+    // The names are a contract: job queues, galleries and image metadata written by earlier versions store
+    // them, and the CLI documents them. Each value prints as its name and parses back.
+    void namesAreTheContract() {
+        checkNames<Sampler>({{Sampler::DiffusersEuler, "diffusers-euler"},
+                             {Sampler::Euler, "euler"},
+                             {Sampler::Midpoint, "midpoint"},
+                             {Sampler::RK4, "rk4"}},
+                            parseSampler);
+        checkNames<Schedule>({{Schedule::Uniform, "uniform"}, {Schedule::Sigmoid, "sigmoid"}}, parseSchedule);
+        checkNames<RoPEScaling>({{RoPEScaling::None, "none"},
+                                 {RoPEScaling::Linear, "linear"},
+                                 {RoPEScaling::NTK, "ntk"},
+                                 {RoPEScaling::TimeAware, "time-aware"}},
+                                parseRoPEScaling);
+        checkNames<CFGChannels>({{CFGChannels::Reference3, "3"}, {CFGChannels::All, "all"}},
+                                parseCFGChannels);
+        checkNames<DeviceChoice>({{DeviceChoice::Auto, "auto"},
+                                  {DeviceChoice::CPU, "cpu"},
+                                  {DeviceChoice::CUDA, "cuda"},
+                                  {DeviceChoice::MPS, "mps"}},
+                                 parseDeviceChoice);
+        checkNames<Precision>({{Precision::Auto, "auto"},
+                               {Precision::FP32, "fp32"},
+                               {Precision::BF16, "bf16"},
+                               {Precision::FP16, "fp16"}},
+                              parsePrecision);
+        checkNames<VAETiling>(
+            {{VAETiling::Auto, "auto"}, {VAETiling::Always, "always"}, {VAETiling::Never, "never"}},
+            parseVAETiling);
+        QCOMPARE(stagesPerStep(Sampler::DiffusersEuler), 1);
+        QCOMPARE(stagesPerStep(Sampler::Euler), 1);
+        QCOMPARE(stagesPerStep(Sampler::Midpoint), 2);
+        QCOMPARE(stagesPerStep(Sampler::RK4), 4);
+    }
+    void unknownNamesAreRefusedWithTheChoices() {
+        try {
+            parseVAETiling("sometimes", "--vae-tiling");
+            QFAIL("no error");
+        } catch (const InvalidRequest& e) {
+            QCOMPARE(QString(e.what()),
+                     QString("--vae-tiling must be one of auto|always|never, not 'sometimes'"));
+        }
+        // Names are exact: no case folding, no abbreviations.
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, parseSampler("RK4"));
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, parseRoPEScaling("time_aware"));
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, parseCFGChannels(""));
+        try {
+            requestFromJson({{"rope_scaling", "yarn"}});
+            QFAIL("no error");
+        } catch (const InvalidRequest& e) {
+            QVERIFY2(QString(e.what()).startsWith("rope_scaling must be one of none|linear|ntk|time-aware"),
+                     e.what());
+        }
     }
     void validation_data() {
         QTest::addColumn<QString>("field");

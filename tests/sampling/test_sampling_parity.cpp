@@ -1,4 +1,4 @@
-// Parity of core/sampling with the Python reference (spec §7.3 #3, #10, #17): diffusers
+// Parity of core/sampling with the Python reference (tests/python/make_sampling_fixtures.py): diffusers
 // FlowMatchEulerDiscreteScheduler sigmas/timesteps/t_model and step, the pipeline's CFG, and the official
 // torchdiffeq update rules. Inputs and outputs come from tests/python/make_sampling_fixtures.py.
 #include "core/io/json_file.h"
@@ -94,7 +94,8 @@ private slots:
     }
 
     void cudaRuleDiffersFromCpuRuleAt30Steps() {
-        // Spec §4.1: for n = 30, s = 1 the two division rules disagree by 1 ulp at 12 of the 30 steps.
+        // docs/reference-notes.md, Scheduler: for n = 30, s = 1 the two division rules disagree by 1 ulp at
+        // 12 of the 30 steps.
         const auto schedule = FlowMatchEulerSchedule::create({}, 30);
         const auto cpu = schedule.modelTimes(TimeDivision::TrueDivide);
         const auto cuda = schedule.modelTimes(TimeDivision::ReciprocalMultiply);
@@ -144,7 +145,7 @@ private slots:
         const auto v = ref->tensor("v_" + t);
         QVERIFY(sameBits(combineGuidance(v, scale), ref->tensor(fmt::format("ref3_{}_g{:.1f}", t, scale)),
                          "cfg ref3"));
-        QVERIFY(sameBits(combineGuidance(v, scale, CfgChannels::All),
+        QVERIFY(sameBits(combineGuidance(v, scale, CFGChannels::All),
                          ref->tensor(fmt::format("all_{}_g{:.1f}", t, scale)), "cfg all"));
         // Channel 3 is the conditional prediction, untouched.
         QVERIFY(sameBits(combineGuidance(v, scale).select(1, 3), v.slice(0, 0, 2).select(1, 3), "channel 3"));
@@ -192,7 +193,7 @@ private slots:
         const auto s = parseSampler(solver.toStdString());
         const auto t = tag.toStdString();
         const auto x0 = ref->tensor("x0_" + t);
-        // One interval j = 3 of the M = 30, s = 4 grid (spec §7.3 #17: within 1e-7; we expect bitwise).
+        // One interval j = 3 of the M = 30, s = 4 grid (the same ATen ops: bitwise).
         const auto grid = officialTimeGrid(29, 4.0);
         const auto one = odeStep(s, f, grid[3], grid[4], x0);
         const auto refOne = ref->tensor(fmt::format("step_{}_{}", solver.toStdString(), t));
@@ -213,7 +214,7 @@ private slots:
         };
         integrate(Sampler::Midpoint, f, officialTimeGrid(2, 1.0), torch::zeros({1}, torch::kBFloat16));
         QCOMPARE(seen, at::ScalarType::BFloat16);
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest, integrate(Sampler::FlowMatchEuler, f,
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, integrate(Sampler::DiffusersEuler, f,
                                                            officialTimeGrid(2, 1.0), torch::zeros({1})));
     }
 

@@ -1,7 +1,8 @@
-// Unit tests of the sampling policy pieces: RoPE scaling policy (spec §3.6 table, §4.5, §8), presets
-// (§8.3), scheduler-config validation, context-drop pooling (§4.8), and the non-reference sigmoid time grid
-// with its toy study (§4.7; numbers reported in docs/sampling.md).
+// Unit tests of the sampling policy pieces: RoPE scaling policy (docs/reference-notes.md, Scheduler and
+// Official sampler), presets, scheduler-config validation, context-drop window and pooling, and the
+// non-reference sigmoid time grid with its toy study (numbers reported in docs/sampling.md).
 #include "core/io/json_file.h"
+#include "core/models/common/key_value_pooling.h"
 #include "core/sampling/context_drop.h"
 #include "core/sampling/flow_match_schedule.h"
 #include "core/sampling/guidance.h"
@@ -57,7 +58,7 @@ const Study& study() {
         Study st;
         auto gen = at::detail::createCPUGenerator(0);
         st.start = at::randn({256, 2}, gen, torch::kFloat64);
-        st.reference = integrate(Sampler::Rk4, toyVelocity, officialTimeGrid(2048, 1.0), st.start).x;
+        st.reference = integrate(Sampler::RK4, toyVelocity, officialTimeGrid(2048, 1.0), st.start).x;
         return st;
     }();
     return s;
@@ -74,7 +75,7 @@ class TestSamplingPolicy : public QObject {
 private slots:
     void initTestCase() { at::set_num_threads(1); }
 
-    // Spec §3.6 example table: scaling_factor = sqrt(W*H / 1024^2).
+    // scaling_factor = sqrt(W*H / 1024^2) (LuminaPipeline.__call__) at sizes worked out by hand.
     void scalingFactorTable_data() {
         QTest::addColumn<int>("w");
         QTest::addColumn<int>("h");
@@ -93,48 +94,36 @@ private slots:
         QFETCH(double, factor);
         QCOMPARE(ropeScalingFactor(w, h), factor);
         // diffusers: time-aware with watershed 1.0 at every size: always linear (t_model <= 0.999 < 1).
-        const RopeScalingSettings diffusers{RopeScalingMode::TimeAware, 1.0, true, 1024};
+        const RoPEScalingSettings diffusers{RoPEScaling::TimeAware, 1.0, true, 1024};
         for (float t : {0.0f, 0.5f, 0.999f})
-            QCOMPARE(ropeFactors(diffusers, w, h, t), (RopeFactors{factor, 1.0}));
+            QCOMPARE(ropeFactors(diffusers, w, h, t), (RoPEFactors{factor, 1.0}));
         // official demo: only extrapolation sizes (area > 1024^2) are scaled, watershed 0.3.
-        const RopeScalingSettings official{RopeScalingMode::TimeAware, 0.3, false, 1024};
+        const RoPEScalingSettings official{RoPEScaling::TimeAware, 0.3, false, 1024};
         const bool extrapolation = int64_t(w) * h > 1024 * 1024;
         QCOMPARE(ropeFactors(official, w, h, 0.1f),
-                 extrapolation ? (RopeFactors{factor, 1.0}) : RopeFactors{});
+                 extrapolation ? (RoPEFactors{factor, 1.0}) : RoPEFactors{});
         QCOMPARE(ropeFactors(official, w, h, 0.8f),
-                 extrapolation ? (RopeFactors{1.0, factor}) : RopeFactors{});
+                 extrapolation ? (RoPEFactors{1.0, factor}) : RoPEFactors{});
     }
 
     void modesAndWatershedStrictness() {
-        RopeScalingSettings s{RopeScalingMode::TimeAware, 0.5, true, 1024};
-        QCOMPARE(ropeFactors(s, 2048, 2048, std::nextafter(0.5f, 0.0f)), (RopeFactors{2.0, 1.0}));
-        QCOMPARE(ropeFactors(s, 2048, 2048, 0.5f), (RopeFactors{1.0, 2.0})); // strict t < w
+        RoPEScalingSettings s{RoPEScaling::TimeAware, 0.5, true, 1024};
+        QCOMPARE(ropeFactors(s, 2048, 2048, std::nextafter(0.5f, 0.0f)), (RoPEFactors{2.0, 1.0}));
+        QCOMPARE(ropeFactors(s, 2048, 2048, 0.5f), (RoPEFactors{1.0, 2.0})); // strict t < w
         // The watershed is rounded to fp32 like the reference's tensor comparison: fp32(0.7) < 0.7 in double,
         // yet t = fp32(0.7) is not below the watershed.
         s.watershed = 0.7;
-        QCOMPARE(ropeFactors(s, 2048, 2048, 0.7f), (RopeFactors{1.0, 2.0}));
-        s.mode = RopeScalingMode::Linear;
-        QCOMPARE(ropeFactors(s, 2048, 2048, 0.9f), (RopeFactors{2.0, 1.0}));
-        s.mode = RopeScalingMode::Ntk;
-        QCOMPARE(ropeFactors(s, 2048, 2048, 0.1f), (RopeFactors{1.0, 2.0}));
-        s.mode = RopeScalingMode::None;
-        QCOMPARE(ropeFactors(s, 2048, 2048, 0.1f), RopeFactors{});
-        QCOMPARE(parseRopeScalingMode("time-aware"), RopeScalingMode::TimeAware);
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest, parseRopeScalingMode("yarn"));
+        QCOMPARE(ropeFactors(s, 2048, 2048, 0.7f), (RoPEFactors{1.0, 2.0}));
+        s.mode = RoPEScaling::Linear;
+        QCOMPARE(ropeFactors(s, 2048, 2048, 0.9f), (RoPEFactors{2.0, 1.0}));
+        s.mode = RoPEScaling::NTK;
+        QCOMPARE(ropeFactors(s, 2048, 2048, 0.1f), (RoPEFactors{1.0, 2.0}));
+        s.mode = RoPEScaling::None;
+        QCOMPARE(ropeFactors(s, 2048, 2048, 0.1f), RoPEFactors{});
         s.watershed = 1.5;
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, ropeFactors(s, 1024, 1024, 0.1f));
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, ropeScalingFactor(0, 1024));
         QCOMPARE(proportionalAttentionBase(), int64_t(4096));
-    }
-
-    void names() {
-        QCOMPARE(parseSampler("rk4"), Sampler::Rk4);
-        QCOMPARE(parseSampler(samplerName(Sampler::FlowMatchEuler)), Sampler::FlowMatchEuler);
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest, parseSampler("dpm++"));
-        QCOMPARE(parseCfgChannels("3"), CfgChannels::Reference3);
-        QCOMPARE(parseCfgChannels(cfgChannelsName(CfgChannels::All)), CfgChannels::All);
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest, parseCfgChannels("4"));
-        QCOMPARE(parseGridSpacing(gridSpacingName(GridSpacing::Uniform)), GridSpacing::Uniform);
     }
 
     void schedulerConfigValidation() {
@@ -165,7 +154,8 @@ private slots:
     }
 
     void doubleShiftQuirk() {
-        // Spec §4.1: with shift != 1 the last nonzero sigma is f(f(0.001)); s = 4 gives about 0.01576.
+        // docs/reference-notes.md, Scheduler ("double shift"): with shift != 1 the last nonzero sigma is
+        // f(f(0.001)); s = 4 gives about 0.01576.
         FlowMatchEulerConfig c;
         c.shift = 4.0;
         const auto sched = FlowMatchEulerSchedule::create(c, 30);
@@ -197,7 +187,7 @@ private slots:
                      .expand({2, gh * gw, 2, 3})
                      .clone();
         auto v = k * -2.0;
-        const auto r = poolKeysValues(k, v, gh, gw, 2);
+        const auto r = models::poolKeysValues(k, v, gh, gw, 2);
         QCOMPARE(r.gridHeight, int64_t(3));
         QCOMPARE(r.gridWidth, int64_t(2));
         QCOMPARE(r.keys.sizes().vec(), (std::vector<int64_t>{2, 6, 2, 3}));
@@ -210,18 +200,17 @@ private slots:
             QCOMPARE(r.values[0][i][0][0].item<float>(), -2.0f * expected[size_t(i)]);
         }
         // bf16 in, bf16 out (pooled in fp32); window 1 is the identity.
-        const auto rb = poolKeysValues(k.to(torch::kBFloat16), v.to(torch::kBFloat16), gh, gw, 2);
+        const auto rb = models::poolKeysValues(k.to(torch::kBFloat16), v.to(torch::kBFloat16), gh, gw, 2);
         QCOMPARE(rb.keys.scalar_type(), torch::kBFloat16);
         QVERIFY(torch::equal(rb.keys.to(torch::kFloat32), r.keys.to(torch::kBFloat16).to(torch::kFloat32)));
-        const auto same = poolKeysValues(k, v, gh, gw, 1);
+        const auto same = models::poolKeysValues(k, v, gh, gw, 1);
         QVERIFY(same.keys.is_same(k));
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest, poolKeysValues(k, v, 4, 4, 2));
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, models::poolKeysValues(k, v, 4, 4, 2));
     }
 
     void sigmoidGridIsDenseAtBothEnds() {
-        QCOMPARE(parseGridSpacing("sigmoid"), GridSpacing::Sigmoid);
         for (double kappa : {4.0, 6.0, 8.0}) {
-            const auto g = officialTimeGrid(16, 1.0, GridSpacing::Sigmoid, kappa).to(torch::kFloat64);
+            const auto g = officialTimeGrid(16, 1.0, Schedule::Sigmoid, kappa).to(torch::kFloat64);
             QCOMPARE(g[0].item<double>(), 0.0);
             QCOMPARE(g[16].item<double>(), 1.0);
             const auto d = g.slice(0, 1) - g.slice(0, 0, 16);
@@ -233,11 +222,11 @@ private slots:
         }
         // Larger kappa packs the ends harder; small kappa tends to the uniform grid.
         const auto first = [](double kappa) {
-            return officialTimeGrid(16, 1.0, GridSpacing::Sigmoid, kappa)[1].item<double>();
+            return officialTimeGrid(16, 1.0, Schedule::Sigmoid, kappa)[1].item<double>();
         };
         QVERIFY(first(8.0) < first(6.0) && first(6.0) < first(4.0));
         QVERIFY(std::abs(first(0.01) - 1.0 / 16) < 1e-5);
-        QVERIFY_THROWS_EXCEPTION(InvalidRequest, baseGrid(8, GridSpacing::Sigmoid, 0.0));
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, baseGrid(8, Schedule::Sigmoid, 0.0));
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, baseGrid(0));
     }
 
@@ -252,16 +241,16 @@ private slots:
         } grids[] = {
             {"uniform", [](int64_t n) { return officialTimeGrid(n, 1.0); }},
             {"shift4", [](int64_t n) { return officialTimeGrid(n, 4.0); }},
-            {"sigmoid6", [](int64_t n) { return officialTimeGrid(n, 1.0, GridSpacing::Sigmoid, 6.0); }},
+            {"sigmoid6", [](int64_t n) { return officialTimeGrid(n, 1.0, Schedule::Sigmoid, 6.0); }},
         };
         std::map<std::string, double> err;
-        for (auto solver : {Sampler::Euler, Sampler::Midpoint, Sampler::Rk4})
+        for (auto solver : {Sampler::Euler, Sampler::Midpoint, Sampler::RK4})
             for (int64_t n : {4, 8, 16, 32}) {
                 QString line =
-                    QString("study %1 steps %2:").arg(QString::fromStdString(samplerName(solver))).arg(n);
+                    QString("study %1 steps %2:").arg(QString::fromStdString(toString(solver))).arg(n);
                 for (const auto& g : grids) {
                     const double e = studyError(solver, g.grid(n));
-                    err[samplerName(solver) + std::to_string(n) + g.name] = e;
+                    err[toString(solver) + std::to_string(n) + g.name] = e;
                     line += QString(" %1=%2").arg(g.name).arg(e, 0, 'e', 2);
                 }
                 qInfo("%s", qPrintable(line));

@@ -1,4 +1,4 @@
-// AutoencoderKL decode/encode against diffusers on tiny random models (spec §7.3 #14: <= 1e-5 abs, fp32 CPU),
+// AutoencoderKL decode/encode against diffusers on tiny random models (<= 1e-5 abs, fp32 CPU),
 // loading through the real loader (legacy attention names included), plus the loader's error paths.
 #include "core/models/vae/autoencoder_kl.h"
 #include "core/models/vae/vae_decode.h"
@@ -53,7 +53,7 @@ private slots:
         auto z = latents / c.scalingFactor;
         if (c.shiftFactor) z = z + *c.shiftFactor;
         const double dec = vaetest::maxAbs(vae->decode(z), vaetest::ref(n, "decoded"));
-        const auto image = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Never});
+        const auto image = decodeLatentsToImage(*vae, latents, {VAETiling::Never});
         const double img = vaetest::maxAbs(image, vaetest::ref(n, "image01"));
         const auto [mean, logvar] = vae->encode(vaetest::ref(n, "image"));
         const double dm = vaetest::maxAbs(mean, vaetest::ref(n, "mean"));

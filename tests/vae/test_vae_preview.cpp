@@ -1,5 +1,6 @@
-// Live previews: the latent->RGB projection against hand-computed values from the spec §5.5 table (#16:
-// exact), display sizing, its cost, and the reduced-size full decode.
+// Live previews: the latent->RGB projection against values computed by hand from ComfyUI's SDXL
+// factors (comfy/latent_formats.py, class SDXL; exact), display sizing, its cost, and the reduced-size full
+// decode.
 #include "core/models/vae/latent_preview.h"
 #include "core/models/vae/vae_decode.h"
 #include "core/util/errors.h"
@@ -12,7 +13,7 @@ using namespace lumina::models;
 
 namespace {
 
-// Spec §5.5 table, typed independently of the implementation's constants.
+// ComfyUI's SDXL latent_rgb_factors and bias, typed independently of the implementation's constants.
 const double kF[4][3] = {{0.3651, 0.4232, 0.4341},
                          {-0.2533, -0.0042, 0.1068},
                          {0.1076, 0.1111, -0.0362},

@@ -114,8 +114,8 @@ private slots:
         QFETCH(double, minPsnr);
         const auto vae = vaetest::load(name.toStdString());
         const auto latents = gradientLatent(48, 40) * vae->config().scalingFactor * 2.0;
-        const auto full = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Never});
-        TiledDecodeOptions options{TiledDecodeOptions::Mode::Always, tile, overlap};
+        const auto full = decodeLatentsToImage(*vae, latents, {lumina::VAETiling::Never});
+        TiledDecodeOptions options{lumina::VAETiling::Always, tile, overlap};
         options.statistics =
             exact ? TiledDecodeOptions::Statistics::Exact : TiledDecodeOptions::Statistics::Approximate;
         options.wholeImageUpBlocks = wholeBlocks;
@@ -143,9 +143,9 @@ private slots:
     void singleTileIsExact() {
         const auto vae = vaetest::load("v1");
         const auto latents = vaetest::ref("v1", "latents");
-        const auto full = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Never});
+        const auto full = decodeLatentsToImage(*vae, latents, {lumina::VAETiling::Never});
         // Tile larger than the latent: one tile, weights 1, identical to the untiled decode.
-        const auto one = decodeLatentsToImage(*vae, latents, {TiledDecodeOptions::Mode::Always, 64, 8});
+        const auto one = decodeLatentsToImage(*vae, latents, {lumina::VAETiling::Always, 64, 8});
         QCOMPARE(vaetest::maxAbs(one, full), 0.0);
     }
 
@@ -157,10 +157,10 @@ private slots:
         // Explicit settings are checked, not silently clamped.
         const auto& config = vae->config();
         const uint64_t budget = uint64_t{1} << 30;
-        TiledDecodeOptions overlapTooLarge{TiledDecodeOptions::Mode::Always, 16, 16};
+        TiledDecodeOptions overlapTooLarge{lumina::VAETiling::Always, 16, 16};
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest,
                                  planTiledDecode(config, 1, 48, 40, c10::kFloat, budget, overlapTooLarge));
-        TiledDecodeOptions tinyTile{TiledDecodeOptions::Mode::Always, 3, 0};
+        TiledDecodeOptions tinyTile{lumina::VAETiling::Always, 3, 0};
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest,
                                  planTiledDecode(config, 1, 48, 40, c10::kFloat, budget, tinyTile));
         TiledDecodeOptions badWhole;

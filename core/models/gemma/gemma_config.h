@@ -1,5 +1,6 @@
 #pragma once
-// text_encoder/config.json of the Lumina-Next checkpoint (transformers GemmaConfig, spec 2.6).
+// text_encoder/config.json of the Lumina-Next checkpoint (transformers
+// models/gemma/configuration_gemma.py, GemmaConfig).
 #include <filesystem>
 #include <string>
 
@@ -19,7 +20,8 @@ struct GemmaConfig {
     double ropeTheta = 10000.0;
     // transformers 5.23 (the reference environment) rewrites hidden_act "gelu" to "gelu_pytorch_tanh" in
     // GemmaConfig.__post_init__ and ignores hidden_activation, so the shipped config ("gelu", null) runs
-    // tanh-approximate GELU. transformers 5.17 ran exact GELU for the same file (spec 2.6): the switch stays.
+    // tanh-approximate GELU. transformers 5.17 ran exact GELU for the same file (docs/text.md, GELU variant):
+    // the switch stays.
     Activation activation = Activation::GeluTanh;
     std::string hiddenAct = "gelu"; // as written in the file
 

@@ -1,5 +1,6 @@
 // Reference: transformers models/gemma/modeling_gemma.py (GemmaModel, GemmaDecoderLayer, GemmaAttention,
-// GemmaMLP, GemmaRMSNorm, GemmaRotaryEmbedding; transformers 5.23), spec 9.3 and 6.1.
+// GemmaMLP, GemmaRMSNorm, GemmaRotaryEmbedding; transformers 5.23); the numerics it follows are in
+// docs/reference-notes.md, Prompt text.
 #include "core/models/gemma/gemma_model.h"
 
 #include "core/io/weight_set.h"

@@ -1,5 +1,5 @@
 #pragma once
-// Reference: transformers models/gemma/modeling_gemma.py (GemmaModel, 5.23), spec 9.3. Only what the Lumina
+// Reference: transformers models/gemma/modeling_gemma.py (GemmaModel, 5.23). Only what the Lumina
 // pipeline uses: hidden_states[-2], the raw output of decoder layer N-2. The last layer, the final norm and
 // the LM head are neither built nor loaded.
 #include "core/io/module_loader.h"

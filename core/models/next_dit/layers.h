@@ -23,7 +23,8 @@ public:
 TORCH_MODULE(AffineLayerNorm);
 
 // diffusers RMSNorm with a weight and no bias: mean of squares in fp32, x * rsqrt(var + eps) (fp32 when x
-// is half precision), cast to the weight's dtype when that is fp16/bf16, then times the weight (spec §6.1).
+// is half precision), cast to the weight's dtype when that is fp16/bf16, then times the weight (diffusers
+// models/normalization.py, RMSNorm.forward).
 class RMSNormImpl : public torch::nn::Module {
 public:
     RMSNormImpl(int64_t dim, double eps, const at::TensorOptions& options);

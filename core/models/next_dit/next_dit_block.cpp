@@ -2,8 +2,8 @@
 // (attention_processor.py), LuminaFeedForward (attention.py) and LuminaRMSNormZero (normalization.py).
 #include "core/models/next_dit/next_dit_block.h"
 
+#include "core/models/common/key_value_pooling.h"
 #include "core/models/next_dit/rope_table.h"
-#include "core/sampling/context_drop.h"
 
 #include <torch/torch.h>
 
@@ -106,7 +106,7 @@ at::Tensor NextDiTBlockImpl::forward(const at::Tensor& x, const at::Tensor& temb
     auto k = attn1->key(xn, rope);
     auto v = attn1->value(xn);
     if (pooling.window > 1) {
-        auto pooled = sampling::poolKeysValues(k, v, pooling.gridHeight, pooling.gridWidth, pooling.window);
+        auto pooled = poolKeysValues(k, v, pooling.gridHeight, pooling.gridWidth, pooling.window);
         k = pooled.keys;
         v = pooled.values;
     }

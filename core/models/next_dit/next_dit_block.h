@@ -1,6 +1,6 @@
 #pragma once
 // One LuminaNextDiTBlock (diffusers transformers/lumina_nextdit2d.py, with LuminaAttnProcessor2_0 from
-// attention_processor.py and LuminaFeedForward from attention.py); spec §3.5 and §3.6.
+// attention_processor.py and LuminaFeedForward from attention.py); docs/reference-notes.md, Next-DiT.
 #include "core/models/next_dit/layers.h"
 #include "core/models/next_dit/next_dit_config.h"
 
@@ -58,13 +58,15 @@ public:
     NextDiTLayerCaption prepareCaption(const at::Tensor& captionFeatures) const;
 
     // x (B, N, hidden), temb (B, cond), rope (1, N, headDim/2) complex64 on x's device, mask (B, 1, 1, L)
-    // bool. selfScale is the self-attention softmax scale (proportional attention, spec §3.6).
+    // bool. selfScale is the self-attention softmax scale (proportional attention,
+    // LuminaAttnProcessor2_0.__call__).
     at::Tensor forward(const at::Tensor& x, const at::Tensor& temb, const at::Tensor& rope,
                        const NextDiTLayerCaption& caption, const at::Tensor& captionMask, double selfScale,
                        const KeyValuePooling& pooling = {}) const;
 
     // After loading: reuse attn1's RoPE'd query for attn2 when attn2.to_q and attn2.norm_q are bitwise
-    // equal to attn1's (as in the published checkpoint, spec §2.9); otherwise compute them separately.
+    // equal to attn1's (as in the published checkpoint;
+    // docs/reference-notes.md, Next-DiT, "Shared query"); otherwise compute them separately.
     void resolveSharedQuery();
     bool sharesQuery() const { return m_sharedQuery; }
 

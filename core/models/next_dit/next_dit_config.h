@@ -1,6 +1,7 @@
 #pragma once
 // Config of diffusers' LuminaNextDiT2DModel (models/transformers/lumina_nextdit2d.py), read from
-// transformer/config.json. Field meanings and the derived widths are in spec §2.4.
+// transformer/config.json. Field meanings and the derived widths follow LuminaNextDiT2DModel.__init__
+// and LuminaNextDiTBlock.__init__.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -39,7 +40,8 @@ struct NextDiTConfig {
     void validate(const std::string& where) const;
 };
 
-// The published Lumina-Next-SFT 2B transformer config (spec §2.4), for shape checks and benchmarks.
+// The published Lumina-Next-SFT 2B transformer config (transformer/config.json of
+// Alpha-VLLM/Lumina-Next-SFT-diffusers), for shape checks and benchmarks.
 NextDiTConfig nextDiT2BConfig();
 
 } // namespace lumina::models

@@ -111,14 +111,15 @@ at::Tensor NextDiTModelImpl::timeEmbedding(const at::Tensor& timestep) const {
 at::Tensor NextDiTModelImpl::patchEmbed(const at::Tensor& latents) const {
     const int64_t b = latents.size(0), ch = latents.size(1), p = m_config.patchSize;
     const int64_t ht = latents.size(2) / p, wt = latents.size(3) / p;
-    // Feature order (ch, p, q) per token; tokens row-major (spec §3.2).
+    // Feature order (ch, p, q) per token; tokens row-major (LuminaPatchEmbed.forward).
     const auto patches = latents.view({b, ch, ht, p, wt, p}).permute({0, 2, 4, 1, 3, 5}).flatten(3);
     return m_patchProj->forward(patches).flatten(1, 2);
 }
 
 at::Tensor NextDiTModelImpl::unpatchify(const at::Tensor& tokens, int64_t h, int64_t w) const {
     const int64_t p = m_config.patchSize, b = tokens.size(0);
-    // Output feature order is (p, q, ch), unlike the input (spec §3.7).
+    // Output feature order is (p, q, ch), unlike the input (the unpatchify of
+    // LuminaNextDiT2DModel.forward).
     return tokens.reshape({b, h / p, w / p, p, p, m_config.outChannels()})
         .permute({0, 5, 1, 3, 2, 4})
         .flatten(4, 5)
@@ -131,10 +132,11 @@ at::Tensor NextDiTModelImpl::ropeFor(int64_t tokensH, int64_t tokensW, const RoP
             "Next-DiT: a {}x{} token grid exceeds the {}x{} RoPE table (at most {} "
             "px per side)",
             tokensH, tokensW, kRoPETableSide, kRoPETableSide, kRoPETableSide * m_config.patchSize * 8));
-    const RopeKey key{tokensH, tokensW, f.linear, f.ntk, device().str()};
+    const RoPEKey key{tokensH, tokensW, f.linear, f.ntk, device().str()};
     std::lock_guard lock(m_ropeMutex);
     if (auto it = m_ropeCache.find(key); it != m_ropeCache.end()) return it->second;
-    // The reference builds the full 384x384 table on the CPU and slices it (spec §3.3).
+    // The reference builds the full 384x384 table on the CPU and slices it
+    // (docs/reference-notes.md, Next-DiT, "RoPE table").
     auto table = buildRoPETable(m_config.headDim(), kRoPETableSide, kRoPETableSide, f);
     auto sliced = table.slice(0, 0, tokensH).slice(1, 0, tokensW).flatten(0, 1).unsqueeze(0).to(device());
     if (m_ropeCache.size() >= 8) m_ropeCache.erase(m_ropeCache.begin());

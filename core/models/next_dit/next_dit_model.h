@@ -1,8 +1,8 @@
 #pragma once
 // LibTorch port of diffusers' LuminaNextDiT2DModel (models/transformers/lumina_nextdit2d.py), with its
 // embeddings (LuminaPatchEmbed, LuminaCombinedTimestepCaptionEmbedding) and final layer
-// (LuminaLayerNormContinuous); spec §3. Loads the diffusers transformer/ folder directly: the module tree is
-// the checkpoint's key map (639 tensors for the 2B model).
+// (LuminaLayerNormContinuous); docs/reference-notes.md, Next-DiT. Loads the diffusers transformer/ folder
+// directly: the module tree is the checkpoint's key map (639 tensors for the 2B model).
 #include "core/io/module_loader.h"
 #include "core/models/next_dit/next_dit_block.h"
 #include "core/models/next_dit/rope_table.h"
@@ -29,8 +29,8 @@ struct NextDiTCaption {
 struct NextDiTStepOptions {
     RoPEFactors rope;                          // λ (linear) and ν (NTK) of this step
     std::optional<int64_t> baseSequenceLength; // proportional attention when set (the pipeline uses 4096)
-    // Context Drop (non-reference speed mode, sampling/context_drop.h): self-attention keys and values are
-    // average-pooled over window x window token cells. 1 = off (the reference behaviour).
+    // Context Drop (non-reference speed mode, models/common/key_value_pooling.h): self-attention keys and
+    // values are average-pooled over window x window token cells. 1 = off (the reference behaviour).
     int64_t contextDropWindow = 1;
 };
 
@@ -50,7 +50,7 @@ public:
     at::Tensor forward(const at::Tensor& latents, const at::Tensor& timestep, const NextDiTCaption& caption,
                        const NextDiTStepOptions& options) const;
 
-    // Pieces of forward, public for parity tests (spec §7.3 #5-#7).
+    // Pieces of forward, public for the parity tests (tests/next_dit/test_next_dit.cpp).
     at::Tensor timeEmbedding(const at::Tensor& timestep) const; // timestep_embedder(time_proj(t))
     at::Tensor patchEmbed(const at::Tensor& latents) const;     // (B, N, hidden)
     at::Tensor unpatchify(const at::Tensor& tokens, int64_t h, int64_t w) const; // (B, N, p*p*C) -> image
@@ -69,20 +69,20 @@ public:
 private:
     NextDiTConfig m_config;
     Dense m_patchProj{nullptr};                           // patch_embedder.proj
-    at::Tensor m_padToken;                                // pad_token (loaded, unused: spec §3.2)
+    at::Tensor m_padToken;                                // pad_token (loaded, unused: reference-notes)
     Dense m_timeLinear1{nullptr}, m_timeLinear2{nullptr}; // time_caption_embed.timestep_embedder.linear_1/2
     AffineLayerNorm m_captionNorm{nullptr};               // time_caption_embed.caption_embedder.0
     Dense m_captionLinear{nullptr};                       // time_caption_embed.caption_embedder.1
     std::vector<NextDiTBlock> m_blocks;                   // layers.i
     Dense m_outLinear1{nullptr}, m_outLinear2{nullptr};   // norm_out.linear_1/2
 
-    using RopeKey = std::tuple<int64_t, int64_t, double, double, std::string>;
+    using RoPEKey = std::tuple<int64_t, int64_t, double, double, std::string>;
     mutable std::mutex m_ropeMutex;
-    mutable std::map<RopeKey, at::Tensor> m_ropeCache;
+    mutable std::map<RoPEKey, at::Tensor> m_ropeCache;
 };
 TORCH_MODULE(NextDiTModel);
 
-// get_timestep_embedding(t, 256, flip_sin_to_cos=True, downscale_freq_shift=0) (spec §3.4 step 1): (B, 256)
+// get_timestep_embedding(t, 256, flip_sin_to_cos=True, downscale_freq_shift=0) (embeddings.py): (B, 256)
 // fp32 on t's device, cosine half first, built with the reference's ops so that it is bitwise equal.
 at::Tensor timestepProjection(const at::Tensor& t);
 

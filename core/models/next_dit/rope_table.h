@@ -1,17 +1,12 @@
 #pragma once
 // 2-D rotary position table of Lumina-Next: diffusers embeddings.py, get_2d_rotary_pos_embed_lumina and
-// get_1d_rotary_pos_embed (spec §3.3), and its application, apply_rotary_emb(use_real=False).
+// get_1d_rotary_pos_embed, and its application, apply_rotary_emb(use_real=False).
+#include "core/vocabulary/rope_factors.h"
+
 #include <ATen/core/Tensor.h>
 #include <cstdint>
 
 namespace lumina::models {
-
-// Resolution-extrapolation factors of one step: λ divides the frequencies, ν multiplies θ = 10000 (spec §8).
-struct RoPEFactors {
-    double linear = 1.0;
-    double ntk = 1.0;
-    bool operator==(const RoPEFactors&) const = default;
-};
 
 // The pipeline's table size: 384 x 384 tokens (6144 px per side).
 inline constexpr int64_t kRoPETableSide = 384;
@@ -25,7 +20,8 @@ inline constexpr int64_t kRoPETableSide = 384;
 at::Tensor buildRoPETable(int64_t headDim, int64_t lenH, int64_t lenW, const RoPEFactors& factors);
 
 // Rotates x (B, S, heads, headDim) by freqs (1, S, headDim/2) complex64 on x's device: interleaved pairs as
-// complex numbers, multiplied in complex64 (fp32), cast back to x's dtype (spec §3.3, "Applying RoPE").
+// complex numbers, multiplied in complex64 (fp32), cast back to x's dtype (diffusers embeddings.py,
+// apply_rotary_emb with use_real=False).
 at::Tensor applyRoPE(const at::Tensor& x, const at::Tensor& freqs);
 
 } // namespace lumina::models

@@ -1,5 +1,5 @@
 // Reference: ComfyUI comfy/latent_formats.py (SDXL latent_rgb_factors) and latent_preview.py (projection and
-// rounding), as summarized in spec §5.5; the decoded preview reuses decodeLatentsToImage.
+// rounding); the decoded preview reuses decodeLatentsToImage.
 #include "core/models/vae/latent_preview.h"
 
 #include "core/models/vae/vae_decode.h"
@@ -67,7 +67,7 @@ PreviewImage latentPreview(const at::Tensor& x0, int maxEdge) {
     // Per pixel: rgb[c] = sum_k latent[k] * F[k][c] + bias[c].
     auto rgb = at::einsum("ck,bkhw->bchw", {factors, x}) + bias.view({1, 3, 1, 1});
     rgb = resizeForDisplay(rgb.clamp(-1, 1), maxEdge);
-    // round((rgb + 1) * 127.5) == round(((rgb + 1) / 2) * 255) up to float rounding; keep the spec's form.
+    // round((rgb + 1) * 127.5) == round(((rgb + 1) / 2) * 255) up to float rounding; keep ComfyUI's form.
     auto bytes =
         at::round((rgb[0].clamp(-1, 1) + 1.0f) * 127.5f).to(c10::kByte).permute({1, 2, 0}).contiguous();
     PreviewImage img;

@@ -1,6 +1,6 @@
 #pragma once
-// Live previews of the denoised estimate x0 (spec §5.5): a per-pixel latent->RGB projection (about free) and
-// an optional full VAE decode at reduced size.
+// Live previews of the denoised estimate x0 (docs/reference-notes.md, Not in any reference): a per-pixel
+// latent->RGB projection (about free) and an optional full VAE decode at reduced size.
 #include "core/image/image_buffers.h"
 #include "core/models/vae/autoencoder_kl.h"
 
@@ -13,7 +13,8 @@ namespace lumina::models {
 // 8-bit RGB, row-major (the buffer type previews travel in to the UI and the CLI).
 using PreviewImage = image::Rgb8Image;
 
-// ComfyUI's SDXL latent_rgb_factors (rows: latent channel; columns: R, G, B) and bias; spec §5.5.
+// ComfyUI's SDXL latent_rgb_factors (rows: latent channel; columns: R, G, B) and bias
+// (comfy/latent_formats.py, class SDXL).
 inline constexpr std::array<std::array<double, 3>, 4> kSDXLLatentRGBFactors{{
     {0.3651, 0.4232, 0.4341},
     {-0.2533, -0.0042, 0.1068},

@@ -27,7 +27,8 @@ struct VAEConfig {
     // Reads config.json (diffusers defaults for absent keys). Throws ModelLoadError naming file and key
     // for anything this implementation cannot build (other block types, activations, group counts).
     static VAEConfig fromFile(const std::filesystem::path& configJson);
-    // The published SDXL VAE (stabilityai/sdxl-vae, spec §2.5), for benchmarks without a checkpoint.
+    // The published SDXL VAE (vae/config.json of stabilityai/sdxl-vae, as shipped in the Lumina-Next
+    // checkpoint), for benchmarks without a checkpoint.
     static VAEConfig sdxl();
 };
 

@@ -354,8 +354,8 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
 
     const uint64_t budget = decodeMemoryBudget(device);
     const uint64_t estimate = estimateDecodeBytes(config, h, w, dtype) * static_cast<uint64_t>(b);
-    bool tiled = options.mode == TiledDecodeOptions::Mode::Always;
-    if (options.mode == TiledDecodeOptions::Mode::Auto && estimate > budget) {
+    bool tiled = options.mode == VAETiling::Always;
+    if (options.mode == VAETiling::Auto && estimate > budget) {
         log::info("VAE: untiled decode of {}x{} latents needs about {:.2f} GiB, budget {:.2f} GiB on {}: "
                   "decoding in tiles",
                   h, w, gib(estimate), gib(budget), device.str());
@@ -366,7 +366,7 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
             return toImage01(vae.decode(z), dtype);
         } catch (const c10::OutOfMemoryError& e) {
             releaseCachedMemory(device);
-            if (options.mode == TiledDecodeOptions::Mode::Never)
+            if (options.mode == VAETiling::Never)
                 throw OutOfMemory(
                     fmt::format("VAE decode of {}x{} latents ran out of memory on {} (tiling is off): "
                                 "enable tiled decoding or choose a smaller image",

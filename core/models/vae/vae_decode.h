@@ -3,14 +3,15 @@
 // Reference for the exact path: diffusers LuminaPipeline (latents / scaling_factor, vae.decode) and
 // image_processor.py (VaeImageProcessor.denormalize: clamp(x * 0.5 + 0.5, 0, 1)).
 #include "core/models/vae/autoencoder_kl.h"
+#include "core/vocabulary/choices.h"
 
 #include <cstdint>
 
 namespace lumina::models {
 
 struct TiledDecodeOptions {
-    enum class Mode { Auto, Never, Always } mode = Mode::Auto;
-    int64_t tileLatent = 0;     // tile edge in latent pixels; 0 = choose from available memory
+    VAETiling mode = VAETiling::Auto; // Auto: tiles when the untiled decode would not fit in memory
+    int64_t tileLatent = 0;           // tile edge in latent pixels; 0 = choose from available memory
     int64_t overlapLatent = -1; // blended overlap between neighbouring tiles in latent pixels; -1 = default
     // How tiles share GroupNorm statistics (see decodeTiled). Exact: the tiled decode equals the untiled one
     // up to rounding, at the cost of extra (early-stopped) passes over the tiles. Approximate: statistics of

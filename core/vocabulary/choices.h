@@ -1,0 +1,66 @@
+#pragma once
+// The enumerated choices of a generation and their one name each. Every layer speaks these types: sampling
+// and the models compute with them, the request carries them, and JSON (job queue, gallery, image metadata),
+// the CLI flags and the UI combo boxes print and parse them through the one name table in choices.cpp. The
+// names are a contract (stored in databases and image files): never rename one.
+// Torch-free and Qt-free, so the request module, the gallery and the UI can use it without tensors.
+#include <string>
+#include <string_view>
+
+namespace lumina {
+
+// How the flow ODE is integrated; see docs/sampling.md.
+enum class Sampler {
+    DiffusersEuler, // "diffusers-euler": diffusers FlowMatchEulerDiscreteScheduler (LuminaPipeline)
+    Euler,          // "euler": official grid, torchdiffeq fixed-grid euler
+    Midpoint,       // "midpoint": official grid, torchdiffeq midpoint
+    RK4,            // "rk4": official grid, torchdiffeq rk4 (3/8 rule)
+};
+
+// Spacing of the official solvers' time grid before the time shift.
+enum class Schedule {
+    Uniform, // "uniform": linspace(0, 1), the official grid
+    Sigmoid, // "sigmoid": NON-REFERENCE, denser near both ends (docs/sampling.md)
+};
+
+// Resolution extrapolation of the rotary position table.
+enum class RoPEScaling {
+    None,      // "none": lambda = nu = 1
+    Linear,    // "linear": lambda = s_f (position interpolation)
+    NTK,       // "ntk": nu = s_f (theta = 10000 * s_f)
+    TimeAware, // "time-aware": t < watershed linear, otherwise NTK
+};
+
+// Channels that classifier-free guidance combines.
+enum class CFGChannels {
+    Reference3, // "3": channels 0-2 guided, the rest from the conditional half (the reference)
+    All,        // "all": NON-REFERENCE, standard CFG on every channel
+};
+
+// Model evaluations (one batched CFG forward each) per step: "steps" count integration intervals
+// everywhere, so diffusers-euler and euler cost 1 per step, midpoint 2, rk4 4.
+int stagesPerStep(Sampler sampler);
+
+enum class DeviceChoice { Auto, CPU, CUDA, MPS }; // "auto", "cpu", "cuda", "mps"
+enum class Precision { Auto, FP32, BF16, FP16 };  // "auto", "fp32", "bf16", "fp16"
+enum class VAETiling { Auto, Always, Never };     // "auto", "always", "never"
+
+std::string toString(Sampler value);
+std::string toString(Schedule value);
+std::string toString(RoPEScaling value);
+std::string toString(CFGChannels value);
+std::string toString(DeviceChoice value);
+std::string toString(Precision value);
+std::string toString(VAETiling value);
+
+// Parse the names above. `field` names the setting in the error (a JSON key or a CLI flag): InvalidRequest
+// "<field> must be one of a|b|c, not '<text>'".
+Sampler parseSampler(std::string_view text, std::string_view field = "sampler");
+Schedule parseSchedule(std::string_view text, std::string_view field = "schedule");
+RoPEScaling parseRoPEScaling(std::string_view text, std::string_view field = "rope-scaling");
+CFGChannels parseCFGChannels(std::string_view text, std::string_view field = "cfg-channels");
+DeviceChoice parseDeviceChoice(std::string_view text, std::string_view field = "device");
+Precision parsePrecision(std::string_view text, std::string_view field = "dtype");
+VAETiling parseVAETiling(std::string_view text, std::string_view field = "vae tiling");
+
+} // namespace lumina
