@@ -29,13 +29,20 @@ double msSince(Clock::time_point start) {
 // Thrown inside the loop when the owner asked to stop but keep the draft.
 struct KeepDraft {};
 
-// Text-encoder output for one prompt padded to `length` ids (0: the positive path, padded to its own length).
-text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prompt, int64_t length) {
-    text::PromptEncodingKey key{prompt,  length,   m.tokenizer->paddingSide(),
+// The lumina preset follows the official Lumina-T2X demo where it and diffusers disagree (docs/sampling.md).
+bool followsOfficialDemo(const GenerationRequest& request) {
+    return request.preset == "lumina";
+}
+
+// Text-encoder output for one prompt padded to `length` ids (0: the positive path, padded to its own length)
+// on the given side.
+text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prompt, int64_t length,
+                                  text::PaddingSide side) {
+    text::PromptEncodingKey key{prompt,  length,   side,
                                 m.dtype, m.device, m.checkpoint.component("text_encoder").folder.string()};
     if (auto hit = m.encodings.find(key)) return *hit;
-    const auto batch =
-        length > 0 ? m.tokenizer->encodeToLength({prompt}, length) : m.tokenizer->encodePrompts({prompt});
+    const auto batch = length > 0 ? m.tokenizer->encodeToLength({prompt}, length, side)
+                                  : m.tokenizer->encodePrompts({prompt});
     auto ids = batch.ids.to(m.device);
     auto mask = batch.mask.to(m.device);
     text::PromptEncoding encoding{m.textEncoder->encode(ids, mask), mask};
@@ -88,18 +95,24 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
     };
 
     try {
-        // 1. Text: positive prompt (as typed, or lower+strip in diffusers compatibility mode), negative
-        // prompt to the same padded length, conditional rows first.
+        // 1. Text: positive prompt (as typed, or lower+strip in diffusers compatibility mode), conditional
+        // rows first. diffusers pads the negative prompt to the positive's length (cutting a longer one); the
+        // official demo (encode_prompt) tokenizes both as one right-padded batch, padded to the longer.
         stage(Stage::EncodingPrompt);
         if (cancel.mode() == CancelMode::StopNow) throw Cancelled();
         const auto encodeStart = Clock::now();
         const std::string prompt =
             request.diffusersPromptPreprocess ? text::diffusersPreprocess(request.prompt) : request.prompt;
         const bool guided = sampling::guidanceEnabled(s.guidanceScale);
-        auto positive = encodePrompt(m, prompt, 0);
+        const bool official = followsOfficialDemo(request);
+        const auto side = official ? text::PaddingSide::Right : m.tokenizer->paddingSide();
+        const int64_t batchLength =
+            official ? m.tokenizer->batchLength({prompt, guided ? request.negativePrompt : std::string()})
+                     : 0;
+        auto positive = encodePrompt(m, prompt, batchLength, side);
         at::Tensor features = positive.embeddings, mask = positive.mask;
         if (guided) {
-            auto negative = encodePrompt(m, request.negativePrompt, positive.mask.size(1));
+            auto negative = encodePrompt(m, request.negativePrompt, positive.mask.size(1), side);
             features = at::cat({features, negative.embeddings});
             mask = at::cat({mask, negative.mask});
         }
@@ -116,6 +129,8 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
         rope.mode = s.ropeScaling;
         rope.watershed = s.watershed;
         rope.applyBelowNative = s.scaleBelowNative;
+        rope.comparison =
+            official ? sampling::WatershedComparison::Float64 : sampling::WatershedComparison::Float32;
         rope.nativeImageSize = native;
         models::NextDiTStepOptions stepOptions;
         sampling::ContextDropSettings contextDrop;

@@ -32,8 +32,9 @@ RoPEFactors ropeFactors(const RoPEScalingSettings& settings, int64_t width, int6
     case RoPEScaling::NTK:
         return {1.0, factor};
     case RoPEScaling::TimeAware:
-        // The reference compares an fp32 tensor with a Python float: the watershed is rounded to fp32.
-        if (t < static_cast<float>(settings.watershed)) return {factor, 1.0};
+        if (settings.comparison == WatershedComparison::Float64 ? static_cast<double>(t) < settings.watershed
+                                                                : t < static_cast<float>(settings.watershed))
+            return {factor, 1.0};
         return {1.0, factor};
     }
     return {};

@@ -12,15 +12,21 @@ namespace lumina::sampling {
 
 constexpr int64_t kNativeImageSize = 1024; // transformer sample_size (128) * VAE factor (8)
 
+// How the time-aware switch compares t with the watershed. diffusers' LuminaPipeline compares an fp32 tensor
+// with a Python float, which rounds the watershed to fp32; the official NextDiT.forward_with_cfg compares the
+// Python float t[0].item() with it, in double. They differ when t equals fp32(watershed) < watershed.
+enum class WatershedComparison { Float32, Float64 };
+
 // mode None: lambda = nu = 1; Linear: always lambda = s_f; NTK: always nu = s_f; TimeAware: t < watershed
 // linear (lambda = s_f, nu = 1), otherwise NTK (lambda = 1, nu = s_f).
 struct RoPEScalingSettings {
     RoPEScaling mode = RoPEScaling::TimeAware;
-    double watershed = 1.0; // strict t < watershed selects linear; compared in fp32 like the reference
+    double watershed = 1.0; // strict t < watershed selects linear
     // true: diffusers (scale every size, s_f < 1 below native); false: official demos (only W*H > native^2
     // is scaled; other sizes get lambda = nu = 1).
     bool applyBelowNative = true;
     int64_t nativeImageSize = kNativeImageSize;
+    WatershedComparison comparison = WatershedComparison::Float32;
 };
 
 // s_f = sqrt(W*H / native^2) in double, as both code bases compute it (sqrt(W*H)/native can differ by 1 ulp).

@@ -304,13 +304,14 @@ TokenizedText GemmaTokenizer::tokenize(const std::string& text, int maxLength) c
     return out;
 }
 
-TokenBatch GemmaTokenizer::pad(const std::vector<TokenizedText>& rows, int64_t length) const {
+TokenBatch GemmaTokenizer::pad(const std::vector<TokenizedText>& rows, int64_t length,
+                               PaddingSide side) const {
     const auto b = static_cast<int64_t>(rows.size());
     auto ids = torch::full({b, length}, static_cast<int64_t>(m_impl->def.padId), torch::kInt64);
     auto mask = torch::zeros({b, length}, torch::kInt64);
     auto ia = ids.accessor<int64_t, 2>();
     auto ma = mask.accessor<int64_t, 2>();
-    const bool left = m_impl->def.paddingSide == PaddingSide::Left;
+    const bool left = side == PaddingSide::Left;
     for (int64_t r = 0; r < b; ++r) {
         const auto& row = rows[static_cast<std::size_t>(r)].ids;
         const auto n = static_cast<int64_t>(row.size());
@@ -323,26 +324,40 @@ TokenBatch GemmaTokenizer::pad(const std::vector<TokenizedText>& rows, int64_t l
     return {ids, mask};
 }
 
+namespace {
+int64_t paddedLength(const std::vector<TokenizedText>& rows) {
+    int64_t longest = 0;
+    for (const auto& row : rows)
+        longest = std::max<int64_t>(longest, static_cast<int64_t>(row.ids.size()));
+    return (longest + kPadToMultipleOf - 1) / kPadToMultipleOf * kPadToMultipleOf;
+}
+} // namespace
+
 TokenBatch GemmaTokenizer::encodePrompts(const std::vector<std::string>& prompts) const {
     if (prompts.empty()) throw InvalidRequest("no prompt to encode");
     std::vector<TokenizedText> rows;
-    int64_t longest = 0;
-    for (const auto& p : prompts) {
+    for (const auto& p : prompts)
         rows.push_back(tokenize(p, kMaxPromptTokens));
-        longest = std::max<int64_t>(longest, static_cast<int64_t>(rows.back().ids.size()));
-    }
-    const int64_t length = (longest + kPadToMultipleOf - 1) / kPadToMultipleOf * kPadToMultipleOf;
-    return pad(rows, length);
+    return pad(rows, paddedLength(rows), m_impl->def.paddingSide);
 }
 
-TokenBatch GemmaTokenizer::encodeToLength(const std::vector<std::string>& prompts, int64_t length) const {
+int64_t GemmaTokenizer::batchLength(const std::vector<std::string>& prompts) const {
+    if (prompts.empty()) throw InvalidRequest("no prompt to encode");
+    std::vector<TokenizedText> rows;
+    for (const auto& p : prompts)
+        rows.push_back(tokenize(p, kMaxPromptTokens));
+    return paddedLength(rows);
+}
+
+TokenBatch GemmaTokenizer::encodeToLength(const std::vector<std::string>& prompts, int64_t length,
+                                          std::optional<PaddingSide> side) const {
     if (prompts.empty()) throw InvalidRequest("no prompt to encode");
     if (length < 1 || length > 1'000'000)
         throw InvalidRequest(fmt::format("invalid token length {}", length));
     std::vector<TokenizedText> rows;
     for (const auto& p : prompts)
         rows.push_back(tokenize(p, static_cast<int>(length)));
-    return pad(rows, length);
+    return pad(rows, length, side.value_or(m_impl->def.paddingSide));
 }
 
 PaddingSide GemmaTokenizer::paddingSide() const {

@@ -8,6 +8,7 @@
 #include <ATen/core/Tensor.h>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,12 @@ public:
     TokenizedText tokenize(const std::string& utf8Text, int maxLength = kMaxPromptTokens) const;
     // The positive-prompt path: pad to the longest, rounded up to a multiple of 8, at most 256.
     TokenBatch encodePrompts(const std::vector<std::string>& prompts) const;
-    // The negative-prompt path: truncate and pad every prompt to exactly `length`.
-    TokenBatch encodeToLength(const std::vector<std::string>& prompts, int64_t length) const;
+    // The length encodePrompts pads `prompts` to.
+    int64_t batchLength(const std::vector<std::string>& prompts) const;
+    // The negative-prompt path: truncate and pad every prompt to exactly `length`, on the tokenizer's padding
+    // side unless `side` says otherwise.
+    TokenBatch encodeToLength(const std::vector<std::string>& prompts, int64_t length,
+                              std::optional<PaddingSide> side = std::nullopt) const;
 
     PaddingSide paddingSide() const;
     int padId() const;
@@ -55,7 +60,7 @@ public:
 private:
     explicit GemmaTokenizer(std::shared_ptr<const Impl> impl)
         : m_impl(std::move(impl)) {}
-    TokenBatch pad(const std::vector<TokenizedText>& rows, int64_t length) const;
+    TokenBatch pad(const std::vector<TokenizedText>& rows, int64_t length, PaddingSide side) const;
     std::shared_ptr<const Impl> m_impl;
 };
 

@@ -1,6 +1,8 @@
 // GemmaModel (C++) against transformers' GemmaModel: hidden_states[0], [1] and [-2] on the valid positions of
 // left-padded, right-padded and unpadded batches, for MQA/GQA configs and both GELU variants; loading rules
 // (only layers 0..N-2, 'model.' prefix, sharded files) and bad folders.
+//
+// Mutation tried: Gemma's RMSNorm scaling by weight instead of (1 + weight): parity failed for every config.
 #include "core/io/safetensors_file.h"
 #include "core/models/gemma/gemma_model.h"
 #include "core/util/errors.h"

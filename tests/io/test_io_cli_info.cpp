@@ -78,7 +78,6 @@ private slots:
         QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(), qPrintable(error.errorString()));
         const auto root = doc.object();
         QCOMPARE(root["pipeline_class"].toString(), QString("LuminaPipeline"));
-        QCOMPARE(root["usable"].toBool(), true);
         QCOMPARE(root["origin"].toString(), QString("folder"));
         const auto components = root["components"].toObject();
         QCOMPARE(components.keys(),
@@ -101,9 +100,12 @@ private slots:
                      static_cast<uint64_t>(set.entries().size()));
             QCOMPARE(static_cast<uint64_t>(c["file_bytes"].toDouble()), set.totalFileBytes());
             QCOMPARE(c["dtypes"].toObject().keys(), QStringList{"F32"});
-            QVERIFY(!c["validation"].toString().isEmpty());
+            // Each model component went through its model module's own validation, not headers alone.
+            QCOMPARE(c["validation"].toString(), QString("model"));
             total += c["parameters"].toDouble();
         }
+        QCOMPARE(components["tokenizer"]["validation"].toString(), QString("model"));
+        QCOMPARE(components["scheduler"]["validation"].toString(), QString("config"));
         QCOMPARE(root["total_parameters"].toDouble(), total);
         QCOMPARE(components["transformer"]["config_values"]["cross_attention_dim"].toInt(), 32);
         QVERIFY(components["tokenizer"]["config_values"]["vocab_size"].toInt() > 256);

@@ -1,6 +1,9 @@
 // Parity of the LibTorch Next-DiT with diffusers' LuminaNextDiT2DModel on the fixtures written by
 // tests/python/make_next_dit_fixtures.py (RoPE table, time embedding, patch embedding, blocks, forward), the
 // published 2B key/shape set, and loading errors.
+//
+// Mutation tried: proportional attention's scale without the sqrt (log_base(N) * scale): square_prop_linear in
+// fullForwardMatchesFp32 and bf16MatchesBf16Reference failed.
 #include "core/io/safetensors_file.h"
 #include "core/io/weight_set.h"
 #include "core/models/next_dit/next_dit_model.h"
@@ -67,18 +70,20 @@ private slots:
     }
 
     void configReadsDerivedSizes() {
-        const auto c = NextDiTConfig::fromFile(fixtures() / "T1" / "config.json");
-        QCOMPARE(c.hiddenSize, int64_t(64));
-        QCOMPARE(c.headDim(), int64_t(16));
-        QCOMPARE(c.numKvHeads, int64_t(2));
-        QCOMPARE(c.outChannels(), int64_t(8));
-        QCOMPARE(c.ffnInnerDim(), int64_t(192));
-        const auto real = nextDiT2BConfig();
-        QCOMPARE(real.headDim(), int64_t(72));
-        QCOMPARE(real.ffnInnerDim(), int64_t(6144));
-        QCOMPARE(real.conditioningDim(), int64_t(1024));
-        // T3: ffn_dim_multiplier 1.3: int(1.3 * int(512/3)) = 221 -> multiple of 16 = 224.
-        QCOMPARE(NextDiTConfig::fromFile(fixtures() / "T3" / "config.json").ffnInnerDim(), int64_t(224));
+        // The sizes diffusers derives from each config (read off its built modules by the fixture script).
+        const auto manifest = readJson(fixtures() / "manifest.json");
+        auto check = [](const NextDiTConfig& c, const nlohmann::json& want) {
+            QCOMPARE(c.hiddenSize, want["hidden_size"].get<int64_t>());
+            QCOMPARE(c.headDim(), want["head_dim"].get<int64_t>());
+            QCOMPARE(c.numKvHeads, want["kv_heads"].get<int64_t>());
+            QCOMPARE(c.outChannels(), want["out_channels"].get<int64_t>());
+            QCOMPARE(c.ffnInnerDim(), want["ffn_inner"].get<int64_t>());
+            QCOMPARE(c.conditioningDim(), want["conditioning"].get<int64_t>());
+        };
+        for (const char* name : {"T1", "T2", "T3"}) // T3: ffn_dim_multiplier 1.3
+            check(NextDiTConfig::fromFile(fixtures() / name / "config.json"),
+                  manifest["models"][name]["derived"]);
+        check(nextDiT2BConfig(), readJson(fixtures() / "real_2b_shapes.json")["derived"]);
     }
 
     void badConfigNamesFileAndProblem() {
@@ -275,14 +280,12 @@ private slots:
         std::map<std::string, std::vector<int64_t>> theirs;
         for (const auto& [k, v] : expected["shapes"].items())
             theirs[k] = v.get<std::vector<int64_t>>();
-        QCOMPARE(ours.size(), std::size_t(639));
         for (const auto& [k, v] : theirs) {
             QVERIFY2(ours.count(k), ("missing " + k).c_str());
             QVERIFY2(ours[k] == v, ("shape of " + k).c_str());
         }
         QCOMPARE(ours.size(), theirs.size());
         QCOMPARE(total, expected["total"].get<int64_t>());
-        QCOMPARE(total, int64_t(1754898976));
     }
 
     void validateAcceptsGoodAndRejectsMismatchedFolders() {

@@ -1,4 +1,11 @@
-// `lumina-cli generate` as scripts use it: outputs, JSON, latents, exit codes, Ctrl-C.
+// `lumina-cli generate` as scripts use it: outputs, JSON, latents, exit codes, Ctrl-C. Every sampler,
+// schedule, RoPE rule and guidance mode is checked by content: the saved latents and the PNG against the
+// reference runs of tests/python/make_pipeline_fixtures.py (the official sampler for the lumina preset,
+// diffusers' LuminaPipeline for the diffusers preset).
+//
+// Mutation tried: the CLI's --rope-scaling parsed but not passed on (ropeScaling left at the preset's): the
+// none, ntk and linear rows of luminaPresetMatchesTheOfficialSampler failed.
+#include <QFile>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -6,6 +13,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 #include <csignal>
 
 namespace {
@@ -27,6 +35,97 @@ Run cli(const QStringList& args, int timeoutMs = 300000) {
             p.readAllStandardError()};
 }
 
+QString fixtures() {
+    return qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/pipeline";
+}
+
+// One float32 tensor of a .safetensors file (values and shape), read with nothing but Qt.
+struct Floats {
+    std::vector<float> values;
+    QJsonArray shape;
+};
+Floats readF32(const QString& path, const QString& name) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    const QByteArray bytes = f.readAll();
+    quint64 headerLength = 0;
+    memcpy(&headerLength, bytes.constData(), 8);
+    const auto header = QJsonDocument::fromJson(bytes.mid(8, static_cast<int>(headerLength))).object();
+    const auto t = header[name].toObject();
+    if (t["dtype"].toString() != "F32") return {};
+    const auto offsets = t["data_offsets"].toArray();
+    const qint64 begin = 8 + static_cast<qint64>(headerLength) + offsets[0].toInteger();
+    const qint64 count = (offsets[1].toInteger() - offsets[0].toInteger()) / 4;
+    Floats out{std::vector<float>(static_cast<std::size_t>(count)), t["shape"].toArray()};
+    memcpy(out.values.data(), bytes.constData() + begin, static_cast<std::size_t>(count) * 4);
+    return out;
+}
+
+double relativeL2(const std::vector<float>& a, const std::vector<float>& b) {
+    double num = 0, den = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        num += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
+        den += double(b[i]) * b[i];
+    }
+    return std::sqrt(num / den);
+}
+
+// The app's request JSON (a lumina case of cases.json) as `generate` flags.
+QStringList flagsFor(const QJsonObject& r) {
+    const auto onOff = [](bool v) { return QString(v ? "on" : "off"); };
+    return {"--preset",
+            r["preset"].toString(),
+            "--prompt",
+            r["prompt"].toString(),
+            "--negative",
+            r["negative_prompt"].toString(),
+            "--width",
+            QString::number(r["width"].toInt()),
+            "--height",
+            QString::number(r["height"].toInt()),
+            "--seed",
+            QString::number(r["seed"].toInteger()),
+            "--steps",
+            QString::number(r["steps"].toInt()),
+            "--sampler",
+            r["sampler"].toString(),
+            "--schedule",
+            r["schedule"].toString(),
+            "--sigmoid-kappa",
+            QString::number(r["sigmoid_kappa"].toDouble(), 'g', 17),
+            "--guidance",
+            QString::number(r["guidance"].toDouble(), 'g', 17),
+            "--time-shift",
+            QString::number(r["time_shift"].toDouble(), 'g', 17),
+            "--rope-scaling",
+            r["rope_scaling"].toString(),
+            "--watershed",
+            QString::number(r["watershed"].toDouble(), 'g', 17),
+            "--proportional-attention",
+            onOff(r["proportional_attention"].toBool()),
+            "--cfg-channels",
+            r["cfg_channels"].toString(),
+            "--device",
+            "cpu",
+            "--quiet"};
+}
+
+// Largest level difference and the share of values off at all, PNG against a float HWC reference in [0, 1].
+std::pair<int, double> levelDifference(const QImage& png, const Floats& reference) {
+    const QImage rgb = png.convertToFormat(QImage::Format_RGB888);
+    int worst = 0;
+    int64_t off = 0, n = 0;
+    for (int y = 0; y < rgb.height(); ++y)
+        for (int x = 0; x < rgb.width() * 3; ++x, ++n) {
+            const int want =
+                static_cast<int>(std::lround(reference.values[static_cast<std::size_t>(n)] * 255.0f));
+            const int d = std::abs(int(rgb.constScanLine(y)[x]) - want);
+            worst = std::max(worst, d);
+            off += d > 0;
+        }
+    return {worst, n ? double(off) / double(n) : 1.0};
+}
+
 QStringList tinyArgs(const QString& prompt = "a photo of a cat") {
     return {"generate", "--model", model(),   "--prompt", prompt,     "--width", "128",
             "--height", "128",     "--steps", "2",        "--device", "cpu",     "--quiet"};
@@ -37,31 +136,90 @@ QStringList tinyArgs(const QString& prompt = "a photo of a cat") {
 class TestGenerateCli : public QObject {
     Q_OBJECT
     QTemporaryDir m_dir;
+    QJsonObject m_cases;
 
 private slots:
-    void everySamplerAndPresetWritesAnImage_data() {
-        QTest::addColumn<QStringList>("extra");
-        QTest::newRow("preset lumina") << QStringList{"--preset", "lumina"};
-        QTest::newRow("preset diffusers") << QStringList{"--preset", "diffusers"};
-        QTest::newRow("diffusers-euler") << QStringList{"--sampler", "diffusers-euler"};
-        QTest::newRow("euler") << QStringList{"--sampler", "euler"};
-        QTest::newRow("midpoint sigmoid") << QStringList{"--sampler", "midpoint", "--schedule", "sigmoid"};
-        QTest::newRow("rk4 ntk") << QStringList{"--sampler", "rk4", "--rope-scaling", "ntk"};
-        QTest::newRow("all-channel cfg") << QStringList{"--cfg-channels", "all", "--guidance", "6"};
+    void initTestCase() {
+        QFile f(fixtures() + "/cases.json");
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        m_cases = QJsonDocument::fromJson(f.readAll()).object();
+        QVERIFY(!m_cases["lumina_cases"].toArray().isEmpty());
     }
-    void everySamplerAndPresetWritesAnImage() {
-        QFETCH(QStringList, extra);
-        const QString png =
-            m_dir.filePath(QString("out_%1.png").arg(QTest::currentDataTag()).replace(' ', '_'));
-        const auto r = cli(tinyArgs() + extra + QStringList{"--output", png, "--seed", "42", "--json"});
+
+    // Each sampler, RoPE rule and guidance mode of the lumina preset: the CLI's latents and image are the
+    // official sampler's for the same settings.
+    void luminaPresetMatchesTheOfficialSampler_data() {
+        QTest::addColumn<QString>("name");
+        for (const char* name :
+             {"native_midpoint", "native_euler_5", "nonsquare_rk4", "extrapolated_2x_midpoint",
+              "extrapolated_2x_rope_none", "extrapolated_2x_rope_ntk", "extrapolated_2x_rope_linear",
+              "cfg_all_channels", "long_negative", "sigmoid_midpoint"})
+            QTest::newRow(name) << QString(name);
+    }
+    void luminaPresetMatchesTheOfficialSampler() {
+        QFETCH(QString, name);
+        QJsonObject request;
+        for (const auto c : m_cases["lumina_cases"].toArray())
+            if (c.toObject()["name"].toString() == name) request = c.toObject()["request"].toObject();
+        QVERIFY2(!request.isEmpty(), qPrintable("no lumina case " + name));
+        const QString png = m_dir.filePath(name + ".png"), latents = m_dir.filePath(name + ".safetensors");
+        const auto r = cli(QStringList{"generate", "--model", model()} + flagsFor(request) +
+                           QStringList{"--output", png, "--save-latents", latents, "--json"});
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        QVERIFY(QFileInfo(png).size() > 0);
-        const auto j = QJsonDocument::fromJson(r.out).object();
-        QCOMPARE(j["seed"].toInteger(), 42);
-        QCOMPARE(j["settings"].toObject()["seed"].toInteger(), 42);
-        QCOMPARE(j["settings"].toObject()["width"].toInt(), 128);
-        QVERIFY(j["outputs"].toObject()["image"].toString().endsWith(".png"));
-        QVERIFY(j.contains("timings_ms"));
+        const auto settings = QJsonDocument::fromJson(r.out).object()["settings"].toObject();
+        for (const char* key : {"sampler", "schedule", "rope_scaling", "cfg_channels"})
+            QCOMPARE(settings[key].toString(), request[key].toString());
+
+        const QString reference = fixtures() + "/lumina_" + name + ".safetensors";
+        const auto ours = readF32(latents, "latents");
+        const auto want = readF32(reference, "latents");
+        QCOMPARE(ours.shape, want.shape);
+        const double relL2 = relativeL2(ours.values, want.values);
+        QVERIFY2(relL2 <= 1e-4, qPrintable(QString("latents rel L2 %1").arg(relL2)));
+        const auto [worst, share] = levelDifference(QImage(png), readF32(reference, "image"));
+        QVERIFY2(worst <= 1 && share <= 1e-3,
+                 qPrintable(QString("image off by %1 levels at %2 of values").arg(worst).arg(share)));
+    }
+
+    // The diffusers preset (diffusers-euler on the scheduler's sigmas, prompt lowercased) is
+    // LuminaPipeline's.
+    void diffusersPresetMatchesLuminaPipeline() {
+        const auto c = m_cases["cases"].toArray()[0].toObject(); // square_cfg
+        const QString png = m_dir.filePath("diffusers.png"),
+                      latents = m_dir.filePath("diffusers.safetensors");
+        const auto r = cli({"generate",
+                            "--model",
+                            model(),
+                            "--preset",
+                            "diffusers",
+                            "--prompt",
+                            c["prompt"].toString(),
+                            "--negative",
+                            c["negative"].toString(),
+                            "--width",
+                            QString::number(c["width"].toInt()),
+                            "--height",
+                            QString::number(c["height"].toInt()),
+                            "--steps",
+                            QString::number(c["steps"].toInt()),
+                            "--guidance",
+                            QString::number(c["guidance"].toDouble()),
+                            "--seed",
+                            QString::number(c["seed"].toInteger()),
+                            "--device",
+                            "cpu",
+                            "--quiet",
+                            "--output",
+                            png,
+                            "--save-latents",
+                            latents});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString reference = fixtures() + "/" + c["name"].toString() + ".safetensors";
+        const double relL2 =
+            relativeL2(readF32(latents, "latents").values, readF32(reference, "latents").values);
+        QVERIFY2(relL2 <= 1e-4, qPrintable(QString("latents rel L2 %1").arg(relL2)));
+        const auto [worst, share] = levelDifference(QImage(png), readF32(reference, "image"));
+        QVERIFY2(worst <= 1 && share <= 1e-3, qPrintable(QString("image off by %1 levels").arg(worst)));
     }
 
     void randomSeedIsRecordedAndLatentsSaved() {
@@ -70,15 +228,14 @@ private slots:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto j = QJsonDocument::fromJson(r.out).object();
         QVERIFY(j["seed"].isDouble());
-        QFile f(latents);
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        const QByteArray bytes = f.readAll();
-        quint64 headerLength = 0;
-        memcpy(&headerLength, bytes.constData(), 8);
-        const auto header = QJsonDocument::fromJson(bytes.mid(8, static_cast<int>(headerLength))).object();
-        const auto t = header["latents"].toObject();
-        QCOMPARE(t["dtype"].toString(), QString("F32"));
-        QCOMPARE(t["shape"].toArray(), (QJsonArray{1, 4, 16, 16}));
+        const auto first = readF32(latents, "latents");
+        QCOMPARE(first.shape, (QJsonArray{1, 4, 16, 16}));
+        // The recorded seed reproduces the run.
+        const QString again = m_dir.filePath("latents_again.safetensors");
+        const auto r2 = cli(tinyArgs() + QStringList{"--seed", QString::number(j["seed"].toInteger()),
+                                                     "--save-latents", again});
+        QVERIFY2(r2.exitCode == 0, r2.err.constData());
+        QVERIFY(readF32(again, "latents").values == first.values);
     }
 
     void explicitFlagsOverrideThePreset() {

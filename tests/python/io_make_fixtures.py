@@ -43,6 +43,11 @@ def make_tensor(name, dtype, shape, gen):
     return torch.randint(max(info.min, -(2**40)), min(info.max, 2**40), shape, generator=gen, dtype=torch.int64).to(dtype)
 
 
+def finite_sum(t):
+    """The values as torch reads them (not just the bytes): their float64 sum, NaN and infinities as 0."""
+    return float(t.double().nan_to_num(0.0, 0.0, 0.0).sum())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", required=True)
@@ -58,7 +63,7 @@ def main():
     tensors["empty_BF16"] = torch.zeros((0, 4), dtype=torch.bfloat16)
     save_file(tensors, os.path.join(args.out, "dtypes.safetensors"), metadata={"format": "pt", "writer": "python"})
     expected["dtypes.safetensors"] = {
-        k: {"dtype": n, "shape": list(v.shape), "hex": raw_hex(v)}
+        k: {"dtype": n, "shape": list(v.shape), "hex": raw_hex(v), "finite_sum": finite_sum(v)}
         for k, v in tensors.items()
         for n in [next(n for n, d in DTYPES.items() if d == v.dtype)]
     }
@@ -70,7 +75,7 @@ def main():
     os.makedirs(os.path.join(args.out, "sharded"), exist_ok=True)
     save_torch_state_dict(state, os.path.join(args.out, "sharded"), max_shard_size=1200)
     expected["sharded"] = {k: {"dtype": "BF16" if v.dtype == torch.bfloat16 else "F32", "shape": list(v.shape),
-                               "hex": raw_hex(v)} for k, v in state.items()}
+                               "hex": raw_hex(v), "finite_sum": finite_sum(v)} for k, v in state.items()}
 
     with open(os.path.join(args.out, "expected.json"), "w") as f:
         json.dump(expected, f)

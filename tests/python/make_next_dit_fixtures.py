@@ -155,6 +155,16 @@ def dump_rope(out_dir):
     return [{"index": i, "linear": lin, "ntk": ntk} for i, (lin, ntk) in enumerate(ROPE_FACTORS)]
 
 
+def derived_sizes(model):
+    """The sizes diffusers derives from a config, read off the built modules."""
+    attn = model.layers[0].attn1
+    head_dim = attn.to_q.out_features // attn.heads
+    return {"hidden_size": model.config.hidden_size, "head_dim": head_dim,
+            "kv_heads": attn.to_k.out_features // head_dim, "out_channels": model.out_channels,
+            "ffn_inner": model.layers[0].feed_forward.linear_1.out_features,
+            "conditioning": model.time_caption_embed.timestep_embedder.linear_2.out_features}
+
+
 def dump_real_shapes(out_dir):
     """Names and shapes of the published 2B transformer, from diffusers on the meta device."""
     with torch.device("meta"):
@@ -165,7 +175,8 @@ def dump_real_shapes(out_dir):
     shapes = {k: list(v.shape) for k, v in model.state_dict().items()}
     total = sum(v.numel() for v in model.parameters())
     with open(os.path.join(out_dir, "real_2b_shapes.json"), "w") as f:
-        json.dump({"shapes": shapes, "total": total}, f, indent=0, sort_keys=True)
+        json.dump({"shapes": shapes, "total": total, "derived": derived_sizes(model)}, f, indent=0,
+                  sort_keys=True)
 
 
 def main():
@@ -184,7 +195,8 @@ def main():
         randomize(model, SHARED_QUERY[name])
         model.save_pretrained(os.path.join(args.out, name), safe_serialization=True)
         models[name] = model
-        manifest["models"][name] = {"shared_query": SHARED_QUERY[name], "num_layers": cfg["num_layers"]}
+        manifest["models"][name] = {"shared_query": SHARED_QUERY[name], "num_layers": cfg["num_layers"],
+                                    "derived": derived_sizes(model)}
 
     for i, case in enumerate(CASES):
         name = case[1]

@@ -9,12 +9,16 @@ Writes under --out:
                                                emulated: timesteps * fp32(0.001))
   euler_step.safetensors                       scheduler.step on fixed fp32 and bf16 tensors
   cfg.safetensors                              guidance, reference 3-channel and all-channel variants
-  solvers.safetensors                          official grids and torchdiffeq-rule steps on f(t,x)=a*x+b*t
+  solvers.safetensors                          official grids, and torchdiffeq.odeint (euler, midpoint, rk4) on
+                                               them with f(t, x) = a*x + b*t: one interval and whole trajectories
 Never downloads anything.
 """
 import argparse
 import json
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -76,49 +80,39 @@ def cfg(out):
     save_file({k: t.contiguous() for k, t in tensors.items()}, os.path.join(out, "cfg.safetensors"))
 
 
-# The official solvers' update rules (torchdiffeq fixed-grid euler, midpoint, rk4 = 3/8 rule), restated.
+# The official solvers are torchdiffeq's fixed-grid methods, called as Lumina-T2X transport.py ODE.sample calls
+# them (odeint(fn, x, t, method=solver)) on the official grid; here with a toy velocity instead of the model.
 def f_toy(t, x):
-    t = t.to(x.dtype)  # torchdiffeq hands t over in the state dtype
-    return TOY_A * x + TOY_B * t
-
-
-def step(solver, t0, t1, x):
-    dt = t1 - t0
-    if solver == "euler":
-        return x + dt * f_toy(t0, x)
-    if solver == "midpoint":
-        h = 0.5 * dt
-        return x + dt * f_toy(t0 + h, x + f_toy(t0, x) * h)
-    k1 = f_toy(t0, x)
-    k2 = f_toy(t0 + dt * (1 / 3), x + dt * k1 * (1 / 3))
-    k3 = f_toy(t0 + dt * (2 / 3), x + dt * (k2 - k1 * (1 / 3)))
-    k4 = f_toy(t1, x + dt * (k1 - k2 + k3))
-    return x + (k1 + 3 * (k2 + k3) + k4) * dt * 0.125
-
-
-def official_grid(points, shift):
-    t = torch.linspace(0, 1, points)
-    return t / (t + shift - shift * t)
+    return TOY_A * x + TOY_B * t  # t arrives from odeint already cast to the state dtype
 
 
 def solvers(out):
+    from torchdiffeq import odeint
+
+    import official_lumina_sampler as official
+
     gen = torch.Generator().manual_seed(3)
     tensors = {"toy_ab": torch.tensor([TOY_A, TOY_B], dtype=torch.float64)}
     for points, shift in [(30, 4.0), (7, 1.0), (5, 2.5)]:
-        tensors[f"grid_m{points}_s{shift}"] = official_grid(points, shift)
+        tensors[f"grid_m{points}_s{shift}"] = official.time_grid(points, shift)
+    # How many points of the official grid differ from the plain linspace (s = 1) and from the algebraically
+    # equal u / (s + (1 - s) u) (s = 4): the op order is part of the rule.
+    tensors["grid_m7_s1_vs_linspace"] = (official.time_grid(7, 1.0) != torch.linspace(0, 1, 7)).sum()
+    u = torch.linspace(0, 1, 30)
+    tensors["grid_m30_s4_vs_reordered"] = (official.time_grid(30, 4.0) != u / (4.0 + (1 - 4.0) * u)).sum()
     x0 = torch.randn(2, 4, 3, 3, generator=gen)
     tensors["x0_f32"] = x0
     tensors["x0_bf16"] = x0.to(torch.bfloat16)
-    grid = official_grid(30, 4.0)
+    grid = official.time_grid(30, 4.0)
+    small = official.time_grid(5, 2.5)
     for tag in ("f32", "bf16"):
         x = tensors[f"x0_{tag}"]
         for solver in ("euler", "midpoint", "rk4"):
-            tensors[f"step_{solver}_{tag}"] = step(solver, grid[3], grid[4], x)  # one interval, j = 3
-            small = official_grid(5, 2.5)
-            y = x
-            for j in range(len(small) - 1):
-                y = step(solver, small[j], small[j + 1], y)
-            tensors[f"full_{solver}_{tag}"] = y
+            tensors[f"step_{solver}_{tag}"] = odeint(f_toy, x, grid[3:5], method=solver)[-1]  # interval j = 3
+            tensors[f"full_{solver}_{tag}"] = odeint(f_toy, x, small, method=solver)[-1]
+            seen = []
+            odeint(lambda t, y: seen.append(t.dtype) or f_toy(t, y), x, small, method=solver)
+            assert all(d == x.dtype for d in seen), "torchdiffeq passes t in the state dtype"
     save_file({k: t.contiguous() for k, t in tensors.items()}, os.path.join(out, "solvers.safetensors"))
 
 
@@ -133,8 +127,10 @@ def main():
     cfg(args.out)
     solvers(args.out)
     import diffusers
+    import torchdiffeq
     with open(os.path.join(args.out, "environment.json"), "w") as f:
-        json.dump({"torch": torch.__version__, "diffusers": diffusers.__version__}, f)
+        json.dump({"torch": torch.__version__, "diffusers": diffusers.__version__,
+                   "torchdiffeq": torchdiffeq.__version__}, f)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ and records what transformers' GemmaTokenizer does with each on a multilingual c
   <out>/json/        tokenizer.json + tokenizer_config.json, converted by transformers from the .model
                      (the Lumina-Next checkpoint's layout)
   <out>/json_right/  as json/, with padding_side "right" in tokenizer_config.json
+  <out>/merge_ranks/ a hand-made tokenizer.json whose merge ranks are not in vocabulary-id order
   <out>/expected.json  corpus, per-layout ids/pieces (truncated to 256), padded batches, negative-prompt batches,
-                     and Python str.lower().strip() of tricky strings.
+                     the official demo's [prompt, negative] batches (right padding), the empty prompt, the
+                     merge_ranks encodings (HF tokenizers), and Python str.lower().strip() of tricky strings.
 """
 import argparse
 import io
@@ -178,7 +180,56 @@ def reference(folder, prompts):
         neg = tok(negs, padding="max_length", max_length=length, truncation=True)
         batches.append({"rows": rows, "ids": enc["input_ids"], "mask": enc["attention_mask"],
                         "negatives": negs, "neg_ids": neg["input_ids"], "neg_mask": neg["attention_mask"]})
-    return {"padding_side": tok.padding_side, "vocab_size": len(tok), "single": single, "batches": batches}
+    empty = tok([""], padding=True, pad_to_multiple_of=8, max_length=256, truncation=True)
+    # Lumina-T2X demo.py encode_prompt: [prompt, negative] as one batch, right padding, padded to the longer.
+    side = tok.padding_side
+    tok.padding_side = "right"
+    official = []
+    for b in range(8):
+        rows = rng.sample(range(len(prompts)), 2)
+        enc = tok([prompts[i] for i in rows], padding=True, pad_to_multiple_of=8, max_length=256, truncation=True)
+        official.append({"rows": rows, "ids": enc["input_ids"], "mask": enc["attention_mask"]})
+    tok.padding_side = side
+    return {"padding_side": tok.padding_side, "vocab_size": len(tok), "bos_id": tok.bos_token_id,
+            "pad_id": tok.pad_token_id, "single": single, "batches": batches,
+            "empty": {"ids": empty["input_ids"][0], "mask": empty["attention_mask"][0]},
+            "official_batches": official}
+
+
+def merge_ranks(folder):
+    """A tokenizer.json whose merge ranks are not in vocabulary-id order ("b c", rank 0, wins over "a b" although
+    "ab" has the lower id; with no "abc" piece the two orders end in different tokens), and what HF tokenizers
+    makes of a few strings with it."""
+    from tokenizers import Tokenizer
+
+    vocab = {"<pad>": 0, "<eos>": 1, "<bos>": 2, "<unk>": 3}
+    for b in range(256):
+        vocab[f"<0x{b:02X}>"] = 4 + b
+    for piece in ["a", "b", "c", "\u2581", "ab", "bc", "\u2581a"]:
+        vocab[piece] = len(vocab)
+    added = [{"id": i, "content": c, "special": True, "normalized": False, "single_word": False, "lstrip": False,
+              "rstrip": False} for c, i in [("<pad>", 0), ("<eos>", 1), ("<bos>", 2), ("<unk>", 3)]]
+    spec = {
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
+        "normalizer": {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"},
+        "pre_tokenizer": None,
+        "post_processor": {"type": "TemplateProcessing",
+                           "single": [{"SpecialToken": {"id": "<bos>", "type_id": 0}},
+                                      {"Sequence": {"id": "A", "type_id": 0}}],
+                           "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+                           "special_tokens": {"<bos>": {"id": "<bos>", "ids": [2], "tokens": ["<bos>"]}}},
+        "decoder": None,
+        "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None,
+                  "end_of_word_suffix": None, "fuse_unk": True, "byte_fallback": True, "ignore_merges": False,
+                  "vocab": vocab, "merges": ["b c", "a b", "\u2581 a"]},
+    }
+    folder.mkdir()
+    (folder / "tokenizer.json").write_text(json.dumps(spec, ensure_ascii=False))
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    texts = ["abc", "ab", "abcab", "a abc d", "cab", "bca", "aabcc"]
+    gemma = GemmaTokenizer.from_pretrained(str(folder))  # padding side: the class default, no tokenizer_config
+    return {"padding_side": gemma.padding_side,
+            "encodings": [{"text": t, "ids": tok.encode(t).ids, "pieces": tok.encode(t).tokens} for t in texts]}
 
 
 def lower_cases():
@@ -227,6 +278,7 @@ def main():
     expected = {"transformers": transformers.__version__, "prompts": prompts, "layouts": {}}
     for name, folder in (("model", model_dir), ("json", json_dir), ("json_right", right_dir)):
         expected["layouts"][name] = reference(folder, prompts)
+    expected["merge_ranks"] = merge_ranks(out / "merge_ranks")
     expected["lower"] = lower_cases()
     with open(out / "expected.json", "w", encoding="utf-8") as f:
         json.dump(expected, f, ensure_ascii=False)

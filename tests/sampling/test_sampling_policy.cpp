@@ -110,10 +110,19 @@ private slots:
         RoPEScalingSettings s{RoPEScaling::TimeAware, 0.5, true, 1024};
         QCOMPARE(ropeFactors(s, 2048, 2048, std::nextafter(0.5f, 0.0f)), (RoPEFactors{2.0, 1.0}));
         QCOMPARE(ropeFactors(s, 2048, 2048, 0.5f), (RoPEFactors{1.0, 2.0})); // strict t < w
-        // The watershed is rounded to fp32 like the reference's tensor comparison: fp32(0.7) < 0.7 in double,
-        // yet t = fp32(0.7) is not below the watershed.
+        // diffusers rounds the watershed to fp32 (an fp32 tensor against a Python float): t = fp32(0.7) is
+        // not below 0.7. The official forward_with_cfg compares t[0].item() in double: fp32(0.7) < 0.7 is.
         s.watershed = 0.7;
+        QVERIFY(static_cast<double>(0.7f) < 0.7);
         QCOMPARE(ropeFactors(s, 2048, 2048, 0.7f), (RoPEFactors{1.0, 2.0}));
+        s.comparison = WatershedComparison::Float64;
+        QCOMPARE(ropeFactors(s, 2048, 2048, 0.7f), (RoPEFactors{2.0, 1.0}));
+        QCOMPARE(ropeFactors(s, 2048, 2048, std::nextafter(0.7f, 1.0f)), (RoPEFactors{1.0, 2.0}));
+        s.watershed = 0.3; // fp32(0.3) > 0.3: here both comparisons say NTK at t = fp32(0.3)
+        QCOMPARE(ropeFactors(s, 2048, 2048, 0.3f), (RoPEFactors{1.0, 2.0}));
+        s.comparison = WatershedComparison::Float32;
+        QCOMPARE(ropeFactors(s, 2048, 2048, 0.3f), (RoPEFactors{1.0, 2.0}));
+        s.watershed = 0.7;
         s.mode = RoPEScaling::Linear;
         QCOMPARE(ropeFactors(s, 2048, 2048, 0.9f), (RoPEFactors{2.0, 1.0}));
         s.mode = RoPEScaling::NTK;

@@ -1,5 +1,8 @@
 // AutoencoderKL decode/encode against diffusers on tiny random models (<= 1e-5 abs, fp32 CPU),
 // loading through the real loader (legacy attention names included), plus the loader's error paths.
+//
+// Mutation tried: the ResNet block's second SiLU left out: decodeAndEncodeMatchDiffusers failed for every
+// config, and bf16RunsAndStaysClose.
 #include "core/models/vae/autoencoder_kl.h"
 #include "core/models/vae/vae_decode.h"
 #include "core/models/vae/vae_layers.h"
