@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
     } else {
         engine = std::make_unique<lumina::engine::LuminaEngine>();
     }
+    options.runtimeSummary = QString::fromStdString(lumina::runtimeSummary());
+    options.autoDevice = QString::fromStdString(lumina::autoDeviceName());
     lumina::ui::MainWindow window(std::move(engine), options);
     if (parser.isSet(screenshot)) window.resize(1600, 1000);
     window.show();

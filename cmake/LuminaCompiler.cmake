@@ -11,6 +11,10 @@ endif()
 add_library(lumina_warnings INTERFACE)
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(lumina_warnings INTERFACE -Wall -Wextra -Wno-unused-parameter)
+    # Project code builds without warnings (third-party headers come in as system headers and are exempt).
+    if(LUMINA_WERROR)
+        target_compile_options(lumina_warnings INTERFACE -Werror)
+    endif()
 endif()
 
 if(LUMINA_SANITIZE STREQUAL "address")

@@ -62,6 +62,8 @@ public:
     void generate(qint64 jobId, const pipeline::GenerationRequest& request, const QString& outputFolder);
 
 private:
+    void loadFailed(const QString& message);
+    EngineBridge::LoadedFacts loadedFacts() const;
     void failed(qint64 jobId, const QString& message) {
         m_toUi->post([b = m_bridge, jobId, message] {
             b->onRunEnded();
@@ -116,16 +118,25 @@ void EngineWorker::loadModel(const QString& folder, engine::ModelLoadOptions opt
             m_toUi->post(
                 [b = m_bridge, bytes, total] { emit b->modelLoadProgress(qint64(bytes), qint64(total)); });
         });
-        m_toUi->post(
-            [b = m_bridge, name = qs(m_engine->modelName()), device = qs(m_engine->deviceName()),
-             precision = qs(m_engine->precisionName())] { b->onModelLoaded(name, device, precision); });
+        m_toUi->post([b = m_bridge, facts = loadedFacts()] { b->onModelLoaded(facts); });
     } catch (const std::exception& e) {
         log::warn("model load failed: {}", e.what());
-        m_toUi->post([b = m_bridge, message = qs(e.what())] { b->onModelLoadFailed(message); });
+        loadFailed(qs(e.what()));
     } catch (...) {
-        m_toUi->post(
-            [b = m_bridge] { b->onModelLoadFailed(QObject::tr("Unknown error while loading the model.")); });
+        loadFailed(QObject::tr("Unknown error while loading the model."));
     }
+}
+
+void EngineWorker::loadFailed(const QString& message) {
+    // The engine replaces its model only once a new one is complete, so the previous model may still be
+    // loaded: tell the UI which one, so the window keeps offering it.
+    m_toUi->post([b = m_bridge, message, kept = loadedFacts()] { b->onModelLoadFailed(message, kept); });
+}
+
+EngineBridge::LoadedFacts EngineWorker::loadedFacts() const {
+    if (!m_engine || !m_engine->modelLoaded()) return {};
+    return {qs(m_engine->modelName()), qs(m_engine->deviceName()), qs(m_engine->precisionName()),
+            m_engine->modelSize()};
 }
 
 void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& request,
@@ -226,15 +237,20 @@ void EngineBridge::shutdown() {
     m_counter.reset();
 }
 
-void EngineBridge::onModelLoaded(const QString& name, const QString& device, const QString& precision) {
-    m_modelName = name;
-    m_device = device;
-    m_precision = precision;
+void EngineBridge::onModelLoaded(const LoadedFacts& facts) {
+    m_modelName = facts.name;
+    m_device = facts.device;
+    m_precision = facts.precision;
+    m_modelSize = facts.size;
     setBusy(false);
-    emit modelLoaded(name, device, precision);
+    emit modelLoaded(facts.name, facts.device, facts.precision);
 }
 
-void EngineBridge::onModelLoadFailed(const QString& message) {
+void EngineBridge::onModelLoadFailed(const QString& message, const LoadedFacts& kept) {
+    m_modelName = kept.name;
+    m_device = kept.device;
+    m_precision = kept.precision;
+    m_modelSize = kept.size;
     setBusy(false);
     emit modelLoadFailed(message);
 }
@@ -257,20 +273,30 @@ void EngineBridge::setBusy(bool busy) {
     emit busyChanged(busy);
 }
 
-void EngineBridge::loadModel(const QString& folder, engine::ModelLoadOptions options) {
-    if (!m_worker || m_busy) return;
-    setBusy(true);
-    m_modelName.clear();
-    m_workerMailbox->post([w = m_worker.get(), folder, options] { w->loadModel(folder, options); });
+bool EngineBridge::accepting(const char* what) {
+    if (m_worker && !m_busy) return true;
+    const QString reason = !m_worker ? tr("The engine has been shut down; %1 was not started.").arg(tr(what))
+                                     : tr("The engine is busy; %1 was not started.").arg(tr(what));
+    log::warn("{}", reason.toStdString());
+    emit refused(reason);
+    return false;
 }
 
-void EngineBridge::generate(qint64 jobId, const pipeline::GenerationRequest& request,
+bool EngineBridge::loadModel(const QString& folder, engine::ModelLoadOptions options) {
+    if (!accepting(QT_TR_NOOP("the model load"))) return false;
+    setBusy(true); // the current model (if any) stays named until a new one replaces it
+    m_workerMailbox->post([w = m_worker.get(), folder, options] { w->loadModel(folder, options); });
+    return true;
+}
+
+bool EngineBridge::generate(qint64 jobId, const pipeline::GenerationRequest& request,
                             const QString& outputFolder) {
-    if (!m_worker || m_busy) return;
+    if (!accepting(QT_TR_NOOP("the generation"))) return false;
     setBusy(true);
     m_cancel->reset(); // before the hop: a cancel that arrives before the worker starts still counts
     m_workerMailbox->post(
         [w = m_worker.get(), jobId, request, outputFolder] { w->generate(jobId, request, outputFolder); });
+    return true;
 }
 
 void EngineBridge::requestTokenCount(const QString& prompt) {

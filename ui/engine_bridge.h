@@ -54,11 +54,14 @@ public:
     QString modelName() const { return m_modelName; }
     QString deviceName() const { return m_device; }
     QString precisionName() const { return m_precision; }
+    engine::ModelSize modelSize() const { return m_modelSize; }
     // The engine's device memory, asked directly (thread-safe by the engine's contract).
     engine::DeviceMemory deviceMemory() const;
 
-    void loadModel(const QString& folder, engine::ModelLoadOptions options);
-    void generate(qint64 jobId, const pipeline::GenerationRequest& request, const QString& outputFolder);
+    // Both return false, and emit refused(reason), when the worker is busy (or the bridge is shut down): the
+    // caller keeps the request (the window's queue does) instead of losing it without a word.
+    bool loadModel(const QString& folder, engine::ModelLoadOptions options);
+    bool generate(qint64 jobId, const pipeline::GenerationRequest& request, const QString& outputFolder);
     // Debounce is the caller's business; only the newest request is answered, older ones are skipped.
     // Answered from the token thread, also while a generation or a model load runs.
     void requestTokenCount(const QString& prompt);
@@ -69,7 +72,10 @@ public:
 signals:
     void modelLoadProgress(qint64 bytes, qint64 total);
     void modelLoaded(const QString& name, const QString& device, const QString& precision);
+    // The load failed; the model loaded before (if any) is still the engine's and still usable: hasModel()
+    // and modelName() say so.
     void modelLoadFailed(const QString& message);
+    void refused(const QString& reason);
     void stage(int stage);
     void progress(qint64 jobId, int step, int total, double etaMs);
     void preview(qint64 jobId, const QImage& image);
@@ -83,9 +89,15 @@ private:
     friend class EngineWorker;
     friend class TokenCounter;
     void setBusy(bool busy);
+    bool accepting(const char* what); // false (logged, refused emitted) when no request can start now
     // Run on the UI thread, posted by the worker and the token counter.
-    void onModelLoaded(const QString& name, const QString& device, const QString& precision);
-    void onModelLoadFailed(const QString& message);
+    // What the engine has loaded now (after a load or a failed one): name, device, precision, size.
+    struct LoadedFacts {
+        QString name, device, precision;
+        engine::ModelSize size;
+    };
+    void onModelLoaded(const LoadedFacts& facts);
+    void onModelLoadFailed(const QString& message, const LoadedFacts& kept);
     void onRunEnded(); // finished, cancelled or failed
     void onTokenCount(int requestId, int count, int limit, bool truncated, int keptChars);
 
@@ -101,6 +113,7 @@ private:
     bool m_hasEngine = false;
     bool m_busy = false;
     QString m_modelName, m_device, m_precision;
+    engine::ModelSize m_modelSize;
 };
 
 } // namespace ui

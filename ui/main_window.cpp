@@ -2,7 +2,6 @@
 
 #include "core/util/app_paths.h"
 #include "core/util/errors.h"
-#include "core/util/version.h"
 #include "ui/canvas_widget.h"
 #include "ui/engine_bridge.h"
 #include "ui/gallery_model.h"
@@ -81,12 +80,11 @@ MainWindow::MainWindow(std::unique_ptr<engine::GenerationEngine> engine, MainWin
         restoreGeometry(s.value("window/geometry").toByteArray());
         restoreState(s.value("window/state").toByteArray());
     }
-    m_settings->setEstimateDevice(m_prefs.device == DeviceChoice::Auto
-                                      ? (cudaAvailable()  ? "cuda"
-                                         : mpsAvailable() ? "mps"
-                                                          : "cpu")
-                                      : QString::fromStdString(toString(m_prefs.device)),
-                                  QString::fromStdString(toString(m_prefs.precision)));
+    m_settings->setEstimateDevice(
+        m_prefs.device == DeviceChoice::Auto
+            ? (m_options.autoDevice.isEmpty() ? QStringLiteral("cpu") : m_options.autoDevice)
+            : QString::fromStdString(toString(m_prefs.device)),
+        QString::fromStdString(toString(m_prefs.precision)));
     updateStatus();
     updateRunButtons();
     if (!m_bridge->hasEngine())
@@ -165,6 +163,7 @@ void MainWindow::createCentral() {
     m_progress->setValue(0);
     m_progress->setFormat(tr("Idle"));
     m_progress->setTextVisible(true);
+    fitProgressText();
     m_generateButton = new QPushButton(tr("Generate"), central);
     m_generateButton->setObjectName("generateButton");
     m_generateButton->setToolTip(tr("Add to the queue and run (Ctrl+Enter)"));
@@ -341,6 +340,7 @@ void MainWindow::connectBridge() {
                 m_progress->setValue(0);
                 m_progress->setFormat(tr("Ready"));
                 m_settings->setEstimateDevice(device, precision);
+                m_settings->setEstimateModel(name, m_bridge->modelSize());
                 if (m_bannerAboutModel) { // an earlier load failure no longer applies; other messages stay
                     m_banner->hide();
                     m_bannerClose->hide();
@@ -354,10 +354,18 @@ void MainWindow::connectBridge() {
     connect(m_bridge, &EngineBridge::modelLoadFailed, this, [this](const QString& message) {
         m_progress->setRange(0, 1);
         m_progress->setValue(0);
-        m_progress->setFormat(tr("No model"));
-        showBanner(tr("The model could not be loaded: %1").arg(message), true);
+        // The engine keeps the model it had: say so, and go on using it.
+        const bool kept = m_bridge->hasModel();
+        m_progress->setFormat(kept ? tr("Ready") : tr("No model"));
+        showBanner(kept ? tr("The model could not be loaded: %1 %2 is still loaded and is used.")
+                              .arg(message, m_bridge->modelName())
+                        : tr("The model could not be loaded: %1").arg(message),
+                   true);
         updateStatus();
+        startNextJob();
     });
+    connect(m_bridge, &EngineBridge::refused, this,
+            [this](const QString& reason) { statusBar()->showMessage(reason, 6000); });
     connect(m_bridge, &EngineBridge::stage, this, [this](int stage) {
         switch (pipeline::Stage(stage)) {
         case pipeline::Stage::EncodingPrompt:
@@ -373,8 +381,7 @@ void MainWindow::connectBridge() {
     connect(m_bridge, &EngineBridge::progress, this, [this](qint64, int step, int total, double etaMs) {
         m_progress->setRange(0, total);
         m_progress->setValue(step);
-        m_progress->setFormat(
-            tr("Step %1 of %2 · about %3 left").arg(step).arg(total).arg(formatDuration(etaMs)));
+        m_progress->setFormat(stepText(step, total, etaMs));
     });
     connect(m_bridge, &EngineBridge::preview, this,
             [this](qint64, const QImage& image) { m_canvas->showPreview(image, m_currentSize); });
@@ -422,8 +429,6 @@ QString MainWindow::outputFolder() const {
 }
 
 void MainWindow::enqueue(pipeline::GenerationRequest request) {
-    request.device = m_prefs.device;
-    request.precision = m_prefs.precision;
     request.vaeTiling = m_prefs.vaeTiling;
     request.vaeTileSize = m_prefs.vaeTileSize;
     m_store->enqueue(pipeline::toJson(request));
@@ -494,7 +499,12 @@ void MainWindow::startNextJob() {
             m_progress->setRange(0, r.sampling.steps);
             m_progress->setValue(0);
             m_progress->setFormat(tr("Starting…"));
-            m_bridge->generate(job->id, r, outputFolder());
+            if (!m_bridge->generate(job->id, r, outputFolder())) {
+                m_currentJob = 0;
+                m_store->requeueInterruptedJobs(); // back to the queue: it starts when the engine is free
+                m_queue->refresh();
+                return;
+            }
             m_queue->refresh();
             updateRunButtons();
             return;
@@ -554,6 +564,18 @@ void MainWindow::showBanner(const QString& text, bool aboutModel) {
     m_bannerClose->show();
 }
 
+QString MainWindow::stepText(int step, int total, double etaMs) const {
+    return tr("Step %1 of %2 · about %3 left").arg(step).arg(total).arg(formatDuration(etaMs));
+}
+
+void MainWindow::fitProgressText() {
+    // Qt centres the text of a progress bar and clips it at both ends when the bar is narrower, so the bar is
+    // never narrower than its longest text in this language (a three-digit step count and a long ETA).
+    m_progress->ensurePolished();
+    const QString longest = stepText(888, 888, (88 * 60 + 58) * 1000.0);
+    m_progress->setMinimumWidth(m_progress->fontMetrics().horizontalAdvance(longest) + 32);
+}
+
 QString MainWindow::bannerText() const {
     return m_banner->isHidden() ? QString() : m_banner->text();
 }
@@ -603,12 +625,12 @@ void MainWindow::showPreferences() {
 }
 
 void MainWindow::showAbout() {
-    QMessageBox::about(this, tr("About Lumina Studio"),
-                       tr("<b>Lumina Studio</b> %1<br>Local text-to-image generation with Lumina-Next.<br>"
-                          "LibTorch %2 · CUDA: %3 · MPS: %4")
-                           .arg(QString::fromStdString(appVersion()), QString::fromStdString(torchVersion()),
-                                cudaAvailable() ? tr("yes") : tr("no"),
-                                mpsAvailable() ? tr("yes") : tr("no")));
+    QMessageBox::about(
+        this, tr("About Lumina Studio"),
+        tr("<b>Lumina Studio</b> %1<br>Local text-to-image generation with Lumina-Next.<br>%2")
+            .arg(QStringLiteral(LUMINA_VERSION), m_options.runtimeSummary.isEmpty()
+                                                     ? tr("No inference engine in this build.")
+                                                     : m_options.runtimeSummary.toHtmlEscaped()));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

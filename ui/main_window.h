@@ -31,6 +31,12 @@ struct MainWindowOptions {
     QString outputFolder;               // empty: from Preferences
     QString modelToLoad;                // loaded right after start; empty: none
     bool persistLayout = true;          // restore and save window geometry and dock layout
+    // The inference runtime, for the About box ("LibTorch 2.11.0 · CUDA: no · MPS: no"); given by the
+    // executable, which links LibTorch (the UI library does not).
+    QString runtimeSummary;
+    // What the device choice `auto` resolves to on this machine ("cuda", "mps" or "cpu"; empty: cpu), for the
+    // estimate shown before a model is loaded; also given by the executable.
+    QString autoDevice;
 };
 
 class MainWindow : public QMainWindow {
@@ -80,6 +86,8 @@ private:
     void updateRunButtons();
     void updateStatus();
     void updateMemory();
+    QString stepText(int step, int total, double etaMs) const;
+    void fitProgressText();
     void enqueue(pipeline::GenerationRequest request);
     QString outputFolder() const;
 

@@ -1,5 +1,6 @@
 #include "ui/preferences.h"
 
+#include "core/util/log.h"
 #include "ui/choice_combo.h"
 
 #include <QComboBox>
@@ -20,18 +21,34 @@ namespace ui {
 Preferences Preferences::load() {
     QSettings s;
     Preferences p;
-    try {
-        p.device = parseDeviceChoice(s.value("engine/device", "auto").toString().toStdString());
-        p.precision = parsePrecision(s.value("engine/precision", "auto").toString().toStdString());
-    } catch (const std::exception&) {
-        // a hand-edited settings file: keep the defaults
-    }
-    try {
-        p.vaeTiling = parseVAETiling(s.value("engine/vaeTiling", "auto").toString().toStdString());
-    } catch (const std::exception&) {
-    }
-    const int tile = s.value("engine/vaeTile", 0).toInt();
-    p.vaeTileSize = (tile >= 256 && tile <= 8192 && tile % 64 == 0) ? tile : 0;
+    // A hand-edited or older settings file: a value that does not parse keeps its default, and the log says
+    // which key, what it held and what is used instead.
+    const auto readChoice = [&s](const char* key, auto parse, auto& target) {
+        const std::string text =
+            s.value(key, QString::fromStdString(toString(target))).toString().toStdString();
+        try {
+            target = parse(text);
+        } catch (const std::exception& e) {
+            log::warn("settings {}: '{}' is not valid ({}); using '{}'", key, text, e.what(),
+                      toString(target));
+        }
+    };
+    readChoice(
+        "engine/device", [](const std::string& t) { return parseDeviceChoice(t); }, p.device);
+    readChoice(
+        "engine/precision", [](const std::string& t) { return parsePrecision(t); }, p.precision);
+    readChoice(
+        "engine/vaeTiling", [](const std::string& t) { return parseVAETiling(t); }, p.vaeTiling);
+    const QVariant tileValue = s.value("engine/vaeTile", 0);
+    bool tileIsNumber = false;
+    const int tile = tileValue.toInt(&tileIsNumber);
+    const bool tileValid = tileIsNumber && (tile == 0 || (tile >= 256 && tile <= 8192 && tile % 64 == 0));
+    p.vaeTileSize = tileValid ? tile : 0;
+    if (!tileValid)
+        log::warn(
+            "settings engine/vaeTile: '{}' is not 0 or a multiple of 64 from 256 to 8192; using 0 (from "
+            "free memory)",
+            tileValue.toString().toStdString());
     p.language = s.value("ui/language").toString();
     p.outputFolder = s.value("output/folder", defaultOutputFolder()).toString();
     p.lastModel = s.value("engine/lastModel").toString();

@@ -296,15 +296,26 @@ void SettingsPanel::setEstimateDevice(const QString& device, const QString& prec
     updateEstimate();
 }
 
+void SettingsPanel::setEstimateModel(const QString& name, const engine::ModelSize& size) {
+    m_modelName = name;
+    m_modelSize = size;
+    updateEstimate();
+}
+
 void SettingsPanel::updateEstimate() {
     const int w = m_width->value(), h = m_height->value();
-    const RunEstimate e =
-        estimateRun(w, h, m_steps->value(), currentChoice(m_sampler, parseSampler), m_device, m_precision);
+    const RunEstimate e = estimateRun(w, h, m_steps->value(), currentChoice(m_sampler, parseSampler),
+                                      m_device, m_precision, m_modelSize);
     const QString time =
         e.seconds < 90 ? tr("%1 s").arg(qRound(e.seconds)) : tr("%1 min").arg(e.seconds / 60, 0, 'f', 1);
-    m_estimate->setText(tr("Estimate on %1: about %2 and %3 GB of memory for %4 image tokens. "
+    const QString model = m_modelSize.known()
+                              ? tr("%1 (%2B parameters)")
+                                    .arg(m_modelName)
+                                    .arg(double(m_modelSize.transformerParams) / 1e9, 0, 'f', 2)
+                              : tr("Lumina-Next-SFT (2B)");
+    m_estimate->setText(tr("Estimate for %1 on %2: about %3 and %4 GB of memory for %5 image tokens. "
                            "A rough guide, not a measurement.")
-                            .arg(m_device.isEmpty() ? QStringLiteral("cpu") : m_device, time)
+                            .arg(model, m_device.isEmpty() ? QStringLiteral("cpu") : m_device, time)
                             .arg(e.gigabytes, 0, 'f', 1)
                             .arg((w / 16) * (h / 16)));
 }

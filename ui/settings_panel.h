@@ -3,6 +3,7 @@
 // swap), steps, guidance, seed policy (random / fixed / increment, reuse last), preset (fills the fields),
 // sampler, schedule, time shift, a folded "Extrapolation" group and the batch count. Shows a time/memory
 // estimate.
+#include "core/engine/generation_engine.h"
 #include "core/pipeline/request.h"
 
 #include <QWidget>
@@ -44,6 +45,8 @@ public:
     void setLastSeed(uint64_t seed);
     void setSize(int width, int height);
     void setEstimateDevice(const QString& device, const QString& precision);
+    // The loaded model the estimate is for (its name and parameter counts); unknown sizes: Lumina-Next-SFT's.
+    void setEstimateModel(const QString& name, const engine::ModelSize& size);
     SeedMode seedMode() const;
 
     static int snap16(int value);
@@ -84,6 +87,8 @@ private:
     bool m_hasLastSeed = false;
     bool m_updating = false;
     QString m_device = "cpu", m_precision = "auto";
+    QString m_modelName;
+    engine::ModelSize m_modelSize;
 };
 
 } // namespace ui

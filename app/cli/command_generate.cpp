@@ -79,7 +79,7 @@ int run(const std::vector<std::string>& args) {
     const bool quiet = a.flag("quiet");
     engine::LuminaEngine engine;
     ProgressBar bar(quiet);
-    engine::ModelLoadOptions loadOptions{request.device, request.precision};
+    const engine::ModelLoadOptions loadOptions = loadOptionsFromArguments(a);
     engine.loadModel(model, loadOptions, [&](uint64_t done, uint64_t total) { bar.loading(done, total); });
     bar.finishLine();
 

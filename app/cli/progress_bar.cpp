@@ -11,11 +11,21 @@ ProgressBar::ProgressBar(bool quiet)
     : m_quiet(quiet)
     , m_tty(::isatty(STDERR_FILENO) != 0) {}
 
+// "512 B", "3.4 KB", "12.5 MB", "4.82 GB": small test models must not read as 0.00 GB.
+std::string byteSize(uint64_t bytes) {
+    const double b = static_cast<double>(bytes);
+    if (b >= 1e9) return fmt::format("{:.2f} GB", b / 1e9);
+    if (b >= 1e6) return fmt::format("{:.1f} MB", b / 1e6);
+    if (b >= 1e3) return fmt::format("{:.1f} KB", b / 1e3);
+    return fmt::format("{} B", bytes);
+}
+
 void ProgressBar::draw(double fraction, const char* text) {
     if (m_quiet) return;
     const int decile = static_cast<int>(fraction * 10);
     if (!m_tty) {
-        if (decile == m_lastDecile) return;
+        // A log, not a display: one line per tenth reached, never twice for the same tenth or backwards.
+        if (decile <= m_lastDecile) return;
         m_lastDecile = decile;
         std::fprintf(stderr, "%s\n", text);
         return;
@@ -31,7 +41,7 @@ void ProgressBar::draw(double fraction, const char* text) {
 
 void ProgressBar::loading(uint64_t done, uint64_t total) {
     const double f = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
-    draw(f, fmt::format("loading model {:.2f} / {:.2f} GB", done / 1e9, total / 1e9).c_str());
+    draw(f, fmt::format("loading model {} / {}", byteSize(done), byteSize(total)).c_str());
 }
 
 void ProgressBar::step(const pipeline::StepProgress& p) {

@@ -1,11 +1,15 @@
 #pragma once
 // A one-line progress display on stderr (loading bytes, then step / it/s / ETA); silent when quiet or when
-// stderr is not a terminal (then one line per 10 % is printed instead, so logs stay readable).
+// stderr is not a terminal (then one line per tenth reached is printed instead, so logs stay readable).
 #include "core/engine/generation_engine.h"
 
 #include <cstdint>
+#include <string>
 
 namespace lumina::cli {
+
+// Bytes for people: B, KB, MB or GB with the digits that matter.
+std::string byteSize(uint64_t bytes);
 
 class ProgressBar {
 public:

@@ -73,13 +73,18 @@ pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
     s.proportionalAttention = onOff(a, "proportional-attention", s.proportionalAttention);
     s.contextDrop = onOff(a, "context-drop", s.contextDrop);
     s.cfgChannels = parsed(a, "cfg-channels", parseCFGChannels, s.cfgChannels);
-    r.device = parsed(a, "device", parseDeviceChoice, r.device);
-    r.precision = parsed(a, "dtype", parsePrecision, r.precision);
     r.vaeTiling = parsed(a, "vae-tiling", parseVAETiling, r.vaeTiling);
     r.vaeTileSize = intInRange(a, "vae-tile", r.vaeTileSize);
     // The diffusers preset reproduces LuminaPipeline, which lower()s and strip()s the prompt.
     r.diffusersPromptPreprocess = onOff(a, "diffusers-preprocess", r.preset == "diffusers");
     return r;
+}
+
+engine::ModelLoadOptions loadOptionsFromArguments(const Arguments& a) {
+    engine::ModelLoadOptions o;
+    o.device = parsed(a, "device", parseDeviceChoice, o.device);
+    o.precision = parsed(a, "dtype", parsePrecision, o.precision);
+    return o;
 }
 
 } // namespace lumina::cli

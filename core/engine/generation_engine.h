@@ -25,6 +25,15 @@ struct TokenCount {
     std::string keptText; // the part of the prompt inside the limit
 };
 
+// Parameter counts of the loaded model's components: what the studio's pre-run estimate of time and memory
+// scales with (a model twice as large costs about twice the time per step and twice the weight memory).
+struct ModelSize {
+    uint64_t transformerParams = 0;
+    uint64_t textEncoderParams = 0;
+    uint64_t vaeParams = 0;
+    bool known() const { return transformerParams > 0; }
+};
+
 // Memory of the device the model runs on, when it is not the CPU (the process's own memory covers that).
 struct DeviceMemory {
     std::string device;      // "cuda:0"; empty: nothing to report
@@ -48,6 +57,8 @@ public:
     virtual TokenCount countTokens(const std::string& prompt) const = 0;
     // Thread-safe too (the status bar polls it during a run).
     virtual DeviceMemory deviceMemory() const { return {}; }
+    // Of the loaded model; unknown (zeros) when none is loaded or the engine cannot tell.
+    virtual ModelSize modelSize() const { return {}; }
     // Throws InvalidRequest, Cancelled (StopNow), OutOfMemory, Error. StopKeepDraft returns a draft output.
     virtual pipeline::GenerationOutput generate(const pipeline::GenerationRequest& request,
                                                 const pipeline::GenerationCallbacks& callbacks,

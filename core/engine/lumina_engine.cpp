@@ -33,6 +33,21 @@ std::string LuminaEngine::modelName() const {
     return m ? m->name : std::string();
 }
 
+namespace {
+uint64_t parameterCount(const torch::nn::Module& module) {
+    uint64_t n = 0;
+    for (const auto& p : module.parameters())
+        n += uint64_t(p.numel());
+    return n;
+}
+} // namespace
+
+ModelSize LuminaEngine::modelSize() const {
+    auto m = models();
+    if (!m) return {};
+    return {parameterCount(*m->transformer), parameterCount(*m->textEncoder), parameterCount(*m->vae)};
+}
+
 std::string LuminaEngine::deviceName() const {
     auto m = models();
     return m ? pipeline::deviceLabel(m->device) : std::string();

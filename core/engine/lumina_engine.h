@@ -26,6 +26,7 @@ public:
     TokenCount countTokens(const std::string& prompt) const override;
     // CUDA: bytes reserved by the caching allocator and the device's capacity. MPS and CPU: nothing.
     DeviceMemory deviceMemory() const override;
+    ModelSize modelSize() const override;
     pipeline::GenerationOutput generate(const pipeline::GenerationRequest& request,
                                         const pipeline::GenerationCallbacks& callbacks,
                                         const CancelToken& cancel) override;

@@ -175,10 +175,10 @@ std::vector<uint8_t> setTiffXmp(std::span<const uint8_t> tiff, const std::string
     std::vector<std::array<uint8_t, 12>> entries;
     for (uint16_t i = 0; i < count; ++i) {
         std::array<uint8_t, 12> e{};
-        std::memcpy(e.data(), tiff.data() + ifdAt + 2 + 12 * i, 12);
+        std::memcpy(e.data(), tiff.data() + ifdAt + 2 + std::size_t{12} * i, 12);
         if (order.u16(e.data()) != kXmlPacket) entries.push_back(e);
     }
-    const uint32_t nextIfd = order.u32(tiff.data() + ifdAt + 2 + 12 * count);
+    const uint32_t nextIfd = order.u32(tiff.data() + ifdAt + 2 + std::size_t{12} * count);
 
     std::vector<uint8_t> out(tiff.begin(), tiff.end());
     if (out.size() & 1) out.push_back(0); // TIFF offsets are word aligned

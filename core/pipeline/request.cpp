@@ -66,8 +66,6 @@ nlohmann::json toJson(const GenerationRequest& r) {
                      {"context_drop", s.contextDrop},
                      {"cfg_channels", toString(s.cfgChannels)},
                      {"sigmoid_kappa", s.sigmoidKappa},
-                     {"device", toString(r.device)},
-                     {"dtype", toString(r.precision)},
                      {"diffusers_preprocess", r.diffusersPromptPreprocess},
                      {"full_preview_every", r.fullPreviewEveryNSteps},
                      {"vae_tiling", toString(r.vaeTiling)},
@@ -99,8 +97,8 @@ GenerationRequest requestFromJson(const nlohmann::json& j) {
     readKey(j, "context_drop", s.contextDrop);
     readChoice(j, "cfg_channels", parseCFGChannels, s.cfgChannels);
     readKey(j, "sigmoid_kappa", s.sigmoidKappa);
-    readChoice(j, "device", parseDeviceChoice, r.device);
-    readChoice(j, "dtype", parsePrecision, r.precision);
+    // "device" and "dtype" in settings written before 2026-12 are load settings a generation never used;
+    // they are read past (the result facts say where an image was made).
     readKey(j, "diffusers_preprocess", r.diffusersPromptPreprocess);
     readKey(j, "full_preview_every", r.fullPreviewEveryNSteps);
     readChoice(j, "vae_tiling", parseVAETiling, r.vaeTiling);

@@ -38,8 +38,8 @@ struct GenerationRequest {
     int height = 1024;
     std::optional<uint64_t> seed; // nullopt: random; the seed actually used is recorded in the result
     SamplingSettings sampling;
-    DeviceChoice device = DeviceChoice::Auto;
-    Precision precision = Precision::Auto;
+    // No device or precision here: they are model-load settings (engine::ModelLoadOptions); a generation runs
+    // where the model was loaded, and the result records that device and precision.
     // Reproduce LuminaPipeline's prompt lower()+strip() (parity runs only; artists' text is kept as typed).
     bool diffusersPromptPreprocess = false;
     int fullPreviewEveryNSteps = 0; // 0: projection previews only

@@ -22,6 +22,15 @@ bool mpsAvailable() {
     return torch::mps::is_available();
 }
 
+std::string autoDeviceName() {
+    return cudaAvailable() ? "cuda" : mpsAvailable() ? "mps" : "cpu";
+}
+
+std::string runtimeSummary() {
+    return "LibTorch " + torchVersion() + " \u00b7 CUDA: " + (cudaAvailable() ? "yes" : "no") +
+           " \u00b7 MPS: " + (mpsAvailable() ? "yes" : "no");
+}
+
 std::string versionReport(const std::string& programName) {
     std::string s = programName + " " + appVersion() + "\n";
     s += "LibTorch " + torchVersion() + "\n";

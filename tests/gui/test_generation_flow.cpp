@@ -3,6 +3,7 @@
 // mid-run is clean and leaves the job to be re-queued.
 #include "gui/fake_engine.h"
 #include "gui/gui_test_support.h"
+#include "support/timing_bound.h"
 #include "ui/canvas_widget.h"
 #include "ui/gallery_model.h"
 #include "ui/gallery_panel.h"
@@ -106,7 +107,7 @@ private slots:
         QVERIFY(cancelled.wait(5000));
         const qint64 ms = latency.elapsed();
         qInfo() << "cancel latency" << ms << "ms; one evaluation =" << kEvalMs << "ms";
-        QVERIFY2(ms < kEvalMs + 40, qPrintable(QString("cancel took %1 ms").arg(ms))); // event delivery slack
+        LUMINA_VERIFY_WITHIN_MS(ms, kEvalMs + 40, "cancel"); // one evaluation plus event delivery slack
         QVERIFY(fake->evaluationsDone() <= evaluationsAtCancel + 1); // at most the one already running
         QCOMPARE(finished.size(), 0);
         QVERIFY(w.store()->jobs().empty());
@@ -162,7 +163,8 @@ private slots:
         probe.stop();
         qInfo() << "longest UI-thread gap during a run:" << worst << "ms, ending at" << worstAt
                 << "ms; the result arrived at" << finishedAt << "ms";
-        QVERIFY2(worst < 50, qPrintable(QString("UI thread blocked for %1 ms").arg(worst)));
+        QVERIFY(worst < 5000); // behaviour: the event loop kept running through the whole run
+        LUMINA_VERIFY_WITHIN_MS(worst, 50, "longest UI-thread gap");
     }
 
     void failuresAreShownAndTheWindowKeepsWorking() {
@@ -186,6 +188,26 @@ private slots:
         QVERIFY(!w.bridge()->busy());
     }
 
+    void failedReloadKeepsGeneratingWithThePreviousModel() {
+        QTemporaryDir dir;
+        ui::MainWindow w(test::makeFakeEngine(1), test::windowOptions(dir));
+        QVERIFY(test::loadDemoModel(w));
+        const QString modelA = w.bridge()->modelName();
+        QSignalSpy loadFailed(w.bridge(), &ui::EngineBridge::modelLoadFailed);
+        w.loadModel(dir.filePath("model-b-missing"));
+        QVERIFY(loadFailed.wait(5000));
+        QVERIFY2(w.bannerText().contains("does not exist") && w.bannerText().contains(modelA),
+                 qPrintable(w.bannerText()));
+        QVERIFY(w.bridge()->hasModel());
+        test::setRun(w, 2);
+        w.promptPanel()->setPrompt("still works with A");
+        QSignalSpy finished(w.bridge(), &ui::EngineBridge::finished);
+        w.generate();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first()[0].value<ui::GenerationResult>().model, modelA);
+        QTRY_COMPARE_WITH_TIMEOUT(w.galleryPanel()->model()->totalCount(), 1, 3000);
+    }
+
     void closingMidRunIsClean() {
         QTemporaryDir dir;
         const auto options = test::windowOptions(dir);
@@ -202,7 +224,7 @@ private slots:
             t.start();
             QVERIFY(w->close());
             w.reset();
-            QVERIFY2(t.elapsed() < 1000, qPrintable(QString("closing took %1 ms").arg(t.elapsed())));
+            LUMINA_VERIFY_WITHIN_MS(t.elapsed(), 1000, "closing mid-run");
         }
         gallery::GalleryStore store(options.databaseFile);
         QCOMPARE(store.requeueInterruptedJobs(), 1); // the job was not lost

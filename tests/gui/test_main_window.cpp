@@ -3,11 +3,14 @@
 #include "ui/main_window.h"
 
 #include "ui/demo_engine.h"
+#include "ui/theme.h"
 
 #include <QDockWidget>
 #include <QLabel>
 #include <QMenuBar>
 #include <QProcess>
+#include <QProgressBar>
+#include <QTranslator>
 #include <QtTest>
 
 class TestMainWindow : public QObject {
@@ -41,6 +44,41 @@ private slots:
         lumina::ui::MainWindow cpuOnly(std::make_unique<lumina::ui::DemoEngine>(),
                                        lumina::test::windowOptions(m_dir, "cpu.sqlite"));
         QVERIFY(!cpuOnly.findChild<QLabel*>("memoryLabel")->text().contains("cuda"));
+    }
+    void progressTextFitsAtTheDefaultSize_data() {
+        QTest::addColumn<QString>("language");
+        for (const char* language : {"en", "zh_CN", "ja"})
+            QTest::newRow(language) << QString(language);
+    }
+    void progressTextFitsAtTheDefaultSize() {
+        // Qt clips a progress bar's centred text at both ends when the bar is too narrow ("tep 23 of 30 ·
+        // about 8 s lef"): at the default window size the longest step text must fit, in every language.
+        QFETCH(QString, language);
+        QTranslator translator;
+        if (language != "en") {
+            QVERIFY(translator.load(QLocale(language), "lumina", "_", ":/i18n"));
+            QCoreApplication::installTranslator(&translator);
+        }
+        lumina::ui::applyDarkTheme(*qApp);
+        lumina::ui::MainWindow w(std::make_unique<lumina::ui::DemoEngine>(),
+                                 lumina::test::windowOptions(m_dir, "fit.sqlite"));
+        w.show(); // the default size
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* bar = w.findChild<QProgressBar*>("runProgress");
+        const QString longest =
+            QCoreApplication::translate("lumina::ui::MainWindow", "Step %1 of %2 · about %3 left")
+                .arg(188)
+                .arg(200)
+                .arg(QCoreApplication::translate("QObject", "%1 min %2 s").arg(12).arg(48));
+        bar->setFormat(longest);
+        const int needed = bar->fontMetrics().horizontalAdvance(longest);
+        QVERIFY2(bar->width() >= needed + 8,
+                 qPrintable(QString("bar %1 px wide for text %2 px wide at window %3x%4")
+                                .arg(bar->width())
+                                .arg(needed)
+                                .arg(w.width())
+                                .arg(w.height())));
+        QCoreApplication::removeTranslator(&translator);
     }
     void studioVersion() {
         QProcess p;

@@ -1,10 +1,12 @@
 // The Preferences dialog and its settings: the dialog shows what is stored and returns what was chosen,
 // settings survive a round trip and hand-edited nonsense falls back to defaults, and the window applies what
 // was accepted (a queued job carries the device, precision and VAE tiling chosen).
+#include "core/util/log.h"
 #include "gui/gui_test_support.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QFile>
 #include <QTimer>
 
 using namespace lumina;
@@ -101,10 +103,22 @@ private slots:
         s.setValue("engine/device", "quantum");
         s.setValue("engine/vaeTiling", "sometimes");
         s.setValue("engine/vaeTile", 1000); // not a multiple of 64
+        QTemporaryDir logDir;
+        log::initialize("prefs-test", logDir.path().toStdString(), log::Level::Error);
         const auto fallback = ui::Preferences::load();
         QVERIFY(fallback.device == DeviceChoice::Auto);
+        QVERIFY(fallback.precision == Precision::FP16); // a valid neighbour is kept
         QVERIFY(fallback.vaeTiling == VAETiling::Auto);
         QCOMPARE(fallback.vaeTileSize, 0);
+        // Each reset is logged with the key, the bad value and what is used instead.
+        QFile logFile(QString::fromStdString(log::logFilePath()));
+        QVERIFY(logFile.open(QIODevice::ReadOnly));
+        const QString logged = QString::fromUtf8(logFile.readAll());
+        QVERIFY2(logged.contains("engine/device: 'quantum'") && logged.contains("using 'auto'"),
+                 qPrintable(logged));
+        QVERIFY2(logged.contains("engine/vaeTiling: 'sometimes'"), qPrintable(logged));
+        QVERIFY2(logged.contains("engine/vaeTile: '1000'"), qPrintable(logged));
+        QVERIFY2(!logged.contains("engine/precision"), qPrintable(logged));
     }
 
     void windowAppliesAcceptedPreferences() {
@@ -138,12 +152,15 @@ private slots:
         w.findChild<QAction*>("actionPreferences")->trigger();
         QVERIFY(w.preferences().device == DeviceChoice::CPU);
 
-        // A job queued now carries them (no model is loaded, so it stays in the queue).
+        // A job queued now carries the decode settings (no model is loaded, so it stays in the queue); device
+        // and precision are load settings, applied when a model is loaded, and a job does not pretend to
+        // carry them.
         w.promptPanel()->setPrompt("a quiet harbour");
         w.generate();
         const auto jobs = w.store()->jobs();
         QCOMPARE(jobs.size(), size_t{1});
-        QCOMPARE(jobs[0].request.at("device").get<std::string>(), std::string("cpu"));
+        QVERIFY(!jobs[0].request.contains("device"));
+        QVERIFY(!jobs[0].request.contains("dtype"));
         QCOMPARE(jobs[0].request.at("vae_tiling").get<std::string>(), std::string("always"));
         QCOMPARE(jobs[0].request.at("vae_tile").get<int>(), 512);
     }

@@ -4,15 +4,31 @@
 // blank, translated). With LUMINA_SCREENSHOT_DIR set, the PNGs are kept there (docs/screenshots is made this
 // way).
 #include "gui/gui_test_support.h"
+#include "ui/canvas_widget.h"
 #include "ui/demo_mode.h"
+#include "ui/gallery_model.h"
+#include "ui/gallery_panel.h"
 #include "ui/theme.h"
 #include "ui/translations.h"
 
 #include <QApplication>
 #include <QMenuBar>
+#include <QSet>
 #include <QTranslator>
 
 using namespace lumina;
+
+namespace {
+// Distinct colours inside `area` of `image`: a painted picture has thousands, an empty canvas a handful
+// (background and the antialiased placeholder text).
+int distinctColours(const QImage& image, const QRect& area) {
+    QSet<QRgb> colours;
+    for (int y = area.top(); y <= area.bottom(); y += 2)
+        for (int x = area.left(); x <= area.right(); x += 2)
+            colours.insert(image.pixel(x, y));
+    return int(colours.size());
+}
+} // namespace
 
 class TestScreenshots : public QObject {
     Q_OBJECT
@@ -59,7 +75,20 @@ private slots:
         QCOMPARE(result, 1);
         const QImage shot(file);
         QCOMPARE(shot.size(), QSize(1600, 1000));
-        QVERIFY(shot.pixelColor(800, 500) != shot.pixelColor(10, 990) || state == "empty");
+        // The picture shows the state it is named after: a preview or a gallery image on the canvas, or the
+        // empty canvas with its placeholder.
+        auto* canvas = w.findChild<ui::CanvasWidget*>();
+        QVERIFY(canvas);
+        const QRect canvasArea(canvas->mapTo(&w, QPoint(0, 0)), canvas->size());
+        QVERIFY(QRect(QPoint(0, 0), shot.size()).contains(canvasArea));
+        const int colours = distinctColours(shot, canvasArea);
+        if (state == "empty") {
+            QVERIFY2(colours < 200, qPrintable(QString::number(colours)));
+            QCOMPARE(w.galleryPanel()->model()->totalCount(), 0);
+        } else {
+            QVERIFY2(colours > 1000, qPrintable(QString("%1 colours on the canvas").arg(colours)));
+        }
+        if (state == "gallery") QVERIFY(w.galleryPanel()->model()->totalCount() > 0);
         QCoreApplication::removeTranslator(&translator);
     }
 };

@@ -94,6 +94,25 @@ private slots:
         QVERIFY(ui::estimateRun(1024, 1024, 30, Sampler::Midpoint, "cpu", "auto").seconds > small.seconds);
         ui::SettingsPanel p;
         QVERIFY(p.findChild<QLabel*>("estimateLabel")->text().contains("4096"));
+        QVERIFY(p.findChild<QLabel*>("estimateLabel")->text().contains("Lumina-Next-SFT"));
+    }
+
+    void estimateFollowsTheLoadedModel() {
+        // A model a tenth the size costs a tenth of the time per step (the encode and decode share stays) and
+        // far less weight memory; the unknown size is Lumina-Next-SFT's.
+        const auto sft = ui::estimateRun(1024, 1024, 30, Sampler::Midpoint, "cuda", "bf16");
+        QCOMPARE(ui::estimateRun(1024, 1024, 30, Sampler::Midpoint, "cuda", "bf16", ui::luminaNextSftSize())
+                     .seconds,
+                 sft.seconds);
+        const engine::ModelSize small{200'000'000, 250'000'000, 84'000'000};
+        const auto tenth = ui::estimateRun(1024, 1024, 30, Sampler::Midpoint, "cuda", "bf16", small);
+        QVERIFY2(tenth.seconds < 0.35 * sft.seconds,
+                 qPrintable(QString("%1 s against %2 s").arg(tenth.seconds).arg(sft.seconds)));
+        QVERIFY(tenth.gigabytes < sft.gigabytes - 7.0); // (4.5 - 0.45) G parameters x 2 bytes fewer
+        ui::SettingsPanel p;
+        p.setEstimateModel("tiny-test", small);
+        const QString text = p.findChild<QLabel*>("estimateLabel")->text();
+        QVERIFY2(text.contains("tiny-test") && text.contains("0.20B"), qPrintable(text));
     }
 
     void promptHistoryAndTokenMarker() {

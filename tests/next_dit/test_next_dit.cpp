@@ -2,8 +2,8 @@
 // tests/python/make_next_dit_fixtures.py (RoPE table, time embedding, patch embedding, blocks, forward), the
 // published 2B key/shape set, and loading errors.
 //
-// Mutation tried: proportional attention's scale without the sqrt (log_base(N) * scale): square_prop_linear in
-// fullForwardMatchesFp32 and bf16MatchesBf16Reference failed.
+// Mutation tried: proportional attention's scale without the sqrt (log_base(N) * scale): square_prop_linear
+// in fullForwardMatchesFp32 and bf16MatchesBf16Reference failed.
 #include "core/io/safetensors_file.h"
 #include "core/io/weight_set.h"
 #include "core/models/next_dit/next_dit_model.h"

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
@@ -236,6 +237,26 @@ private slots:
                                                      "--save-latents", again});
         QVERIFY2(r2.exitCode == 0, r2.err.constData());
         QVERIFY(readF32(again, "latents").values == first.values);
+    }
+
+    void progressOnAPipeIsALogNotADisplay() {
+        // stderr is a pipe here: no carriage returns, at most one line per tenth of each phase, and sizes in
+        // the unit that fits (the tiny model is a few MB, which must not read "0.00 / 0.00 GB").
+        QStringList args = tinyArgs();
+        args.removeAll("--quiet");
+        args.replaceInStrings(QRegularExpression("^2$"), "8"); // --steps 8
+        const auto r = cli(args + QStringList{"--save-latents", m_dir.filePath("piped.safetensors")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString err = QString::fromUtf8(r.err);
+        QVERIFY2(!err.contains('\r') && !err.contains("\033["), qPrintable(err));
+        const QStringList lines = err.split('\n', Qt::SkipEmptyParts);
+        const auto loading = lines.filter("loading model");
+        const auto steps = lines.filter(QRegularExpression("^step "));
+        QVERIFY2(!loading.isEmpty() && loading.size() <= 11, qPrintable(err));
+        QVERIFY2(steps.size() >= 2 && steps.size() <= 11, qPrintable(err));
+        QVERIFY2(!err.contains("0.00 GB"), qPrintable(err));
+        QVERIFY2(loading.last().contains(QRegularExpression(R"(/ [0-9.]+ (KB|MB)$)")),
+                 qPrintable(loading.last()));
     }
 
     void explicitFlagsOverrideThePreset() {

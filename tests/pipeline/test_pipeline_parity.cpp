@@ -29,7 +29,7 @@ double relativeL2(const at::Tensor& actual, const at::Tensor& expected) {
     return ((actual - expected).norm() / expected.norm()).item<double>();
 }
 
-at::Tensor latentsOf(const engine::GenerationOutput& out) {
+at::Tensor latentsOf(const pipeline::GenerationOutput& out) {
     return torch::from_blob(const_cast<float*>(out.latents.data()), out.latentShape, torch::kFloat).clone();
 }
 
@@ -64,8 +64,6 @@ pipeline::GenerationRequest diffusersRequest(const nlohmann::json& c) {
     r.sampling.steps = c["steps"].get<int>();
     r.sampling.guidanceScale = c["guidance"].get<double>();
     r.seed = c["seed"].get<uint64_t>();
-    r.device = DeviceChoice::CPU;
-    r.precision = Precision::FP32;
     r.diffusersPromptPreprocess = true;
     return r;
 }

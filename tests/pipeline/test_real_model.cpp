@@ -24,7 +24,6 @@ private slots:
         r.sampling.steps = 2;
         r.sampling.guidanceScale = 5.0;
         r.seed = 0;
-        r.precision = Precision::BF16;
         r.diffusersPromptPreprocess = true;
         const auto out = engine.generate(r, {}, CancelToken());
         QCOMPARE(out.image.width, 1024);

@@ -58,8 +58,6 @@ private slots:
         r.sampling.ropeScaling = RoPEScaling::NTK;
         r.sampling.cfgChannels = CFGChannels::All;
         r.sampling.contextDrop = true;
-        r.device = DeviceChoice::CUDA;
-        r.precision = Precision::BF16;
         r.vaeTiling = VAETiling::Always;
         r.vaeTileSize = 768;
         const auto back = requestFromJson(toJson(r));
@@ -75,6 +73,13 @@ private slots:
         old.erase("vae_tile");
         QVERIFY(requestFromJson(old).vaeTiling == VAETiling::Auto);
         QCOMPARE(requestFromJson(old).vaeTileSize, 0);
+        // Settings from before device and precision left the request (they were never used by a generation)
+        // still read, and the keys are not written again.
+        auto withLoadKeys = toJson(r);
+        withLoadKeys["device"] = "cuda";
+        withLoadKeys["dtype"] = "bf16";
+        QCOMPARE(toJson(requestFromJson(withLoadKeys)).dump(), toJson(r).dump());
+        QVERIFY(!toJson(r).contains("device"));
         GenerationRequest randomSeed;
         QVERIFY(!requestFromJson(toJson(randomSeed)).seed.has_value());
     }

@@ -154,8 +154,8 @@ private slots:
 
     void mergeRanksDecideTheOrder() {
         // A hand-made tokenizer.json whose merge ranks are not in vocabulary-id order: "b c" (rank 0) wins
-        // over "a b" (rank 1, lower id), so "abc" is [a, bc]. Expected ids and pieces: HF tokenizers on the same
-        // file.
+        // over "a b" (rank 1, lower id), so "abc" is [a, bc]. Expected ids and pieces: HF tokenizers on the
+        // same file.
         const auto& ref = m_expected["merge_ranks"];
         const auto tok = GemmaTokenizer::load(lumina::test::tokenizerFixtures() / "merge_ranks");
         QVERIFY(ref["encodings"].size() >= 4);
