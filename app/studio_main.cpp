@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
         options = lumina::ui::prepareDemo(demoDir.path(), !empty);
     } else {
         engine = std::make_unique<lumina::engine::LuminaEngine>();
+        options.offerModelSetup = !parser.isSet(screenshot);
     }
     lumina::ui::MainWindow window(std::move(engine), options);
     if (parser.isSet(screenshot)) window.resize(1600, 1000);

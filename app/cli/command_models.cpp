@@ -14,24 +14,35 @@ namespace lumina::cli {
 namespace {
 
 std::string usage() {
-    return "usage: lumina-cli models [--cache DIR] [--json]\n"
+    return "usage: lumina-cli models [--cache DIR] [--verify] [--json]\n"
            "Lists the Lumina pipelines in the Hugging Face cache: repo, revision, commit, size on disk, and whether\n"
            "every file the pipeline needs is there (an interrupted download shows as incomplete; finish it with\n"
            "`lumina-cli download REPO_ID`).\n"
            "  --cache DIR  the hub cache folder (default $HF_HUB_CACHE, else $HF_HOME/hub)\n"
+           "  --verify     re-hash every file against the hash its blob is named by; a damaged file makes\n"
+           "               the snapshot incomplete (listed under \"corrupt\")\n"
            "  --json       print one JSON object {\"cache_dir\", \"models\": [{\"repo_id\", \"revision\", \"refs\",\n"
            "               \"commit\", \"size_on_disk\", \"complete\", \"missing\", \"path\", \"pipeline_class\"}]}\n"
            "Exit status: 0 (also when none is found), 2 bad arguments.\n";
 }
 
 int runModels(const std::vector<std::string>& args) {
-    const Arguments parsed(args, {"cache"}, {"json"});
+    const Arguments parsed(args, {"cache"}, {"json", "verify"});
     const std::filesystem::path cacheDir = parsed.valueOr("cache", io::huggingFaceHubCache().string());
-    const auto found = hub::scanPipelines(cacheDir, io::luminaPipelineClasses());
+    auto found = hub::scanPipelines(cacheDir, io::luminaPipelineClasses());
+    std::vector<std::vector<std::string>> corrupt(found.size());
+    if (parsed.flag("verify"))
+        for (std::size_t i = 0; i < found.size(); ++i) {
+            corrupt[i] = hub::verifySnapshot(found[i].path, nullptr);
+            for (const auto& c : corrupt[i])
+                found[i].missing.push_back(c + ": content does not match its hash");
+            if (!corrupt[i].empty()) found[i].complete = false;
+        }
     if (parsed.flag("json")) {
         nlohmann::json models = nlohmann::json::array();
-        for (const auto& s : found)
-            models.push_back({{"repo_id", s.repoId},
+        for (std::size_t i = 0; i < found.size(); ++i) {
+            const auto& s = found[i];
+            nlohmann::json m{{"repo_id", s.repoId},
                               {"revision", s.refs.empty() ? s.commit : s.refs.front()},
                               {"refs", s.refs},
                               {"commit", s.commit},
@@ -39,7 +50,10 @@ int runModels(const std::vector<std::string>& args) {
                               {"complete", s.complete},
                               {"missing", s.missing},
                               {"path", s.path.string()},
-                              {"pipeline_class", s.pipelineClass}});
+                              {"pipeline_class", s.pipelineClass}};
+            if (parsed.flag("verify")) m["corrupt"] = corrupt[i];
+            models.push_back(m);
+        }
         const nlohmann::json j{{"cache_dir", cacheDir.string()}, {"models", models}};
         std::printf("%s\n", j.dump(2).c_str());
         return kExitOk;

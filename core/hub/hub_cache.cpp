@@ -1,6 +1,7 @@
 #include "core/hub/hub_cache.h"
 
 #include "core/hub/file_selection.h"
+#include "core/hub/hashing.h"
 #include "core/util/errors.h"
 
 #include <algorithm>
@@ -220,6 +221,54 @@ CachedSnapshot assessSnapshot(const fs::path& snapshotDir) {
     }
     snap.complete = snap.missing.empty();
     return snap;
+}
+
+std::vector<std::string> verifySnapshot(const fs::path& snapshotDir, const CancelToken* cancel,
+                                        const std::function<void(uint64_t, uint64_t)>& onBytes) {
+    std::vector<std::pair<std::string, fs::path>> files; // snapshot path, blob
+    std::vector<std::string> bad;
+    uint64_t total = 0;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(snapshotDir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+        if (it->is_directory(ec)) continue;
+        const std::string rel = it->path().lexically_relative(snapshotDir).generic_string();
+        if (!fileUsable(it->path())) {
+            bad.push_back(rel);
+            continue;
+        }
+        files.emplace_back(rel, it->path());
+        total += fs::file_size(it->path(), ec);
+    }
+    uint64_t done = 0;
+    for (const auto& [rel, path] : files) {
+        const std::string blobName = fs::is_symlink(path, ec) ? fs::read_symlink(path, ec).filename().string() : "";
+        const bool sha256 = isHexDigest(blobName, 64);
+        if (!sha256 && !isHexDigest(blobName, 40)) {
+            done += fs::file_size(path, ec);
+            continue; // a plain file (a copied folder): nothing names its hash
+        }
+        const uint64_t base = done;
+        std::string digest;
+        try {
+            digest = hashFile(path, sha256 ? HashKind::Sha256 : HashKind::GitSha1, cancel, [&](uint64_t n) {
+                if (onBytes) onBytes(base + n, total);
+            });
+        } catch (const IoError&) {
+            digest.clear();
+        }
+        if (digest != blobName) bad.push_back(rel);
+        done = base + fs::file_size(path, ec);
+    }
+    return bad;
+}
+
+void deleteCachedRepo(const fs::path& cacheDir, const std::string& repoId) {
+    const std::string folder = repoFolderName(repoId);
+    std::error_code ec;
+    fs::remove_all(cacheDir / folder, ec);
+    if (ec) throw IoError(fmt::format("{}: cannot delete: {}", (cacheDir / folder).string(), ec.message()));
+    fs::remove_all(cacheDir / ".locks" / folder, ec);
 }
 
 std::vector<CachedSnapshot> scanPipelines(const fs::path& cacheDir, const std::vector<std::string>& pipelineClasses) {

@@ -7,7 +7,10 @@
 //   {cache}/.locks/models--{org}--{name}/{etag}.lock       held while a blob is written
 // Ours beside a blob while it downloads: {etag}.lumina-partial (data at its final offsets) and
 // {etag}.lumina-partial.json (the byte ranges already written). Neither is a name huggingface_hub reads.
+#include "core/util/cancel_token.h"
+
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -62,6 +65,16 @@ struct CachedSnapshot {
 // Checks one snapshot folder: model_index.json, each component's config, tokenizer files and weights (every
 // shard a safetensors index names), every link resolving to a blob. Never throws for a broken folder.
 CachedSnapshot assessSnapshot(const std::filesystem::path& snapshotDir);
+
+// Re-hashes every blob the snapshot links to (SHA-256 or git SHA-1, as the blob's name says) and returns the
+// snapshot paths whose content does not match, or that cannot be read. `onBytes` gets bytes hashed so far.
+// Throws Cancelled.
+std::vector<std::string> verifySnapshot(const std::filesystem::path& snapshotDir, const CancelToken* cancel,
+                                        const std::function<void(uint64_t done, uint64_t total)>& onBytes = {});
+
+// Removes a repository's folder (every revision, blob and partial download) from the cache, and its locks.
+// Throws IoError.
+void deleteCachedRepo(const std::filesystem::path& cacheDir, const std::string& repoId);
 
 // Every snapshot in the cache whose model_index.json names one of `pipelineClasses` (all when empty).
 std::vector<CachedSnapshot> scanPipelines(const std::filesystem::path& cacheDir,

@@ -92,7 +92,22 @@ class DownloadTest(unittest.TestCase):
         self.assertEqual([(m["repo_id"], m["revision"], m["commit"], m["complete"]) for m in models],
                          [(TINY, "main", commit, True)])
         self.assertGreater(models[0]["size_on_disk"], 600_000)
+        # `models --verify` re-hashes: a damaged blob makes the snapshot incomplete.
+        rc, out, err = run_cli(["models", "--verify", "--json"], self.env)
+        self.assertEqual(json.loads(out)["models"][0]["corrupt"], [])
+        blob = os.path.realpath(os.path.join(snapshot, "vae", "config.json"))
+        with open(blob, "r+b") as fh:
+            fh.write(b"X")
+        rc, out, err = run_cli(["models", "--verify", "--json"], self.env)
+        self.assertEqual(rc, 0, err)
+        m = json.loads(out)["models"][0]
+        self.assertEqual(m["corrupt"], ["vae/config.json"])
+        self.assertFalse(m["complete"])
+        os.remove(blob)
         # Offline: the complete snapshot is enough, and nothing is asked of the network.
+        self.assertEqual(self.download(env=dict(self.env, HF_HUB_OFFLINE="1"))[0], 5)  # the blob is gone
+        rc, out, err = self.download()  # fetched again, only that file
+        self.assertEqual(json.loads(out)["fetched_bytes"], self.hub.repos[TINY].files["vae/config.json"].size)
         self.hub.reset()
         rc, out, err = self.download(env=dict(self.env, HF_HUB_OFFLINE="1"))
         self.assertEqual(rc, 0, err)
