@@ -424,6 +424,7 @@ def main():
     parser.add_argument("--big-repo", action="append", default=[], help="ORG/NAME=MEGABYTES")
     parser.add_argument("--extras", action="store_true")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--faults", default="{}", help="the initial fault table (JSON), as POST /_mock/faults")
     args = parser.parse_args()
     repos = {}
     for spec in args.repo:
@@ -433,7 +434,8 @@ def main():
     for spec in args.big_repo:
         repo_id, _, mb = spec.partition("=")
         repos[repo_id] = Repo(repo_id, synthetic_pipeline(int(mb)))
-    hub, cdn, _ = start(repos, args.port)
+    hub, cdn, state = start(repos, args.port)
+    state.faults = json.loads(args.faults)
     print(json.dumps({"hub": f"http://127.0.0.1:{hub.server_address[1]}",
                       "cdn": f"http://127.0.0.1:{cdn.server_address[1]}",
                       "repos": {r.repo_id: r.commit for r in repos.values()}}), flush=True)
