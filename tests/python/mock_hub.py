@@ -219,14 +219,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # ---- the body with faults
     def send_body(self, f, start, end):
-        data = f.data[start:end + 1]
+        data = memoryview(f.data)[start:end + 1]
         drop = self.state.take_fault("drop", path=f.path)
         stall = self.state.take_fault("stall", path=f.path)
         corrupt = self.state.take_fault("corrupt", path=f.path)
         rate = self.state.peek_fault("rate")
         if corrupt and data:
             i = len(data) // 2
-            data = data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1:]
+            data = memoryview(bytes(data[:i]) + bytes([data[i] ^ 0xFF]) + bytes(data[i + 1:]))
         limit = len(data)
         if drop:
             limit = min(limit, drop.get("after", len(data) // 2))
