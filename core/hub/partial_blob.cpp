@@ -71,6 +71,7 @@ PartialBlob::~PartialBlob() {
 }
 
 void PartialBlob::layoutParts(uint64_t minPartBytes, int maxParts) {
+    std::lock_guard lock(m_partsMutex);
     m_parts.clear();
     const uint64_t size = m_file.size;
     uint64_t count = size >= 2 * minPartBytes ? std::min<uint64_t>(maxParts, size / minPartBytes) : 1;
@@ -120,6 +121,7 @@ bool PartialBlob::loadState() {
             parts.push_back(std::move(p));
         }
         if (expectStart != m_file.size || parts.empty()) return false;
+        std::lock_guard lock(m_partsMutex);
         m_parts = std::move(parts);
         return true;
     } catch (const std::exception& e) {
@@ -158,6 +160,7 @@ void PartialBlob::adoptForeignPartial() {
 }
 
 uint64_t PartialBlob::doneBytes() const {
+    std::lock_guard lock(m_partsMutex);
     uint64_t sum = 0;
     for (const auto& p : m_parts)
         sum += p->done.load(std::memory_order_relaxed);
@@ -194,8 +197,11 @@ void PartialBlob::saveState(bool force) {
     m_lastSave = now;
     if (m_fd < 0) return;
     nlohmann::json parts = nlohmann::json::array();
-    for (const auto& p : m_parts)
-        parts.push_back({p->start, p->end, p->done.load(std::memory_order_relaxed)});
+    {
+        std::lock_guard partsLock(m_partsMutex);
+        for (const auto& p : m_parts)
+            parts.push_back({p->start, p->end, p->done.load(std::memory_order_relaxed)});
+    }
     const nlohmann::json j{{"version", 1}, {"path", m_file.path}, {"etag", m_file.etag()}, {"size", m_file.size},
                            {"parts", parts}};
     ::fdatasync(m_fd); // the bytes the state vouches for are on disk before it says so

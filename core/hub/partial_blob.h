@@ -63,6 +63,7 @@ private:
     int m_maxParts;
     int m_verifyFailures = 0;
     std::mutex m_stateMutex;
+    mutable std::mutex m_partsMutex; // guards the vector itself (re-laid out after a hash mismatch)
     std::chrono::steady_clock::time_point m_lastSave{};
 };
 
