@@ -53,6 +53,10 @@ struct Transfer {
     std::map<std::string, std::string> headers;
     bool stoppedEarly = false;
     bool started = false;
+    bool stalled = false;
+    int stallSeconds = 30;
+    curl_off_t lastBytes = -1;
+    std::chrono::steady_clock::time_point lastByteTime = std::chrono::steady_clock::now();
     std::exception_ptr error;
 };
 
@@ -104,10 +108,20 @@ std::size_t onWrite(char* data, std::size_t size, std::size_t count, void* user)
     return n;
 }
 
-int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+int onProgress(void* user, curl_off_t, curl_off_t downloaded, curl_off_t, curl_off_t) {
     auto* t = static_cast<Transfer*>(user);
     if (t->cancel && t->cancel->requested()) return 1;
     if (t->request->abort && t->request->abort->load(std::memory_order_relaxed)) return 1;
+    // A stall is measured here rather than with CURLOPT_LOW_SPEED_*, whose averaging window delays it by
+    // several seconds: no new byte (header or body) for stallSeconds aborts the transfer.
+    const auto now = std::chrono::steady_clock::now();
+    if (downloaded != t->lastBytes) {
+        t->lastBytes = downloaded;
+        t->lastByteTime = now;
+    } else if (now - t->lastByteTime > std::chrono::seconds(t->stallSeconds)) {
+        t->stalled = true;
+        return 1;
+    }
     return 0;
 }
 
@@ -146,6 +160,7 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
         t.cancel = m_cancel;
         t.curl = curl;
         t.response = &response;
+        t.stallSeconds = m_config.stallSeconds;
         response.body.clear();
 
         std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
@@ -167,9 +182,6 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
         curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::max(10, m_config.stallSeconds)));
-        // "No byte for stallSeconds": below 1 byte/s for that long aborts the transfer (CURLE_OPERATION_TIMEDOUT).
-        curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(m_config.stallSeconds));
         curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024L);
         curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, onHeader);
         curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
@@ -185,13 +197,15 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
         curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
         if (t.error) std::rethrow_exception(t.error);
         if (m_cancel && m_cancel->requested()) throw Cancelled();
+        if (rc == CURLE_ABORTED_BY_CALLBACK && t.stalled)
+            throw RetryableError(fmt::format("{}: no data for {} s (stalled connection)", urlOrigin(url),
+                                             m_config.stallSeconds),
+                                 -1);
         if (rc == CURLE_ABORTED_BY_CALLBACK) throw Cancelled();
         long status = 0;
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && t.stoppedEarly)) {
-            const std::string reason = rc == CURLE_OPERATION_TIMEDOUT
-                                           ? fmt::format("no data for {} s (stalled connection)", m_config.stallSeconds)
-                                           : std::string(curl_easy_strerror(rc));
+            const std::string reason = std::string(curl_easy_strerror(rc));
             throw RetryableError(fmt::format("{}: {}", urlOrigin(url), reason), -1);
         }
         response.status = status;

@@ -147,7 +147,7 @@ class DownloadTest(unittest.TestCase):
     def test_token_from_the_token_file(self):
         env = dict(self.env)
         del env["HF_TOKEN"]
-        token_file = os.path.join(self.cache, "..", "token")
+        token_file = os.path.join(os.path.dirname(self.cache), "token")
         with open(token_file, "w") as f:
             f.write("file-token\n")
         env["HF_TOKEN_PATH"] = token_file
@@ -266,6 +266,7 @@ class DownloadTest(unittest.TestCase):
                 break
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        time.sleep(1)  # the mock's throttled senders notice the closed sockets before the counts restart
         with open(state_path) as fh:
             state = json.load(fh)
         done = sum(p[2] for p in state["parts"])
@@ -294,7 +295,7 @@ class DownloadTest(unittest.TestCase):
         rc, out, err = run_cli(["models", "--json"], self.env)
         models = json.loads(out)["models"]
         self.assertEqual([(m["repo_id"], m["complete"]) for m in models], [(BIG, False)])
-        self.assertTrue(any(WEIGHTS in m for m in models[0]["missing"]))
+        self.assertTrue(any(m.startswith("transformer") for m in models[0]["missing"]), models[0]["missing"])
         served_before = self.hub.served(WEIGHTS)
         self.hub.faults()
         rc, out, err = run_cli(["download", BIG, "--json"], self.env)

@@ -127,7 +127,7 @@ class State:
         """The fault entry of that kind when it applies to this request (counting it down)."""
         with self.lock:
             f = self.faults.get(kind)
-            if not f or f.get("times", -1) == 0:
+            if f is None or f.get("times", -1) == 0:
                 return None
             if bool(f.get("api", False)) != api:
                 return None
@@ -140,7 +140,7 @@ class State:
     def peek_fault(self, kind):
         with self.lock:
             f = self.faults.get(kind)
-            return dict(f) if f and f.get("times", -1) != 0 else None
+            return dict(f) if f is not None and f.get("times", -1) != 0 else None
 
     def record(self, **kw):
         kw["time"] = time.time()
@@ -197,22 +197,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def common_errors(self, repo_id, api, path=None):
         """Repository-wide faults; True when an answer was sent."""
-        if self.state.peek_fault("notfound") or repo_id not in self.state.repos:
+        if self.state.peek_fault("notfound") is not None or repo_id not in self.state.repos:
             self.send_error_code(404, "RepoNotFound", f"Repository Not Found for url: {self.path}.")
             return True
         g = self.state.peek_fault("gated")
-        if g and self.headers.get("Authorization") != f"Bearer {g.get('token', '')}":
+        if g is not None and self.headers.get("Authorization") != f"Bearer {g.get('token', '')}":
             self.send_error_code(401, "GatedRepo",
                                  f"Access to model {repo_id} is restricted. You must have access to it and be "
                                  "authenticated to access it. Please log in.")
             return True
         f = self.state.take_fault("error500", path=path, api=api)
-        if f:
+        if f is not None:
             self.send_error_code(500, "InternalError", "Internal Error - We're working hard to fix this as soon "
                                                        "as possible!")
             return True
         f = self.state.take_fault("ratelimit", path=path, api=api)
-        if f:
+        if f is not None:
             self.send_error_code(429, "RateLimited", "Too many requests", {"Retry-After": str(f["retry_after"])})
             return True
         return False
@@ -224,17 +224,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         stall = self.state.take_fault("stall", path=f.path)
         corrupt = self.state.take_fault("corrupt", path=f.path)
         rate = self.state.peek_fault("rate")
-        if corrupt and data:
+        if corrupt is not None and len(data):
             i = len(data) // 2
             data = memoryview(bytes(data[:i]) + bytes([data[i] ^ 0xFF]) + bytes(data[i + 1:]))
         limit = len(data)
-        if drop:
+        if drop is not None:
             limit = min(limit, drop.get("after", len(data) // 2))
-        if stall:
+        if stall is not None:
             limit = min(limit, stall.get("after", len(data) // 2))
         sent = 0
         chunk = 256 * 1024
-        bps = rate.get("bytes_per_second") if rate else None
+        bps = rate.get("bytes_per_second") if rate is not None else None
         t0 = time.time()
         try:
             while sent < limit:
@@ -249,7 +249,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     if ahead > 0:
                         time.sleep(ahead)
             self.wfile.flush()
-            if stall:
+            if stall is not None:
                 time.sleep(stall.get("seconds", 60))
         except (BrokenPipeError, ConnectionResetError):
             pass
@@ -331,14 +331,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             s = {"rfilename": f.path}
             if blobs:
                 size = f.size
-                if huge and huge.get("match", ".safetensors") in f.path:
+                if huge is not None and huge.get("match", ".safetensors") in f.path:
                     size = huge["size"]
                 s.update({"blobId": f.blob_id, "size": size})
                 if f.lfs:
                     s["lfs"] = {"sha256": f.sha256, "size": size, "pointerSize": f.pointer_size}
             siblings.append(s)
         bad = self.state.peek_fault("badpath")
-        if bad:
+        if bad is not None:
             siblings.append({"rfilename": bad["path"], "blobId": "0" * 40, "size": 3})
         self.send_json(200, {"_id": "0" * 24, "id": repo_id, "modelId": repo_id, "sha": repo.commit,
                              "private": False, "gated": False, "disabled": False, "library_name": "diffusers",
