@@ -7,8 +7,9 @@
 - a cache half-filled by huggingface_hub (some files, plus a partial file it left) is completed by ours
   without fetching again what is there.
 
-Mutation check (docs/hub.md): writing absolute symlink targets in RepoCache::linkSnapshotFile
-(`blobPath(etag)` instead of `.lexically_relative(...)`) fails test_our_cache_is_read_by_huggingface_hub."""
+Mutation check (docs/hub.md): naming LFS blobs by their git SHA-1 instead of their SHA-256 (RemoteFile::etag
+returning `blobId.empty() ? sha256 : blobId`) fails all three tests (blobs huggingface_hub wrote are not found,
+the verification against the name fails)."""
 import json
 import os
 import unittest
