@@ -93,7 +93,7 @@ def synthetic_pipeline(megabytes, seed=7):
     n = megabytes * 1024 * 1024
     header = json.dumps({"weight": {"dtype": "U8", "shape": [n], "data_offsets": [0, n]}}).encode()
     header += b" " * (-len(header) % 8)
-    payload = rng.randbytes(n)
+    payload = b"".join(rng.randbytes(1 << 20) for _ in range(megabytes))
     weights = struct.pack("<Q", len(header)) + header + payload
     index = {"_class_name": "LuminaPipeline", "_diffusers_version": "0.42.1",
              "transformer": ["diffusers", "LuminaNextDiT2DModel"]}
