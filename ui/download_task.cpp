@@ -65,7 +65,8 @@ bool DownloadTask::start(const QString& repoId, const QString& revision, const Q
                 this,
                 [this, plan] {
                     emit planned(static_cast<qint64>(plan.totalBytes), static_cast<qint64>(plan.cachedBytes),
-                                 static_cast<qint64>(plan.bytesToFetch()), QString::fromStdString(plan.cacheDir.string()));
+                                 static_cast<qint64>(plan.bytesToFetch()),
+                                 QString::fromStdString(plan.cacheDir.string()));
                 },
                 Qt::QueuedConnection);
             const auto result = downloader.download(plan, [this](const hub::DownloadProgress& p) {

@@ -1,8 +1,8 @@
 #pragma once
-// A pipeline download in the background (core/hub/downloader.h on its own thread) for the first-run screen and
-// the Model Manager. Progress and the outcome come back to the UI thread as signals. The download in progress
-// is remembered in QSettings ("hub/pending*") until it completes, so that a download the user closed the app
-// on is offered again on the next start (the core keeps its bytes for resume).
+// A pipeline download in the background (core/hub/downloader.h on its own thread) for the first-run screen
+// and the Model Manager. Progress and the outcome come back to the UI thread as signals. The download in
+// progress is remembered in QSettings ("hub/pending*") until it completes, so that a download the user closed
+// the app on is offered again on the next start (the core keeps its bytes for resume).
 #include "core/util/cancel_token.h"
 
 #include <QObject>
@@ -27,7 +27,8 @@ public:
     ~DownloadTask() override; // cancels and waits; the partial data stays for the next run
 
     // Starts unless one is running (then false). cacheDir empty: the Hugging Face cache in use.
-    bool start(const QString& repoId, const QString& revision = QStringLiteral("main"), const QString& cacheDir = {});
+    bool start(const QString& repoId, const QString& revision = QStringLiteral("main"),
+               const QString& cacheDir = {});
     void cancel();
     bool running() const { return m_running; }
     QString repoId() const { return m_repoId; }

@@ -19,20 +19,21 @@ FirstRunDialog::FirstRunDialog(DownloadTask* task, const QString& cacheDir, QWid
     setObjectName("FirstRun");
     setWindowTitle(tr("Welcome to Lumina Studio"));
     auto* layout = new QVBoxLayout(this);
-    auto* title = new QLabel(tr("<h2>No model yet</h2>Lumina Studio needs the Lumina-Next model to make pictures."),
-                             this);
+    auto* title = new QLabel(
+        tr("<h2>No model yet</h2>Lumina Studio needs the Lumina-Next model to make pictures."), this);
     title->setWordWrap(true);
     layout->addWidget(title);
 
-    m_download = new QPushButton(tr("Download Lumina-Next-SFT (about %1 GB)").arg(kDefaultModelGigabytes, 0, 'f', 1),
-                                 this);
+    m_download = new QPushButton(
+        tr("Download Lumina-Next-SFT (about %1 GB)").arg(kDefaultModelGigabytes, 0, 'f', 1), this);
     m_download->setObjectName("downloadButton");
     m_download->setDefault(true);
     layout->addWidget(m_download);
-    auto* where = new QLabel(tr("Into %1, the Hugging Face cache that diffusers and other tools share. It can be "
-                                "paused and continues where it stopped, even after closing the app.")
-                                 .arg(m_cacheDir),
-                             this);
+    auto* where =
+        new QLabel(tr("Into %1, the Hugging Face cache that diffusers and other tools share. It can be "
+                      "paused and continues where it stopped, even after closing the app.")
+                       .arg(m_cacheDir),
+                   this);
     where->setWordWrap(true);
     layout->addWidget(where);
 
@@ -72,20 +73,23 @@ FirstRunDialog::FirstRunDialog(DownloadTask* task, const QString& cacheDir, QWid
         emit demoRequested();
         accept();
     });
-    connect(m_task, &DownloadTask::planned, this, [this](qint64 total, qint64 cached, qint64 toFetch, const QString&) {
-        m_status->setText(tr("%1 to download (%2 of %3 already in the cache)")
-                              .arg(QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(toFetch))),
-                                   QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(cached))),
-                                   QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(total)))));
-    });
+    connect(m_task, &DownloadTask::planned, this,
+            [this](qint64 total, qint64 cached, qint64 toFetch, const QString&) {
+                m_status->setText(
+                    tr("%1 to download (%2 of %3 already in the cache)")
+                        .arg(QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(toFetch))),
+                             QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(cached))),
+                             QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(total)))));
+            });
     connect(m_task, &DownloadTask::progress, this,
             [this](qint64 done, qint64 total, double rate, double eta, const QString&) {
                 m_progress->setValue(total > 0 ? static_cast<int>(1000.0 * done / total) : 1000);
-                m_status->setText(tr("%1 of %2 at %3/s, about %4 min left")
-                                      .arg(QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(done))),
-                                           QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(total))),
-                                           QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(rate))))
-                                      .arg(eta < 0 ? QStringLiteral("?") : QString::number(eta / 60.0, 'f', 0)));
+                m_status->setText(
+                    tr("%1 of %2 at %3/s, about %4 min left")
+                        .arg(QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(done))),
+                             QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(total))),
+                             QString::fromStdString(hub::formatBytes(static_cast<uint64_t>(rate))))
+                        .arg(eta < 0 ? QStringLiteral("?") : QString::number(eta / 60.0, 'f', 0)));
             });
     connect(m_task, &DownloadTask::finished, this,
             [this](bool ok, bool cancelled, const QString& message, const QString& snapshot) {

@@ -1,7 +1,7 @@
 #pragma once
 // The first-run screen, shown when no model is set: download Lumina-Next-SFT into the Hugging Face cache (its
-// size and the target folder shown up front, progress and cancel right there), open a model folder, or try the
-// demo. The download runs in the window's DownloadTask and keeps going if the screen is closed.
+// size and the target folder shown up front, progress and cancel right there), open a model folder, or try
+// the demo. The download runs in the window's DownloadTask and keeps going if the screen is closed.
 #include <QDialog>
 
 class QLabel;

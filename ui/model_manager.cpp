@@ -35,15 +35,16 @@ ModelManagerDialog::ModelManagerDialog(DownloadTask* task, const QString& cacheD
     setWindowTitle(tr("Model Manager"));
     resize(900, 420);
     auto* layout = new QVBoxLayout(this);
-    auto* where = new QLabel(tr("Models in the Hugging Face cache %1 (shared with diffusers and other tools)")
-                                 .arg(m_cacheDir),
-                             this);
+    auto* where = new QLabel(
+        tr("Models in the Hugging Face cache %1 (shared with diffusers and other tools)").arg(m_cacheDir),
+        this);
     where->setWordWrap(true);
     layout->addWidget(where);
 
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setObjectName("modelTable");
-    m_table->setHorizontalHeaderLabels({tr("Repository"), tr("Revision"), tr("Commit"), tr("Size"), tr("State")});
+    m_table->setHorizontalHeaderLabels(
+        {tr("Repository"), tr("Revision"), tr("Commit"), tr("Size"), tr("State")});
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -92,8 +93,9 @@ ModelManagerDialog::ModelManagerDialog(DownloadTask* task, const QString& cacheD
 
     connect(m_task, &DownloadTask::planned, this,
             [this](qint64 total, qint64 cached, qint64 toFetch, const QString& dir) {
-                m_status->setText(tr("%1: %2 in total, %3 already in the cache, %4 to download into %5")
-                                      .arg(m_task->repoId(), sizeText(total), sizeText(cached), sizeText(toFetch), dir));
+                m_status->setText(
+                    tr("%1: %2 in total, %3 already in the cache, %4 to download into %5")
+                        .arg(m_task->repoId(), sizeText(total), sizeText(cached), sizeText(toFetch), dir));
             });
     connect(m_task, &DownloadTask::progress, this,
             [this](qint64 done, qint64 total, double rate, double eta, const QString& file) {
@@ -218,9 +220,10 @@ void ModelManagerDialog::verifySelected() {
             this,
             [this, repo, bad] {
                 m_verifying = false;
-                m_status->setText(bad.isEmpty() ? tr("%1: every file matches its hash.").arg(repo)
-                                                : tr("%1: damaged files: %2. Delete and download again.")
-                                                      .arg(repo, bad.join(", ")));
+                m_status->setText(
+                    bad.isEmpty()
+                        ? tr("%1: every file matches its hash.").arg(repo)
+                        : tr("%1: damaged files: %2. Delete and download again.").arg(repo, bad.join(", ")));
                 updateButtons();
                 emit verified(repo, bad);
             },
@@ -232,9 +235,11 @@ void ModelManagerDialog::deleteSelected(bool confirm) {
     const int row = selectedRow();
     if (row < 0) return;
     const QString repo = rowRepo(row);
-    if (confirm && QMessageBox::question(this, tr("Delete model"),
-                                         tr("Delete %1 (every revision and partial download) from the cache %2?")
-                                             .arg(repo, m_cacheDir)) != QMessageBox::Yes)
+    if (confirm &&
+        QMessageBox::question(
+            this, tr("Delete model"),
+            tr("Delete %1 (every revision and partial download) from the cache %2?").arg(repo, m_cacheDir)) !=
+            QMessageBox::Yes)
         return;
     try {
         hub::deleteCachedRepo(m_cacheDir.toStdString(), repo.toStdString());

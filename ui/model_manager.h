@@ -1,7 +1,8 @@
 #pragma once
 // File → Model Manager: the Lumina pipelines in the Hugging Face cache (core/hub/hub_cache.h scanPipelines)
 // with size, complete or not; download a repository, resume or cancel a download, verify (re-hash), delete,
-// set as the default model. Downloads run in the window's DownloadTask, so they continue when the dialog closes.
+// set as the default model. Downloads run in the window's DownloadTask, so they continue when the dialog
+// closes.
 #include <QDialog>
 #include <QString>
 #include <atomic>

@@ -26,28 +26,34 @@ extern "C" void onDownloadInterrupt(int) {
 std::string usage() {
     return "usage: lumina-cli download REPO_ID [--revision R] [--cache DIR] [--json]\n"
            "Downloads the files a diffusers pipeline needs (model_index.json, configs, tokenizer files and\n"
-           ".safetensors weights; never .bin/.pt/.ckpt) into the Hugging Face cache that huggingface_hub and\n"
-           "diffusers share. Files already there are reused; an interrupted download continues where it stopped;\n"
+           ".safetensors weights; never .bin/.pt/.ckpt) into the Hugging Face cache that huggingface_hub "
+           "and\n"
+           "diffusers share. Files already there are reused; an interrupted download continues where it "
+           "stopped;\n"
            "every file is verified (SHA-256) before it is stored.\n"
            "  REPO_ID         for example Alpha-VLLM/Lumina-Next-SFT-diffusers\n"
            "  --revision R    branch, tag or commit (default main)\n"
            "  --cache DIR     the hub cache folder (default $HF_HUB_CACHE, else $HF_HOME/hub, else\n"
            "                  ~/.cache/huggingface/hub)\n"
            "  --json          print one JSON object on stdout when done (the progress bar stays on stderr)\n"
-           "Environment: HF_ENDPOINT (a mirror), HF_TOKEN (or the token file of `hf auth login`), HF_HUB_OFFLINE=1.\n"
-           "Exit status: 0 done, 2 bad arguments, 3 repository/file/verification/disk error, 5 network error\n"
+           "Environment: HF_ENDPOINT (a mirror), HF_TOKEN (or the token file of `hf auth login`), "
+           "HF_HUB_OFFLINE=1.\n"
+           "Exit status: 0 done, 2 bad arguments, 3 repository/file/verification/disk error, 5 network "
+           "error\n"
            "after retries, 130 cancelled (run again to resume).\n";
 }
 
 void printJsonError(const std::string& repoId, const std::string& message, int exitCode) {
-    const nlohmann::json j{{"repo_id", repoId}, {"complete", false}, {"error", message}, {"exit_code", exitCode}};
+    const nlohmann::json j{
+        {"repo_id", repoId}, {"complete", false}, {"error", message}, {"exit_code", exitCode}};
     std::printf("%s\n", j.dump(2).c_str());
 }
 
 int runDownload(const std::vector<std::string>& args) {
     if (args.empty() || args.front().rfind("--", 0) == 0) throw UsageError("REPO_ID is required");
     const std::string repoId = args.front();
-    const Arguments parsed(std::vector<std::string>(args.begin() + 1, args.end()), {"revision", "cache"}, {"json"});
+    const Arguments parsed(std::vector<std::string>(args.begin() + 1, args.end()), {"revision", "cache"},
+                           {"json"});
     const std::string revision = parsed.valueOr("revision", "main");
     const bool json = parsed.flag("json");
 
@@ -72,8 +78,9 @@ int runDownload(const std::vector<std::string>& args) {
         std::fprintf(stderr, "%s: revision %s is commit %s; %zu files, %s (%s already in the cache%s)\n",
                      repoId.c_str(), revision.c_str(), plan.repo.commit.c_str(), plan.files.size(),
                      hub::formatBytes(plan.totalBytes).c_str(), hub::formatBytes(plan.cachedBytes).c_str(),
-                     plan.resumableBytes ? fmt::format(", {} to resume", hub::formatBytes(plan.resumableBytes)).c_str()
-                                         : "");
+                     plan.resumableBytes
+                         ? fmt::format(", {} to resume", hub::formatBytes(plan.resumableBytes)).c_str()
+                         : "");
         if (plan.bytesToFetch() + plan.resumableBytes > 0)
             std::fprintf(stderr, "downloading %s into %s\n", hub::formatBytes(plan.bytesToFetch()).c_str(),
                          plan.cacheDir.string().c_str());
@@ -103,8 +110,8 @@ int runDownload(const std::vector<std::string>& args) {
             std::printf("%s\n", j.dump(2).c_str());
         } else {
             std::printf("%s: %s fetched, %s reused; snapshot %s\n", repoId.c_str(),
-                        hub::formatBytes(result.fetchedBytes).c_str(), hub::formatBytes(result.reusedBytes).c_str(),
-                        result.snapshotDir.string().c_str());
+                        hub::formatBytes(result.fetchedBytes).c_str(),
+                        hub::formatBytes(result.reusedBytes).c_str(), result.snapshotDir.string().c_str());
         }
         return kExitOk;
     } catch (const Cancelled&) {
@@ -127,8 +134,8 @@ int runDownload(const std::vector<std::string>& args) {
 }
 
 const CommandRegistration registration{
-    {"download", "download a pipeline from the Hugging Face Hub into the shared cache (resumable, verified)", usage,
-     runDownload}};
+    {"download", "download a pipeline from the Hugging Face Hub into the shared cache (resumable, verified)",
+     usage, runDownload}};
 
 } // namespace
 } // namespace lumina::cli

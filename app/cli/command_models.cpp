@@ -15,14 +15,18 @@ namespace {
 
 std::string usage() {
     return "usage: lumina-cli models [--cache DIR] [--verify] [--json]\n"
-           "Lists the Lumina pipelines in the Hugging Face cache: repo, revision, commit, size on disk, and whether\n"
-           "every file the pipeline needs is there (an interrupted download shows as incomplete; finish it with\n"
+           "Lists the Lumina pipelines in the Hugging Face cache: repo, revision, commit, size on disk, and "
+           "whether\n"
+           "every file the pipeline needs is there (an interrupted download shows as incomplete; finish it "
+           "with\n"
            "`lumina-cli download REPO_ID`).\n"
            "  --cache DIR  the hub cache folder (default $HF_HUB_CACHE, else $HF_HOME/hub)\n"
            "  --verify     re-hash every file against the hash its blob is named by; a damaged file makes\n"
            "               the snapshot incomplete (listed under \"corrupt\")\n"
-           "  --json       print one JSON object {\"cache_dir\", \"models\": [{\"repo_id\", \"revision\", \"refs\",\n"
-           "               \"commit\", \"size_on_disk\", \"complete\", \"missing\", \"path\", \"pipeline_class\"}]}\n"
+           "  --json       print one JSON object {\"cache_dir\", \"models\": [{\"repo_id\", \"revision\", "
+           "\"refs\",\n"
+           "               \"commit\", \"size_on_disk\", \"complete\", \"missing\", \"path\", "
+           "\"pipeline_class\"}]}\n"
            "Exit status: 0 (also when none is found), 2 bad arguments.\n";
 }
 
@@ -43,14 +47,14 @@ int runModels(const std::vector<std::string>& args) {
         for (std::size_t i = 0; i < found.size(); ++i) {
             const auto& s = found[i];
             nlohmann::json m{{"repo_id", s.repoId},
-                              {"revision", s.refs.empty() ? s.commit : s.refs.front()},
-                              {"refs", s.refs},
-                              {"commit", s.commit},
-                              {"size_on_disk", s.sizeOnDisk},
-                              {"complete", s.complete},
-                              {"missing", s.missing},
-                              {"path", s.path.string()},
-                              {"pipeline_class", s.pipelineClass}};
+                             {"revision", s.refs.empty() ? s.commit : s.refs.front()},
+                             {"refs", s.refs},
+                             {"commit", s.commit},
+                             {"size_on_disk", s.sizeOnDisk},
+                             {"complete", s.complete},
+                             {"missing", s.missing},
+                             {"path", s.path.string()},
+                             {"pipeline_class", s.pipelineClass}};
             if (parsed.flag("verify")) m["corrupt"] = corrupt[i];
             models.push_back(m);
         }

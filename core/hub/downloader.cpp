@@ -59,15 +59,17 @@ std::string formatBytes(uint64_t b) {
 void checkFreeSpace(const fs::path& folder, uint64_t needed) {
     fs::path probe = folder;
     std::error_code ec;
-    while (!probe.empty() && !fs::exists(probe, ec) && probe.has_parent_path() && probe != probe.parent_path())
+    while (!probe.empty() && !fs::exists(probe, ec) && probe.has_parent_path() &&
+           probe != probe.parent_path())
         probe = probe.parent_path();
     struct statvfs st {};
     if (::statvfs(probe.c_str(), &st) != 0) return; // unknown: let the writes tell
     const uint64_t available = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
     if (needed + kFreeSpaceMargin > available)
-        throw DiskSpaceError(fmt::format("not enough disk space in {}: the download needs {}, {} is available (free "
-                                         "some space, or choose another cache folder with --cache or HF_HUB_CACHE)",
-                                         folder.string(), formatBytes(needed), formatBytes(available)));
+        throw DiskSpaceError(
+            fmt::format("not enough disk space in {}: the download needs {}, {} is available (free "
+                        "some space, or choose another cache folder with --cache or HF_HUB_CACHE)",
+                        folder.string(), formatBytes(needed), formatBytes(available)));
 }
 
 HubDownloader::HubDownloader(HubConfig config, const CancelToken* cancel)
@@ -79,14 +81,16 @@ DownloadPlan HubDownloader::planOffline(const std::string& repoId, const std::st
     std::string commit = isHexDigest(revision, 40) ? revision : cache.readRef(revision).value_or("");
     std::error_code ec;
     if (commit.empty() || !fs::is_directory(cache.snapshotDir(commit), ec))
-        throw NetworkError(fmt::format("HF_HUB_OFFLINE is set and {} (revision {}) is not in the cache {}; unset "
-                                       "HF_HUB_OFFLINE to download it",
-                                       repoId, revision, m_config.cacheDir.string()));
+        throw NetworkError(
+            fmt::format("HF_HUB_OFFLINE is set and {} (revision {}) is not in the cache {}; unset "
+                        "HF_HUB_OFFLINE to download it",
+                        repoId, revision, m_config.cacheDir.string()));
     const auto snap = assessSnapshot(cache.snapshotDir(commit));
     if (!snap.complete)
-        throw NetworkError(fmt::format("HF_HUB_OFFLINE is set and the cached {} is incomplete (missing: {}); unset "
-                                       "HF_HUB_OFFLINE to finish the download",
-                                       repoId, fmt::join(snap.missing, ", ")));
+        throw NetworkError(
+            fmt::format("HF_HUB_OFFLINE is set and the cached {} is incomplete (missing: {}); unset "
+                        "HF_HUB_OFFLINE to finish the download",
+                        repoId, fmt::join(snap.missing, ", ")));
     DownloadPlan plan;
     plan.offline = true;
     plan.repo.repoId = repoId;
@@ -94,8 +98,8 @@ DownloadPlan HubDownloader::planOffline(const std::string& repoId, const std::st
     plan.repo.commit = commit;
     plan.cacheDir = m_config.cacheDir;
     plan.snapshotDir = snap.path;
-    for (auto it = fs::recursive_directory_iterator(snap.path, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(snap.path, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_directory(ec)) continue;
         PlannedFile f;
         f.remote.path = it->path().lexically_relative(snap.path).generic_string();
@@ -118,8 +122,8 @@ DownloadPlan HubDownloader::plan(const std::string& repoId, const std::string& r
 
     const RemoteFile* indexFile = repo.find("model_index.json");
     if (!indexFile)
-        throw RepoError(fmt::format("{} (commit {}) has no model_index.json: it is not a diffusers pipeline", repoId,
-                                    repo.commit));
+        throw RepoError(fmt::format("{} (commit {}) has no model_index.json: it is not a diffusers pipeline",
+                                    repoId, repo.commit));
     RemoteFile index = *indexFile;
     completeFileMetadata(http, m_config, repo, index);
     cache.writeRef(revision, repo.commit);
@@ -160,7 +164,8 @@ DownloadPlan HubDownloader::plan(const std::string& repoId, const std::string& r
                 p.resumable = 0;
             }
             for (const auto& foreign : cache.foreignPartials(f.etag()))
-                p.resumable = std::max<uint64_t>(p.resumable, std::min<uint64_t>(fs::file_size(foreign, ec), f.size));
+                p.resumable =
+                    std::max<uint64_t>(p.resumable, std::min<uint64_t>(fs::file_size(foreign, ec), f.size));
         }
         plan.totalBytes += f.size;
         if (p.cached) plan.cachedBytes += f.size;
@@ -186,7 +191,8 @@ DownloadResult HubDownloader::download(const DownloadPlan& plan,
 }
 
 uint64_t HubDownloader::fetchFiles(const RepoRevision& repo, const std::vector<PlannedFile>& files,
-                                   const std::function<void(const DownloadProgress&)>& onProgress, int* refetches) {
+                                   const std::function<void(const DownloadProgress&)>& onProgress,
+                                   int* refetches) {
     RepoCache cache(m_config.cacheDir, repo.repoId);
     HttpClient http(m_config, m_cancel);
 
@@ -260,20 +266,23 @@ uint64_t HubDownloader::fetchFiles(const RepoRevision& repo, const std::vector<P
                 request.onStart = [&](long status, const std::map<std::string, std::string>& headers) {
                     if (status == 206) {
                         uint64_t total = UINT64_MAX;
-                        const uint64_t start = parseContentRangeStart(headerOf(headers, "content-range"), &total);
+                        const uint64_t start =
+                            parseContentRangeStart(headerOf(headers, "content-range"), &total);
                         if (start != from)
-                            throw ProtocolError(fmt::format("{}: asked for bytes from {}, the server sent from {}",
-                                                            what, from, start));
+                            throw ProtocolError(fmt::format(
+                                "{}: asked for bytes from {}, the server sent from {}", what, from, start));
                         if (total != UINT64_MAX && total != file.size)
-                            throw ProtocolError(fmt::format("{}: the server's file has {} bytes, the revision says {}",
-                                                            what, total, file.size));
+                            throw ProtocolError(
+                                fmt::format("{}: the server's file has {} bytes, the revision says {}", what,
+                                            total, file.size));
                     } else {
                         // The server ignored Range: read past what is already written.
                         skip = from;
                         const std::string length = headerOf(headers, "content-length");
                         if (!length.empty() && std::stoull(length) != file.size)
-                            throw ProtocolError(fmt::format("{}: the server's file has {} bytes, the revision says {}",
-                                                            what, length, file.size));
+                            throw ProtocolError(
+                                fmt::format("{}: the server's file has {} bytes, the revision says {}", what,
+                                            length, file.size));
                     }
                 };
                 request.onBody = [&](const char* data, std::size_t n) {
@@ -316,12 +325,13 @@ uint64_t HubDownloader::fetchFiles(const RepoRevision& repo, const std::vector<P
         }
         if (job.blob->verifyFailures() > m_config.maxVerifyRefetches)
             throw VerificationError(fmt::format(
-                "{}: {}: the downloaded content does not match the repository ({} expected, {} received) after {} "
+                "{}: {}: the downloaded content does not match the repository ({} expected, {} received) "
+                "after {} "
                 "attempts; nothing was stored. The server's copy may be damaged: try again later or another "
                 "endpoint (HF_ENDPOINT)",
                 repo.repoId, job.planned->remote.path,
                 job.planned->remote.sha256.empty() ? "git SHA-1 " + job.planned->remote.blobId
-                                                    : "SHA-256 " + job.planned->remote.sha256,
+                                                   : "SHA-256 " + job.planned->remote.sha256,
                 actual, job.blob->verifyFailures()));
         job.state = static_cast<int>(FileState::Queued);
         return false;
@@ -381,20 +391,23 @@ uint64_t HubDownloader::fetchFiles(const RepoRevision& repo, const std::vector<P
             f.path = job->planned->remote.path;
             f.size = job->planned->remote.size;
             f.state = static_cast<FileState>(job->state.load());
-            f.done = (f.state == FileState::Cached || f.state == FileState::Done || !job->blob) ? f.size
-                                                                                             : job->blob->doneBytes();
+            f.done = (f.state == FileState::Cached || f.state == FileState::Done || !job->blob)
+                         ? f.size
+                         : job->blob->doneBytes();
             if (f.state == FileState::Cached || f.state == FileState::Done) ++p.filesDone;
             p.doneBytes += f.done;
             p.files.push_back(std::move(f));
         }
-        if (rate > 1.0) p.etaSeconds = static_cast<double>(p.totalBytes - std::min(p.totalBytes, p.doneBytes)) / rate;
+        if (rate > 1.0)
+            p.etaSeconds = static_cast<double>(p.totalBytes - std::min(p.totalBytes, p.doneBytes)) / rate;
         return p;
     };
 
     int workerCount = 0;
     {
         std::lock_guard lock(mutex);
-        workerCount = static_cast<int>(std::min<std::size_t>(queue.size(), static_cast<std::size_t>(m_config.connections)));
+        workerCount = static_cast<int>(
+            std::min<std::size_t>(queue.size(), static_cast<std::size_t>(m_config.connections)));
     }
     std::vector<std::thread> workers;
     for (int i = 0; i < workerCount; ++i)
@@ -415,7 +428,8 @@ uint64_t HubDownloader::fetchFiles(const RepoRevision& repo, const std::vector<P
             samples.pop_front();
         double rate = 0;
         if (samples.size() >= 2) {
-            const double dt = std::chrono::duration<double>(samples.back().first - samples.front().first).count();
+            const double dt =
+                std::chrono::duration<double>(samples.back().first - samples.front().first).count();
             if (dt > 0) rate = static_cast<double>(samples.back().second - samples.front().second) / dt;
         }
         if (onProgress) onProgress(snapshot(rate));

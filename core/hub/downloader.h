@@ -16,8 +16,8 @@ namespace lumina::hub {
 
 struct PlannedFile {
     RemoteFile remote;
-    bool cached = false;       // the blob is already in the cache
-    uint64_t resumable = 0;    // bytes an earlier, interrupted download left
+    bool cached = false;    // the blob is already in the cache
+    uint64_t resumable = 0; // bytes an earlier, interrupted download left
 };
 
 struct DownloadPlan {
@@ -71,7 +71,8 @@ public:
     // Checks free space, fetches and verifies what the plan lacks and links the snapshot. `onProgress` is
     // called from this thread a few times a second. Throws Cancelled, NetworkError, RepoError,
     // VerificationError, DiskSpaceError; partial files stay for the next run.
-    DownloadResult download(const DownloadPlan& plan, const std::function<void(const DownloadProgress&)>& onProgress);
+    DownloadResult download(const DownloadPlan& plan,
+                            const std::function<void(const DownloadProgress&)>& onProgress);
 
     const HubConfig& config() const { return m_config; }
 

@@ -28,8 +28,10 @@ std::vector<std::string> pipelineComponents(const nlohmann::json& modelIndex) {
     std::vector<std::string> components;
     for (const auto& [key, value] : modelIndex.items()) {
         if (key.empty() || key.front() == '_') continue;
-        if (!value.is_array() || value.size() != 2 || !value[0].is_string() || !value[1].is_string()) continue;
-        if (key.find('/') != std::string::npos || key == "." || key == ".." || key.find('\\') != std::string::npos)
+        if (!value.is_array() || value.size() != 2 || !value[0].is_string() || !value[1].is_string())
+            continue;
+        if (key.find('/') != std::string::npos || key == "." || key == ".." ||
+            key.find('\\') != std::string::npos)
             throw ProtocolError(fmt::format("model_index.json names an unsafe component folder '{}'", key));
         components.push_back(key);
     }

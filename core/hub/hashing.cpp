@@ -23,13 +23,15 @@ bool isHexDigest(const std::string& s, std::size_t length) {
 std::string hashFile(const std::filesystem::path& file, HashKind kind, const CancelToken* cancel,
                      const std::function<void(uint64_t)>& onBytes) {
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw IoError(fmt::format("{}: cannot read it to verify: {}", file.string(), std::strerror(errno)));
+    if (fd < 0)
+        throw IoError(fmt::format("{}: cannot read it to verify: {}", file.string(), std::strerror(errno)));
     std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* p) {
         ::close(*p);
         delete p;
     });
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), kind == HashKind::Sha256 ? EVP_sha256() : EVP_sha1(), nullptr) != 1)
+    if (!ctx ||
+        EVP_DigestInit_ex(ctx.get(), kind == HashKind::Sha256 ? EVP_sha256() : EVP_sha1(), nullptr) != 1)
         throw Error("OpenSSL could not start a digest");
     if (kind == HashKind::GitSha1) {
         std::error_code ec;
@@ -47,7 +49,8 @@ std::string hashFile(const std::filesystem::path& file, HashKind kind, const Can
         const ssize_t n = ::read(fd, buffer.data(), buffer.size());
         if (n < 0) {
             if (errno == EINTR) continue;
-            throw IoError(fmt::format("{}: read error while verifying: {}", file.string(), std::strerror(errno)));
+            throw IoError(
+                fmt::format("{}: read error while verifying: {}", file.string(), std::strerror(errno)));
         }
         if (n == 0) break;
         EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(n));

@@ -150,7 +150,8 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
     HttpResponse response;
     std::string url = request.url;
     bool tokenAllowed = !m_config.token.empty();
-    static const std::string userAgent = fmt::format("lumina-studio/{}; hf_hub-compatible", lumina::appVersion());
+    static const std::string userAgent =
+        fmt::format("lumina-studio/{}; hf_hub-compatible", lumina::appVersion());
     for (int hop = 0;; ++hop) {
         // The token goes to the endpoint's own origin only, and never after a redirect has left it.
         if (urlOrigin(url) != m_endpointOrigin) tokenAllowed = false;
@@ -164,12 +165,15 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
         response.body.clear();
 
         std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
-        auto addHeader = [&](const std::string& h) { headers.reset(curl_slist_append(headers.release(), h.c_str())); };
+        auto addHeader = [&](const std::string& h) {
+            headers.reset(curl_slist_append(headers.release(), h.c_str()));
+        };
         addHeader("Accept-Encoding: identity"); // sizes and Range offsets are those of the file itself
         if (tokenAllowed) addHeader("Authorization: Bearer " + m_config.token);
         if (request.rangeStart >= 0)
-            addHeader(request.rangeEnd >= 0 ? fmt::format("Range: bytes={}-{}", request.rangeStart, request.rangeEnd)
-                                            : fmt::format("Range: bytes={}-", request.rangeStart));
+            addHeader(request.rangeEnd >= 0
+                          ? fmt::format("Range: bytes={}-{}", request.rangeStart, request.rangeEnd)
+                          : fmt::format("Range: bytes={}-", request.rangeStart));
 
         curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
         curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
@@ -181,7 +185,8 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
         curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::max(10, m_config.stallSeconds)));
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
+                         static_cast<long>(std::max(10, m_config.stallSeconds)));
         curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024L);
         curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, onHeader);
         curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
@@ -215,8 +220,10 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
         response.stoppedEarly = t.stoppedEarly;
         if (!request.followRedirects || !isRedirect(status)) return response;
         const std::string location = response.header("location");
-        if (location.empty()) throw ProtocolError(fmt::format("{} answered {} without a Location", url, status));
-        if (hop + 1 >= kMaxRedirects) throw ProtocolError(fmt::format("{}: more than {} redirects", request.url, kMaxRedirects));
+        if (location.empty())
+            throw ProtocolError(fmt::format("{} answered {} without a Location", url, status));
+        if (hop + 1 >= kMaxRedirects)
+            throw ProtocolError(fmt::format("{}: more than {} redirects", request.url, kMaxRedirects));
         url = resolveUrl(url, location);
     }
 }
@@ -232,7 +239,8 @@ int64_t parseRetryAfter(const std::string& value) {
     }
     const time_t when = curl_getdate(value.c_str(), nullptr);
     if (when < 0) return -1;
-    return std::max<int64_t>(0, (static_cast<int64_t>(when) - static_cast<int64_t>(std::time(nullptr))) * 1000);
+    return std::max<int64_t>(0,
+                             (static_cast<int64_t>(when) - static_cast<int64_t>(std::time(nullptr))) * 1000);
 }
 
 void throwForStatus(const HttpResponse& r, const std::string& what, const std::string& repoId,
@@ -245,18 +253,22 @@ void throwForStatus(const HttpResponse& r, const std::string& what, const std::s
     if (r.status == 408 || r.status == 429 || r.status >= 500)
         throw RetryableError(fmt::format("{}: HTTP {}{}", what, r.status, detail),
                              parseRetryAfter(r.header("retry-after")));
-    if (code == "GatedRepo" || ((r.status == 401 || r.status == 403) && code.empty() && r.body.find("gated") != std::string::npos))
-        throw RepoError(fmt::format("{} is a gated repository: accept its conditions at {}/{} and provide a token "
-                                    "(HF_TOKEN, or `hf auth login`){}",
-                                    repoId, endpoint, repoId, detail));
+    if (code == "GatedRepo" ||
+        ((r.status == 401 || r.status == 403) && code.empty() && r.body.find("gated") != std::string::npos))
+        throw RepoError(
+            fmt::format("{} is a gated repository: accept its conditions at {}/{} and provide a token "
+                        "(HF_TOKEN, or `hf auth login`){}",
+                        repoId, endpoint, repoId, detail));
     if (r.status == 401 || r.status == 403 || code == "RepoNotFound")
-        throw RepoError(fmt::format("{}: repository {} not found at {} or not accessible (HTTP {}); for a private "
-                                    "or gated repository set HF_TOKEN or run `hf auth login`{}",
-                                    what, repoId, endpoint, r.status, detail));
+        throw RepoError(
+            fmt::format("{}: repository {} not found at {} or not accessible (HTTP {}); for a private "
+                        "or gated repository set HF_TOKEN or run `hf auth login`{}",
+                        what, repoId, endpoint, r.status, detail));
     if (code == "RevisionNotFound")
         throw RepoError(fmt::format("{}: revision not found in {}{}", what, repoId, detail));
     if (r.status == 404)
-        throw RepoError(fmt::format("{}: not found (HTTP 404{}){}", what, code.empty() ? "" : ", " + code, detail));
+        throw RepoError(
+            fmt::format("{}: not found (HTTP 404{}){}", what, code.empty() ? "" : ", " + code, detail));
     throw RepoError(fmt::format("{}: HTTP {}{}", what, r.status, detail));
 }
 
@@ -272,12 +284,14 @@ void withRetries(const HubConfig& config, const CancelToken* cancel, const std::
             if (progressed && progressed()) failures = 0;
             ++failures;
             if (failures >= config.maxAttempts)
-                throw NetworkError(fmt::format("{}: giving up after {} attempts: {}", what, failures, e.what()));
-            int64_t waitMs = e.retryAfterMs >= 0
-                                 ? std::min<int64_t>(e.retryAfterMs, 120'000)
-                                 : std::min<int64_t>(static_cast<int64_t>(config.backoffMs) << (failures - 1), 30'000);
-            log::warn("{}: {} (attempt {} of {}, retrying in {:.1f} s)", what, e.what(), failures, config.maxAttempts,
-                      waitMs / 1000.0);
+                throw NetworkError(
+                    fmt::format("{}: giving up after {} attempts: {}", what, failures, e.what()));
+            int64_t waitMs =
+                e.retryAfterMs >= 0
+                    ? std::min<int64_t>(e.retryAfterMs, 120'000)
+                    : std::min<int64_t>(static_cast<int64_t>(config.backoffMs) << (failures - 1), 30'000);
+            log::warn("{}: {} (attempt {} of {}, retrying in {:.1f} s)", what, e.what(), failures,
+                      config.maxAttempts, waitMs / 1000.0);
             const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(waitMs);
             while (std::chrono::steady_clock::now() < until) {
                 if (cancel && cancel->requested()) throw Cancelled();

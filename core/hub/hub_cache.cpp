@@ -79,14 +79,18 @@ std::vector<fs::path> RepoCache::foreignPartials(const std::string& etag) const 
     return found;
 }
 
-void RepoCache::linkSnapshotFile(const std::string& commit, const std::string& path, const std::string& etag) const {
+void RepoCache::linkSnapshotFile(const std::string& commit, const std::string& path,
+                                 const std::string& etag) const {
     const fs::path link = snapshotDir(commit) / fs::path(path);
     std::error_code ec;
     fs::create_directories(link.parent_path(), ec);
-    if (ec) throw IoError(fmt::format("{}: cannot create the folder: {}", link.parent_path().string(), ec.message()));
+    if (ec)
+        throw IoError(
+            fmt::format("{}: cannot create the folder: {}", link.parent_path().string(), ec.message()));
     const fs::path target = blobPath(etag).lexically_relative(link.parent_path());
     if (fs::is_symlink(link, ec) && fs::read_symlink(link, ec) == target) return;
-    const fs::path tmp = link.parent_path() / fmt::format(".{}.{}.tmp-link", link.filename().string(), ::getpid());
+    const fs::path tmp =
+        link.parent_path() / fmt::format(".{}.{}.tmp-link", link.filename().string(), ::getpid());
     fs::remove(tmp, ec);
     fs::create_symlink(target, tmp, ec);
     if (ec) throw IoError(fmt::format("{}: cannot create the symlink: {}", link.string(), ec.message()));
@@ -139,8 +143,8 @@ CachedSnapshot assessSnapshot(const fs::path& snapshotDir) {
     // Size on disk: the distinct files the snapshot's links end in.
     std::set<fs::path> blobs;
     std::vector<std::string> dangling;
-    for (auto it = fs::recursive_directory_iterator(snapshotDir, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(snapshotDir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_directory(ec)) continue;
         const fs::path p = it->path();
         if (!fileUsable(p)) {
@@ -153,7 +157,8 @@ CachedSnapshot assessSnapshot(const fs::path& snapshotDir) {
         snap.sizeOnDisk += fs::file_size(b, ec);
     for (const auto& entry : fs::directory_iterator(repoFolder / "blobs", ec)) {
         const std::string n = entry.path().filename().string();
-        if (endsWith(n, ".lumina-partial") || endsWith(n, ".incomplete")) snap.partialBytes += entry.file_size(ec);
+        if (endsWith(n, ".lumina-partial") || endsWith(n, ".incomplete"))
+            snap.partialBytes += entry.file_size(ec);
     }
     snap.sizeOnDisk += snap.partialBytes;
     for (const auto& d : dangling)
@@ -183,11 +188,13 @@ CachedSnapshot assessSnapshot(const fs::path& snapshotDir) {
         const bool isScheduler = cls.find("Scheduler") != std::string::npos;
         const bool isTokenizer = cls.find("Tokenizer") != std::string::npos;
         if (isScheduler) {
-            if (!fileUsable(folder / "scheduler_config.json")) snap.missing.push_back(c + "/scheduler_config.json");
+            if (!fileUsable(folder / "scheduler_config.json"))
+                snap.missing.push_back(c + "/scheduler_config.json");
             continue;
         }
         if (isTokenizer) {
-            if (!fileUsable(folder / "tokenizer_config.json")) snap.missing.push_back(c + "/tokenizer_config.json");
+            if (!fileUsable(folder / "tokenizer_config.json"))
+                snap.missing.push_back(c + "/tokenizer_config.json");
             if (!fileUsable(folder / "tokenizer.json") && !fileUsable(folder / "tokenizer.model"))
                 snap.missing.push_back(c + "/tokenizer.json or tokenizer.model");
             continue;
@@ -229,8 +236,8 @@ std::vector<std::string> verifySnapshot(const fs::path& snapshotDir, const Cance
     std::vector<std::string> bad;
     uint64_t total = 0;
     std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(snapshotDir, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(snapshotDir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_directory(ec)) continue;
         const std::string rel = it->path().lexically_relative(snapshotDir).generic_string();
         if (!fileUsable(it->path())) {
@@ -242,7 +249,8 @@ std::vector<std::string> verifySnapshot(const fs::path& snapshotDir, const Cance
     }
     uint64_t done = 0;
     for (const auto& [rel, path] : files) {
-        const std::string blobName = fs::is_symlink(path, ec) ? fs::read_symlink(path, ec).filename().string() : "";
+        const std::string blobName =
+            fs::is_symlink(path, ec) ? fs::read_symlink(path, ec).filename().string() : "";
         const bool sha256 = isHexDigest(blobName, 64);
         if (!sha256 && !isHexDigest(blobName, 40)) {
             done += fs::file_size(path, ec);
@@ -271,7 +279,8 @@ void deleteCachedRepo(const fs::path& cacheDir, const std::string& repoId) {
     fs::remove_all(cacheDir / ".locks" / folder, ec);
 }
 
-std::vector<CachedSnapshot> scanPipelines(const fs::path& cacheDir, const std::vector<std::string>& pipelineClasses) {
+std::vector<CachedSnapshot> scanPipelines(const fs::path& cacheDir,
+                                          const std::vector<std::string>& pipelineClasses) {
     std::vector<CachedSnapshot> found;
     std::error_code ec;
     std::vector<fs::path> repos;
@@ -282,8 +291,8 @@ std::vector<CachedSnapshot> scanPipelines(const fs::path& cacheDir, const std::v
     for (const auto& repo : repos) {
         std::map<std::string, std::vector<std::string>> refsByCommit;
         const fs::path refs = repo / "refs";
-        for (auto it = fs::recursive_directory_iterator(refs, ec); !ec && it != fs::recursive_directory_iterator();
-             it.increment(ec)) {
+        for (auto it = fs::recursive_directory_iterator(refs, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
             if (!it->is_regular_file(ec)) continue;
             std::string commit = readSmallFile(it->path());
             while (!commit.empty() && std::isspace(static_cast<unsigned char>(commit.back())))
@@ -298,8 +307,8 @@ std::vector<CachedSnapshot> scanPipelines(const fs::path& cacheDir, const std::v
         std::sort(snapshots.begin(), snapshots.end());
         for (const auto& s : snapshots) {
             auto snap = assessSnapshot(s);
-            if (!pipelineClasses.empty() &&
-                std::find(pipelineClasses.begin(), pipelineClasses.end(), snap.pipelineClass) == pipelineClasses.end())
+            if (!pipelineClasses.empty() && std::find(pipelineClasses.begin(), pipelineClasses.end(),
+                                                      snap.pipelineClass) == pipelineClasses.end())
                 continue;
             snap.refs = refsByCommit[snap.commit];
             std::sort(snap.refs.begin(), snap.refs.end());

@@ -10,8 +10,8 @@
 #include "core/util/cancel_token.h"
 
 #include <cstdint>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,8 +56,8 @@ struct CachedSnapshot {
     std::vector<std::string> refs; // branches/tags pointing at it ("main")
     std::filesystem::path path;
     std::string pipelineClass;
-    uint64_t sizeOnDisk = 0;       // distinct blobs the snapshot links to, plus partial downloads
-    uint64_t partialBytes = 0;     // bytes of unfinished downloads in the repo's blobs/
+    uint64_t sizeOnDisk = 0;   // distinct blobs the snapshot links to, plus partial downloads
+    uint64_t partialBytes = 0; // bytes of unfinished downloads in the repo's blobs/
     bool complete = false;
     std::vector<std::string> missing; // what makes it incomplete, in words ("transformer: no weights")
 };
@@ -69,8 +69,9 @@ CachedSnapshot assessSnapshot(const std::filesystem::path& snapshotDir);
 // Re-hashes every blob the snapshot links to (SHA-256 or git SHA-1, as the blob's name says) and returns the
 // snapshot paths whose content does not match, or that cannot be read. `onBytes` gets bytes hashed so far.
 // Throws Cancelled.
-std::vector<std::string> verifySnapshot(const std::filesystem::path& snapshotDir, const CancelToken* cancel,
-                                        const std::function<void(uint64_t done, uint64_t total)>& onBytes = {});
+std::vector<std::string>
+verifySnapshot(const std::filesystem::path& snapshotDir, const CancelToken* cancel,
+               const std::function<void(uint64_t done, uint64_t total)>& onBytes = {});
 
 // Removes a repository's folder (every revision, blob and partial download) from the cache, and its locks.
 // Throws IoError.

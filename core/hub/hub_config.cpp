@@ -75,8 +75,8 @@ HubConfig HubConfig::fromEnvironment() {
     c.maxAttempts = envInt("LUMINA_HUB_ATTEMPTS", c.maxAttempts, 1, 100);
     c.backoffMs = envInt("LUMINA_HUB_BACKOFF_MS", c.backoffMs, 0, 60000);
     c.connections = envInt("LUMINA_HUB_CONNECTIONS", c.connections, 1, 64);
-    c.minPartBytes = static_cast<uint64_t>(envInt("LUMINA_HUB_MIN_PART_KB", static_cast<int>(c.minPartBytes >> 10),
-                                                  16, 1 << 22))
+    c.minPartBytes = static_cast<uint64_t>(envInt("LUMINA_HUB_MIN_PART_KB",
+                                                  static_cast<int>(c.minPartBytes >> 10), 16, 1 << 22))
                      << 10;
     return c;
 }

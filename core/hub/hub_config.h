@@ -15,13 +15,13 @@ struct HubConfig {
     bool offline = false;
     std::filesystem::path cacheDir; // the hub cache (models--org--name folders live here)
 
-    int stallSeconds = 30;                       // no byte for this long: the connection is retried
-    int maxAttempts = 6;                         // per request, without progress in between
-    int backoffMs = 1000;                        // first retry delay, doubled each time (capped at 30 s)
-    int connections = 8;                         // parallel connections in total
-    uint64_t minPartBytes = 64ull << 20;         // files at least twice this size are fetched in parts
+    int stallSeconds = 30;               // no byte for this long: the connection is retried
+    int maxAttempts = 6;                 // per request, without progress in between
+    int backoffMs = 1000;                // first retry delay, doubled each time (capped at 30 s)
+    int connections = 8;                 // parallel connections in total
+    uint64_t minPartBytes = 64ull << 20; // files at least twice this size are fetched in parts
     int maxPartsPerFile = 8;
-    int maxVerifyRefetches = 2;                  // a hash mismatch refetches the file at most this often
+    int maxVerifyRefetches = 2; // a hash mismatch refetches the file at most this often
 
     static HubConfig fromEnvironment();
     // "scheme://host:port" of the endpoint: the only origin that ever receives the token.

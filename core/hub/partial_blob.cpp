@@ -20,9 +20,10 @@ namespace {
 
 [[noreturn]] void throwWriteError(const fs::path& path, int err) {
     if (err == ENOSPC || err == EDQUOT || err == EFBIG)
-        throw DiskSpaceError(fmt::format("{}: the disk is full ({}); the download stopped and will continue from "
-                                         "here once space is freed",
-                                         path.parent_path().string(), std::strerror(err)));
+        throw DiskSpaceError(
+            fmt::format("{}: the disk is full ({}); the download stopped and will continue from "
+                        "here once space is freed",
+                        path.parent_path().string(), std::strerror(err)));
     throw IoError(fmt::format("{}: cannot write: {}", path.string(), std::strerror(err)));
 }
 
@@ -37,20 +38,25 @@ PartialBlob::PartialBlob(const RepoCache& cache, const RemoteFile& file, uint64_
     std::error_code ec;
     fs::create_directories(lock.parent_path(), ec);
     fs::create_directories(cache.blobPath(file.etag()).parent_path(), ec);
-    if (ec) throw IoError(fmt::format("{}: cannot create the cache folder: {}", cache.repoFolder().string(), ec.message()));
+    if (ec)
+        throw IoError(
+            fmt::format("{}: cannot create the cache folder: {}", cache.repoFolder().string(), ec.message()));
     m_lockFd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (m_lockFd < 0) throw IoError(fmt::format("{}: cannot open the lock file: {}", lock.string(), std::strerror(errno)));
+    if (m_lockFd < 0)
+        throw IoError(fmt::format("{}: cannot open the lock file: {}", lock.string(), std::strerror(errno)));
     if (::flock(m_lockFd, LOCK_EX | LOCK_NB) != 0) {
         ::close(m_lockFd);
         m_lockFd = -1;
-        throw Error(fmt::format("{}: another process is downloading this file into the same cache (lock {}); wait "
-                                "for it to finish, then run again",
-                                file.path, lock.string()));
+        throw Error(
+            fmt::format("{}: another process is downloading this file into the same cache (lock {}); wait "
+                        "for it to finish, then run again",
+                        file.path, lock.string()));
     }
     const fs::path partial = cache.partialPath(file.etag());
     if (fs::exists(partial, ec) && loadState()) {
         m_fd = ::open(partial.c_str(), O_RDWR | O_CLOEXEC);
-        if (m_fd < 0) throw IoError(fmt::format("{}: cannot open: {}", partial.string(), std::strerror(errno)));
+        if (m_fd < 0)
+            throw IoError(fmt::format("{}: cannot open: {}", partial.string(), std::strerror(errno)));
     } else {
         openFresh();
         adoptForeignPartial();
@@ -108,7 +114,8 @@ bool PartialBlob::loadState() {
         std::ifstream in(statePath);
         if (!in) return false;
         const auto j = nlohmann::json::parse(in);
-        if (j.at("etag").get<std::string>() != m_file.etag() || j.at("size").get<uint64_t>() != m_file.size) return false;
+        if (j.at("etag").get<std::string>() != m_file.etag() || j.at("size").get<uint64_t>() != m_file.size)
+            return false;
         std::vector<std::unique_ptr<Part>> parts;
         uint64_t expectStart = 0;
         for (const auto& r : j.at("parts")) {
@@ -125,7 +132,8 @@ bool PartialBlob::loadState() {
         m_parts = std::move(parts);
         return true;
     } catch (const std::exception& e) {
-        log::warn("{}: ignoring an unreadable download state ({}), starting the file again", statePath.string(), e.what());
+        log::warn("{}: ignoring an unreadable download state ({}), starting the file again",
+                  statePath.string(), e.what());
         return false;
     }
 }
@@ -155,7 +163,8 @@ void PartialBlob::adoptForeignPartial() {
     ::posix_fallocate(m_fd, 0, static_cast<off_t>(m_file.size));
     for (auto& p : m_parts)
         p->done = bestSize <= p->start ? 0 : std::min(bestSize - p->start, p->length());
-    log::info("{}: continuing from {} bytes left by another downloader ({})", m_file.path, bestSize, best.string());
+    log::info("{}: continuing from {} bytes left by another downloader ({})", m_file.path, bestSize,
+              best.string());
     saveState(true);
 }
 
@@ -202,7 +211,10 @@ void PartialBlob::saveState(bool force) {
         for (const auto& p : m_parts)
             parts.push_back({p->start, p->end, p->done.load(std::memory_order_relaxed)});
     }
-    const nlohmann::json j{{"version", 1}, {"path", m_file.path}, {"etag", m_file.etag()}, {"size", m_file.size},
+    const nlohmann::json j{{"version", 1},
+                           {"path", m_file.path},
+                           {"etag", m_file.etag()},
+                           {"size", m_file.size},
                            {"parts", parts}};
     ::fdatasync(m_fd); // the bytes the state vouches for are on disk before it says so
     const fs::path statePath = m_cache.partialStatePath(m_file.etag());
@@ -229,7 +241,9 @@ bool PartialBlob::finish(const CancelToken* cancel, std::string* actual) {
     if (actual) *actual = digest;
     if (digest == m_file.etag()) {
         fs::rename(partial, m_cache.blobPath(m_file.etag()), ec);
-        if (ec) throw IoError(fmt::format("{}: cannot move the verified file into the cache: {}", partial.string(), ec.message()));
+        if (ec)
+            throw IoError(fmt::format("{}: cannot move the verified file into the cache: {}",
+                                      partial.string(), ec.message()));
         ::close(m_fd);
         m_fd = -1;
         fs::remove(m_cache.partialStatePath(m_file.etag()), ec);

@@ -43,8 +43,9 @@ void validateRepoId(const std::string& repoId) {
     const bool charsOk = std::all_of(repoId.begin(), repoId.end(), [](unsigned char c) {
         return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/';
     });
-    if (!shapeOk || !charsOk || repoId.find("..") != std::string::npos || repoId.find("--") != std::string::npos ||
-        repoId.front() == '.' || repoId.find("/.") != std::string::npos)
+    if (!shapeOk || !charsOk || repoId.find("..") != std::string::npos ||
+        repoId.find("--") != std::string::npos || repoId.front() == '.' ||
+        repoId.find("/.") != std::string::npos)
         throw InvalidRequest(fmt::format("'{}' is not a repository id (expected ORG/NAME, for example "
                                          "Alpha-VLLM/Lumina-Next-SFT-diffusers)",
                                          repoId));
@@ -52,11 +53,14 @@ void validateRepoId(const std::string& repoId) {
 
 void validateRevision(const std::string& revision) {
     const bool ok = !revision.empty() && revision.size() <= 255 && revision.find("..") == std::string::npos &&
-                    revision.front() != '/' && revision.back() != '/' && revision.find("//") == std::string::npos &&
+                    revision.front() != '/' && revision.back() != '/' &&
+                    revision.find("//") == std::string::npos &&
                     std::all_of(revision.begin(), revision.end(), [](unsigned char c) {
                         return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/';
                     });
-    if (!ok) throw InvalidRequest(fmt::format("'{}' is not a revision name (a branch, a tag or a commit)", revision));
+    if (!ok)
+        throw InvalidRequest(
+            fmt::format("'{}' is not a revision name (a branch, a tag or a commit)", revision));
 }
 
 bool isSafeRepoPath(const std::string& path) {
@@ -122,8 +126,10 @@ RepoRevision fetchRevision(const HttpClient& http, const HubConfig& config, cons
         if (s.contains("blobId") && s["blobId"].is_string()) f.blobId = s["blobId"].get<std::string>();
         if (s.contains("lfs") && s["lfs"].is_object()) {
             const auto& lfs = s["lfs"];
-            if (lfs.contains("sha256") && lfs["sha256"].is_string()) f.sha256 = lfs["sha256"].get<std::string>();
-            if (lfs.contains("size") && lfs["size"].is_number_unsigned()) f.size = lfs["size"].get<uint64_t>();
+            if (lfs.contains("sha256") && lfs["sha256"].is_string())
+                f.sha256 = lfs["sha256"].get<std::string>();
+            if (lfs.contains("size") && lfs["size"].is_number_unsigned())
+                f.size = lfs["size"].get<uint64_t>();
         }
         if (!f.sha256.empty() && !isHexDigest(f.sha256, 64))
             throw ProtocolError(fmt::format("{}: '{}' has a malformed lfs.sha256", what, f.path));
@@ -133,7 +139,8 @@ RepoRevision fetchRevision(const HttpClient& http, const HubConfig& config, cons
     return repo;
 }
 
-void completeFileMetadata(const HttpClient& http, const HubConfig& config, const RepoRevision& repo, RemoteFile& file) {
+void completeFileMetadata(const HttpClient& http, const HubConfig& config, const RepoRevision& repo,
+                          RemoteFile& file) {
     if (file.size != UINT64_MAX && !file.etag().empty()) return;
     std::string url = resolveFileUrl(config, repo.repoId, repo.commit, file.path);
     const std::string what = fmt::format("{}: {}", repo.repoId, file.path);

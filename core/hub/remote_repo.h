@@ -12,11 +12,12 @@
 namespace lumina::hub {
 
 struct RemoteFile {
-    std::string path;   // relative, '/'-separated ("transformer/diffusion_pytorch_model.safetensors")
+    std::string path; // relative, '/'-separated ("transformer/diffusion_pytorch_model.safetensors")
     uint64_t size = 0;
     std::string blobId; // git blob SHA-1 (of the file, or of its LFS pointer)
     std::string sha256; // LFS files: SHA-256 of the content; empty for files git stores itself
-    // The blob name in the cache: the SHA-256 for LFS files, the git SHA-1 otherwise (huggingface_hub's etag).
+    // The blob name in the cache: the SHA-256 for LFS files, the git SHA-1 otherwise (huggingface_hub's
+    // etag).
     const std::string& etag() const { return sha256.empty() ? blobId : sha256; }
 };
 
@@ -30,7 +31,8 @@ struct RepoRevision {
 
 // "org/name" with the characters the Hub allows. Throws InvalidRequest (a usage error) otherwise.
 void validateRepoId(const std::string& repoId);
-// A branch, tag or commit name that is safe to put in a URL path segment and under refs/. Throws InvalidRequest.
+// A branch, tag or commit name that is safe to put in a URL path segment and under refs/. Throws
+// InvalidRequest.
 void validateRevision(const std::string& revision);
 // A sibling path that stays inside the snapshot: relative, '/'-separated, no "..", ".", empty segments,
 // backslashes, drive letters or control characters.

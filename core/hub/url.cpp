@@ -38,7 +38,8 @@ std::string resolveUrl(const std::string& base, const std::string& location) {
     UrlHandle u(curl_url());
     if (!u || curl_url_set(u.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK ||
         curl_url_set(u.get(), CURLUPART_URL, location.c_str(), 0) != CURLUE_OK)
-        throw ProtocolError(fmt::format("the server redirected {} to an invalid location '{}'", base, location));
+        throw ProtocolError(
+            fmt::format("the server redirected {} to an invalid location '{}'", base, location));
     return part(u.get(), CURLUPART_URL, 0);
 }
 

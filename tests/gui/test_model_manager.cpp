@@ -1,6 +1,6 @@
 // The first-run screen and the Model Manager against the mock Hub (tests/python/mock_hub.py, throttled so a
-// download lasts a few seconds): download, cancel, resume, verify, delete, set as default; screenshots of both
-// in English and Chinese (kept in LUMINA_SCREENSHOT_DIR when set).
+// download lasts a few seconds): download, cancel, resume, verify, delete, set as default; screenshots of
+// both in English and Chinese (kept in LUMINA_SCREENSHOT_DIR when set).
 #include "gui/gui_test_support.h"
 #include "ui/download_task.h"
 #include "ui/first_run.h"
@@ -104,7 +104,8 @@ private slots:
         int row = rowOf(dialog.table(), "test/big-lumina");
         QVERIFY(row >= 0);
         QCOMPARE(dialog.table()->item(row, 4)->text(), QString("Incomplete"));
-        QCOMPARE(ui::DownloadTask::pending().repoId, QString("test/big-lumina")); // offered again on next start
+        QCOMPARE(ui::DownloadTask::pending().repoId,
+                 QString("test/big-lumina")); // offered again on next start
         screenshot(dialog, "model_manager_en.png");
 
         dialog.table()->selectRow(row);
