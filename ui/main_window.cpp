@@ -105,8 +105,8 @@ MainWindow::MainWindow(std::unique_ptr<engine::GenerationEngine> engine, MainWin
     connect(m_downloads, &DownloadTask::finished, this,
             [this](bool ok, bool cancelled, const QString& message, const QString&) {
                 if (ok)
-                    statusBar()->showMessage(tr("Download of %1 complete and verified.").arg(m_downloads->repoId()),
-                                             8000);
+                    statusBar()->showMessage(
+                        tr("Download of %1 complete and verified.").arg(m_downloads->repoId()), 8000);
                 else if (!cancelled)
                     showBanner(tr("The download of %1 failed: %2").arg(m_downloads->repoId(), message));
             });
@@ -116,11 +116,12 @@ void MainWindow::offerModelSetup() {
     // A download interrupted by closing the app is continued only with the user's consent.
     const PendingDownload pending = DownloadTask::pending();
     if (pending.valid()) {
-        auto* box = new QMessageBox(QMessageBox::Question, tr("Resume download"),
-                                    tr("The download of %1 was interrupted. Continue it now? The bytes already "
-                                       "fetched are kept.")
-                                        .arg(pending.repoId),
-                                    QMessageBox::Yes | QMessageBox::No, this);
+        auto* box =
+            new QMessageBox(QMessageBox::Question, tr("Resume download"),
+                            tr("The download of %1 was interrupted. Continue it now? The bytes already "
+                               "fetched are kept.")
+                                .arg(pending.repoId),
+                            QMessageBox::Yes | QMessageBox::No, this);
         box->setObjectName("resumeDownloadBox");
         box->setAttribute(Qt::WA_DeleteOnClose);
         connect(box, &QMessageBox::finished, this, [this, pending](int result) {
@@ -141,7 +142,8 @@ void MainWindow::offerModelSetup() {
 void MainWindow::showFirstRun() {
     auto* dialog = new FirstRunDialog(m_downloads, DownloadTask::defaultCacheDir(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &FirstRunDialog::openFolderRequested, this, &MainWindow::openModelDialog, Qt::QueuedConnection);
+    connect(dialog, &FirstRunDialog::openFolderRequested, this, &MainWindow::openModelDialog,
+            Qt::QueuedConnection);
     connect(dialog, &FirstRunDialog::demoRequested, this, [] {
         QProcess::startDetached(QCoreApplication::applicationFilePath(), {QStringLiteral("--demo")});
     });
