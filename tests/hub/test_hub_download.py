@@ -113,6 +113,16 @@ class DownloadTest(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.hub.requests(), [])
 
+    def test_metadata_from_head_when_the_revision_has_none(self):
+        self.hub.faults(nometa={})
+        rc, out, err = self.download()
+        self.assertEqual(rc, 0, err)
+        heads = {r["path"] for r in self.hub.requests() if r["method"] == "HEAD"}
+        self.assertIn(WEIGHTS, heads)
+        self.assertTrue(all(not r["auth"] for r in self.hub.requests() if r["role"] == "cdn"))
+        files = [f for f in self.hub.repos[TINY].files.values() if not f.path.endswith((".bin", ".onnx", ".md"))]
+        self.assertEqual(len(check_blobs(self, self.cache, TINY)), len({f.blob_id for f in files}))
+
     def test_offline_without_the_model_is_a_network_error(self):
         rc, out, err = self.download(env=dict(self.env, HF_HUB_OFFLINE="1"))
         self.assertEqual(rc, 5, err)

@@ -22,6 +22,7 @@ Faults (each an entry of the JSON object; "match" is a substring of the file pat
   gated     {"token": T}                     401 GatedRepo unless the request has "Authorization: Bearer T"
   badpath   {"path": P}                      the revision lists one more sibling named P
   hugesize  {"size": N}                      the revision says the matching file has N bytes
+  nometa    {}                               the revision lists names only (as without ?blobs=true)
   rate      {"bytes_per_second": N}          throttle every CDN body (for the kill -9 test)
 Stats: bytes of file content sent per path, each request (method, path, range, whether it carried an
 Authorization header, on which port), the times of the requests.
@@ -325,6 +326,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if revision not in ("main", repo.commit):
             return self.send_error_code(404, "RevisionNotFound", f"Invalid rev id: {revision}")
         blobs = query.get("blobs", ["false"])[0].lower() in ("1", "true")
+        if self.state.peek_fault("nometa") is not None:
+            blobs = False  # a server that ignores ?blobs=true: sizes and hashes come from HEAD
         huge = self.state.peek_fault("hugesize")
         siblings = []
         for f in sorted(repo.files.values(), key=lambda f: f.path):
