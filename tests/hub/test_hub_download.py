@@ -123,6 +123,15 @@ class DownloadTest(unittest.TestCase):
         files = [f for f in self.hub.repos[TINY].files.values() if not f.path.endswith((".bin", ".onnx", ".md"))]
         self.assertEqual(len(check_blobs(self, self.cache, TINY)), len({f.blob_id for f in files}))
 
+    def test_relative_redirects_are_followed_with_the_token(self):
+        self.hub.faults(relative={}, nometa={})
+        rc, out, err = self.download()
+        self.assertEqual(rc, 0, err)
+        cached = [r for r in self.hub.requests() if r["url"].startswith("/api/resolve-cache/")]
+        self.assertTrue(cached)
+        self.assertTrue(all(r["auth"] for r in cached))  # same origin: the token goes along
+        check_blobs(self, self.cache, TINY)
+
     def test_offline_without_the_model_is_a_network_error(self):
         rc, out, err = self.download(env=dict(self.env, HF_HUB_OFFLINE="1"))
         self.assertEqual(rc, 5, err)

@@ -23,6 +23,8 @@ Faults (each an entry of the JSON object; "match" is a substring of the file pat
   badpath   {"path": P}                      the revision lists one more sibling named P
   hugesize  {"size": N}                      the revision says the matching file has N bytes
   nometa    {}                               the revision lists names only (as without ?blobs=true)
+  relative  {}                               non-LFS files answer 307 with a relative Location
+                                             (/api/resolve-cache/models/{repo}/{commit}/{path}), as the Hub does
   rate      {"bytes_per_second": N}          throttle every CDN body (for the kill -9 test)
 Stats: bytes of file content sent per path, each request (method, path, range, whether it carried an
 Authorization header, on which port), the times of the requests.
@@ -304,6 +306,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.state.lock:
                 return self.send_json(200, {"bytes_served": self.state.bytes_served,
                                             "requests": self.state.requests})
+        if parts[:3] == ["api", "resolve-cache", "models"] and len(parts) >= 7:
+            path = "/".join(parts[6:])
+            self.record(path=path)
+            return self.resolve(parts[3], parts[4], parts[5], path, cached=True)
         if len(parts) >= 3 and parts[0] == "api" and parts[1] == "models":
             self.record()
             return self.api(parts[2:], urllib.parse.parse_qs(parsed.query))
@@ -369,7 +375,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             entries.append(e)
         self.send_json(200, entries)
 
-    def resolve(self, org, name, revision, path):
+    def resolve(self, org, name, revision, path, cached=False):
         repo_id = f"{org}/{name}"
         if self.common_errors(repo_id, api=False, path=path):
             return
@@ -386,6 +392,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("X-Linked-Etag", f'"{f.sha256}"')
             self.send_header("X-Linked-Size", str(f.size))
             self.send_header("ETag", f'"{f.blob_id}"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if not cached and self.state.peek_fault("relative") is not None:
+            self.send_response(307)
+            self.send_header("Location", f"/api/resolve-cache/models/{repo_id}/{repo.commit}/{urllib.parse.quote(path)}")
+            self.send_header("X-Repo-Commit", repo.commit)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
