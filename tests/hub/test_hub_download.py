@@ -265,6 +265,24 @@ class DownloadTest(unittest.TestCase):
         self.assertEqual(self.hub.served(WEIGHTS), 0)
         self.assert_clean_rerun()
 
+    def test_file_size_limit_stops_cleanly(self):
+        # A full disk as the process sees it: RLIMIT_FSIZE makes writes past 4 MB fail with EFBIG (SIGXFSZ
+        # ignored), like ENOSPC. The space of each file is reserved before its first byte is fetched.
+        import resource
+
+        def limit():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (4 << 20, 4 << 20))
+
+        p = subprocess.run([CLI, "download", BIG], env=self.env, capture_output=True, text=True, timeout=120,
+                           preexec_fn=limit)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("disk is full", p.stderr)
+        check_blobs(self, self.cache, BIG)
+        self.assertFalse(os.path.exists(os.path.join(repo_folder(self.cache, BIG), "blobs",
+                                                     self.hub.repos[BIG].files[WEIGHTS].sha256)))
+        self.assert_clean_rerun(BIG)
+
     def test_kill_9_then_resume_fetches_only_missing_bytes(self):
         f = self.hub.repos[BIG].files[WEIGHTS]
         self.hub.faults(rate={"bytes_per_second": 1_000_000})
