@@ -86,6 +86,9 @@ int main(int argc, char** argv) {
     } catch (const OutOfMemory& e) {
         std::fprintf(stderr, "lumina-cli %s: out of memory: %s\n", name.c_str(), e.what());
         return cli::kExitOutOfMemory;
+    } catch (const NetworkError& e) {
+        std::fprintf(stderr, "lumina-cli %s: %s\n", name.c_str(), e.what());
+        return cli::kExitNetwork;
     } catch (const Error& e) {
         std::fprintf(stderr, "lumina-cli %s: %s\n", name.c_str(), e.what());
         return cli::kExitModel;

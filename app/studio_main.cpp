@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
         options = lumina::ui::prepareDemo(demoDir.path(), !empty);
     } else {
         engine = std::make_unique<lumina::engine::LuminaEngine>();
+        options.offerModelSetup = !parser.isSet(screenshot);
     }
     options.runtimeSummary = QString::fromStdString(lumina::runtimeSummary());
     options.autoDevice = QString::fromStdString(lumina::autoDeviceName());

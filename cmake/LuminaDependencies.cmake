@@ -34,6 +34,8 @@ find_package(spdlog REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(Threads REQUIRED)
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
 
 if(LUMINA_WITH_OIIO)
     find_package(OpenImageIO CONFIG REQUIRED)

@@ -48,6 +48,69 @@
     </message>
 </context>
 <context>
+    <name>lumina::ui::FirstRunDialog</name>
+    <message>
+        <source>Welcome to Lumina Studio</source>
+        <translation>Lumina Studio へようこそ</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;No model yet&lt;/h2&gt;Lumina Studio needs the Lumina-Next model to make pictures.</source>
+        <translation>&lt;h2&gt;モデルがまだありません&lt;/h2&gt;画像を生成するには Lumina-Next モデルが必要です。</translation>
+    </message>
+    <message>
+        <source>Download Lumina-Next-SFT (about %1 GB)</source>
+        <translation>Lumina-Next-SFT をダウンロード（約 %1 GB）</translation>
+    </message>
+    <message>
+        <source>Into %1, the Hugging Face cache that diffusers and other tools share. It can be paused and continues where it stopped, even after closing the app.</source>
+        <translation>保存先は %1（diffusers などのツールと共有する Hugging Face キャッシュ）。一時停止でき、アプリを閉じても中断した所から再開します。</translation>
+    </message>
+    <message>
+        <source>&amp;Pause download</source>
+        <translation>ダウンロードを一時停止(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Open a model folder…</source>
+        <translation>モデルフォルダーを開く(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Try the &amp;demo</source>
+        <translation>デモを試す(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Asking the Hub for the file list…</source>
+        <translation>Hub からファイル一覧を取得しています…</translation>
+    </message>
+    <message>
+        <source>%1 to download (%2 of %3 already in the cache)</source>
+        <translation>ダウンロード量 %1（%3 のうち %2 はキャッシュ済み）</translation>
+    </message>
+    <message>
+        <source>%1 of %2 at %3/s, about %4 min left</source>
+        <translation>%1 / %2、%3/s、残り約 %4 分</translation>
+    </message>
+    <message>
+        <source>Done: the model is verified and ready.</source>
+        <translation>完了：モデルは検証済みで使用できます。</translation>
+    </message>
+    <message>
+        <source>Resume the download</source>
+        <translation>ダウンロードを再開</translation>
+    </message>
+    <message>
+        <source>Paused. The bytes fetched so far are kept.</source>
+        <translation>一時停止しました。取得済みのデータは保持されます。</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>再試行</translation>
+    </message>
+    <message>
+        <source>The download failed: %1</source>
+        <translation>ダウンロードに失敗しました：%1</translation>
+    </message>
+</context>
+<context>
     <name>lumina::ui::GalleryModel</name>
     <message>
         <location filename="../ui/gallery_model.cpp" line="73"/>
@@ -559,6 +622,157 @@
         <location filename="../ui/main_window.cpp" line="612"/>
         <source>no</source>
         <translation>なし</translation>
+    </message>
+    <message>
+        <source>Download of %1 complete and verified.</source>
+        <translation>%1 のダウンロードが完了し、検証されました。</translation>
+    </message>
+    <message>
+        <source>The download of %1 failed: %2</source>
+        <translation>%1 のダウンロードに失敗しました：%2</translation>
+    </message>
+    <message>
+        <source>Resume download</source>
+        <translation>ダウンロードの再開</translation>
+    </message>
+    <message>
+        <source>The download of %1 was interrupted. Continue it now? The bytes already fetched are kept.</source>
+        <translation>%1 のダウンロードが中断されました。今すぐ続けますか？取得済みのデータは保持されます。</translation>
+    </message>
+    <message>
+        <source>Model &amp;Manager…</source>
+        <translation>モデルマネージャー(&amp;M)…</translation>
+    </message>
+</context>
+<context>
+    <name>lumina::ui::ModelManagerDialog</name>
+    <message>
+        <source>Model Manager</source>
+        <translation>モデルマネージャー</translation>
+    </message>
+    <message>
+        <source>Models in the Hugging Face cache %1 (shared with diffusers and other tools)</source>
+        <translation>Hugging Face キャッシュ %1 のモデル（diffusers などのツールと共有）</translation>
+    </message>
+    <message>
+        <source>Repository</source>
+        <translation>リポジトリ</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>リビジョン</translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation>コミット</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>サイズ</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>再開(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Verify</source>
+        <translation>検証(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>削除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Set as &amp;default</source>
+        <translation>既定に設定(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Do&amp;wnload</source>
+        <translation>ダウンロード(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel download</source>
+        <translation>ダウンロードを中止(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Repository:</source>
+        <translation>リポジトリ：</translation>
+    </message>
+    <message>
+        <source>%1: %2 in total, %3 already in the cache, %4 to download into %5</source>
+        <translation>%1：合計 %2、キャッシュ済み %3、%5 へ %4 をダウンロード</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>不明</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>Downloading %1: %2 of %3, %4/s, %5 left — %6</source>
+        <translation>%1 をダウンロード中：%2 / %3、%4/s、残り %5 — %6</translation>
+    </message>
+    <message>
+        <source>%1 is complete and verified.</source>
+        <translation>%1 は完全で、検証済みです。</translation>
+    </message>
+    <message>
+        <source>Download paused. Resume continues where it stopped.</source>
+        <translation>ダウンロードを一時停止しました。再開すると中断した所から続きます。</translation>
+    </message>
+    <message>
+        <source>Download failed: %1</source>
+        <translation>ダウンロードに失敗しました：%1</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <source>Incomplete</source>
+        <translation>未完了</translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation>ダウンロード中…</translation>
+    </message>
+    <message>
+        <source>Asking the Hub about %1…</source>
+        <translation>Hub に %1 を問い合わせています…</translation>
+    </message>
+    <message>
+        <source>Verifying %1…</source>
+        <translation>%1 を検証しています…</translation>
+    </message>
+    <message>
+        <source>%1: every file matches its hash.</source>
+        <translation>%1：すべてのファイルがハッシュと一致しました。</translation>
+    </message>
+    <message>
+        <source>%1: damaged files: %2. Delete and download again.</source>
+        <translation>%1：破損したファイル：%2。削除して再ダウンロードしてください。</translation>
+    </message>
+    <message>
+        <source>Delete model</source>
+        <translation>モデルを削除</translation>
+    </message>
+    <message>
+        <source>Delete %1 (every revision and partial download) from the cache %2?</source>
+        <translation>キャッシュ %2 から %1（すべてのリビジョンと途中のダウンロード）を削除しますか？</translation>
+    </message>
+    <message>
+        <source>%1 was deleted.</source>
+        <translation>%1 を削除しました。</translation>
+    </message>
+    <message>
+        <source>Could not delete %1: %2</source>
+        <translation>%1 を削除できませんでした：%2</translation>
     </message>
 </context>
 <context>

@@ -48,6 +48,69 @@
     </message>
 </context>
 <context>
+    <name>lumina::ui::FirstRunDialog</name>
+    <message>
+        <source>Welcome to Lumina Studio</source>
+        <translation>欢迎使用 Lumina Studio</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;No model yet&lt;/h2&gt;Lumina Studio needs the Lumina-Next model to make pictures.</source>
+        <translation>&lt;h2&gt;还没有模型&lt;/h2&gt;Lumina Studio 需要 Lumina-Next 模型才能生成图片。</translation>
+    </message>
+    <message>
+        <source>Download Lumina-Next-SFT (about %1 GB)</source>
+        <translation>下载 Lumina-Next-SFT（约 %1 GB）</translation>
+    </message>
+    <message>
+        <source>Into %1, the Hugging Face cache that diffusers and other tools share. It can be paused and continues where it stopped, even after closing the app.</source>
+        <translation>保存到 %1，即 diffusers 等工具共用的 Hugging Face 缓存。可以暂停，即使关闭应用后也会从中断处继续。</translation>
+    </message>
+    <message>
+        <source>&amp;Pause download</source>
+        <translation>暂停下载(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Open a model folder…</source>
+        <translation>打开模型文件夹(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Try the &amp;demo</source>
+        <translation>试用演示(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Asking the Hub for the file list…</source>
+        <translation>正在向 Hub 获取文件列表…</translation>
+    </message>
+    <message>
+        <source>%1 to download (%2 of %3 already in the cache)</source>
+        <translation>需下载 %1（%3 中已有 %2 在缓存中）</translation>
+    </message>
+    <message>
+        <source>%1 of %2 at %3/s, about %4 min left</source>
+        <translation>%1 / %2，%3/s，约剩 %4 分钟</translation>
+    </message>
+    <message>
+        <source>Done: the model is verified and ready.</source>
+        <translation>完成：模型已校验，可以使用。</translation>
+    </message>
+    <message>
+        <source>Resume the download</source>
+        <translation>继续下载</translation>
+    </message>
+    <message>
+        <source>Paused. The bytes fetched so far are kept.</source>
+        <translation>已暂停。已下载的数据会保留。</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>The download failed: %1</source>
+        <translation>下载失败：%1</translation>
+    </message>
+</context>
+<context>
     <name>lumina::ui::GalleryModel</name>
     <message>
         <location filename="../ui/gallery_model.cpp" line="73"/>
@@ -559,6 +622,157 @@
         <location filename="../ui/main_window.cpp" line="612"/>
         <source>no</source>
         <translation>否</translation>
+    </message>
+    <message>
+        <source>Download of %1 complete and verified.</source>
+        <translation>%1 下载完成并已校验。</translation>
+    </message>
+    <message>
+        <source>The download of %1 failed: %2</source>
+        <translation>%1 下载失败：%2</translation>
+    </message>
+    <message>
+        <source>Resume download</source>
+        <translation>继续下载</translation>
+    </message>
+    <message>
+        <source>The download of %1 was interrupted. Continue it now? The bytes already fetched are kept.</source>
+        <translation>%1 的下载被中断了。现在继续吗？已下载的数据会保留。</translation>
+    </message>
+    <message>
+        <source>Model &amp;Manager…</source>
+        <translation>模型管理器(&amp;M)…</translation>
+    </message>
+</context>
+<context>
+    <name>lumina::ui::ModelManagerDialog</name>
+    <message>
+        <source>Model Manager</source>
+        <translation>模型管理器</translation>
+    </message>
+    <message>
+        <source>Models in the Hugging Face cache %1 (shared with diffusers and other tools)</source>
+        <translation>Hugging Face 缓存 %1 中的模型（与 diffusers 等工具共用）</translation>
+    </message>
+    <message>
+        <source>Repository</source>
+        <translation>仓库</translation>
+    </message>
+    <message>
+        <source>Revision</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>继续(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Verify</source>
+        <translation>校验(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Set as &amp;default</source>
+        <translation>设为默认(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Do&amp;wnload</source>
+        <translation>下载(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel download</source>
+        <translation>取消下载(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Repository:</source>
+        <translation>仓库：</translation>
+    </message>
+    <message>
+        <source>%1: %2 in total, %3 already in the cache, %4 to download into %5</source>
+        <translation>%1：共 %2，缓存中已有 %3，需下载 %4 到 %5</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>Downloading %1: %2 of %3, %4/s, %5 left — %6</source>
+        <translation>正在下载 %1：%2 / %3，%4/s，剩余 %5 — %6</translation>
+    </message>
+    <message>
+        <source>%1 is complete and verified.</source>
+        <translation>%1 已完整并通过校验。</translation>
+    </message>
+    <message>
+        <source>Download paused. Resume continues where it stopped.</source>
+        <translation>下载已暂停。继续时会从中断处开始。</translation>
+    </message>
+    <message>
+        <source>Download failed: %1</source>
+        <translation>下载失败：%1</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>完整</translation>
+    </message>
+    <message>
+        <source>Incomplete</source>
+        <translation>不完整</translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation>正在下载…</translation>
+    </message>
+    <message>
+        <source>Asking the Hub about %1…</source>
+        <translation>正在向 Hub 查询 %1…</translation>
+    </message>
+    <message>
+        <source>Verifying %1…</source>
+        <translation>正在校验 %1…</translation>
+    </message>
+    <message>
+        <source>%1: every file matches its hash.</source>
+        <translation>%1：所有文件都与其哈希一致。</translation>
+    </message>
+    <message>
+        <source>%1: damaged files: %2. Delete and download again.</source>
+        <translation>%1：损坏的文件：%2。请删除后重新下载。</translation>
+    </message>
+    <message>
+        <source>Delete model</source>
+        <translation>删除模型</translation>
+    </message>
+    <message>
+        <source>Delete %1 (every revision and partial download) from the cache %2?</source>
+        <translation>要从缓存 %2 中删除 %1（所有版本和未完成的下载）吗？</translation>
+    </message>
+    <message>
+        <source>%1 was deleted.</source>
+        <translation>%1 已删除。</translation>
+    </message>
+    <message>
+        <source>Could not delete %1: %2</source>
+        <translation>无法删除 %1：%2</translation>
     </message>
 </context>
 <context>

@@ -3,9 +3,12 @@
 #include "core/util/app_paths.h"
 #include "core/util/errors.h"
 #include "ui/canvas_widget.h"
+#include "ui/download_task.h"
 #include "ui/engine_bridge.h"
+#include "ui/first_run.h"
 #include "ui/gallery_model.h"
 #include "ui/gallery_panel.h"
+#include "ui/model_manager.h"
 #include "ui/prompt_panel.h"
 #include "ui/queue_panel.h"
 #include "ui/settings_panel.h"
@@ -24,6 +27,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
@@ -70,6 +74,7 @@ MainWindow::MainWindow(std::unique_ptr<engine::GenerationEngine> engine, MainWin
     openStore(m_options.databaseFile.empty() ? appDataDirectory() / "gallery.sqlite"
                                              : m_options.databaseFile);
     m_bridge = new EngineBridge(std::move(engine), this);
+    m_downloads = new DownloadTask(this);
     createCentral();
     createDocks();
     createMenus();
@@ -93,6 +98,67 @@ MainWindow::MainWindow(std::unique_ptr<engine::GenerationEngine> engine, MainWin
     const QString model = m_options.modelToLoad.isEmpty() ? m_prefs.lastModel : m_options.modelToLoad;
     if (!model.isEmpty() && m_bridge->hasEngine())
         QTimer::singleShot(0, this, [this, model] { loadModel(model); });
+    else if (m_options.offerModelSetup && m_bridge->hasEngine())
+        QTimer::singleShot(0, this, &MainWindow::offerModelSetup);
+    connect(m_downloads, &DownloadTask::finished, this,
+            [this](bool ok, bool cancelled, const QString& message, const QString&) {
+                if (ok)
+                    statusBar()->showMessage(
+                        tr("Download of %1 complete and verified.").arg(m_downloads->repoId()), 8000);
+                else if (!cancelled)
+                    showBanner(tr("The download of %1 failed: %2").arg(m_downloads->repoId(), message));
+            });
+}
+
+void MainWindow::offerModelSetup() {
+    // A download interrupted by closing the app is continued only with the user's consent.
+    const PendingDownload pending = DownloadTask::pending();
+    if (pending.valid()) {
+        auto* box =
+            new QMessageBox(QMessageBox::Question, tr("Resume download"),
+                            tr("The download of %1 was interrupted. Continue it now? The bytes already "
+                               "fetched are kept.")
+                                .arg(pending.repoId),
+                            QMessageBox::Yes | QMessageBox::No, this);
+        box->setObjectName("resumeDownloadBox");
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        connect(box, &QMessageBox::finished, this, [this, pending](int result) {
+            if (result == QMessageBox::Yes) {
+                m_downloads->start(pending.repoId, pending.revision, pending.cacheDir);
+                showModelManager();
+            } else {
+                DownloadTask::clearPending();
+                if (m_prefs.lastModel.isEmpty()) showFirstRun();
+            }
+        });
+        box->open();
+        return;
+    }
+    if (m_prefs.lastModel.isEmpty()) showFirstRun();
+}
+
+void MainWindow::showFirstRun() {
+    auto* dialog = new FirstRunDialog(m_downloads, DownloadTask::defaultCacheDir(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &FirstRunDialog::openFolderRequested, this, &MainWindow::openModelDialog,
+            Qt::QueuedConnection);
+    connect(dialog, &FirstRunDialog::demoRequested, this, [] {
+        QProcess::startDetached(QCoreApplication::applicationFilePath(), {QStringLiteral("--demo")});
+    });
+    connect(dialog, &FirstRunDialog::modelReady, this,
+            [this](const QString&) { loadModel(QString::fromLatin1(kDefaultModelRepo)); });
+    dialog->open();
+}
+
+void MainWindow::showModelManager() {
+    auto* dialog = findChild<ModelManagerDialog*>();
+    if (!dialog) {
+        dialog = new ModelManagerDialog(m_downloads, {}, this);
+        connect(dialog, &ModelManagerDialog::modelChosen, this, &MainWindow::loadModel);
+    }
+    dialog->refresh();
+    dialog->show();
+    dialog->raise();
 }
 
 MainWindow::~MainWindow() {
@@ -265,6 +331,8 @@ void MainWindow::createMenus() {
     open->setObjectName("actionOpenModel");
     open->setShortcut(QKeySequence::Open);
     open->setEnabled(m_bridge->hasEngine());
+    QAction* manager = file->addAction(tr("Model &Manager…"), this, &MainWindow::showModelManager);
+    manager->setObjectName("actionModelManager");
     QAction* prefs = file->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
     prefs->setObjectName("actionPreferences");
     prefs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
@@ -636,6 +704,8 @@ void MainWindow::showAbout() {
 void MainWindow::closeEvent(QCloseEvent* event) {
     // A running job is cancelled; it stays marked Running in the queue and is re-queued on the next start.
     m_bridge->shutdown();
+    // A running download stops with its state kept; the next start offers to continue it.
+    m_downloads->cancel();
     if (m_options.persistLayout) {
         QSettings s;
         s.setValue("window/geometry", saveGeometry());

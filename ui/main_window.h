@@ -19,6 +19,7 @@ namespace lumina {
 namespace ui {
 
 class CanvasWidget;
+class DownloadTask;
 class EngineBridge;
 class GalleryPanel;
 class PromptPanel;
@@ -31,6 +32,7 @@ struct MainWindowOptions {
     QString outputFolder;               // empty: from Preferences
     QString modelToLoad;                // loaded right after start; empty: none
     bool persistLayout = true;          // restore and save window geometry and dock layout
+    bool offerModelSetup = false;       // first-run screen when no model is set; offer to resume a download
     // The inference runtime, for the About box ("LibTorch 2.11.0 · CUDA: no · MPS: no"); given by the
     // executable, which links LibTorch (the UI library does not).
     QString runtimeSummary;
@@ -56,6 +58,7 @@ public:
     QProgressBar* progressBar() const { return m_progress; }
     QString bannerText() const;
     bool queueRunning() const { return m_queueRunning; }
+    DownloadTask* downloads() const { return m_downloads; }
 
 public slots:
     void generate();    // Ctrl+Enter: adds the batch to the queue and runs it
@@ -66,6 +69,8 @@ public slots:
     void loadModel(const QString& folderOrRepoId);
     void openModelDialog();
     void showPreferences();
+    void showModelManager(); // File → Model Manager
+    void showFirstRun();     // the first-run screen (download / open a folder / demo)
     const Preferences& preferences() const { return m_prefs; }
     void showAbout();
 
@@ -78,6 +83,7 @@ private:
     void createMenus();
     void createStatusBar();
     void openStore(const std::filesystem::path& file);
+    void offerModelSetup();
     void connectBridge();
     void startNextJob();
     void onFinished(const GenerationResult& result);
@@ -95,6 +101,7 @@ private:
     Preferences m_prefs;
     std::unique_ptr<gallery::GalleryStore> m_store;
     EngineBridge* m_bridge = nullptr;
+    DownloadTask* m_downloads = nullptr;
     PromptPanel* m_prompt = nullptr;
     SettingsPanel* m_settings = nullptr;
     QueuePanel* m_queue = nullptr;

@@ -14,6 +14,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitModel = 3;
 inline constexpr int kExitOutOfMemory = 4;
+inline constexpr int kExitNetwork = 5;
 inline constexpr int kExitCancelled = 130;
 
 class UsageError : public std::runtime_error {

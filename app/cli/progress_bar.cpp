@@ -52,6 +52,20 @@ void ProgressBar::step(const pipeline::StepProgress& p) {
              .c_str());
 }
 
+void ProgressBar::transfer(uint64_t done, uint64_t total, double bytesPerSecond, double etaSeconds,
+                           const std::string& current) {
+    const double f = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+    const std::string eta = etaSeconds < 0
+                                ? std::string("--:--")
+                                : fmt::format("{}:{:02d}", static_cast<long>(etaSeconds) / 60,
+                                              static_cast<int>(static_cast<long>(etaSeconds) % 60));
+    std::string name = current;
+    if (name.size() > 40) name = "..." + name.substr(name.size() - 37);
+    draw(f, fmt::format("{:.2f} / {:.2f} GB  {:.1f} MB/s  ETA {}  {}", done / 1e9, total / 1e9,
+                        bytesPerSecond / 1e6, eta, name)
+                .c_str());
+}
+
 void ProgressBar::finishLine() {
     if (m_open) std::fputc('\n', stderr);
     m_open = false;

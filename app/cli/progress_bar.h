@@ -16,6 +16,10 @@ public:
     explicit ProgressBar(bool quiet);
     void loading(uint64_t done, uint64_t total);
     void step(const pipeline::StepProgress& progress);
+    // A download: bytes so far of the total, the recent rate, the time left (< 0: unknown) and what is
+    // active.
+    void transfer(uint64_t done, uint64_t total, double bytesPerSecond, double etaSeconds,
+                  const std::string& current);
     void finishLine();
 
 private:

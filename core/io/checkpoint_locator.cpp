@@ -1,4 +1,6 @@
 #include "core/io/checkpoint_locator.h"
+#include "core/util/app_paths.h"
+#include "core/vocabulary/pipeline_classes.h"
 
 #include "core/io/json_file.h"
 #include "core/util/errors.h"
@@ -14,11 +16,6 @@ namespace lumina::io {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string envOr(const char* name) {
-    const char* v = std::getenv(name);
-    return v && *v ? std::string(v) : std::string();
-}
 
 std::string trim(std::string s) {
     const auto notSpace = [](unsigned char c) { return !std::isspace(c); };
@@ -80,27 +77,12 @@ const std::vector<ExpectedComponent>& luminaComponents() {
     return kComponents;
 }
 
-const std::vector<std::string>& luminaPipelineClasses() {
-    static const std::vector<std::string> kClasses{"LuminaPipeline", "LuminaText2ImgPipeline"};
-    return kClasses;
-}
-
 const ComponentRef& PipelineCheckpoint::component(const std::string& name) const {
     auto it = components.find(name);
     if (it == components.end())
         throw ModelLoadError(fmt::format("{}: the pipeline has no '{}' component",
                                          (root / "model_index.json").string(), name));
     return it->second;
-}
-
-fs::path huggingFaceHubCache() {
-    if (auto v = envOr("HF_HUB_CACHE"); !v.empty()) return v;
-    if (auto v = envOr("HUGGINGFACE_HUB_CACHE"); !v.empty())
-        return v; // older name, still honoured by the hub
-    if (auto v = envOr("HF_HOME"); !v.empty()) return fs::path(v) / "hub";
-    if (auto v = envOr("XDG_CACHE_HOME"); !v.empty()) return fs::path(v) / "huggingface" / "hub";
-    if (auto v = envOr("HOME"); !v.empty()) return fs::path(v) / ".cache" / "huggingface" / "hub";
-    return fs::path(".cache") / "huggingface" / "hub";
 }
 
 fs::path resolveHubSnapshot(const fs::path& repoFolder, std::string* revision) {
@@ -168,7 +150,7 @@ PipelineCheckpoint readPipelineFolder(const fs::path& root) {
     }
 
     const std::string pipelineClass = index.getString("_class_name", "");
-    const auto& pipelineClasses = luminaPipelineClasses();
+    const auto& pipelineClasses = lumina::luminaPipelineClasses();
     if (std::find(pipelineClasses.begin(), pipelineClasses.end(), pipelineClass) == pipelineClasses.end()) {
         std::vector<std::string> parts;
         for (const auto& [name, lc] : declared)
@@ -242,7 +224,7 @@ PipelineCheckpoint locateCheckpoint(const std::string& folderOrRepoId) {
     if (!looksLikeRepoId(folderOrRepoId))
         throw ModelLoadError(
             fmt::format("{}: no such folder, and not a repo id of the form org/name", folderOrRepoId));
-    const fs::path cache = huggingFaceHubCache();
+    const fs::path cache = lumina::huggingFaceHubCache();
     const fs::path repoFolder = cache / repoFolderName(folderOrRepoId);
     if (!isDirectory(repoFolder))
         throw ModelLoadError(fmt::format(

@@ -34,7 +34,7 @@ struct ExpectedComponent {
     std::vector<std::string> classes; // first one is the canonical class
 };
 const std::vector<ExpectedComponent>& luminaComponents();
-const std::vector<std::string>& luminaPipelineClasses();
+// The accepted pipeline classes: lumina::luminaPipelineClasses() (core/vocabulary/pipeline_classes.h).
 
 // Throws ModelLoadError with what was looked for and where (never a crash on a bad folder).
 PipelineCheckpoint locateCheckpoint(const std::string& folderOrRepoId);
@@ -46,8 +46,5 @@ PipelineCheckpoint readPipelineFolder(const std::filesystem::path& root);
 // or the most recently modified snapshot. Throws ModelLoadError. `revision` receives the snapshot name.
 std::filesystem::path resolveHubSnapshot(const std::filesystem::path& repoFolder,
                                          std::string* revision = nullptr);
-
-// The hub cache folder in use, following HF_HUB_CACHE / HF_HOME.
-std::filesystem::path huggingFaceHubCache();
 
 } // namespace lumina::io

@@ -27,4 +27,13 @@ std::filesystem::path logDirectory() {
     return appDataDirectory() / "logs";
 }
 
+std::filesystem::path huggingFaceHubCache() {
+    if (auto p = envPath("HF_HUB_CACHE"); !p.empty()) return p;
+    if (auto p = envPath("HUGGINGFACE_HUB_CACHE"); !p.empty()) return p;
+    if (auto p = envPath("HF_HOME"); !p.empty()) return p / "hub";
+    if (auto p = envPath("XDG_CACHE_HOME"); !p.empty()) return p / "huggingface" / "hub";
+    if (auto p = envPath("HOME"); !p.empty()) return p / ".cache" / "huggingface" / "hub";
+    return std::filesystem::path(".cache") / "huggingface" / "hub";
+}
+
 } // namespace lumina

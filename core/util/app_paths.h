@@ -9,5 +9,9 @@ namespace lumina {
 
 std::filesystem::path appDataDirectory();
 std::filesystem::path logDirectory();
+// The Hugging Face hub cache folder in use, as huggingface_hub resolves it (huggingface_hub/constants.py):
+// HF_HUB_CACHE, the older HUGGINGFACE_HUB_CACHE, HF_HOME/hub, XDG_CACHE_HOME/huggingface/hub, then
+// ~/.cache/huggingface/hub. Shared by the checkpoint locator and the downloader.
+std::filesystem::path huggingFaceHubCache();
 
 } // namespace lumina

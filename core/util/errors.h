@@ -36,6 +36,13 @@ public:
         : Error("cancelled") {}
 };
 
+// A network transfer failed after its retries (connection refused, reset, stalled, server errors), or the
+// network is switched off (HF_HUB_OFFLINE). The CLI exits 5 on it.
+class NetworkError : public Error {
+public:
+    using Error::Error;
+};
+
 // A file could not be read or written (export, database, latents).
 class IoError : public Error {
 public:

@@ -1,6 +1,7 @@
 // Finding a Lumina-Next pipeline: a diffusers folder, a hub cache entry (refs/main, snapshots, symlinks
 // into blobs/), a repo id looked up through HF_HUB_CACHE / HF_HOME, and clear errors for everything else.
 #include "core/io/checkpoint_locator.h"
+#include "core/util/app_paths.h"
 #include "core/util/errors.h"
 #include "io/io_safetensors_writer.h"
 
@@ -202,19 +203,19 @@ private slots:
     void hubCacheFollowsEnvironment() {
         {
             EnvGuard env{{"HF_HUB_CACHE", "/x/hub"}, {"HF_HOME", "/y"}};
-            QCOMPARE(io::huggingFaceHubCache(), fs::path("/x/hub"));
+            QCOMPARE(lumina::huggingFaceHubCache(), fs::path("/x/hub"));
         }
         {
             EnvGuard env{{"HF_HOME", "/y"}, {"XDG_CACHE_HOME", "/z"}};
-            QCOMPARE(io::huggingFaceHubCache(), fs::path("/y/hub"));
+            QCOMPARE(lumina::huggingFaceHubCache(), fs::path("/y/hub"));
         }
         {
             EnvGuard env{{"XDG_CACHE_HOME", "/z"}};
-            QCOMPARE(io::huggingFaceHubCache(), fs::path("/z/huggingface/hub"));
+            QCOMPARE(lumina::huggingFaceHubCache(), fs::path("/z/huggingface/hub"));
         }
         {
             EnvGuard env{};
-            QCOMPARE(io::huggingFaceHubCache(),
+            QCOMPARE(lumina::huggingFaceHubCache(),
                      fs::path(qgetenv("HOME").toStdString()) / ".cache/huggingface/hub");
         }
     }
