@@ -2,8 +2,8 @@
 // tests/python/make_next_dit_fixtures.py (RoPE table, time embedding, patch embedding, blocks, forward), the
 // published 2B key/shape set, and loading errors.
 //
-// Mutation tried: proportional attention's scale without the sqrt (log_base(N) * scale): square_prop_linear in
-// fullForwardMatchesFp32 and bf16MatchesBf16Reference failed.
+// Mutation tried: proportional attention's scale without the sqrt (log_base(N) * scale): square_prop_linear
+// in fullForwardMatchesFp32 and bf16MatchesBf16Reference failed.
 #include "core/io/safetensors_file.h"
 #include "core/io/weight_set.h"
 #include "core/models/next_dit/next_dit_model.h"
@@ -143,8 +143,7 @@ private slots:
         const auto d = diff(tokens, f->tensor("patch.tokens"));
         QVERIFY2(d.maxAbs <= 1e-6, qPrintable(QString::number(d.maxAbs)));
         // 12x8 latents: 6x4 tokens, RoPE slice of the 384x384 table, row-major.
-        QVERIFY(
-            bitwiseEqual(at::view_as_real(model->ropeFor(6, 4, {})).contiguous(), f->tensor("patch.freqs")));
+        QVERIFY(bitwiseEqual(model->ropeFor(6, 4, {}).contiguous(), f->tensor("patch.freqs")));
         QVERIFY(bitwiseEqual(model->unpatchify(f->tensor("unpatchify.tokens"), 12, 8).contiguous(),
                              f->tensor("unpatchify.image")));
     }
