@@ -58,6 +58,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string group = argv[1];
+    bool known = false;
+    for (const auto& c : gputest::registry())
+        known = known || c.group == group;
+    if (!known) {
+        std::fprintf(stderr, "test_gpu: no tests in group '%s'\n", group.c_str());
+        return 2;
+    }
     if (!torch::cuda::is_available()) {
         std::printf("SKIP %s: no CUDA device (torch::cuda::is_available() is false: no NVIDIA GPU or driver "
                     "here, or LibTorch without CUDA)\n",
@@ -85,10 +92,6 @@ int main(int argc, char** argv) {
             std::printf("  FAIL: %s\n", e.what());
         }
         std::fflush(stdout);
-    }
-    if (ran + failed + skipped == 0) {
-        std::fprintf(stderr, "test_gpu: no tests in group '%s'\n", group.c_str());
-        return 2;
     }
     std::printf("%s: %d passed, %d failed, %d skipped\n", group.c_str(), ran, failed, skipped);
     if (failed) return 1;
