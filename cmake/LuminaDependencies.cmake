@@ -1,32 +1,5 @@
-# Finds every third-party dependency once. LibTorch comes from the project's virtual environment
-# (.venv, made by packaging/setup.sh) unless Torch_DIR or CMAKE_PREFIX_PATH already point at one.
-set(LUMINA_PYTHON "${CMAKE_SOURCE_DIR}/.venv/bin/python" CACHE FILEPATH
-    "Python of the reference environment (torch, diffusers, transformers)")
-
-if(NOT Torch_DIR)
-    foreach(_py "${LUMINA_PYTHON}" python3)
-        execute_process(COMMAND ${_py} -c "import torch, sys; sys.stdout.write(torch.utils.cmake_prefix_path)"
-                        OUTPUT_VARIABLE _torch_prefix RESULT_VARIABLE _rc ERROR_QUIET)
-        if(_rc EQUAL 0 AND EXISTS "${_torch_prefix}/Torch")
-            list(APPEND CMAKE_PREFIX_PATH "${_torch_prefix}")
-            break()
-        endif()
-    endforeach()
-endif()
-# The CUDA build of LibTorch looks for the CUDA toolkit; say where nvcc is when it is not on PATH.
-if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
-    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
-endif()
-# We compile no CUDA code; naming the architectures skips LibTorch's GPU probe (a CUDA try_run that fails on
-# machines without a GPU and with compilers CMake does not know).
-if(NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST} AND NOT TORCH_CUDA_ARCH_LIST)
-    set(TORCH_CUDA_ARCH_LIST "8.0;8.6;8.9;9.0")
-endif()
-find_package(Torch REQUIRED)
-if(NOT TARGET torch)
-    message(FATAL_ERROR "LibTorch was found but defines no 'torch' target: ${Torch_DIR}")
-endif()
-message(STATUS "LibTorch ${Torch_VERSION} from ${Torch_DIR}")
+# Finds every third-party dependency once. LibTorch and the CUDA decision: LuminaTorch.cmake.
+include(LuminaTorch)
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SentencePiece REQUIRED IMPORTED_TARGET sentencepiece)

@@ -42,6 +42,12 @@ int64_t PeakMemoryProbe::peakBytes() const {
     return std::max<int64_t>(0, procStatusBytes("VmHWM:") - m_baseline);
 }
 
+int64_t PeakMemoryProbe::totalPeakBytes() const {
+    if (m_device.is_cuda())
+        return c10::getDeviceAllocator(c10::kCUDA)->getDeviceStats(indexOf(m_device)).allocated_bytes[0].peak;
+    return procStatusBytes("VmHWM:");
+}
+
 std::string PeakMemoryProbe::kind() const {
     return m_device.is_cuda() ? "cuda_max_allocated_growth" : "rss_growth";
 }

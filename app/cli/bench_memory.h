@@ -13,6 +13,8 @@ public:
     // Resets the peak marks and records the baseline; construct it right before the timed section.
     explicit PeakMemoryProbe(c10::Device device);
     int64_t peakBytes() const;
+    // CUDA: the allocator's absolute peak, weights and everything allocated before included; CPU: peak RSS.
+    int64_t totalPeakBytes() const;
     // "cuda_max_allocated_growth" or "rss_growth" (reported next to peak_memory_bytes).
     std::string kind() const;
 

@@ -2,6 +2,7 @@
 // call) on the real 2B config with random weights, or on a transformer folder's weights.
 #include "app/cli/bench.h"
 #include "app/cli/bench_memory.h"
+#include "core/models/common/attention_backend.h"
 #include "core/models/next_dit/next_dit_model.h"
 #include "core/util/errors.h"
 
@@ -85,7 +86,11 @@ nlohmann::json runTransformerBench(const Arguments& args) {
     const int64_t width = args.intValue("width", 1024), height = args.intValue("height", 1024);
     const int64_t batch = args.intValue("batch", 2), steps = args.intValue("steps", 5);
     const int64_t captionLength = args.intValue("caption-length", 128);
-    const int64_t threads = args.intValue("threads", 0);
+    const int64_t threads = args.intValue("threads", 0), warmup = args.intValue("warmup", 1);
+    const auto attention = parseAttentionBackend(
+        args.choice("attention", {"auto", "math", "flash", "efficient", "cudnn"}, "auto"), "--attention");
+    models::useAttentionBackend(attention);
+    if (warmup < 0) throw UsageError("--warmup must be >= 0");
     if (width <= 0 || height <= 0 || width % 16 || height % 16)
         throw UsageError("--width and --height must be positive multiples of 16");
     if (batch < 1 || steps < 1 || captionLength < 1)
@@ -120,6 +125,17 @@ nlohmann::json runTransformerBench(const Arguments& args) {
     const int64_t base = config.sampleSize / 2; // pipeline: (default_image_size // 16) ** 2
     step.baseSequenceLength = base * base;
 
+    c10::InferenceMode inference; // as the pipeline runs it
+    // The kernel SDPA picks for the self-attention call on these shapes (grouped queries, proportional
+    // scale).
+    std::string attentionKernel;
+    {
+        const int64_t tokens = (height / 16) * (width / 16), kv = config.numKvHeads, d = config.headDim();
+        const auto o = at::TensorOptions().dtype(dtype).device(device);
+        const auto q = at::empty({batch, kv, tokens * (config.numAttentionHeads / kv), d}, o);
+        const auto k = at::empty({batch, kv, tokens, d}, o);
+        attentionKernel = models::attentionKernelFor(q, k, k, std::nullopt, 1.0 / std::sqrt(double(d)));
+    }
     const PeakMemoryProbe memory(device);
     // Caption preparation is once per generation; it is timed separately and not part of a step.
     const auto captionStart = std::chrono::steady_clock::now();
@@ -129,13 +145,13 @@ nlohmann::json runTransformerBench(const Arguments& args) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - captionStart).count();
 
     std::vector<double> times, cpuTimes;
-    for (int64_t i = 0; i <= steps; ++i) { // step 0 is the warm-up
+    for (int64_t i = 0; i < warmup + steps; ++i) { // the first `warmup` calls are not timed
         const auto start = std::chrono::steady_clock::now();
         const double cpuStart = processCpuSeconds();
         const auto out = model->forward(latents, timestep, caption, step);
         synchronize(device);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (i > 0) {
+        if (i >= warmup) {
             times.push_back(s);
             cpuTimes.push_back(processCpuSeconds() - cpuStart);
         }
@@ -165,18 +181,24 @@ nlohmann::json runTransformerBench(const Arguments& args) {
             {"cpu_seconds_per_step", median(cpuTimes)},
             {"caption_prepare_seconds", captionSeconds},
             {"load_seconds", loadSeconds},
+            {"warmup", warmup},
+            {"attention", toString(attention)},
+            {"attention_kernel", attentionKernel},
             {"peak_memory_bytes", peak},
+            {"peak_memory_total_bytes", memory.totalPeakBytes()},
             {"peak_memory_kind", peakKind},
             {"shared_query_blocks", model->sharedQueryBlocks()}};
 }
 
 const BenchRegistration registration{BenchComponent{
     "transformer",
-    {"config", "device", "dtype", "width", "height", "batch", "steps", "caption-length", "threads"},
+    {"config", "device", "dtype", "width", "height", "batch", "steps", "caption-length", "threads", "warmup",
+     "attention"},
     {},
     "transformer: --config real-2b|DIR [--width 1024] [--height 1024] [--batch 2] [--dtype bf16|fp32|fp16]\n"
-    "  [--device cpu|cuda|mps] [--steps 5] [--caption-length 128] [--threads N]\n"
-    "  Times one Next-DiT forward (median over --steps after one warm-up). real-2b: random weights.\n",
+    "  [--device cpu|cuda|mps] [--steps 5] [--warmup 1] [--caption-length 128] [--threads N]\n"
+    "  [--attention auto|math|flash|efficient|cudnn]\n"
+    "  Times one Next-DiT forward (median over --steps after --warmup calls). real-2b: random weights.\n",
     runTransformerBench}};
 
 } // namespace

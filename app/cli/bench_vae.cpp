@@ -45,6 +45,7 @@ nlohmann::json runVAEBench(const Arguments& args) {
     const auto dtypeName = args.choice("dtype", {"fp32", "bf16"}, "fp32");
     const int64_t width = args.intValue("width", 1024), height = args.intValue("height", 1024);
     const int64_t repeat = args.intValue("repeat", 1), threads = args.intValue("threads", 0);
+    const int64_t warmup = args.intValue("warmup", 0);
     const bool tiled = args.flag("tiled");
     if (threads > 0) at::set_num_threads(static_cast<int>(threads));
     if (deviceName == "cuda" && !torch::cuda::is_available())
@@ -84,10 +85,17 @@ nlohmann::json runVAEBench(const Arguments& args) {
     torch::manual_seed(0);
     const auto latents =
         torch::randn({1, vae->config().latentChannels, height / f, width / f}).to(device, dtype);
+    if (warmup < 0) throw UsageError("--warmup must be >= 0");
+    for (int64_t i = 0; i < warmup; ++i) {
+        c10::InferenceMode inference;
+        models::decodeLatentsToImage(*vae, latents, options);
+    }
+    if (device.is_cuda()) torch::cuda::synchronize();
     const PeakMemoryProbe memory(device);
     std::vector<double> times;
     for (int64_t i = 0; i < repeat; ++i) {
         const auto start = std::chrono::steady_clock::now();
+        c10::InferenceMode inference;
         const auto image = models::decodeLatentsToImage(*vae, latents, options);
         if (device.is_cuda()) torch::cuda::synchronize();
         times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -113,7 +121,9 @@ nlohmann::json runVAEBench(const Arguments& args) {
             {"repeat", repeat},
             {"seconds_per_step", times[times.size() / 2]},
             {"seconds_min", times.front()},
+            {"warmup", warmup},
             {"peak_memory_bytes", peak},
+            {"peak_memory_total_bytes", memory.totalPeakBytes()},
             {"peak_memory_kind", peakKind},
             {"output_image_bytes", width * height * 3 * 4},
             {"estimated_untiled_bytes",
@@ -123,11 +133,11 @@ nlohmann::json runVAEBench(const Arguments& args) {
 const BenchRegistration registration{BenchComponent{
     "vae",
     {"config", "device", "dtype", "width", "height", "tile", "overlap", "whole-blocks", "statistics",
-     "repeat", "threads"},
+     "repeat", "threads", "warmup"},
     {"tiled"},
     "vae: --config real-sdxl|DIR [--width 1024] [--height 1024]\n"
     "  [--tiled [--tile N] [--overlap N] [--whole-blocks N] [--statistics exact|approximate]]\n"
-    "  [--dtype fp32|bf16] [--device cpu|cuda] [--repeat 1] [--threads N]\n"
+    "  [--dtype fp32|bf16] [--device cpu|cuda] [--repeat 1] [--warmup 0] [--threads N]\n"
     "  Times one latents->image decode (median over --repeat). real-sdxl, or a DIR with only config.json:\n"
     "  random weights. seconds_per_step = decode time.\n",
     runVAEBench}};

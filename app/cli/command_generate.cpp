@@ -5,10 +5,12 @@
 #include "core/engine/lumina_engine.h"
 #include "core/image/image_export.h"
 #include "core/io/safetensors_writer.h"
+#include "core/models/common/attention_backend.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -34,6 +36,8 @@ std::string usage() {
            "    [--proportional-attention on|off] [--context-drop off|on] [--cfg-channels 3|all]\n"
            "    [--diffusers-preprocess on|off] [--device auto|cpu|cuda|mps] [--dtype auto|fp32|bf16|fp16]\n"
            "    [--vae-tiling auto|always|never] [--vae-tile PIXELS (multiple of 64, 0 = from free memory)]\n"
+           "    [--attention auto|math|flash|efficient|cudnn (CUDA attention kernel; auto: LibTorch's "
+           "choice)]\n"
            "    [--output FILE.png|.tif|.exr|.jpg|.webp] [--bit-depth 8|16] [--save-latents "
            "FILE.safetensors]\n"
            "    [--json] [--quiet]\n"
@@ -44,7 +48,7 @@ std::string usage() {
 
 int run(const std::vector<std::string>& args) {
     auto valueOptions = requestValueOptions();
-    valueOptions.insert({"model", "output", "save-latents", "bit-depth"});
+    valueOptions.insert({"model", "output", "save-latents", "bit-depth", "attention"});
     Arguments a(args, valueOptions, {"json", "quiet"});
     const std::string model = a.required("model");
     auto request = requestFromArguments(a);
@@ -76,16 +80,31 @@ int run(const std::vector<std::string>& args) {
     if (!output && !latentsFile && !a.flag("json"))
         throw UsageError("nothing to write: give --output FILE and/or --save-latents FILE (or --json)");
 
+    AttentionBackend attention = AttentionBackend::Auto;
+    if (auto name = a.value("attention")) {
+        try {
+            attention = parseAttentionBackend(*name, "--attention");
+        } catch (const InvalidRequest& e) {
+            throw UsageError(e.what());
+        }
+    }
+    models::useAttentionBackend(attention);
+
     const bool quiet = a.flag("quiet");
     engine::LuminaEngine engine;
     ProgressBar bar(quiet);
     const engine::ModelLoadOptions loadOptions = loadOptionsFromArguments(a);
+    const auto loadStart = std::chrono::steady_clock::now();
     engine.loadModel(model, loadOptions, [&](uint64_t done, uint64_t total) { bar.loading(done, total); });
     bar.finishLine();
+    const double loadMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - loadStart).count();
 
     std::signal(SIGINT, onInterrupt);
     pipeline::GenerationCallbacks callbacks;
     callbacks.onStep = [&](const pipeline::StepProgress& p, const image::Rgb8Image*) { bar.step(p); };
+    callbacks.wantPreviews = false; // the progress bar shows none: no preview is computed or copied
+
     auto result = engine.generate(request, callbacks, g_cancel);
     std::signal(SIGINT, SIG_DFL);
     bar.finishLine();
@@ -95,8 +114,10 @@ int run(const std::vector<std::string>& args) {
                          {"model", result.modelName},
                          {"device", result.device},
                          {"dtype", result.precision},
+                         {"attention", toString(attention)},
                          {"timings_ms",
-                          {{"encode", result.encodeMs},
+                          {{"load", loadMs},
+                           {"encode", result.encodeMs},
                            {"sampling", result.samplingMs},
                            {"decode", result.decodeMs},
                            {"total", result.totalMs}}}};

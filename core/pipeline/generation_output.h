@@ -26,6 +26,9 @@ struct GenerationCallbacks {
     std::function<void(Stage)> onStage;
     // preview may be null when no preview was made for this step.
     std::function<void(const StepProgress&, const image::Rgb8Image* preview)> onStep;
+    // false: onStep gets progress only (preview null) and no preview is computed or copied from the device
+    // (the CLI's progress bar shows none).
+    bool wantPreviews = true;
 };
 
 struct GenerationOutput {

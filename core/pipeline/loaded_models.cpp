@@ -72,8 +72,9 @@ std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId
     models->device = resolveDevice(deviceChoice);
     models->dtype = resolvePrecision(precision, models->device);
     models->vaeDtype = models->dtype == c10::kHalf ? c10::kFloat : models->dtype;
+    models->textEncoderDtype = models->dtype == c10::kHalf ? c10::kFloat : models->dtype;
     if (models->dtype == c10::kHalf)
-        log::warn("the SDXL VAE overflows in fp16: it runs in fp32, the other models in fp16");
+        log::warn("Gemma and the SDXL VAE overflow in fp16: they run in fp32, the transformer in fp16");
 
     const auto& cp = models->checkpoint;
     models->tokenizer = std::make_shared<const text::GemmaTokenizer>(
@@ -107,8 +108,8 @@ std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     };
     timed("text encoder", [&] {
-        models->textEncoder =
-            models::loadGemma(cp.component("text_encoder").folder, options(models->dtype, "text_encoder"));
+        models->textEncoder = models::loadGemma(cp.component("text_encoder").folder,
+                                                options(models->textEncoderDtype, "text_encoder"));
     });
     before += encoderWeights.totalBytes();
     timed("transformer", [&] {

@@ -27,6 +27,9 @@ struct LoadedModels {
     c10::Device device = c10::kCPU;
     c10::ScalarType dtype = c10::kFloat;    // transformer, text encoder and initial noise
     c10::ScalarType vaeDtype = c10::kFloat; // fp16 is refused for the SDXL VAE (it overflows): fp32 then
+    // Gemma overflows to inf/NaN in fp16 (activations beyond 65504): with fp16 it runs in fp32 and its
+    // output is cast to fp16 for the transformer. Otherwise the same as dtype.
+    c10::ScalarType textEncoderDtype = c10::kFloat;
     // Encodings by prompt, so changing only the seed or the size never re-runs Gemma.
     mutable text::PromptEncodingCache encodings{32};
 };

@@ -45,7 +45,8 @@ text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prom
                                   : m.tokenizer->encodePrompts({prompt});
     auto ids = batch.ids.to(m.device);
     auto mask = batch.mask.to(m.device);
-    text::PromptEncoding encoding{m.textEncoder->encode(ids, mask), mask};
+    // In the transformer's dtype (Gemma runs in fp32 when the rest is fp16: LoadedModels::textEncoderDtype).
+    text::PromptEncoding encoding{m.textEncoder->encode(ids, mask).to(m.dtype), mask};
     key.length = batch.ids.size(1);
     m.encodings.insert(key, encoding);
     if (length == 0) { // remember it under "own length" too, the key the next lookup will use
@@ -144,11 +145,24 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
         progress.totalSteps = s.steps;
         progress.totalModelEvaluations = static_cast<int>(sampling::modelEvaluations(s.sampler, s.steps));
 
-        // Latest clean-image estimate x0 = x_t + (1 - t) v, for previews and "stop and keep".
-        at::Tensor cleanEstimate;
-        auto velocity = [&](float t, const at::Tensor& tBatch, const at::Tensor& state) {
+        // Latest clean-image estimate x0 = x_t + (1 - t) v, for previews and "stop and keep": computed only
+        // when one of them asks, from the last evaluation's state and velocity.
+        at::Tensor lastState, lastVelocity;
+        double lastTime = 0;
+        auto cleanEstimate = [&]() -> at::Tensor {
+            if (!lastState.defined()) return {};
+            return lastState + (1.0 - lastTime) * lastVelocity;
+        };
+        // Model time of every evaluation as a host value (RoPE scaling, Context Drop and the estimate need
+        // it) while the device keeps its own time tensors: reading those back would stop the host at every
+        // evaluation until the GPU has caught up. `hostTimes` repeats the device arithmetic on the CPU
+        // (single fp32/bf16 operations round the same on every device).
+        std::vector<float> hostTimes;
+        std::size_t evaluation = 0;
+        auto velocity = [&](const at::Tensor& tBatch, const at::Tensor& state) {
             if (cancel.mode() == CancelMode::StopNow) throw Cancelled();
             if (cancel.mode() == CancelMode::StopKeepDraft) throw KeepDraft{};
+            const float t = hostTimes.at(evaluation++);
             const auto input = guided ? at::cat({state, state}) : state;
             stepOptions.contextDropWindow =
                 sampling::contextDropActive(contextDrop, t, tokens)
@@ -161,20 +175,27 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
             auto v =
                 guided ? sampling::combineGuidance(prediction, s.guidanceScale, s.cfgChannels) : prediction;
             ++progress.modelEvaluations;
-            cleanEstimate = state + (1.0 - static_cast<double>(t)) * v;
+            lastState = state;
+            lastVelocity = v;
+            lastTime = static_cast<double>(t);
             return v;
         };
+        const bool previews = callbacks.onStep && callbacks.wantPreviews;
         auto reportStep = [&](int64_t step, const at::Tensor&) {
             progress.step = static_cast<int>(step + 1);
             progress.elapsedMs = msSince(samplingStart);
             progress.etaMs = progress.elapsedMs / progress.modelEvaluations *
                              (progress.totalModelEvaluations - progress.modelEvaluations);
             if (!callbacks.onStep) return;
+            if (!previews) {
+                callbacks.onStep(progress, nullptr);
+                return;
+            }
             const bool full =
                 request.fullPreviewEveryNSteps > 0 && progress.step % request.fullPreviewEveryNSteps == 0;
-            const image::Rgb8Image preview =
-                full ? models::decodedPreview(*m.vae, cleanEstimate.to(m.vaeDtype))
-                     : models::latentPreview(cleanEstimate);
+            const auto estimate = cleanEstimate();
+            const image::Rgb8Image preview = full ? models::decodedPreview(*m.vae, estimate.to(m.vaeDtype))
+                                                  : models::latentPreview(estimate);
             callbacks.onStep(progress, &preview);
         };
 
@@ -183,25 +204,35 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
                 sampling::FlowMatchEulerConfig config = m.scheduler;
                 config.shift = s.timeShift;
                 const auto schedule = sampling::FlowMatchEulerSchedule::create(config, s.steps, m.device);
-                const auto times = schedule.modelTimes();
+                const auto rule = m.device.is_cuda() ? sampling::TimeDivision::ReciprocalMultiply
+                                                     : sampling::TimeDivision::TrueDivide;
+                const auto times = schedule.modelTimes(rule);
+                const auto host = sampling::FlowMatchEulerSchedule::create(config, s.steps).modelTimes(rule);
+                hostTimes.assign(host.data_ptr<float>(), host.data_ptr<float>() + host.numel());
                 for (int64_t i = 0; i < schedule.steps(); ++i) {
-                    const auto t = times[i];
-                    const auto v = velocity(t.item<float>(), t.reshape({1}), x);
+                    const auto v = velocity(times[i].reshape({1}), x);
                     x = schedule.step(i, x, v);
                     reportStep(i, x);
                 }
             } else {
                 const auto grid =
                     sampling::officialTimeGrid(s.steps, s.timeShift, s.schedule, s.sigmoidKappa);
+                // The evaluation times, from the same solver run on a one-element CPU state of x's dtype.
+                const sampling::VelocityFn record = [&](const at::Tensor& t, const at::Tensor& state) {
+                    hostTimes.push_back(t.to(at::kFloat).item<float>());
+                    return at::zeros_like(state);
+                };
+                sampling::integrate(s.sampler, record, grid,
+                                    at::zeros({1}, at::TensorOptions().dtype(x.scalar_type())));
                 auto f = [&](const at::Tensor& t, const at::Tensor& state) {
-                    return velocity(t.item<float>(), t.to(at::kFloat).reshape({1}), state);
+                    return velocity(t.to(at::kFloat).reshape({1}), state);
                 };
                 x = sampling::integrate(s.sampler, f, grid, x, reportStep).x;
-                cleanEstimate = x;
+                lastState = at::Tensor(); // the result is final: a draft is no longer needed
             }
         } catch (const KeepDraft&) {
             out.draft = true;
-            if (cleanEstimate.defined()) x = cleanEstimate;
+            if (const auto estimate = cleanEstimate(); estimate.defined()) x = estimate;
             log::info("stopped after {} of {} steps; keeping the draft", progress.step, s.steps);
         }
         out.samplingMs = msSince(samplingStart);

@@ -31,6 +31,11 @@ constexpr NameTable<Precision, 4> kPrecisions{{{Precision::Auto, "auto"},
                                                {Precision::FP16, "fp16"}}};
 constexpr NameTable<VAETiling, 3> kVAETilings{
     {{VAETiling::Auto, "auto"}, {VAETiling::Always, "always"}, {VAETiling::Never, "never"}}};
+constexpr NameTable<AttentionBackend, 5> kAttentionBackends{{{AttentionBackend::Auto, "auto"},
+                                                             {AttentionBackend::Math, "math"},
+                                                             {AttentionBackend::Flash, "flash"},
+                                                             {AttentionBackend::Efficient, "efficient"},
+                                                             {AttentionBackend::CuDNN, "cudnn"}}};
 
 template <typename E, std::size_t N> std::string nameOf(const NameTable<E, N>& names, E value) {
     for (const auto& [v, name] : names)
@@ -86,6 +91,9 @@ std::string toString(Precision value) {
 std::string toString(VAETiling value) {
     return nameOf(kVAETilings, value);
 }
+std::string toString(AttentionBackend value) {
+    return nameOf(kAttentionBackends, value);
+}
 
 Sampler parseSampler(std::string_view text, std::string_view field) {
     return parseName(kSamplers, text, field);
@@ -107,6 +115,9 @@ Precision parsePrecision(std::string_view text, std::string_view field) {
 }
 VAETiling parseVAETiling(std::string_view text, std::string_view field) {
     return parseName(kVAETilings, text, field);
+}
+AttentionBackend parseAttentionBackend(std::string_view text, std::string_view field) {
+    return parseName(kAttentionBackends, text, field);
 }
 
 } // namespace lumina

@@ -44,6 +44,10 @@ int stagesPerStep(Sampler sampler);
 enum class DeviceChoice { Auto, CPU, CUDA, MPS }; // "auto", "cpu", "cuda", "mps"
 enum class Precision { Auto, FP32, BF16, FP16 };  // "auto", "fp32", "bf16", "fp16"
 enum class VAETiling { Auto, Always, Never };     // "auto", "always", "never"
+// Scaled-dot-product attention kernel on CUDA (core/models/common/attention_backend.h): "auto", "math",
+// "flash", "efficient", "cudnn". Auto: LibTorch's own choice per call; the others allow only that kernel (a
+// call it cannot serve falls back to math).
+enum class AttentionBackend { Auto, Math, Flash, Efficient, CuDNN };
 
 std::string toString(Sampler value);
 std::string toString(Schedule value);
@@ -52,6 +56,7 @@ std::string toString(CFGChannels value);
 std::string toString(DeviceChoice value);
 std::string toString(Precision value);
 std::string toString(VAETiling value);
+std::string toString(AttentionBackend value);
 
 // Parse the names above. `field` names the setting in the error (a JSON key or a CLI flag): InvalidRequest
 // "<field> must be one of a|b|c, not '<text>'".
@@ -62,5 +67,6 @@ CFGChannels parseCFGChannels(std::string_view text, std::string_view field = "cf
 DeviceChoice parseDeviceChoice(std::string_view text, std::string_view field = "device");
 Precision parsePrecision(std::string_view text, std::string_view field = "dtype");
 VAETiling parseVAETiling(std::string_view text, std::string_view field = "vae tiling");
+AttentionBackend parseAttentionBackend(std::string_view text, std::string_view field = "attention");
 
 } // namespace lumina

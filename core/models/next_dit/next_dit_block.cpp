@@ -99,34 +99,46 @@ at::Tensor NextDiTBlockImpl::forward(const at::Tensor& x, const at::Tensor& temb
                                      const NextDiTLayerCaption& caption, const at::Tensor& captionMask,
                                      double selfScale, const KeyValuePooling& pooling) const {
     // LuminaRMSNormZero: scale-only modulation, chunks in the order scale_msa, gate_msa, scale_mlp, gate_mlp.
+    // In-place arithmetic on the block's own temporaries is exact: every product and sum is the reference's
+    // (IEEE + and * commute), computed in the same dtype; each temporary dies with its scope, so a block
+    // holds a few hidden-state-sized tensors at a time instead of every intermediate.
     const auto mod = adaLN->forward(at::silu(temb)).chunk(4, 1);
-    const auto xn = norm1->forward(x) * (1 + mod[0].unsqueeze(1));
-
-    const auto q = attn1->query(xn, rope);
-    auto k = attn1->key(xn, rope);
-    auto v = attn1->value(xn);
-    if (pooling.window > 1) {
-        auto pooled = poolKeysValues(k, v, pooling.gridHeight, pooling.gridWidth, pooling.window);
-        k = pooled.keys;
-        v = pooled.values;
+    at::Tensor h;
+    {
+        const auto xn = norm1->forward(x).mul_(1 + mod[0].unsqueeze(1));
+        const auto q = attn1->query(xn, rope);
+        auto k = attn1->key(xn, rope);
+        auto v = attn1->value(xn);
+        if (pooling.window > 1) {
+            auto pooled = poolKeysValues(k, v, pooling.gridHeight, pooling.gridWidth, pooling.window);
+            k = pooled.keys;
+            v = pooled.values;
+        }
+        k = k.transpose(1, 2);
+        v = v.transpose(1, 2);
+        // The reference passes an all-true mask here; no mask is the same softmax and lets SDPA use its fast
+        // path.
+        const auto selfOut = groupedQueryAttention(q, k, v, std::nullopt, selfScale);
+        k = v = at::Tensor();
+        const auto q2 = m_sharedQuery ? q : attn2->query(xn, rope);
+        auto crossOut = groupedQueryAttention(q2, caption.key, caption.value, captionMask, std::nullopt);
+        // selfOut + crossOut * tanh(gate)
+        const auto mixed = crossOut.mul_(gate.tanh().view({1, 1, -1, 1})).add_(selfOut).flatten(-2);
+        // x + tanh(gate_msa) * norm2(attn2.to_out(mixed))
+        h = norm2->forward(attn2->out->forward(mixed)).mul_(mod[1].unsqueeze(1).tanh()).add_(x);
     }
-    k = k.transpose(1, 2);
-    v = v.transpose(1, 2);
-    // The reference passes an all-true mask here; no mask is the same softmax and lets SDPA use its fast
-    // path.
-    const auto selfOut = groupedQueryAttention(q, k, v, std::nullopt, selfScale);
-
-    const auto q2 = m_sharedQuery ? q : attn2->query(xn, rope);
-    const auto crossOut = groupedQueryAttention(q2, caption.key, caption.value, captionMask, std::nullopt);
-    const auto mixed = (selfOut + crossOut * gate.tanh().view({1, 1, -1, 1})).flatten(-2);
-
-    auto h = x + mod[1].unsqueeze(1).tanh() * norm2->forward(attn2->out->forward(mixed));
-
-    const auto ffnIn = ffnNorm1->forward(h) * (1 + mod[2].unsqueeze(1));
-    // FP32SiLU: SiLU in fp32, cast back before the product with the linear branch.
-    const auto a = ff1->forward(ffnIn);
-    const auto ffn = ff2->forward(at::silu(a.to(at::kFloat)).to(a.scalar_type()) * ff3->forward(ffnIn));
-    return h + mod[3].unsqueeze(1).tanh() * ffnNorm2->forward(ffn);
+    const auto ffnIn = ffnNorm1->forward(h).mul_(1 + mod[2].unsqueeze(1));
+    // FP32SiLU: SiLU in fp32, cast back before the product with the linear branch (in place: the cast of
+    // copy_ is the cast of .to()).
+    auto a = ff1->forward(ffnIn);
+    if (a.scalar_type() == at::kFloat)
+        at::silu_(a);
+    else
+        a.copy_(at::silu(a.to(at::kFloat)));
+    const auto ffn = ff2->forward(a.mul_(ff3->forward(ffnIn)));
+    a = at::Tensor();
+    // h + tanh(gate_mlp) * ffn_norm2(ffn)
+    return ffnNorm2->forward(ffn).mul_(mod[3].unsqueeze(1).tanh()).add_(h);
 }
 
 } // namespace lumina::models

@@ -138,7 +138,8 @@ at::Tensor NextDiTModelImpl::ropeFor(int64_t tokensH, int64_t tokensW, const RoP
     // The reference builds the full 384x384 table on the CPU and slices it
     // (docs/reference-notes.md, Next-DiT, "RoPE table").
     auto table = buildRoPETable(m_config.headDim(), kRoPETableSide, kRoPETableSide, f);
-    auto sliced = table.slice(0, 0, tokensH).slice(1, 0, tokensW).flatten(0, 1).unsqueeze(0).to(device());
+    auto sliced = realRoPETable(table.slice(0, 0, tokensH).slice(1, 0, tokensW).flatten(0, 1).unsqueeze(0))
+                      .to(device());
     if (m_ropeCache.size() >= 8) m_ropeCache.erase(m_ropeCache.begin());
     m_ropeCache.emplace(key, sliced);
     return sliced;

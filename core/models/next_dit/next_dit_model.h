@@ -54,7 +54,8 @@ public:
     at::Tensor timeEmbedding(const at::Tensor& timestep) const; // timestep_embedder(time_proj(t))
     at::Tensor patchEmbed(const at::Tensor& latents) const;     // (B, N, hidden)
     at::Tensor unpatchify(const at::Tensor& tokens, int64_t h, int64_t w) const; // (B, N, p*p*C) -> image
-    // The sliced (1, N, headDim/2) RoPE table on the model device, cached per (grid, factors).
+    // The sliced RoPE table as real (1, N, headDim/2, 2) (cos, sin) pairs on the model device, cached per
+    // (grid, factors).
     at::Tensor ropeFor(int64_t tokensH, int64_t tokensW, const RoPEFactors& factors) const;
 
     // Resolves the attn1/attn2 shared-query optimisation of every block (bitwise weight comparison).

@@ -1,5 +1,5 @@
 // Port of diffusers embeddings.py: get_2d_rotary_pos_embed_lumina, get_1d_rotary_pos_embed (lumina branch,
-// complex output) and apply_rotary_emb (use_real=False).
+// complex output, built on the CPU) and apply_rotary_emb (use_real=False, in real arithmetic).
 #include "core/models/next_dit/rope_table.h"
 
 #include "core/util/errors.h"
@@ -56,12 +56,21 @@ at::Tensor buildRoPETable(int64_t headDim, int64_t lenH, int64_t lenW, const RoP
     return table;
 }
 
+at::Tensor realRoPETable(const at::Tensor& complexTable) {
+    return at::view_as_real(complexTable).contiguous();
+}
+
 at::Tensor applyRoPE(const at::Tensor& x, const at::Tensor& freqs) {
     auto sizes = x.sizes().vec();
     sizes.back() /= 2;
     sizes.push_back(2);
-    const auto rotated = at::view_as_complex(x.to(at::kFloat).reshape(sizes)) * freqs.unsqueeze(2);
-    return at::view_as_real(rotated).flatten(3).to(x.scalar_type());
+    const auto pairs = x.to(at::kFloat).reshape(sizes);
+    const auto a = pairs.select(-1, 0), b = pairs.select(-1, 1);
+    const auto f = freqs.unsqueeze(2); // (1, S, 1, headDim/2, 2): one rotation for every head
+    const auto cos = f.select(-1, 0), sin = f.select(-1, 1);
+    const auto real = a * cos - b * sin;
+    const auto imag = a * sin + b * cos;
+    return at::stack({real, imag}, -1).flatten(3).to(x.scalar_type());
 }
 
 } // namespace lumina::models

@@ -84,8 +84,11 @@ PreviewImage decodedPreview(const AutoencoderKLImpl& vae, const at::Tensor& x0, 
     // Latent size whose decode is about maxEdge on its longest side (never larger than x0).
     const int latentEdge = std::max(1, static_cast<int>((maxEdge + f - 1) / f));
     const auto [lh, lw] = previewSize(x.size(2), x.size(3), latentEdge);
-    if (lh < x.size(2) || lw < x.size(3))
-        x = at::adaptive_avg_pool2d(x.to(c10::kFloat), {lh, lw}).to(x.scalar_type());
+    if (lh < x.size(2) || lw < x.size(3)) {
+        // MPS pools only when the sizes divide; the latent is small, so pool it on the CPU there.
+        const auto pooled = at::adaptive_avg_pool2d((x.is_mps() ? x.cpu() : x).to(c10::kFloat), {lh, lw});
+        x = pooled.to(x.device(), x.scalar_type());
+    }
     const auto image = decodeLatentsToImage(vae, x, TiledDecodeOptions{});
     return toPreviewImage(resizeForDisplay(image, maxEdge)[0]);
 }

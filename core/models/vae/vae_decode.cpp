@@ -292,8 +292,10 @@ at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_
             std::min(1.0, static_cast<double>(tileLatent) / static_cast<double>(std::max(h, w)));
         const int64_t dh = std::max<int64_t>(1, std::llround(static_cast<double>(h) * scale));
         const int64_t dw = std::max<int64_t>(1, std::llround(static_cast<double>(w) * scale));
-        const auto small =
-            at::adaptive_avg_pool2d(input.to(torch::kFloat), {dh * s, dw * s}).to(input.scalar_type());
+        // MPS pools only when the sizes divide: pool on the CPU there.
+        const auto small = at::adaptive_avg_pool2d((input.is_mps() ? input.cpu() : input).to(torch::kFloat),
+                                                   {dh * s, dw * s})
+                               .to(input.device(), input.scalar_type());
         stats.mode = vae::GroupNormStats::Mode::Record;
         stats.next = 0;
         vae.decodeUp(small, firstBlock);

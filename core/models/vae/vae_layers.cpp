@@ -3,6 +3,8 @@
 // (UNetMidBlock2D).
 #include "core/models/vae/vae_layers.h"
 
+#include "core/models/common/attention_backend.h"
+
 #include <cmath>
 #include <torch/torch.h>
 
@@ -50,8 +52,8 @@ void GroupNormStats::finishAccumulation(double eps) {
     const auto m = sum / count;
     const auto var = (sumSq / count - m * m).clamp_min(0.0);
     if (mean.size() <= target) mean.resize(target + 1), rstd.resize(target + 1);
-    mean[target] = m.to(torch::kFloat);
-    rstd[target] = (var + eps).rsqrt().to(torch::kFloat);
+    mean[target] = m.to(torch::kFloat).to(device);
+    rstd[target] = (var + eps).rsqrt().to(torch::kFloat).to(device);
     sum = at::Tensor();
     sumSq = at::Tensor();
     count = 0;
@@ -82,7 +84,9 @@ at::Tensor GroupNormImpl::withStats(const at::Tensor& x, GroupNormStats& stats) 
                                .reshape({b, m_groups, -1});
         const auto [var, mean] = at::var_mean(owned, {2}, /*correction=*/0, /*keepdim=*/false);
         const double n = static_cast<double>(owned.size(2));
-        const auto m = mean.to(torch::kDouble), v = var.to(torch::kDouble);
+        stats.device = x.device();
+        const auto sumDevice = x.is_mps() ? c10::Device(c10::kCPU) : x.device();
+        const auto m = mean.to(sumDevice).to(torch::kDouble), v = var.to(sumDevice).to(torch::kDouble);
         const auto s = m * n, s2 = (v + m * m) * n;
         stats.sum = stats.sum.defined() ? stats.sum + s : s;
         stats.sumSq = stats.sumSq.defined() ? stats.sumSq + s2 : s2;
@@ -141,6 +145,13 @@ at::Tensor DownsampleImpl::forward(const at::Tensor& x) const {
 at::Tensor chunkedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                             uint64_t maxScoreBytes) {
     const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+    if (q.is_cuda()) {
+        // The fused CUDA kernels never materialize the scores: one call. Only the math kernel does (for
+        // example a head dim no fused kernel takes); its chunks are sized for a GPU, not for host memory.
+        if (attentionKernelFor(q, k, v, std::nullopt, scale) != "math")
+            return at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale);
+        maxScoreBytes = std::max(maxScoreBytes, kGpuAttentionScoreBudgetBytes);
+    }
     const int64_t nq = q.size(-2), nk = k.size(-2);
     const uint64_t rowBytes = static_cast<uint64_t>(nk) * 4 * static_cast<uint64_t>(q.size(0) * q.size(1));
     const int64_t rows =

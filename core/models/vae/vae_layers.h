@@ -42,6 +42,8 @@ struct GroupNormStats {
     std::size_t target = 0;             // Accumulate: the call whose statistics are being summed
     at::Tensor sum, sumSq;              // Accumulate: (B, groups) double over the owned regions so far
     double count = 0;
+    // Where the statistics are used. The double sums live there too, except on MPS (no float64): on the CPU.
+    c10::Device device = c10::kCPU;
     // Region owned by the current tile, in latent pixels relative to the tile input's origin; tileH/W is the
     // tile input's size in latent pixels (an activation of height H covers rows [ownY0, ownY1) * H / tileH).
     int64_t ownY0 = 0, ownY1 = 0, ownX0 = 0, ownX1 = 0, tileH = 1, tileW = 1;
@@ -143,12 +145,15 @@ inline at::Tensor siluInPlace(at::Tensor t) {
 // Largest score matrix (bytes, counted in fp32) one attention call may materialize; longer query sets are
 // split into row chunks. At 1024^2 (16384 positions) the full matrix would be 1 GiB per image.
 inline constexpr uint64_t kAttentionScoreBudgetBytes = uint64_t{256} << 20;
+// The same on CUDA when only the math kernel can serve the call (fused kernels are never chunked).
+inline constexpr uint64_t kGpuAttentionScoreBudgetBytes = uint64_t{2} << 30;
 // Every GroupNorm of this VAE family uses eps 1e-6.
 inline constexpr double kGroupNormEps = 1e-6;
 
 // scaled_dot_product_attention over (B, heads, N, D) tensors, split along the queries so that no chunk's
 // score matrix exceeds `maxScoreBytes`. Rows are independent, so chunking changes no value beyond kernel
-// rounding.
+// rounding. On CUDA a fused kernel takes the whole call, and the math kernel gets at least
+// kGpuAttentionScoreBudgetBytes per chunk.
 at::Tensor chunkedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                             uint64_t maxScoreBytes);
 
