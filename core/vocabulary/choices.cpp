@@ -31,6 +31,7 @@ constexpr NameTable<Precision, 4> kPrecisions{{{Precision::Auto, "auto"},
                                                {Precision::FP16, "fp16"}}};
 constexpr NameTable<VAETiling, 3> kVAETilings{
     {{VAETiling::Auto, "auto"}, {VAETiling::Always, "always"}, {VAETiling::Never, "never"}}};
+constexpr NameTable<InitResize, 2> kInitResizes{{{InitResize::Fit, "fit"}, {InitResize::Crop, "crop"}}};
 
 template <typename E, std::size_t N> std::string nameOf(const NameTable<E, N>& names, E value) {
     for (const auto& [v, name] : names)
@@ -86,6 +87,9 @@ std::string toString(Precision value) {
 std::string toString(VAETiling value) {
     return nameOf(kVAETilings, value);
 }
+std::string toString(InitResize value) {
+    return nameOf(kInitResizes, value);
+}
 
 Sampler parseSampler(std::string_view text, std::string_view field) {
     return parseName(kSamplers, text, field);
@@ -107,6 +111,9 @@ Precision parsePrecision(std::string_view text, std::string_view field) {
 }
 VAETiling parseVAETiling(std::string_view text, std::string_view field) {
     return parseName(kVAETilings, text, field);
+}
+InitResize parseInitResize(std::string_view text, std::string_view field) {
+    return parseName(kInitResizes, text, field);
 }
 
 } // namespace lumina

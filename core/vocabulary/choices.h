@@ -44,6 +44,11 @@ int stagesPerStep(Sampler sampler);
 enum class DeviceChoice { Auto, CPU, CUDA, MPS }; // "auto", "cpu", "cuda", "mps"
 enum class Precision { Auto, FP32, BF16, FP16 };  // "auto", "fp32", "bf16", "fp16"
 enum class VAETiling { Auto, Always, Never };     // "auto", "always", "never"
+// How an image-to-image init image of another shape meets the target size.
+enum class InitResize {
+    Fit,  // "fit": resampled to exactly the target width and height (the aspect ratio follows the target)
+    Crop, // "crop": scaled to cover the target with its own aspect ratio, then centre-cropped
+};
 
 std::string toString(Sampler value);
 std::string toString(Schedule value);
@@ -52,6 +57,7 @@ std::string toString(CFGChannels value);
 std::string toString(DeviceChoice value);
 std::string toString(Precision value);
 std::string toString(VAETiling value);
+std::string toString(InitResize value);
 
 // Parse the names above. `field` names the setting in the error (a JSON key or a CLI flag): InvalidRequest
 // "<field> must be one of a|b|c, not '<text>'".
@@ -62,5 +68,6 @@ CFGChannels parseCFGChannels(std::string_view text, std::string_view field = "cf
 DeviceChoice parseDeviceChoice(std::string_view text, std::string_view field = "device");
 Precision parsePrecision(std::string_view text, std::string_view field = "dtype");
 VAETiling parseVAETiling(std::string_view text, std::string_view field = "vae tiling");
+InitResize parseInitResize(std::string_view text, std::string_view field = "resize");
 
 } // namespace lumina
