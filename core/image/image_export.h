@@ -49,12 +49,17 @@ void writeImage(const FloatImage& image, const std::filesystem::path& file, cons
                 const nlohmann::json& metadata = nullptr);
 
 // Reads any image OIIO can decode as float RGB in [0, 1] (8-bit values v/255, 16-bit v/65535; grey images are
-// replicated to RGB, alpha dropped). Throws IoError.
+// replicated to RGB, alpha dropped, grey + alpha read as grey). Throws IoError.
 FloatImage readImage(const std::filesystem::path& file);
 
 // Our settings JSON from a file written by writeImage (any format that keeps it); nullopt when the file has
 // none or cannot be read.
 std::optional<nlohmann::json> readImageSettings(const std::filesystem::path& file);
+
+// The string attributes OpenImageIO reports for `file` that can carry generation settings (`parameters`,
+// `prompt`, `workflow`, ImageDescription, Exif UserComment) as keyword/text pairs; empty when there are none,
+// the file cannot be read, or the build has no OpenImageIO.
+std::vector<PngText> imageTextAttributes(const std::filesystem::path& file);
 
 // Writes bytes to `file` through "<folder>/.<name>.tmp-<random>": write, fsync, rename. On any failure the
 // temporary file is removed and IoError says what failed, where, and what to do.

@@ -33,6 +33,10 @@ FloatImage readImage(const std::filesystem::path& file) {
                   ": this build has no image decoder (built without OpenImageIO)");
 }
 
+std::vector<PngText> imageTextAttributes(const std::filesystem::path&) {
+    return {};
+}
+
 std::optional<nlohmann::json> readImageSettings(const std::filesystem::path& file) {
     if (formatForPath(file) != ImageFormat::Png) return std::nullopt;
     std::ifstream in(file, std::ios::binary);

@@ -205,7 +205,10 @@ FloatImage readImage(const fs::path& file) {
     auto in = OIIO::ImageInput::open(file.string());
     if (!in) throw IoError("cannot read image " + file.string() + ": " + OIIO::geterror());
     const OIIO::ImageSpec& spec = in->spec();
-    const int channels = std::min(spec.nchannels, 3);
+    // Colour channels only: grey + alpha is grey, RGBA is RGB (alpha dropped, not composited).
+    int channels = std::min(spec.nchannels, 3);
+    if (spec.nchannels == 2) channels = 1;
+    if (spec.alpha_channel >= 0 && spec.alpha_channel < channels) channels = std::max(1, spec.alpha_channel);
     if (channels < 1 || spec.width < 1 || spec.height < 1)
         throw IoError("image " + file.string() + " has no pixels");
     std::vector<float> data(std::size_t(spec.width) * spec.height * channels);
@@ -220,6 +223,23 @@ FloatImage readImage(const fs::path& file) {
         for (int c = 0; c < 3; ++c)
             image.pixels[p * 3 + c] = data[p * channels + std::min(c, channels - 1)];
     return image;
+}
+
+std::vector<PngText> imageTextAttributes(const fs::path& file) {
+    std::vector<PngText> out;
+    auto in = OIIO::ImageInput::open(file.string());
+    if (!in) {
+        OIIO::geterror();
+        return out;
+    }
+    for (const auto& p : in->spec().extra_attribs) {
+        const std::string name = p.name().string();
+        if (p.type() != OIIO::TypeDesc::STRING) continue;
+        if (name == "parameters" || name == "prompt" || name == "workflow" || name == "ImageDescription" ||
+            name == "Exif:UserComment" || name == "sui_image_params")
+            out.push_back({name == "Exif:UserComment" ? "UserComment" : name, p.get_string()});
+    }
+    return out;
 }
 
 std::optional<nlohmann::json> readImageSettings(const fs::path& file) {

@@ -36,6 +36,7 @@ constexpr NameTable<AttentionBackend, 5> kAttentionBackends{{{AttentionBackend::
                                                              {AttentionBackend::Flash, "flash"},
                                                              {AttentionBackend::Efficient, "efficient"},
                                                              {AttentionBackend::CuDNN, "cudnn"}}};
+constexpr NameTable<InitResize, 2> kInitResizes{{{InitResize::Fit, "fit"}, {InitResize::Crop, "crop"}}};
 
 template <typename E, std::size_t N> std::string nameOf(const NameTable<E, N>& names, E value) {
     for (const auto& [v, name] : names)
@@ -95,6 +96,10 @@ std::string toString(AttentionBackend value) {
     return nameOf(kAttentionBackends, value);
 }
 
+std::string toString(InitResize value) {
+    return nameOf(kInitResizes, value);
+}
+
 Sampler parseSampler(std::string_view text, std::string_view field) {
     return parseName(kSamplers, text, field);
 }
@@ -118,6 +123,10 @@ VAETiling parseVAETiling(std::string_view text, std::string_view field) {
 }
 AttentionBackend parseAttentionBackend(std::string_view text, std::string_view field) {
     return parseName(kAttentionBackends, text, field);
+}
+
+InitResize parseInitResize(std::string_view text, std::string_view field) {
+    return parseName(kInitResizes, text, field);
 }
 
 } // namespace lumina

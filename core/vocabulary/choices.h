@@ -49,6 +49,12 @@ enum class VAETiling { Auto, Always, Never };     // "auto", "always", "never"
 // call it cannot serve falls back to math).
 enum class AttentionBackend { Auto, Math, Flash, Efficient, CuDNN };
 
+// How an image-to-image init image of another shape meets the target size.
+enum class InitResize {
+    Fit,  // "fit": resampled to exactly the target width and height (the aspect ratio follows the target)
+    Crop, // "crop": scaled to cover the target with its own aspect ratio, then centre-cropped
+};
+
 std::string toString(Sampler value);
 std::string toString(Schedule value);
 std::string toString(RoPEScaling value);
@@ -57,6 +63,7 @@ std::string toString(DeviceChoice value);
 std::string toString(Precision value);
 std::string toString(VAETiling value);
 std::string toString(AttentionBackend value);
+std::string toString(InitResize value);
 
 // Parse the names above. `field` names the setting in the error (a JSON key or a CLI flag): InvalidRequest
 // "<field> must be one of a|b|c, not '<text>'".
@@ -68,5 +75,6 @@ DeviceChoice parseDeviceChoice(std::string_view text, std::string_view field = "
 Precision parsePrecision(std::string_view text, std::string_view field = "dtype");
 VAETiling parseVAETiling(std::string_view text, std::string_view field = "vae tiling");
 AttentionBackend parseAttentionBackend(std::string_view text, std::string_view field = "attention");
+InitResize parseInitResize(std::string_view text, std::string_view field = "resize");
 
 } // namespace lumina

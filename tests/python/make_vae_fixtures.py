@@ -6,6 +6,10 @@ attention names query/key/value/proj_attn) and --out/NAME/ref.safetensors holdin
   decoded  vae.decode(latents / scaling_factor [+ shift_factor]).sample
   image01  VaeImageProcessor denormalize: (decoded * 0.5 + 0.5).clamp(0, 1)
   image    an encoder input in [-1, 1];  mean, logvar  of vae.encode(image).latent_dist
+  encoded_sample, encoded_mean  diffusion-space latents of `image` the way StableDiffusion3Img2ImgPipeline makes
+           them: (retrieve_latents(vae.encode(image), generator) - shift_factor) * scaling_factor with
+           torch.Generator("cpu").manual_seed(sample_seed) (the mean with sample_mode="argmax")
+  sample_seed  that seed (int64, one element)
 Never downloads anything.
 """
 import argparse
@@ -58,6 +62,8 @@ def build(name, spec, seed):
 
 
 def main():
+    global retrieve_latents
+    from diffusers.pipelines.stable_diffusion_3.pipeline_stable_diffusion_3_img2img import retrieve_latents
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=0)
@@ -91,8 +97,18 @@ def main():
             decoded = vae.decode(z).sample
             image01 = (decoded * 0.5 + 0.5).clamp(0, 1)
             dist = vae.encode(image).latent_dist
+            sample_seed = 200 + i
+            sample = retrieve_latents(vae.encode(image), generator=torch.Generator("cpu").manual_seed(sample_seed))
+            mean = retrieve_latents(vae.encode(image), sample_mode="argmax")
+            shift = cfg.shift_factor if cfg.shift_factor is not None else 0.0
+            encoded_sample = (sample - shift) * cfg.scaling_factor if cfg.shift_factor is not None \
+                else sample * cfg.scaling_factor
+            encoded_mean = (mean - shift) * cfg.scaling_factor if cfg.shift_factor is not None \
+                else mean * cfg.scaling_factor
         save_file({"latents": latents, "decoded": decoded.contiguous(), "image01": image01.contiguous(),
-                   "image": image, "mean": dist.mean.contiguous(), "logvar": dist.logvar.contiguous()},
+                   "image": image, "mean": dist.mean.contiguous(), "logvar": dist.logvar.contiguous(),
+                   "encoded_sample": encoded_sample.contiguous(), "encoded_mean": encoded_mean.contiguous(),
+                   "sample_seed": torch.tensor([sample_seed], dtype=torch.int64)},
                   os.path.join(folder, "ref.safetensors"))
         with open(os.path.join(folder, "info.json"), "w") as fh:
             json.dump({"torch": torch.__version__, "threads": 1, "legacy_names": legacy}, fh)

@@ -2,13 +2,16 @@
 // loading through the real loader (legacy attention names included), plus the loader's error paths.
 //
 // Mutation tried: the ResNet block's second SiLU left out: decodeAndEncodeMatchDiffusers failed for every
-// config, and bf16RunsAndStaysClose.
+// config, and bf16RunsAndStaysClose. Encoded latents: std = exp(logvar) instead of exp(0.5 * logvar) made
+// encodedLatentsMatchDiffusers fail for every config (sample only; the mean rows still passed).
 #include "core/models/vae/autoencoder_kl.h"
 #include "core/models/vae/vae_decode.h"
+#include "core/models/vae/vae_encode.h"
 #include "core/models/vae/vae_layers.h"
 #include "core/util/errors.h"
 #include "vae_test_util.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -71,6 +74,31 @@ private slots:
         // Auto mode keeps the exact path for small images.
         QCOMPARE(vaetest::maxAbs(decodeLatentsToImage(*vae, latents, {}), image), 0.0);
         validateVAE(vaetest::fixture(n) / "vae");
+    }
+
+    // Diffusion-space latents as StableDiffusion3Img2ImgPipeline makes them: the posterior mean, and a sample
+    // drawn from a seeded CPU generator (retrieve_latents), minus the shift factor, times the scaling factor.
+    void encodedLatentsMatchDiffusers_data() {
+        QTest::addColumn<QString>("name");
+        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn"})
+            QTest::newRow(n) << QString(n);
+    }
+    void encodedLatentsMatchDiffusers() {
+        QFETCH(QString, name);
+        const auto n = name.toStdString();
+        const auto vae = vaetest::load(n);
+        const auto image = vaetest::ref(n, "image");
+        const auto mean = encodeImageToLatents(*vae, image, std::nullopt, {VAETiling::Never});
+        const auto seed = static_cast<uint64_t>(vaetest::ref(n, "sample_seed").item<int64_t>());
+        const auto sample = encodeImageToLatents(*vae, image, at::make_generator<at::CPUGeneratorImpl>(seed),
+                                                 {VAETiling::Never});
+        const double dm = vaetest::maxAbs(mean, vaetest::ref(n, "encoded_mean"));
+        const double ds = vaetest::maxAbs(sample, vaetest::ref(n, "encoded_sample"));
+        qInfo("%s: encoded mean max abs %.3g, seeded sample %.3g", n.c_str(), dm, ds);
+        QVERIFY(dm <= 1e-5);
+        QVERIFY(ds <= 1e-5);
+        // The sample is not the mean: the generator is used.
+        QVERIFY(vaetest::maxAbs(mean, sample) > 1e-3);
     }
 
     void bf16RunsAndStaysClose() {

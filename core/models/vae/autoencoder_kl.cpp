@@ -56,6 +56,10 @@ at::Tensor AutoencoderKLImpl::decodeUpBlocks(const at::Tensor& h, std::size_t be
 }
 
 std::pair<at::Tensor, at::Tensor> AutoencoderKLImpl::encode(const at::Tensor& image) const {
+    return encodeMoments(encodeDown(image));
+}
+
+at::Tensor AutoencoderKLImpl::encodeDown(const at::Tensor& image) const {
     if (image.dim() != 4 || image.size(1) != m_config.inChannels)
         throw InvalidRequest(fmt::format("VAE encode: image must be (B, {}, H, W), got {}",
                                          m_config.inChannels, fmt::join(image.sizes(), "x")));
@@ -65,7 +69,12 @@ std::pair<at::Tensor, at::Tensor> AutoencoderKLImpl::encode(const at::Tensor& im
             fmt::format("VAE encode: image height and width must be multiples of {}, got {}x{}", f,
                         image.size(2), image.size(3)));
     torch::NoGradGuard noGrad;
-    auto moments = m_encoder->forward(image);
+    return m_encoder->forwardDown(image);
+}
+
+std::pair<at::Tensor, at::Tensor> AutoencoderKLImpl::encodeMoments(const at::Tensor& h) const {
+    torch::NoGradGuard noGrad;
+    auto moments = m_encoder->forwardMid(h);
     if (m_quantConv) moments = m_quantConv->forward(moments);
     auto parts = moments.chunk(2, 1);
     return {parts[0], at::clamp(parts[1], -30.0, 20.0)};

@@ -29,6 +29,11 @@ public:
     }
     // (mean, logvar) of the posterior, logvar clamped to [-30, 20] as the reference does.
     std::pair<at::Tensor, at::Tensor> encode(const at::Tensor& image) const;
+    // encode() in parts for tiled encoding: conv_in + down blocks (local convolutions only), then the mid
+    // block (global attention, latent resolution) + conv_out + quant_conv -> (mean, logvar).
+    at::Tensor encodeDown(const at::Tensor& image) const;
+    std::pair<at::Tensor, at::Tensor> encodeMoments(const at::Tensor& h) const;
+    std::size_t downGroupNormCount() const { return m_encoder->downGroupNormCount(); }
 
     const VAEConfig& config() const { return m_config; }
     c10::ScalarType dtype() const;

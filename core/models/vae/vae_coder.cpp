@@ -49,12 +49,22 @@ EncoderImpl::EncoderImpl(const VAEConfig& config, const torch::TensorOptions& op
     m_convOut = register_module("conv_out", Conv2d(ch.back(), 2 * config.latentChannels, 3, 1, 1, options));
 }
 
-at::Tensor EncoderImpl::forward(const at::Tensor& image) const {
+at::Tensor EncoderImpl::forwardDown(const at::Tensor& image) const {
     auto h = m_convIn->forward(image);
     for (const auto& b : *m_downBlocks)
         h = b->as<CoderBlockImpl>()->forward(h);
-    h = m_midBlock->forward(h);
-    return m_convOut->forward(vae::siluInPlace(m_normOut->forward(h)));
+    return h;
+}
+
+at::Tensor EncoderImpl::forwardMid(const at::Tensor& h) const {
+    return m_convOut->forward(vae::siluInPlace(m_normOut->forward(m_midBlock->forward(h))));
+}
+
+std::size_t EncoderImpl::downGroupNormCount() const {
+    std::size_t calls = 0;
+    for (const auto& b : *m_downBlocks)
+        calls += 2 * b->as<CoderBlockImpl>()->resnetCount();
+    return calls;
 }
 
 DecoderImpl::DecoderImpl(const VAEConfig& config, const torch::TensorOptions& options) {

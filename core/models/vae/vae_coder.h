@@ -10,7 +10,13 @@ namespace lumina::models::vae {
 class EncoderImpl : public torch::nn::Module {
 public:
     EncoderImpl(const VAEConfig& config, const torch::TensorOptions& options);
-    at::Tensor forward(const at::Tensor& image) const;
+    at::Tensor forward(const at::Tensor& image) const { return forwardMid(forwardDown(image)); }
+    // conv_in + down blocks (local operations only: tileable).
+    at::Tensor forwardDown(const at::Tensor& image) const;
+    // mid block (global attention, latent resolution) + conv_norm_out + SiLU + conv_out.
+    at::Tensor forwardMid(const at::Tensor& h) const;
+    // GroupNorm calls forwardDown makes: two per resnet.
+    std::size_t downGroupNormCount() const;
 
 private:
     Conv2d m_convIn{nullptr}, m_convOut{nullptr};

@@ -4,6 +4,8 @@
 // normalized by the summed weights, which also covers tiles spread unevenly to fit the image exactly.
 #include "core/models/vae/vae_decode.h"
 
+#include "core/models/vae/tile_spans.h"
+
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "core/util/system_memory.h"
@@ -217,36 +219,6 @@ int chooseWholeImageUpBlocks(const VAEConfig& config, int64_t latentH, int64_t l
     return 0;
 }
 
-namespace {
-
-// One tile along one axis (latent pixels): its extent, the region it reads (with context), the region it
-// owns for the GroupNorm sums (overlaps split in the middle), and its blend ramps (output pixels).
-struct Span {
-    int64_t start, len, read0, read1, own0, own1, rampIn, rampOut;
-};
-
-std::vector<Span> spans(int64_t length, int64_t tile, int64_t overlap, int64_t context, int64_t f) {
-    const auto starts = tileStarts(length, tile, overlap);
-    std::vector<Span> out;
-    for (std::size_t i = 0; i < starts.size(); ++i) {
-        Span s{};
-        s.start = starts[i];
-        s.len = std::min(tile, length - s.start);
-        s.read0 = std::max<int64_t>(0, s.start - context);
-        s.read1 = std::min(length, s.start + s.len + context);
-        const int64_t prevEnd = i > 0 ? starts[i - 1] + tile : 0;
-        const int64_t nextStart = i + 1 < starts.size() ? starts[i + 1] : length;
-        s.own0 = i > 0 ? (s.start + prevEnd) / 2 : 0;
-        s.own1 = i + 1 < starts.size() ? (nextStart + s.start + s.len) / 2 : length;
-        s.rampIn = i > 0 ? (prevEnd - s.start) * f : 0;
-        s.rampOut = i + 1 < starts.size() ? (s.start + s.len - nextStart) * f : 0;
-        out.push_back(s);
-    }
-    return out;
-}
-
-} // namespace
-
 at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_t tileLatent,
                        int64_t overlapLatent, TiledDecodeOptions::Statistics statistics,
                        int wholeImageUpBlocks) {
@@ -266,13 +238,13 @@ at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_
     // Whole-image part first: exact, and the attention stays global.
     auto input = vae.decodeMid(z);
     if (firstBlock > 0) input = vae.decodeUpBlocks(input, 0, firstBlock);
-    const auto ys = spans(h, tileLatent, overlapLatent, context, f);
-    const auto xs = spans(w, tileLatent, overlapLatent, context, f);
+    const auto ys = vae::spans(h, tileLatent, overlapLatent, context, f);
+    const auto xs = vae::spans(w, tileLatent, overlapLatent, context, f);
     if (ys.size() == 1 && xs.size() == 1) return vae.decodeUp(input, firstBlock).to(torch::kFloat);
 
     vae::GroupNormStats stats;
     vae::GroupNormStatsScope scope(&stats);
-    auto runTile = [&](const Span& sy, const Span& sx) {
+    auto runTile = [&](const vae::Span& sy, const vae::Span& sx) {
         stats.next = 0;
         stats.tileH = sy.read1 - sy.read0;
         stats.tileW = sx.read1 - sx.read0;
@@ -308,8 +280,8 @@ at::Tensor decodeTiled(const AutoencoderKLImpl& vae, const at::Tensor& z, int64_
         for (stats.target = 0; stats.target < calls; ++stats.target) {
             // A pass stops at its GroupNorm, so tiles only need the context of the layers before it.
             const int64_t passContext = roundUpRadius(radii[stats.target]);
-            for (const auto& sy : spans(h, tileLatent, overlapLatent, passContext, f))
-                for (const auto& sx : spans(w, tileLatent, overlapLatent, passContext, f)) {
+            for (const auto& sy : vae::spans(h, tileLatent, overlapLatent, passContext, f))
+                for (const auto& sx : vae::spans(w, tileLatent, overlapLatent, passContext, f)) {
                     try {
                         runTile(sy, sx);
                     } catch (const vae::GroupNormStats::TargetReached&) {
