@@ -4,7 +4,7 @@
 // layers 0..N-2, 'model.' prefix, sharded files) and bad folders.
 //
 // Mutation tried: Gemma's RMSNorm scaling by weight instead of (1 + weight): parity failed for every config.
-// Mutation tried for Gemma 2: the soft cap left out (g4_gemma2 failed).
+// Gemma 2 mutation check: not yet run (planned: the soft cap left out, which g4_gemma2 must catch).
 #include "core/io/safetensors_file.h"
 #include "core/models/gemma/gemma_model.h"
 #include "core/util/errors.h"
