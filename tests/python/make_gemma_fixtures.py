@@ -9,6 +9,10 @@ unpadded batches of hand-made ids. Configs:
             C++ side passes the activation explicitly, as the spec's switch)
   g3_gqa    hidden 48, 4 layers, 4 heads, 2 KV heads, head_dim 16, rope_theta 500, gelu_pytorch_tanh, saved
             as GemmaForCausalLM (keys with 'model.' prefix and an lm_head) in 2 shards
+  g4_gemma2 transformers Gemma2Model (Lumina-Image 2.0's encoder): hidden 32, 5 layers (sliding, full,
+            sliding, full, [last]), 4 heads, 2 KV heads, head_dim 8, query_pre_attn_scalar 12 (not head_dim),
+            attention soft cap 1.5 (small, so that it bites on these weights), sliding window 4 (shorter than
+            the 11-token batches); config.json without layer_types, as the shipped file (transformers 4.4x)
 Writes <out>/<name>/ (the model folder) and <out>/<name>.reference.safetensors, plus <out>/meta.json.
 """
 import argparse
@@ -19,7 +23,7 @@ from pathlib import Path
 import torch
 import transformers
 from safetensors.torch import save_file
-from transformers import GemmaConfig, GemmaForCausalLM, GemmaModel
+from transformers import Gemma2Config, Gemma2Model, GemmaConfig, GemmaForCausalLM, GemmaModel
 
 CONFIGS = {
     "g1_tanh": dict(hidden_size=32, intermediate_size=64, num_hidden_layers=3, num_attention_heads=4,
@@ -28,7 +32,12 @@ CONFIGS = {
                      num_key_value_heads=1, head_dim=8, hidden_act="gelu", rope_theta=10000.0),
     "g3_gqa": dict(hidden_size=48, intermediate_size=80, num_hidden_layers=4, num_attention_heads=4,
                    num_key_value_heads=2, head_dim=16, hidden_act="gelu_pytorch_tanh", rope_theta=500.0),
+    "g4_gemma2": dict(hidden_size=32, intermediate_size=64, num_hidden_layers=5, num_attention_heads=4,
+                      num_key_value_heads=2, head_dim=8, hidden_activation="gelu_pytorch_tanh",
+                      query_pre_attn_scalar=12, attn_logit_softcapping=1.5, sliding_window=4,
+                      final_logit_softcapping=30.0),
 }
+GEMMA2 = {"g4_gemma2"}
 VOCAB = 512
 
 
@@ -75,10 +84,22 @@ def main():
     meta = {"transformers": transformers.__version__, "torch": torch.__version__, "models": {}}
     for i, (name, kw) in enumerate(CONFIGS.items()):
         torch.manual_seed(i)
-        cfg = GemmaConfig(vocab_size=VOCAB, rms_norm_eps=1e-6, max_position_embeddings=64, pad_token_id=0,
-                          bos_token_id=2, eos_token_id=1, **kw)
+        config_class = Gemma2Config if name in GEMMA2 else GemmaConfig
+        cfg = config_class(vocab_size=VOCAB, rms_norm_eps=1e-6, max_position_embeddings=64, pad_token_id=0,
+                           bos_token_id=2, eos_token_id=1, **kw)
         folder = args.out / name
-        if name == "g3_gqa":
+        if name in GEMMA2:
+            cfg._attn_implementation = "eager"  # the default for Gemma 2 (no SDPA because of the soft cap)
+            model = Gemma2Model(cfg).eval()
+            randomize(model, 100 + i)
+            model.save_pretrained(folder)
+            cfg_path = folder / "config.json"
+            saved = json.loads(cfg_path.read_text())
+            assert saved["layer_types"][:4] == ["sliding_attention", "full_attention"] * 2
+            del saved["layer_types"]  # Gemma2Config rebuilds the same alternation when it is absent
+            saved["rope_theta"] = saved.pop("rope_parameters")["rope_theta"]
+            cfg_path.write_text(json.dumps(saved, indent=2))
+        elif name == "g3_gqa":
             lm = GemmaForCausalLM(cfg).eval()
             randomize(lm.model, 100 + i)
             lm.save_pretrained(folder, max_shard_size="60KB")
@@ -99,7 +120,10 @@ def main():
             cfg_path.write_text(json.dumps(saved, indent=2))
         act_module = type(model.layers[0].mlp.act_fn).__name__
         # What transformers itself runs when it loads this folder's config.json.
-        loaded_act = GemmaConfig.from_pretrained(folder).hidden_act
+        loaded = config_class.from_pretrained(folder)
+        loaded_act = loaded.hidden_activation if name in GEMMA2 else loaded.hidden_act
+        if name in GEMMA2:
+            assert loaded.layer_types == cfg.layer_types
         tensors = {}
         with torch.no_grad():
             for side, (ids, mask) in batches(7 + i).items():

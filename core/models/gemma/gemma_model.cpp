@@ -1,6 +1,7 @@
 // Reference: transformers models/gemma/modeling_gemma.py (GemmaModel, GemmaDecoderLayer, GemmaAttention,
-// GemmaMLP, GemmaRMSNorm, GemmaRotaryEmbedding; transformers 5.23); the numerics it follows are in
-// docs/reference-notes.md, Prompt text.
+// GemmaMLP, GemmaRMSNorm, GemmaRotaryEmbedding; transformers 5.23) and models/gemma2/modeling_gemma2.py
+// (Gemma2Model, Gemma2DecoderLayer, Gemma2Attention with eager_attention_forward; masks from
+// masking_utils.py); the numerics it follows are in docs/reference-notes.md, Prompt text.
 #include "core/models/gemma/gemma_model.h"
 
 #include "core/io/weight_set.h"
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <limits>
 #include <torch/torch.h>
 
 namespace lumina::models {
@@ -29,7 +31,10 @@ at::Tensor GemmaRMSNormImpl::forward(const at::Tensor& x) const {
 GemmaAttentionImpl::GemmaAttentionImpl(const GemmaConfig& c, const at::TensorOptions& options)
     : heads(c.numAttentionHeads)
     , kvHeads(c.numKeyValueHeads)
-    , headDim(c.headDim) {
+    , headDim(c.headDim)
+    , scale(c.attentionScale())
+    , softcap(c.isGemma2() ? c.attnLogitSoftcap : std::nullopt)
+    , eager(c.isGemma2()) {
     q_proj = register_module("q_proj", Dense(c.hiddenSize, heads * headDim, false, options));
     k_proj = register_module("k_proj", Dense(c.hiddenSize, kvHeads * headDim, false, options));
     v_proj = register_module("v_proj", Dense(c.hiddenSize, kvHeads * headDim, false, options));
@@ -43,6 +48,20 @@ at::Tensor rotateHalf(const at::Tensor& x) {
     return torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
 }
 
+// torch.finfo(dtype).min, the value transformers' eager masks use for "not allowed".
+at::Scalar lowestOf(at::ScalarType dtype) {
+    switch (dtype) {
+    case at::kBFloat16:
+        return at::Scalar(std::numeric_limits<c10::BFloat16>::lowest());
+    case at::kHalf:
+        return at::Scalar(std::numeric_limits<c10::Half>::lowest());
+    case at::kDouble:
+        return at::Scalar(std::numeric_limits<double>::lowest());
+    default:
+        return at::Scalar(std::numeric_limits<float>::lowest());
+    }
+}
+
 // (B, kv, L, D) -> (B, kv * rep, L, D) as transformers' repeat_kv: expand then reshape.
 at::Tensor repeatKv(const at::Tensor& x, int64_t rep) {
     if (rep == 1) return x;
@@ -53,7 +72,7 @@ at::Tensor repeatKv(const at::Tensor& x, int64_t rep) {
 } // namespace
 
 at::Tensor GemmaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                                       const at::Tensor& allowed) const {
+                                       const at::Tensor& mask) const {
     const auto b = x.size(0), l = x.size(1);
     auto q = q_proj->forward(x).view({b, l, heads, headDim}).transpose(1, 2);
     auto k = k_proj->forward(x).view({b, l, kvHeads, headDim}).transpose(1, 2);
@@ -63,8 +82,16 @@ at::Tensor GemmaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& co
     k = k * c + rotateHalf(k) * s;
     k = repeatKv(k, heads / kvHeads);
     v = repeatKv(v, heads / kvHeads);
-    const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
-    auto out = at::scaled_dot_product_attention(q, k, v, allowed, 0.0, false, scale);
+    at::Tensor out;
+    if (eager) {
+        // eager_attention_forward: logits in the model dtype, soft cap, additive mask, softmax in fp32.
+        auto w = torch::matmul(q, k.transpose(2, 3)) * scale;
+        if (softcap) w = torch::tanh(w / *softcap) * *softcap;
+        w = torch::softmax(w + mask, -1, torch::kFloat).to(q.scalar_type());
+        out = torch::matmul(w, v);
+    } else {
+        out = at::scaled_dot_product_attention(q, k, v, mask, 0.0, false, scale);
+    }
     return o_proj->forward(out.transpose(1, 2).reshape({b, l, heads * headDim}));
 }
 
@@ -86,11 +113,23 @@ GemmaDecoderLayerImpl::GemmaDecoderLayerImpl(const GemmaConfig& c, const at::Ten
     post_attention_layernorm =
         register_module("post_attention_layernorm", GemmaRMSNorm(c.hiddenSize, c.rmsNormEps, options));
     mlp = register_module("mlp", GemmaMLP(c, options));
+    if (c.isGemma2()) {
+        pre_feedforward_layernorm =
+            register_module("pre_feedforward_layernorm", GemmaRMSNorm(c.hiddenSize, c.rmsNormEps, options));
+        post_feedforward_layernorm =
+            register_module("post_feedforward_layernorm", GemmaRMSNorm(c.hiddenSize, c.rmsNormEps, options));
+    }
 }
 
 at::Tensor GemmaDecoderLayerImpl::forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                                          const at::Tensor& allowed) const {
-    auto h = x + self_attn->forward(input_layernorm->forward(x), cos, sin, allowed);
+                                          const at::Tensor& mask) const {
+    if (pre_feedforward_layernorm) {
+        // Gemma 2: sandwich norms around both sub-blocks.
+        auto h = x + post_attention_layernorm->forward(
+                         self_attn->forward(input_layernorm->forward(x), cos, sin, mask));
+        return h + post_feedforward_layernorm->forward(mlp->forward(pre_feedforward_layernorm->forward(h)));
+    }
+    auto h = x + self_attn->forward(input_layernorm->forward(x), cos, sin, mask);
     return h + mlp->forward(post_attention_layernorm->forward(h));
 }
 
@@ -149,17 +188,35 @@ std::vector<at::Tensor> GemmaModelImpl::hiddenStates(const at::Tensor& ids, cons
     const auto cos = (emb.cos() * 1.0).to(dtype);
     const auto sin = (emb.sin() * 1.0).to(dtype);
 
-    // Causal and padding mask (true = attend). A query row with no valid key (left padding) attends causally
-    // instead, so it stays finite; valid rows never see pad keys, so they do not depend on it.
     const auto keyValid = mask.to(device).to(torch::kBool).view({b, 1, 1, l});
     const auto causal = torch::ones({l, l}, torch::TensorOptions().dtype(torch::kBool).device(device)).tril();
     auto allowed = causal.view({1, 1, l, l}) & keyValid;
-    const auto emptyRow = allowed.any(-1, true).logical_not();
-    allowed = allowed | (emptyRow & causal.view({1, 1, l, l}));
+    at::Tensor fullMask, slidingMask;
+    if (m_config.isGemma2()) {
+        // create_causal_mask / create_sliding_window_causal_mask turned into eager's additive masks: 0 where
+        // allowed, the dtype's lowest value elsewhere (a row without any allowed key becomes uniform, as in
+        // the reference; valid rows never see pad keys, so they do not depend on it).
+        const auto opts = torch::TensorOptions().dtype(dtype).device(device);
+        const auto zero = torch::zeros({}, opts), low = torch::full({}, lowestOf(dtype), opts);
+        auto additive = [&](const at::Tensor& ok) { return torch::where(ok, zero, low); };
+        fullMask = additive(allowed);
+        if (m_config.slidingWindow) {
+            const auto idx = torch::arange(l, torch::TensorOptions().dtype(torch::kLong).device(device));
+            const auto inWindow = idx.view({1, l}) > (idx.view({l, 1}) - *m_config.slidingWindow);
+            slidingMask = additive(allowed & inWindow.view({1, 1, l, l}));
+        }
+    } else {
+        // Causal and padding mask (true = attend). A query row with no valid key (left padding) attends
+        // causally instead, so it stays finite; valid rows never see pad keys, so they do not depend on it.
+        const auto emptyRow = allowed.any(-1, true).logical_not();
+        fullMask = allowed | (emptyRow & causal.view({1, 1, l, l}));
+    }
 
     std::vector<at::Tensor> states{h};
     for (int i = 0; i < upToLayer; ++i) {
-        h = layerList[static_cast<std::size_t>(i)]->forward(h, cos, sin, allowed);
+        const auto idx = static_cast<std::size_t>(i);
+        const bool sliding = idx < m_config.slidingLayers.size() && m_config.slidingLayers[idx];
+        h = layerList[idx]->forward(h, cos, sin, sliding ? slidingMask : fullMask);
         states.push_back(h);
     }
     return states;

@@ -1,7 +1,8 @@
 #pragma once
-// Reference: transformers models/gemma/modeling_gemma.py (GemmaModel, 5.23). Only what the Lumina
-// pipeline uses: hidden_states[-2], the raw output of decoder layer N-2. The last layer, the final norm and
-// the LM head are neither built nor loaded.
+// Reference: transformers models/gemma/modeling_gemma.py (GemmaModel, 5.23) and, for Lumina-Image 2.0,
+// models/gemma2/modeling_gemma2.py (Gemma2Model): one model with a family switch (GemmaConfig::family). Only
+// what the Lumina pipelines use: hidden_states[-2], the raw output of decoder layer N-2. The last layer, the
+// final norm and the LM head are neither built nor loaded.
 #include "core/io/module_loader.h"
 #include "core/models/common/dense.h"
 #include "core/models/gemma/gemma_config.h"
@@ -30,11 +31,16 @@ TORCH_MODULE(GemmaRMSNorm);
 class GemmaAttentionImpl : public torch::nn::Module {
 public:
     GemmaAttentionImpl(const GemmaConfig& config, const at::TensorOptions& options);
-    // cos/sin: (1, L, head_dim) in the model dtype; allowed: (B, 1, L, L) bool, true = attend.
+    // cos/sin: (1, L, head_dim) in the model dtype. Gemma: `mask` (B, 1, L, L) bool, true = attend (SDPA).
+    // Gemma 2: `mask` (B, 1, L, L) additive in the model dtype (0 or the dtype's lowest value), the eager
+    // attention of Gemma2Attention with soft-capped logits.
     at::Tensor forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                       const at::Tensor& allowed) const;
+                       const at::Tensor& mask) const;
     Dense q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
     int64_t heads, kvHeads, headDim;
+    double scale;
+    std::optional<double> softcap; // Gemma 2 only
+    bool eager;                    // Gemma 2: eager attention with an additive mask
 };
 TORCH_MODULE(GemmaAttention);
 
@@ -51,8 +57,10 @@ class GemmaDecoderLayerImpl : public torch::nn::Module {
 public:
     GemmaDecoderLayerImpl(const GemmaConfig& config, const at::TensorOptions& options);
     at::Tensor forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                       const at::Tensor& allowed) const;
+                       const at::Tensor& mask) const;
     GemmaRMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
+    // Gemma 2 only (null for Gemma): the norms around the feed-forward (Gemma2DecoderLayer).
+    GemmaRMSNorm pre_feedforward_layernorm{nullptr}, post_feedforward_layernorm{nullptr};
     GemmaAttention self_attn{nullptr};
     GemmaMLP mlp{nullptr};
 };
