@@ -410,6 +410,7 @@ uint64_t HubDownloader::fetchFiles(const RepoRevision& repo, const std::vector<P
             std::min<std::size_t>(queue.size(), static_cast<std::size_t>(m_config.connections)));
     }
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(workerCount));
     for (int i = 0; i < workerCount; ++i)
         workers.emplace_back(worker);
 

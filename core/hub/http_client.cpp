@@ -16,7 +16,7 @@ namespace lumina::hub {
 namespace {
 
 constexpr int kMaxRedirects = 10;
-constexpr std::size_t kErrorBodyLimit = 64 * 1024;
+constexpr std::size_t kErrorBodyLimit = std::size_t{64} * 1024;
 constexpr std::size_t kCollectLimit = 64u << 20;
 
 void globalInit() {

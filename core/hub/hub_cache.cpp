@@ -216,9 +216,9 @@ CachedSnapshot assessSnapshot(const fs::path& snapshotDir) {
                     for (const auto& [key, shard] : j.at("weight_map").items())
                         shards.insert(shard.get<std::string>());
                     for (const auto& s : shards)
-                        if (!fileUsable(folder / s)) snap.missing.push_back(c + "/" + s);
+                        if (!fileUsable(folder / s)) snap.missing.push_back(c + "/" += s);
                 } catch (const std::exception&) {
-                    snap.missing.push_back(c + "/" + idx + " (unreadable)");
+                    snap.missing.push_back((c + "/" += idx) += " (unreadable)");
                 }
             }
         } else if (weights.empty()) {

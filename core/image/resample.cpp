@@ -42,9 +42,11 @@ Taps coefficients(int inSize, int outSize) {
     const double ss = 1.0 / filterScale;
     for (int xx = 0; xx < outSize; ++xx) {
         const double center = (xx + 0.5) * scale;
-        int xmin = static_cast<int>(center - support + 0.5);
+        // Truncation of (x + 0.5), not lround: Pillow's Resample.c precompute_coeffs does exactly this, and
+        // the reference images are Pillow's.
+        int xmin = static_cast<int>(center - support + 0.5); // NOLINT(bugprone-incorrect-roundings)
         if (xmin < 0) xmin = 0;
-        int xmax = static_cast<int>(center + support + 0.5);
+        int xmax = static_cast<int>(center + support + 0.5); // NOLINT(bugprone-incorrect-roundings)
         if (xmax > inSize) xmax = inSize;
         xmax -= xmin;
         double* k = &t.weights[static_cast<std::size_t>(xx) * t.stride];
