@@ -136,13 +136,7 @@ at::Tensor encodeDownTiled(const AutoencoderKLImpl& vae, const at::Tensor& image
     vae::GroupNormStats stats;
     vae::GroupNormStatsScope scope(&stats);
     auto runTile = [&](const vae::Span& sy, const vae::Span& sx) {
-        stats.next = 0;
-        stats.tileH = sy.read1 - sy.read0;
-        stats.tileW = sx.read1 - sx.read0;
-        stats.ownY0 = sy.own0 - sy.read0;
-        stats.ownY1 = sy.own1 - sy.read0;
-        stats.ownX0 = sx.own0 - sx.read0;
-        stats.ownX1 = sx.own1 - sx.read0;
+        stats.beginTile(sy, sx);
         const auto in =
             image.narrow(2, sy.read0 * f, stats.tileH * f).narrow(3, sx.read0 * f, stats.tileW * f);
         return vae.encodeDown(in)

@@ -3,6 +3,7 @@
 // (Downsample2D), attention_processor.py (Attention + AttnProcessor2_0 as used by UNetMidBlock2D).
 // Parameters are created empty under the checkpoint's key names and filled by io::loadModuleWeights.
 #include "core/models/common/dense.h"
+#include "core/models/vae/tile_spans.h"
 
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/silu.h>
@@ -48,6 +49,17 @@ struct GroupNormStats {
     // tile input's size in latent pixels (an activation of height H covers rows [ownY0, ownY1) * H / tileH).
     int64_t ownY0 = 0, ownY1 = 0, ownX0 = 0, ownX1 = 0, tileH = 1, tileW = 1;
     std::size_t next = 0;
+
+    // Starts a tile that reads the spans' read regions and owns their own regions (tiled decode and encode).
+    void beginTile(const Span& y, const Span& x) {
+        next = 0;
+        tileH = y.read1 - y.read0;
+        tileW = x.read1 - x.read0;
+        ownY0 = y.own0 - y.read0;
+        ownY1 = y.own1 - y.read0;
+        ownX0 = x.own0 - x.read0;
+        ownX1 = x.own1 - x.read0;
+    }
 
     // Turns the sums of the target call into its mean/rstd and clears them. Exact once the statistics of
     // every earlier call are: pass k of the progressive refinement makes call k exact.
