@@ -119,6 +119,10 @@
         <translation>%1
 %2 × %3 · シード %4 · %5</translation>
     </message>
+    <message>
+        <source>Refined from item %1</source>
+        <translation>項目 %1 からリファイン</translation>
+    </message>
 </context>
 <context>
     <name>lumina::ui::GalleryPanel</name>
@@ -225,6 +229,10 @@
         <translation>
             <numerusform>%n 枚</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Refine ×%1…</source>
+        <translation>×%1 でリファイン…</translation>
     </message>
 </context>
 <context>
@@ -642,6 +650,22 @@
     <message>
         <source>Model &amp;Manager…</source>
         <translation>モデルマネージャー(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Encoding the init image…</source>
+        <translation>入力画像をエンコード中…</translation>
+    </message>
+    <message>
+        <source>&amp;Image</source>
+        <translation>画像(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Refine ×%1…</source>
+        <translation>×%1 でリファイン…</translation>
+    </message>
+    <message>
+        <source>The picture's file %1 is missing, so it cannot be refined.</source>
+        <translation>画像ファイル %1 が見つからないため、リファインできません。</translation>
     </message>
 </context>
 <context>
@@ -1257,6 +1281,45 @@
         <location filename="../ui/demo_mode.cpp" line="50"/>
         <source>A wide valley at golden hour, layered mountains fading into haze, soft painterly light</source>
         <translation>夕暮れの広い谷、霞に溶けていく山並み、柔らかな絵画的な光</translation>
+    </message>
+</context>
+<context>
+    <name>lumina::ui::RefineDialog</name>
+    <message>
+        <source>Refine</source>
+        <translation>リファイン</translation>
+    </message>
+    <message>
+        <source>×%1</source>
+        <translation>×%1</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>サイズ</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>強度</translation>
+    </message>
+    <message>
+        <source>How much of the schedule runs again at the large size: lower keeps more of the picture, 1 starts from noise.</source>
+        <translation>大きいサイズでスケジュールのどれだけを再実行するか：低いほど元の画像を多く残し、1 はノイズから始めます。</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分</translation>
+    </message>
+    <message>
+        <source>%1 × %2 → %3 × %4, %5 of %6 steps, same prompt and seed. Estimate: about %7 and %8 GB of memory (a rough guide, not a measurement).</source>
+        <translation>%1 × %2 → %3 × %4、%6 ステップ中 %5 ステップ、同じプロンプトとシード。見積もり：約 %7、メモリ %8 GB（目安であり実測ではありません）。</translation>
+    </message>
+    <message>
+        <source>This needs about %1 GB but only %2 GB are available: choose a smaller factor.</source>
+        <translation>約 %1 GB が必要ですが、利用できるのは %2 GB のみです：より小さい倍率を選んでください。</translation>
     </message>
 </context>
 </TS>

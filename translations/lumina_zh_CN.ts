@@ -119,6 +119,10 @@
         <translation>%1
 %2 × %3 · 种子 %4 · %5</translation>
     </message>
+    <message>
+        <source>Refined from item %1</source>
+        <translation>由项目 %1 精修而来</translation>
+    </message>
 </context>
 <context>
     <name>lumina::ui::GalleryPanel</name>
@@ -225,6 +229,10 @@
         <translation>
             <numerusform>%n 张图像</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Refine ×%1…</source>
+        <translation>精修 ×%1…</translation>
     </message>
 </context>
 <context>
@@ -642,6 +650,22 @@
     <message>
         <source>Model &amp;Manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Encoding the init image…</source>
+        <translation>正在编码初始图像…</translation>
+    </message>
+    <message>
+        <source>&amp;Image</source>
+        <translation>图像(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Refine ×%1…</source>
+        <translation>精修 ×%1…</translation>
+    </message>
+    <message>
+        <source>The picture's file %1 is missing, so it cannot be refined.</source>
+        <translation>找不到图像文件 %1，无法精修。</translation>
     </message>
 </context>
 <context>
@@ -1257,6 +1281,45 @@
         <location filename="../ui/demo_mode.cpp" line="50"/>
         <source>A wide valley at golden hour, layered mountains fading into haze, soft painterly light</source>
         <translation>黄金时刻的宽阔山谷，层叠的群山隐入薄雾，柔和的绘画感光线</translation>
+    </message>
+</context>
+<context>
+    <name>lumina::ui::RefineDialog</name>
+    <message>
+        <source>Refine</source>
+        <translation>精修</translation>
+    </message>
+    <message>
+        <source>×%1</source>
+        <translation>×%1</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>强度</translation>
+    </message>
+    <message>
+        <source>How much of the schedule runs again at the large size: lower keeps more of the picture, 1 starts from noise.</source>
+        <translation>在大尺寸下重新运行多少调度：越低保留越多原图，1 表示从噪声开始。</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 × %2 → %3 × %4, %5 of %6 steps, same prompt and seed. Estimate: about %7 and %8 GB of memory (a rough guide, not a measurement).</source>
+        <translation>%1 × %2 → %3 × %4，%6 步中的 %5 步，相同的提示词和种子。估计：约 %7，内存 %8 GB（粗略参考，并非实测）。</translation>
+    </message>
+    <message>
+        <source>This needs about %1 GB but only %2 GB are available: choose a smaller factor.</source>
+        <translation>需要约 %1 GB，但只有 %2 GB 可用：请选择更小的倍数。</translation>
     </message>
 </context>
 </TS>

@@ -69,13 +69,17 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
     case PromptRole:
         return QString::fromStdString(item->prompt);
-    case Qt::ToolTipRole:
-        return tr("%1\n%2 × %3 · seed %4 · %5")
-            .arg(QString::fromStdString(item->prompt).left(300))
-            .arg(item->width)
-            .arg(item->height)
-            .arg(item->seed)
-            .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(item->createdAtMs), QLocale::ShortFormat));
+    case Qt::ToolTipRole: {
+        QString tip = tr("%1\n%2 × %3 · seed %4 · %5")
+                          .arg(QString::fromStdString(item->prompt).left(300))
+                          .arg(item->width)
+                          .arg(item->height)
+                          .arg(item->seed)
+                          .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(item->createdAtMs),
+                                                  QLocale::ShortFormat));
+        if (item->sourceId) tip += "\n" + tr("Refined from item %1").arg(*item->sourceId);
+        return tip;
+    }
     case Qt::DecorationRole: {
         if (QPixmap* cached = m_thumbnails.object(item->id)) return *cached;
         auto* pixmap = new QPixmap;

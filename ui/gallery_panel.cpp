@@ -166,6 +166,8 @@ GalleryPanel::GalleryPanel(gallery::GalleryStore* store, QWidget* parent)
     addAction(tr("Same settings, new seed"), QKeySequence(Qt::Key_N), [this] {
         if (auto* item = current()) emit newSeedRequested(*item);
     });
+    for (int factor : {2, 3, 4})
+        addAction(tr("Refine ×%1…").arg(factor), QKeySequence(), [this, factor] { refineCurrent(factor); });
     addAction(tr("Open containing folder"), QKeySequence(), &GalleryPanel::openFolder);
     QAction* undo = m_undo->createUndoAction(this, tr("Undo"));
     undo->setShortcut(QKeySequence::Undo);
@@ -205,6 +207,10 @@ GalleryPanel::GalleryPanel(gallery::GalleryStore* store, QWidget* parent)
     m_undoButton->setEnabled(false);
     updateButtons();
     updateCount();
+}
+
+void GalleryPanel::refineCurrent(int factor) {
+    if (auto* item = current()) emit refineRequested(*item, factor);
 }
 
 void GalleryPanel::reload() {

@@ -1,6 +1,6 @@
 #pragma once
 // Gallery panel: a thumbnail grid over GalleryModel with search, favourites, delete-to-trash with undo,
-// "use these settings", "same settings, new seed" and "open folder".
+// "use these settings", "same settings, new seed", "refine ×2/×3/×4" and "open folder".
 #include "core/gallery/gallery_store.h"
 
 #include <QWidget>
@@ -32,11 +32,13 @@ public slots:
     void toggleFavourite();
     void trashSelected();
     void openFolder();
+    void refineCurrent(int factor); // emits refineRequested for the current item, if any
 
 signals:
     void useSettingsRequested(const lumina::gallery::GalleryItem& item);
     void newSeedRequested(const lumina::gallery::GalleryItem& item);
     void showRequested(const lumina::gallery::GalleryItem& item);
+    void refineRequested(const lumina::gallery::GalleryItem& item, int factor);
 
 private:
     const gallery::GalleryItem* current() const;

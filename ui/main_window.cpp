@@ -2,6 +2,7 @@
 
 #include "core/util/app_paths.h"
 #include "core/util/errors.h"
+#include "core/util/system_memory.h"
 #include "ui/canvas_widget.h"
 #include "ui/download_task.h"
 #include "ui/engine_bridge.h"
@@ -11,6 +12,7 @@
 #include "ui/model_manager.h"
 #include "ui/prompt_panel.h"
 #include "ui/queue_panel.h"
+#include "ui/refine_dialog.h"
 #include "ui/settings_panel.h"
 
 #include <QApplication>
@@ -20,6 +22,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
@@ -37,6 +40,7 @@
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace lumina {
 namespace ui {
@@ -313,6 +317,7 @@ void MainWindow::createDocks() {
             showBanner(tr("These settings cannot be used: %1").arg(QString::fromStdString(e.what())));
         }
     });
+    connect(m_gallery, &GalleryPanel::refineRequested, this, &MainWindow::refine);
     connect(m_gallery, &GalleryPanel::newSeedRequested, this, [this](const gallery::GalleryItem& item) {
         try {
             pipeline::GenerationRequest r = pipeline::requestFromJson(item.settings);
@@ -364,6 +369,13 @@ void MainWindow::createMenus() {
     QAction* focusPrompt =
         run->addAction(tr("Focus &prompt"), this, [this] { m_prompt->promptEdit()->setFocus(); });
     focusPrompt->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+
+    QMenu* image = menuBar()->addMenu(tr("&Image"));
+    for (int factor : {2, 3, 4}) {
+        QAction* refineAction = image->addAction(tr("Refine ×%1…").arg(factor), this,
+                                                 [this, factor] { m_gallery->refineCurrent(factor); });
+        refineAction->setObjectName(QString("actionRefine%1").arg(factor));
+    }
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* fit = view->addAction(tr("&Fit to window"), m_canvas, &CanvasWidget::fitToWindow);
@@ -439,6 +451,9 @@ void MainWindow::connectBridge() {
         case pipeline::Stage::EncodingPrompt:
             m_progress->setFormat(tr("Encoding the prompt…"));
             break;
+        case pipeline::Stage::EncodingImage:
+            m_progress->setFormat(tr("Encoding the init image…"));
+            break;
         case pipeline::Stage::Decoding:
             m_progress->setFormat(tr("Decoding the image…"));
             break;
@@ -494,6 +509,44 @@ void MainWindow::openModelDialog() {
 
 QString MainWindow::outputFolder() const {
     return m_options.outputFolder.isEmpty() ? m_prefs.outputFolder : m_options.outputFolder;
+}
+
+void MainWindow::refine(const gallery::GalleryItem& item, int factor) {
+    pipeline::RefineSource source;
+    try {
+        source.request = pipeline::requestFromJson(item.settings);
+    } catch (const std::exception& e) {
+        showBanner(tr("These settings cannot be used: %1").arg(QString::fromStdString(e.what())));
+        return;
+    }
+    source.request.seed = item.seed;
+    source.width = item.width;
+    source.height = item.height;
+    source.imagePath = item.imagePath;
+    source.galleryItem = item.id;
+    if (!QFileInfo::exists(QString::fromStdString(item.imagePath))) {
+        showBanner(tr("The picture's file %1 is missing, so it cannot be refined.")
+                       .arg(QString::fromStdString(item.imagePath)));
+        return;
+    }
+    RefineContext context;
+    const bool loaded = m_bridge->hasModel();
+    context.device = loaded ? m_bridge->deviceName() : QStringLiteral("cpu");
+    context.precision = loaded ? m_bridge->precisionName() : QStringLiteral("fp32");
+    context.modelSize = m_bridge->modelSize();
+    const engine::DeviceMemory device = m_bridge->deviceMemory();
+    // The estimate counts the weights, which on the CPU are already part of this process's resident memory.
+    if (!device.device.empty() && device.totalBytes > 0)
+        context.budgetGigabytes = double(device.totalBytes) / 1e9;
+    else if (const auto available = availableSystemMemory())
+        context.budgetGigabytes = double(*available) / 1e9 + std::max(0.0, residentGigabytes());
+    RefineDialog dialog(source, factor, context, this);
+    dialog.setObjectName("refineDialog");
+    if (dialog.exec() != QDialog::Accepted) return;
+    if (const auto request = dialog.request()) {
+        enqueue(*request);
+        runQueue();
+    }
 }
 
 void MainWindow::enqueue(pipeline::GenerationRequest request) {
@@ -601,6 +654,9 @@ void MainWindow::onFinished(const GenerationResult& r) {
     item.durationMs = r.totalMs;
     item.model = r.model.toStdString();
     item.device = r.device.toStdString();
+    if (item.settings.is_object() && item.settings.contains("init_gallery_item") &&
+        item.settings["init_gallery_item"].is_number_integer())
+        item.sourceId = item.settings["init_gallery_item"].get<int64_t>();
     try {
         m_store->addItem(item);
     } catch (const std::exception& e) {

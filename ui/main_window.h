@@ -73,6 +73,9 @@ public slots:
     void showFirstRun();     // the first-run screen (download / open a folder / demo)
     const Preferences& preferences() const { return m_prefs; }
     void showAbout();
+    // Refine ×2–×4 of a gallery picture: asks factor and strength with the estimate (RefineDialog), then
+    // queues the image-to-image run; the result links back to the item.
+    void refine(const lumina::gallery::GalleryItem& item, int factor);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

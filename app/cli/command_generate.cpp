@@ -1,4 +1,5 @@
-// lumina-cli generate: one text-to-image run from the command line (prompt in, picture and/or latents out).
+// lumina-cli generate: one text-to-image or image-to-image run from the command line (prompt and optionally
+// an init image in, picture and/or latents out).
 #include "app/cli/commands.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/request_options.h"
@@ -6,6 +7,7 @@
 #include "core/image/image_export.h"
 #include "core/io/safetensors_writer.h"
 #include "core/models/common/attention_backend.h"
+#include "core/pipeline/init_image.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -40,7 +42,11 @@ std::string usage() {
            "choice)]\n"
            "    [--output FILE.png|.tif|.exr|.jpg|.webp] [--bit-depth 8|16] [--save-latents "
            "FILE.safetensors]\n"
+           "    [--init-image FILE [--strength S (0 < S <= 1, default 0.6)] [--resize fit|crop]]\n"
            "    [--json] [--quiet]\n"
+           "--init-image starts from that picture (image-to-image): fit resamples it to --width x --height, "
+           "crop\n"
+           "cuts the centred part of that aspect ratio first; strength 1 starts from pure noise.\n"
            "Explicit options override the preset (default: lumina). Exit codes: 0 done, 2 bad arguments, 3 "
            "model or\n"
            "file error, 4 out of memory, 130 cancelled (Ctrl-C; nothing is written).\n";
@@ -54,7 +60,8 @@ int run(const std::vector<std::string>& args) {
     auto request = requestFromArguments(a);
     pipeline::validateRequest(request);
 
-    // Every output is checked before any model work starts.
+    // The init image and every output are checked before any model work starts.
+    if (request.initImage.enabled()) (void)pipeline::loadInitImage(request.initImage.path);
     std::optional<std::filesystem::path> output, latentsFile;
     if (auto o = a.value("output")) output = *o;
     if (auto l = a.value("save-latents")) latentsFile = *l;

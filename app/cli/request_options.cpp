@@ -12,7 +12,7 @@ std::set<std::string> requestValueOptions() {
             "steps",        "guidance",      "seed",         "sampler",   "schedule",
             "time-shift",   "sigmoid-kappa", "rope-scaling", "watershed", "proportional-attention",
             "context-drop", "cfg-channels",  "device",       "dtype",     "diffusers-preprocess",
-            "vae-tiling",   "vae-tile"};
+            "vae-tiling",   "vae-tile",      "init-image",   "strength",  "resize"};
 }
 
 namespace {
@@ -75,6 +75,11 @@ pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
     s.cfgChannels = parsed(a, "cfg-channels", parseCFGChannels, s.cfgChannels);
     r.vaeTiling = parsed(a, "vae-tiling", parseVAETiling, r.vaeTiling);
     r.vaeTileSize = intInRange(a, "vae-tile", r.vaeTileSize);
+    if (auto init = a.value("init-image")) r.initImage.path = *init;
+    if (!r.initImage.enabled() && (a.has("strength") || a.has("resize")))
+        throw UsageError("--strength and --resize belong to image-to-image: give --init-image FILE too");
+    r.initImage.strength = a.doubleValue("strength", r.initImage.strength);
+    r.initImage.resize = parsed(a, "resize", parseInitResize, r.initImage.resize);
     // The diffusers preset reproduces LuminaPipeline, which lower()s and strip()s the prompt.
     r.diffusersPromptPreprocess = onOff(a, "diffusers-preprocess", r.preset == "diffusers");
     return r;

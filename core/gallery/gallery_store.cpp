@@ -61,8 +61,13 @@ void migrateToV1(sqlite3* db, const fs::path& file) {
     )sql");
 }
 
+// v2: the item an image-to-image result was made from (Refine). No foreign key: a result outlives its source.
+void migrateToV2(sqlite3* db, const fs::path& file) {
+    execSql(db, file, "ALTER TABLE items ADD COLUMN source_id INTEGER");
+}
+
 using Migration = void (*)(sqlite3*, const fs::path&);
-constexpr Migration kMigrations[] = {&migrateToV1};
+constexpr Migration kMigrations[] = {&migrateToV1, &migrateToV2};
 static_assert(std::size(kMigrations) == GalleryStore::kSchemaVersion, "one migration per schema version");
 
 int readUserVersion(sqlite3* db, const fs::path& file) {
@@ -90,7 +95,7 @@ fs::path withSuffix(const fs::path& p, const std::string& suffix) {
 
 constexpr const char* kItemColumns = "id, created_at_ms, prompt, negative_prompt, settings, seed, width, "
                                      "height, image_path, thumbnail, favourite, "
-                                     "trashed, duration_ms, model, device";
+                                     "trashed, duration_ms, model, device, source_id";
 
 GalleryItem readItem(const Statement& s) {
     GalleryItem item;
@@ -110,6 +115,7 @@ GalleryItem readItem(const Statement& s) {
     item.durationMs = s.real(12);
     item.model = s.text(13);
     item.device = s.text(14);
+    if (!s.isNull(15)) item.sourceId = s.int64(15);
     return item;
 }
 
@@ -266,8 +272,8 @@ int64_t GalleryStore::insertItem(const GalleryItem& item) {
     Statement s(m_db, m_path,
                 "INSERT INTO items (created_at_ms, prompt, negative_prompt, search_text, settings, seed, "
                 "width, height, "
-                "image_path, thumbnail, favourite, trashed, duration_ms, model, device) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+                "image_path, thumbnail, favourite, trashed, duration_ms, model, device, source_id) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
     s.bind(1, item.createdAtMs ? item.createdAtMs : nowMs())
         .bind(2, item.prompt)
         .bind(3, item.negativePrompt)
@@ -283,6 +289,10 @@ int64_t GalleryStore::insertItem(const GalleryItem& item) {
         s.bindBlob(10, item.thumbnailPng);
     s.bind(11, int64_t{item.favourite}).bind(12, int64_t{item.trashed}).bind(13, item.durationMs);
     s.bind(14, item.model).bind(15, item.device);
+    if (item.sourceId)
+        s.bind(16, *item.sourceId);
+    else
+        s.bindNull(16);
     s.run();
     return sqlite3_last_insert_rowid(m_db);
 }

@@ -34,6 +34,8 @@ struct GalleryItem {
     bool trashed = false;
     double durationMs = 0;
     std::string model, device;
+    // The item this one was made from (Refine): its init image. Kept when the source is deleted for good.
+    std::optional<int64_t> sourceId;
 };
 
 struct GalleryQuery {
@@ -60,7 +62,7 @@ enum class OpenOutcome { Created, Opened, Migrated, RecoveredFromCorruption, Rec
 
 class GalleryStore {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Opens or creates the database. A corrupt file, or one written by a newer version, is moved aside to
     // "<name>.backup-<timestamp>" and a fresh database is created; outcome() says so, backupPath() names it.

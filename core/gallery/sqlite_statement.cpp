@@ -88,6 +88,10 @@ int64_t Statement::int64(int column) const {
     return sqlite3_column_int64(m_stmt, column);
 }
 
+bool Statement::isNull(int column) const {
+    return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+
 double Statement::real(int column) const {
     return sqlite3_column_double(m_stmt, column);
 }

@@ -36,6 +36,7 @@ public:
     void reset(); // ready to bind and run again
 
     int64_t int64(int column) const;
+    bool isNull(int column) const;
     double real(int column) const;
     std::string text(int column) const;
     std::vector<uint8_t> blob(int column) const;

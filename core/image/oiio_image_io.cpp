@@ -202,7 +202,11 @@ void writeImage(const FloatImage& image, const fs::path& file, const ExportOptio
 }
 
 FloatImage readImage(const fs::path& file) {
-    auto in = OIIO::ImageInput::open(file.string());
+    // OpenImageIO premultiplies colour by alpha on read unless told otherwise; the colour is what is wanted
+    // here (alpha is dropped, not composited), so the file's own unassociated values are asked for.
+    OIIO::ImageSpec config;
+    config.attribute("oiio:UnassociatedAlpha", 1);
+    auto in = OIIO::ImageInput::open(file.string(), &config);
     if (!in) throw IoError("cannot read image " + file.string() + ": " + OIIO::geterror());
     const OIIO::ImageSpec& spec = in->spec();
     // Colour channels only: grey + alpha is grey, RGBA is RGB (alpha dropped, not composited).

@@ -7,6 +7,8 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <string>
 
 namespace lumina::image {
 
@@ -158,6 +160,36 @@ std::vector<uint8_t> insertPngText(std::span<const uint8_t> png, const std::vect
     return out;
 }
 
+namespace {
+
+// zlib stream -> bytes, at most kMaxInflatedText (a larger text is cut there; the settings parsers refuse
+// texts that long anyway). nullopt for a corrupt stream.
+constexpr std::size_t kMaxInflatedText = std::size_t{16} << 20;
+
+std::optional<std::string> inflateText(std::string_view compressed) {
+    z_stream z{};
+    if (inflateInit(&z) != Z_OK) return std::nullopt;
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+    z.avail_in = static_cast<uInt>(compressed.size());
+    std::string out;
+    char buffer[16384];
+    int status = Z_OK;
+    while (status == Z_OK && out.size() < kMaxInflatedText) {
+        z.next_out = reinterpret_cast<Bytef*>(buffer);
+        z.avail_out = sizeof buffer;
+        status = inflate(&z, Z_NO_FLUSH);
+        if (status != Z_OK && status != Z_STREAM_END) break;
+        out.append(buffer, sizeof buffer - z.avail_out);
+        if (status == Z_OK && z.avail_in == 0 && z.avail_out != 0) break; // input ended early
+    }
+    inflateEnd(&z);
+    if (status != Z_STREAM_END && out.size() < kMaxInflatedText) return std::nullopt;
+    if (out.size() > kMaxInflatedText) out.resize(kMaxInflatedText);
+    return out;
+}
+
+} // namespace
+
 std::vector<PngText> readPngText(std::span<const uint8_t> png) {
     std::vector<PngText> texts;
     for (const auto& c : listChunks(png)) {
@@ -168,12 +200,21 @@ std::vector<PngText> readPngText(std::span<const uint8_t> png) {
         const std::string keyword(body.substr(0, nul));
         if (c.type == "tEXt") {
             texts.push_back({keyword, latin1ToUtf8(body.substr(nul + 1))});
-        } else if (c.type == "iTXt" && body.size() >= nul + 3 && body[nul + 1] == 0) {
+        } else if (c.type == "zTXt" && body.size() >= nul + 2 && body[nul + 1] == 0) {
+            // Written by Qt for long Latin-1 texts, among others: keyword, method 0 (deflate), Latin-1 text.
+            if (auto text = inflateText(body.substr(nul + 2)))
+                texts.push_back({keyword, latin1ToUtf8(*text)});
+        } else if (c.type == "iTXt" && body.size() >= nul + 3 && body[nul + 2] == 0) {
+            const bool compressed = body[nul + 1] != 0;
             const std::size_t langEnd = body.find('\0', nul + 3);
             if (langEnd == std::string_view::npos) continue;
             const std::size_t translatedEnd = body.find('\0', langEnd + 1);
             if (translatedEnd == std::string_view::npos) continue;
-            texts.push_back({keyword, std::string(body.substr(translatedEnd + 1))});
+            const auto rest = body.substr(translatedEnd + 1);
+            if (!compressed)
+                texts.push_back({keyword, std::string(rest)});
+            else if (auto text = inflateText(rest))
+                texts.push_back({keyword, std::move(*text)});
         }
     }
     return texts;

@@ -28,8 +28,9 @@ struct PngText {
 // PNG.
 std::vector<uint8_t> insertPngText(std::span<const uint8_t> png, const std::vector<PngText>& texts);
 
-// All tEXt (decoded from Latin-1 to UTF-8) and uncompressed iTXt chunks, in file order. Compressed iTXt and
-// zTXt chunks are skipped. Throws IoError when the stream is not a PNG or a chunk is cut short.
+// All tEXt and zTXt (decoded from Latin-1 to UTF-8) and iTXt chunks, compressed or not, in file order; a
+// compressed text is inflated up to 16 MiB, and one whose zlib stream is corrupt is skipped. Throws IoError
+// when the stream is not a PNG or a chunk is cut short.
 std::vector<PngText> readPngText(std::span<const uint8_t> png);
 
 } // namespace lumina::image

@@ -53,7 +53,8 @@ const std::set<std::string>& ourKeys() {
                                             "seed",
                                             "init_image",
                                             "strength",
-                                            "init_resize"};
+                                            "init_resize",
+                                            "init_gallery_item"};
     return keys;
 }
 

@@ -23,8 +23,11 @@ std::vector<PngText> readImageTextFields(const std::filesystem::path& file) {
         in.seekg(0);
         const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                          std::istreambuf_iterator<char>());
-        fields = readPngText(bytes); // IoError for a broken stream
-        return fields;
+        try {
+            return readPngText(bytes);
+        } catch (const IoError& e) { // a broken stream: say which file
+            throw IoError(fmt::format("cannot read {}: {}", file.string(), e.what()));
+        }
     }
     if (in.gcount() == 0) throw IoError(fmt::format("cannot read {}: the file is empty", file.string()));
     if (auto ours = readImageSettings(file)) fields.push_back({kSettingsKey, ours->dump()});

@@ -11,7 +11,8 @@
 
 namespace lumina::pipeline {
 
-enum class Stage { LoadingModel, EncodingPrompt, Sampling, Decoding, Done };
+// EncodingImage: image-to-image only, the init image through the VAE encoder.
+enum class Stage { LoadingModel, EncodingPrompt, EncodingImage, Sampling, Decoding, Done };
 
 struct StepProgress {
     int step = 0; // steps finished, 1-based after the first

@@ -3,6 +3,7 @@
 #include "core/util/errors.h"
 #include "core/util/utf8.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <string_view>
@@ -71,6 +72,14 @@ nlohmann::json toJson(const GenerationRequest& r) {
                      {"vae_tiling", toString(r.vaeTiling)},
                      {"vae_tile", r.vaeTileSize}};
     j["seed"] = r.seed ? nlohmann::json(*r.seed) : nlohmann::json(nullptr);
+    // Text-to-image settings stay as they were before image-to-image existed: the keys appear only with an
+    // init image.
+    if (r.initImage.enabled()) {
+        j["init_image"] = r.initImage.path;
+        j["strength"] = r.initImage.strength;
+        j["init_resize"] = toString(r.initImage.resize);
+        if (r.initImage.galleryItem) j["init_gallery_item"] = *r.initImage.galleryItem;
+    }
     return j;
 }
 
@@ -103,6 +112,15 @@ GenerationRequest requestFromJson(const nlohmann::json& j) {
     readKey(j, "full_preview_every", r.fullPreviewEveryNSteps);
     readChoice(j, "vae_tiling", parseVAETiling, r.vaeTiling);
     readKey(j, "vae_tile", r.vaeTileSize);
+    readKey(j, "init_image", r.initImage.path);
+    readKey(j, "strength", r.initImage.strength);
+    readChoice(j, "init_resize", parseInitResize, r.initImage.resize);
+    if (auto it = j.find("init_gallery_item"); it != j.end() && !it->is_null()) {
+        if (!it->is_number_integer())
+            throw InvalidRequest(
+                fmt::format("settings key 'init_gallery_item' must be an integer: {}", it->dump()));
+        r.initImage.galleryItem = it->get<int64_t>();
+    }
     if (auto it = j.find("seed"); it != j.end() && !it->is_null()) {
         if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<int64_t>() >= 0))
             throw InvalidRequest(
@@ -110,6 +128,25 @@ GenerationRequest requestFromJson(const nlohmann::json& j) {
         r.seed = it->get<uint64_t>();
     }
     return r;
+}
+
+int keptSteps(const GenerationRequest& r) {
+    const int n = r.sampling.steps;
+    if (!r.initImage.enabled()) return n;
+    const double s = r.initImage.strength;
+    if (!(s > 0.0 && s <= 1.0)) return 0;
+    // Double arithmetic in the references' own order, so the truncation index matches theirs exactly.
+    if (r.preset == "lumina") {
+        const auto dropped = static_cast<int>(static_cast<double>(n + 1) * (1.0 - s));
+        return std::max(n - dropped, 0);
+    }
+    const double init = std::min(static_cast<double>(n) * s, static_cast<double>(n));
+    const auto start = static_cast<int>(std::max(static_cast<double>(n) - init, 0.0));
+    return std::max(n - start, 0);
+}
+
+int firstKeptStep(const GenerationRequest& r) {
+    return r.sampling.steps - keptSteps(r);
 }
 
 void validateRequest(const GenerationRequest& r) {
@@ -141,6 +178,16 @@ void validateRequest(const GenerationRequest& r) {
         throw InvalidRequest(fmt::format(
             "VAE tile size must be 0 (automatic) or a multiple of 64 from 256 to 8192 pixels, not {}",
             r.vaeTileSize));
+    if (r.initImage.enabled()) {
+        const double strength = r.initImage.strength;
+        if (!std::isfinite(strength) || strength <= 0 || strength > 1)
+            throw InvalidRequest(
+                fmt::format("strength must be greater than 0 and at most 1, not {}", strength));
+        if (keptSteps(r) < 1)
+            throw InvalidRequest(fmt::format(
+                "strength {} keeps none of the {} steps with the {} preset: raise the strength or the steps",
+                strength, s.steps, r.preset));
+    }
 }
 
 } // namespace lumina::pipeline

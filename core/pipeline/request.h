@@ -30,6 +30,24 @@ struct SamplingSettings {
     double sigmoidKappa = 6.0;
 };
 
+// Image-to-image (docs/img2img.md): the run starts part-way along the schedule from an existing picture mixed
+// with noise instead of from pure noise.
+struct InitImageSettings {
+    std::string path; // any image OpenImageIO reads (PNG without it); empty: text-to-image
+    // Share of the schedule that runs, in (0, 1]: 1 starts from pure noise (the image only feeds the seeded
+    // draws), small values stay close to the picture. 0.6 is the official sample_img2img.py default.
+    double strength = 0.6;
+    InitResize resize = InitResize::Fit;
+    // The gallery item the picture comes from (the studio's Refine), so the result can link back to it.
+    std::optional<int64_t> galleryItem;
+    bool enabled() const { return !path.empty(); }
+};
+
+// Refine's default strength (docs/img2img.md, "Refine"): with the lumina preset's time shift 4 the run starts
+// at model time 0.27 and runs 12 of 30 steps, enough to redraw detail at the new size while the layout and
+// colours the artist picked survive.
+inline constexpr double kRefineStrength = 0.4;
+
 struct GenerationRequest {
     std::string prompt;
     std::string negativePrompt;
@@ -46,6 +64,7 @@ struct GenerationRequest {
     // VAE decode: Auto tiles when the untiled decode would not fit in memory (or ran out of it).
     VAETiling vaeTiling = VAETiling::Auto;
     int vaeTileSize = 0; // tile edge in image pixels, a multiple of 64 from 256 to 8192; 0: from free memory
+    InitImageSettings initImage;
 };
 
 // The preset's settings: "diffusers" = 30 diffusers-Euler steps, guidance 4, time-aware RoPE with
@@ -54,14 +73,22 @@ struct GenerationRequest {
 // extrapolated sizes only.
 SamplingSettings presetSettings(const std::string& preset);
 
+// Image-to-image: how many of the request's `steps` intervals run, by the preset's rule (docs/img2img.md).
+// diffusers (StableDiffusion3Img2ImgPipeline.get_timesteps): N - int(N - N*s) of the N-step schedule;
+// lumina (Lumina-T2X sample_img2img.py, ODE(strength)): the official grid of N + 1 points loses its first
+// int((N + 1) * (1 - s)) points. `steps` for text-to-image. 0 means the strength keeps no step.
+int keptSteps(const GenerationRequest& request);
+// Index of the first kept schedule point (sigma for diffusers, grid time for lumina): steps - keptSteps.
+int firstKeptStep(const GenerationRequest& request);
+
 nlohmann::json toJson(const GenerationRequest& request);
 // Missing keys take defaults; wrong types or unknown enum names throw InvalidRequest naming the key.
 GenerationRequest requestFromJson(const nlohmann::json& json);
 
 // Checks everything that can be checked before any model work: sizes (multiples of 16, 64..6144: the RoPE
 // table covers 384 tokens a side; 1024 is native, 256..4096 the useful range), steps
-// (1..1000), finite guidance >= 0, time shift > 0, watershed in [0,1], valid UTF-8 prompt. Throws
-// InvalidRequest.
+// (1..1000), finite guidance >= 0, time shift > 0, watershed in [0,1], valid UTF-8 prompt, strength in (0, 1]
+// keeping at least one step (keptSteps). Throws InvalidRequest.
 void validateRequest(const GenerationRequest& request);
 
 } // namespace lumina::pipeline

@@ -2,6 +2,8 @@
 
 #include "core/models/vae/latent_preview.h"
 #include "core/models/vae/vae_decode.h"
+#include "core/models/vae/vae_encode.h"
+#include "core/pipeline/init_image.h"
 #include "core/sampling/context_drop.h"
 #include "core/sampling/guidance.h"
 #include "core/sampling/ode_solver.h"
@@ -14,6 +16,7 @@
 #include <c10/util/Exception.h>
 #include <chrono>
 #include <fmt/format.h>
+#include <optional>
 #include <random>
 #include <torch/torch.h>
 
@@ -58,11 +61,16 @@ text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prom
 
 } // namespace
 
+at::Tensor initialNoise(at::Generator& generator, int64_t height, int64_t width, c10::ScalarType dtype,
+                        c10::Device device) {
+    auto noise = at::randn({1, 4, height / 8, width / 8}, generator, at::TensorOptions().dtype(dtype));
+    return noise.to(device);
+}
+
 at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::ScalarType dtype,
                         c10::Device device) {
     auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-    auto noise = at::randn({1, 4, height / 8, width / 8}, generator, at::TensorOptions().dtype(dtype));
-    return noise.to(device);
+    return initialNoise(generator, height, width, dtype, device);
 }
 
 GenerationRequest resolveRequest(const GenerationRequest& request, const LoadedModels& models) {
@@ -96,6 +104,16 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
     };
 
     try {
+        // 0. Image-to-image: the init image is read and fitted first, so that a bad file fails before any
+        // model work.
+        const bool fromImage = request.initImage.enabled();
+        at::Tensor initPixels;
+        if (fromImage)
+            initPixels = initImageTensor(loadInitImage(request.initImage.path), request.width, request.height,
+                                         request.initImage.resize);
+        const int firstKept = firstKeptStep(request);
+        const int keptIntervals = keptSteps(request);
+
         // 1. Text: positive prompt (as typed, or lower+strip in diffusers compatibility mode), conditional
         // rows first. diffusers pads the negative prompt to the positive's length (cutting a longer one); the
         // official demo (encode_prompt) tokenizes both as one right-padded batch, padded to the longer.
@@ -120,10 +138,48 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
         const auto caption = m.transformer->prepareCaption(features, mask);
         out.encodeMs = msSince(encodeStart);
 
-        // 2. Noise and the denoising loop.
+        // 2. The schedule (image-to-image keeps its tail, docs/img2img.md) and the start: pure noise, or the
+        // init image's latents mixed with noise at the first kept point. One seeded CPU generator draws the
+        // VAE posterior sample first and the noise second, as StableDiffusion3Img2ImgPipeline.prepare_latents
+        // does.
+        sampling::FlowMatchEulerConfig eulerConfig = m.scheduler;
+        eulerConfig.shift = s.timeShift;
+        std::optional<sampling::FlowMatchEulerSchedule> schedule;
+        at::Tensor grid;
+        if (s.sampler == Sampler::DiffusersEuler)
+            schedule =
+                sampling::FlowMatchEulerSchedule::create(eulerConfig, s.steps, m.device).from(firstKept);
+        else
+            grid = sampling::officialTimeGrid(s.steps, s.timeShift, s.schedule, s.sigmoidKappa)
+                       .slice(0, firstKept)
+                       .clone();
+        auto generator = at::make_generator<at::CPUGeneratorImpl>(out.seed);
+        at::Tensor imageLatents;
+        if (fromImage) {
+            stage(Stage::EncodingImage);
+            if (cancel.mode() == CancelMode::StopNow) throw Cancelled();
+            const auto imageStart = Clock::now();
+            imageLatents = models::encodeImageToLatents(
+                               *m.vae, initPixels.to(m.vaeDtype), generator,
+                               models::TiledEncodeOptions{
+                                   request.vaeTiling, request.vaeTileSize / m.vae->config().spatialFactor()})
+                               .to(m.device, m.dtype);
+            initPixels = at::Tensor();
+            out.encodeMs += msSince(imageStart);
+        }
         stage(Stage::Sampling);
         const auto samplingStart = Clock::now();
-        at::Tensor x = initialNoise(out.seed, request.height, request.width, m.dtype, m.device);
+        at::Tensor x = initialNoise(generator, request.height, request.width, m.dtype, m.device);
+        if (fromImage) {
+            if (schedule) { // FlowMatchEulerDiscreteScheduler.scale_noise: sigma * noise + (1 - sigma) * x0
+                const auto sigma = schedule->sigmas()[0].to(imageLatents.scalar_type());
+                x = sigma * x + (1.0 - sigma) * imageLatents;
+            } else { // sample_img2img.py: z * (1 - t0) + x1 * t0 in Lumina time (0 noise, 1 data)
+                const auto t0 = grid[0].to(m.device);
+                x = x * (1.0 - t0) + imageLatents * t0;
+            }
+            imageLatents = at::Tensor();
+        }
         const int64_t inChannels = m.transformer->config().inChannels;
         const int64_t native = m.transformer->config().sampleSize * 8;
         sampling::RoPEScalingSettings rope;
@@ -142,8 +198,9 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
         if (s.proportionalAttention)
             stepOptions.baseSequenceLength = sampling::proportionalAttentionBase(native);
         StepProgress progress;
-        progress.totalSteps = s.steps;
-        progress.totalModelEvaluations = static_cast<int>(sampling::modelEvaluations(s.sampler, s.steps));
+        progress.totalSteps = keptIntervals;
+        progress.totalModelEvaluations =
+            static_cast<int>(sampling::modelEvaluations(s.sampler, keptIntervals));
 
         // Latest clean-image estimate x0 = x_t + (1 - t) v, for previews and "stop and keep": computed only
         // when one of them asks, from the last evaluation's state and velocity.
@@ -200,23 +257,20 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
         };
 
         try {
-            if (s.sampler == Sampler::DiffusersEuler) {
-                sampling::FlowMatchEulerConfig config = m.scheduler;
-                config.shift = s.timeShift;
-                const auto schedule = sampling::FlowMatchEulerSchedule::create(config, s.steps, m.device);
+            if (schedule) {
                 const auto rule = m.device.is_cuda() ? sampling::TimeDivision::ReciprocalMultiply
                                                      : sampling::TimeDivision::TrueDivide;
-                const auto times = schedule.modelTimes(rule);
-                const auto host = sampling::FlowMatchEulerSchedule::create(config, s.steps).modelTimes(rule);
+                const auto times = schedule->modelTimes(rule);
+                const auto host = sampling::FlowMatchEulerSchedule::create(eulerConfig, s.steps)
+                                      .from(firstKept)
+                                      .modelTimes(rule);
                 hostTimes.assign(host.data_ptr<float>(), host.data_ptr<float>() + host.numel());
-                for (int64_t i = 0; i < schedule.steps(); ++i) {
+                for (int64_t i = 0; i < schedule->steps(); ++i) {
                     const auto v = velocity(times[i].reshape({1}), x);
-                    x = schedule.step(i, x, v);
+                    x = schedule->step(i, x, v);
                     reportStep(i, x);
                 }
             } else {
-                const auto grid =
-                    sampling::officialTimeGrid(s.steps, s.timeShift, s.schedule, s.sigmoidKappa);
                 // The evaluation times, from the same solver run on a one-element CPU state of x's dtype.
                 const sampling::VelocityFn record = [&](const at::Tensor& t, const at::Tensor& state) {
                     hostTimes.push_back(t.to(at::kFloat).item<float>());

@@ -1,5 +1,6 @@
 #pragma once
-// The text-to-image run: tokenize -> encode (cached) -> initial noise -> denoising loop with classifier-free
+// The generation run: tokenize -> encode (cached) -> initial noise (image-to-image: the init image encoded
+// and mixed with noise at the first kept step, docs/img2img.md) -> denoising loop with classifier-free
 // guidance -> VAE decode. Reference: diffusers pipelines/lumina/pipeline_lumina.py (LuminaPipeline.__call__)
 // for the `diffusers-euler` sampler, the official Lumina-T2X transport ODE for euler / midpoint / rk4
 // (docs/reference-notes.md; docs/sampling.md). Each run has its own state; the models are shared and
@@ -7,6 +8,8 @@
 #include "core/pipeline/generation_output.h"
 #include "core/pipeline/loaded_models.h"
 #include "core/util/cancel_token.h"
+
+#include <ATen/core/Generator.h>
 
 namespace lumina::pipeline {
 
@@ -23,6 +26,9 @@ GenerationOutput generateImage(const LoadedModels& models, const GenerationReque
 // Initial latents exactly as diffusers' randn_tensor with torch.Generator("cpu").manual_seed(seed): drawn on
 // the CPU in `dtype` (not drawn in fp32 and cast: that gives different numbers), then moved to `device`.
 at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::ScalarType dtype,
+                        c10::Device device);
+// The same draw from an existing CPU generator (image-to-image draws the VAE posterior sample from it first).
+at::Tensor initialNoise(at::Generator& generator, int64_t height, int64_t width, c10::ScalarType dtype,
                         c10::Device device);
 
 } // namespace lumina::pipeline

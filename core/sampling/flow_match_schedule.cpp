@@ -125,6 +125,16 @@ at::Tensor eulerStep(const at::Tensor& x, const at::Tensor& u, const at::Tensor&
     return prev.to(u.scalar_type());
 }
 
+FlowMatchEulerSchedule FlowMatchEulerSchedule::from(int64_t first) const {
+    if (first < 0 || first >= steps())
+        throw InvalidRequest(
+            fmt::format("the schedule has {} steps; it cannot start at step {}", steps(), first));
+    FlowMatchEulerSchedule kept = *this;
+    kept.m_sigmas = m_sigmas.slice(0, first).clone();
+    kept.m_timesteps = m_timesteps.slice(0, first).clone();
+    return kept;
+}
+
 at::Tensor FlowMatchEulerSchedule::step(int64_t i, const at::Tensor& x, const at::Tensor& velocity) const {
     if (i < 0 || i >= steps())
         throw InvalidRequest(fmt::format("scheduler step {} is outside 0..{}", i, steps() - 1));

@@ -52,6 +52,10 @@ public:
     // (n) fp32 on the schedule's device. t[0] == 0. Expand t[i] to the batch for the transformer.
     at::Tensor modelTimes(TimeDivision rule = TimeDivision::ForDevice) const;
 
+    // The schedule from step `first` on (image-to-image: StableDiffusion3Img2ImgPipeline.get_timesteps keeps
+    // timesteps[first:] and sigmas[first:] of the full schedule, so the kept values are bit-identical to it).
+    // Throws InvalidRequest unless 0 <= first < steps().
+    FlowMatchEulerSchedule from(int64_t first) const;
     // One reference step from step i to i + 1, given the (guided) velocity v predicted at step i:
     // returns eulerStep(x, -v, sigmas[i], sigmas[i+1]). The state comes back in v's dtype.
     // Throws InvalidRequest for i outside 0..n-1 or latents on another device than the schedule.

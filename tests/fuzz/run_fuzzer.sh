@@ -17,7 +17,7 @@ esac
 cxx=${CXX_FUZZ:-$(command -v clang++-14 || command -v clang++)}
 
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target "$target"
+cmake --build "$build" -j1 --target "$target"
 
 # The committed seeds stay untouched; new inputs found while fuzzing go to the work corpus.
 work="$build/corpus-$target"

@@ -118,6 +118,47 @@ private slots:
         const auto b = store.item(store.addItem(bare));
         QVERIFY(b->thumbnailPng.empty());
         QVERIFY(b->createdAtMs > 1700000000000);
+        QVERIFY(!b->sourceId.has_value());
+        // A refined item links to its source.
+        GalleryItem refined = makeItem("refined", 2000);
+        refined.sourceId = id;
+        QCOMPARE(store.item(store.addItem(refined))->sourceId, std::optional<int64_t>(id));
+    }
+
+    // A gallery written by the first release (schema v1, no source_id column) opens migrated, its items
+    // intact.
+    void migratesVersionOneGallery() {
+        const auto file = dbPath("v1.db");
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(file.string().c_str(), &db), SQLITE_OK);
+        const char* v1 = R"sql(
+            CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at_ms INTEGER NOT NULL,
+                prompt TEXT NOT NULL, negative_prompt TEXT NOT NULL, search_text TEXT NOT NULL,
+                settings TEXT NOT NULL, seed INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+                image_path TEXT NOT NULL, thumbnail BLOB, favourite INTEGER NOT NULL DEFAULT 0,
+                trashed INTEGER NOT NULL DEFAULT 0, duration_ms REAL NOT NULL DEFAULT 0,
+                model TEXT NOT NULL DEFAULT '', device TEXT NOT NULL DEFAULT '');
+            CREATE INDEX items_by_created ON items (trashed, created_at_ms DESC, id DESC);
+            CREATE INDEX items_favourites ON items (favourite, trashed, created_at_ms DESC, id DESC);
+            CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL,
+                state INTEGER NOT NULL, request TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
+            CREATE INDEX jobs_by_position ON jobs (position, id);
+            INSERT INTO items (created_at_ms, prompt, negative_prompt, search_text, settings, seed, width, height,
+                image_path) VALUES (5, 'old cat', '', 'old cat', '{"steps":30}', 7, 1024, 1024, '/x/old.png');
+            PRAGMA user_version = 1;)sql";
+        QCOMPARE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+        GalleryStore store(file);
+        QCOMPARE(store.outcome(), OpenOutcome::Migrated);
+        QCOMPARE(rawPragma(file, "user_version"), int64_t{GalleryStore::kSchemaVersion});
+        const auto old = store.item(1);
+        QVERIFY(old.has_value());
+        QCOMPARE(old->prompt, std::string("old cat"));
+        QCOMPARE(old->imagePath, std::string("/x/old.png"));
+        QVERIFY(!old->sourceId.has_value());
+        GalleryItem refined = makeItem("refined", 10);
+        refined.sourceId = 1;
+        QCOMPARE(store.item(store.addItem(refined))->sourceId, std::optional<int64_t>(1));
     }
 
     void pagingFavouritesTrash() {

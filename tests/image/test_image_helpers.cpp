@@ -10,10 +10,32 @@
 
 #include <cstring>
 #include <random>
+#include <zlib.h>
 
 using namespace lumina::image;
 
 namespace {
+
+// Inserts a chunk of `type` with `body` (CRC computed) before the PNG's IEND.
+void insertChunk(std::vector<uint8_t>& png, const char* type, const std::vector<uint8_t>& body) {
+    std::vector<uint8_t> chunk{uint8_t(body.size() >> 24), uint8_t(body.size() >> 16),
+                               uint8_t(body.size() >> 8),  uint8_t(body.size()),
+                               uint8_t(type[0]),           uint8_t(type[1]),
+                               uint8_t(type[2]),           uint8_t(type[3])};
+    chunk.insert(chunk.end(), body.begin(), body.end());
+    const uint32_t crc = crc32(std::span(chunk).subspan(4));
+    chunk.insert(chunk.end(), {uint8_t(crc >> 24), uint8_t(crc >> 16), uint8_t(crc >> 8), uint8_t(crc)});
+    png.insert(png.end() - 12, chunk.begin(), chunk.end());
+}
+
+std::vector<uint8_t> deflated(const std::string& text) {
+    uLongf size = compressBound(static_cast<uLong>(text.size()));
+    std::vector<uint8_t> out(size);
+    compress2(out.data(), &size, reinterpret_cast<const Bytef*>(text.data()), static_cast<uLong>(text.size()),
+              9);
+    out.resize(size);
+    return out;
+}
 
 std::span<const uint8_t> bytesOf(const char* s) {
     return {reinterpret_cast<const uint8_t*>(s), std::strlen(s)};
@@ -88,15 +110,34 @@ private slots:
     void pngTextDecodesLatin1() {
         auto png = encodePng(solid(1, 1, 0, 0, 0));
         // Hand-made tEXt "Title\0Caf\xE9" inserted before IEND.
-        const std::vector<uint8_t> body{'T', 'i', 't', 'l', 'e', 0, 'C', 'a', 'f', 0xE9};
-        std::vector<uint8_t> chunk{0, 0, 0, static_cast<uint8_t>(body.size()), 't', 'E', 'X', 't'};
-        chunk.insert(chunk.end(), body.begin(), body.end());
-        const uint32_t crc = crc32(std::span(chunk).subspan(4));
-        chunk.insert(chunk.end(), {uint8_t(crc >> 24), uint8_t(crc >> 16), uint8_t(crc >> 8), uint8_t(crc)});
-        png.insert(png.end() - 12, chunk.begin(), chunk.end());
+        insertChunk(png, "tEXt", {'T', 'i', 't', 'l', 'e', 0, 'C', 'a', 'f', 0xE9});
         const auto texts = readPngText(png);
         QCOMPARE(texts.size(), std::size_t{1});
         QCOMPARE(texts[0].text, std::string("Café"));
+    }
+
+    // Compressed texts (zTXt, and iTXt with the compression flag: Qt writes long texts so) are inflated; a
+    // corrupt stream is skipped, not a failure of the whole file.
+    void pngCompressedTextsAreRead() {
+        auto png = encodePng(solid(1, 1, 0, 0, 0));
+        const std::string latin1 = "Steps: 25, Sampler: Euler a, CFG scale: 6.5, Seed: 1234, Caf\xE9";
+        const std::string utf8 = "a castle on a hill, 城, repeated: " + std::string(300, 'x');
+        std::vector<uint8_t> z{'p', 'a', 'r', 'a', 'm', 's', 0, 0};
+        const auto deflatedLatin1 = deflated(latin1);
+        z.insert(z.end(), deflatedLatin1.begin(), deflatedLatin1.end());
+        insertChunk(png, "zTXt", z);
+        std::vector<uint8_t> i{'p', 'r', 'o', 'm', 'p', 't', 0, 1, 0, 0, 0};
+        const auto deflatedUtf8 = deflated(utf8);
+        i.insert(i.end(), deflatedUtf8.begin(), deflatedUtf8.end());
+        insertChunk(png, "iTXt", i);
+        std::vector<uint8_t> broken{'b', 'a', 'd', 0, 0, 'n', 'o', 't', ' ', 'z', 'l', 'i', 'b'};
+        insertChunk(png, "zTXt", broken);
+        const auto texts = readPngText(png);
+        QCOMPARE(texts.size(), std::size_t{2});
+        QCOMPARE(texts[0].keyword, std::string("params"));
+        QCOMPARE(texts[0].text, std::string("Steps: 25, Sampler: Euler a, CFG scale: 6.5, Seed: 1234, Café"));
+        QCOMPARE(texts[1].keyword, std::string("prompt"));
+        QCOMPARE(texts[1].text, utf8);
     }
 
     void pngErrors() {

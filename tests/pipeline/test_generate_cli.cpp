@@ -5,6 +5,7 @@
 //
 // Mutation tried: the CLI's --rope-scaling parsed but not passed on (ropeScaling left at the preset's): the
 // none, ntk and linear rows of luminaPresetMatchesTheOfficialSampler failed.
+#include <QColor>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -313,6 +314,17 @@ private slots:
                                     << "vae-tiling must be one of auto|always|never";
         QTest::newRow("unknown option") << base + QStringList{"--colour", "red"} << "unknown option";
         QTest::newRow("no prompt") << QStringList{"generate", "--model", "/x", "--json"} << "--prompt";
+        QTest::newRow("strength without init image")
+            << base + QStringList{"--strength", "0.5"} << "--init-image";
+        QTest::newRow("init image missing")
+            << base + QStringList{"--init-image", "/no/such/picture.png"} << "/no/such/picture.png";
+        QTest::newRow("strength above one")
+            << base + QStringList{"--init-image", "/no/such/picture.png", "--strength", "1.5"} << "strength";
+        QTest::newRow("strength keeps no step")
+            << base + QStringList{"--init-image", "/x.png", "--strength", "0.01", "--steps", "10"}
+            << "keeps none";
+        QTest::newRow("resize") << base + QStringList{"--init-image", "/x.png", "--resize", "stretch"}
+                                << "resize must be one of fit|crop";
     }
     void badArgumentsExitTwoBeforeLoading() {
         QFETCH(QStringList, args);
@@ -321,6 +333,137 @@ private slots:
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(QString(r.err).contains(message, Qt::CaseInsensitive), r.err.constData());
         QVERIFY(r.out.isEmpty());
+    }
+
+    // Image-to-image from the command line: the flags reach the pipeline (one case per preset, against the
+    // references of tests/python/img2img_references.py), and the settings embedded in the PNG say how it was
+    // made.
+    void imageToImageFromTheCommandLine_data() {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("lumina") << "lumina_nonsquare_crop_euler_s05";
+        QTest::newRow("diffusers") << "diffusers_extrapolated_2x_crop";
+    }
+    void imageToImageFromTheCommandLine() {
+        QFETCH(QString, name);
+        QJsonObject r;
+        for (const auto c : m_cases["img2img_cases"].toArray())
+            if (c.toObject()["name"].toString() == name) r = c.toObject()["request"].toObject();
+        QVERIFY2(!r.isEmpty(), qPrintable("no image-to-image case " + name));
+        const QString png = m_dir.filePath(name + ".png"), latents = m_dir.filePath(name + ".safetensors");
+        QStringList args{"generate",
+                         "--model",
+                         model(),
+                         "--preset",
+                         r["preset"].toString(),
+                         "--prompt",
+                         r["prompt"].toString(),
+                         "--negative",
+                         r["negative_prompt"].toString(),
+                         "--width",
+                         QString::number(r["width"].toInt()),
+                         "--height",
+                         QString::number(r["height"].toInt()),
+                         "--seed",
+                         QString::number(r["seed"].toInteger()),
+                         "--steps",
+                         QString::number(r["steps"].toInt()),
+                         "--guidance",
+                         QString::number(r["guidance"].toDouble(), 'g', 17),
+                         "--init-image",
+                         r["init_image"].toString(),
+                         "--strength",
+                         QString::number(r["strength"].toDouble(), 'g', 17),
+                         "--resize",
+                         r["init_resize"].toString(),
+                         "--device",
+                         "cpu",
+                         "--quiet",
+                         "--output",
+                         png,
+                         "--save-latents",
+                         latents};
+        if (r["preset"].toString() == "lumina") args += {"--sampler", r["sampler"].toString()};
+        const auto run = cli(args);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QString reference = fixtures() + "/img2img_" + name + ".safetensors";
+        const double relL2 =
+            relativeL2(readF32(latents, "latents").values, readF32(reference, "latents").values);
+        QVERIFY2(relL2 <= 1e-4, qPrintable(QString("latents rel L2 %1").arg(relL2)));
+        const auto [worst, share] = levelDifference(QImage(png), readF32(reference, "image"));
+        QVERIFY2(worst <= 1 && share <= 1e-3, qPrintable(QString("image off by %1 levels").arg(worst)));
+
+        // `inspect` reads the settings back, init image and strength included.
+        const auto inspected = cli({"inspect", png, "--json"});
+        QVERIFY2(inspected.exitCode == 0, inspected.err.constData());
+        const auto j = QJsonDocument::fromJson(inspected.out).object();
+        QCOMPARE(j["source"].toString(), QString("lumina"));
+        const auto settings = j["settings"].toObject();
+        QCOMPARE(settings["prompt"].toString(), r["prompt"].toString());
+        QCOMPARE(settings["init_image"].toString(), r["init_image"].toString());
+        QCOMPARE(settings["strength"].toDouble(), r["strength"].toDouble());
+        QCOMPARE(settings["init_resize"].toString(), r["init_resize"].toString());
+        QCOMPARE(settings["seed"].toInteger(), r["seed"].toInteger());
+    }
+
+    void unreadableInitImageExitsThreeBeforeLoading() {
+        const QString bad = m_dir.filePath("not-a-picture.png");
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("these bytes are no image");
+        f.close();
+        const auto r =
+            cli({"generate", "--model", "/no/such/model", "--prompt", "x", "--init-image", bad, "--json"});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(QString(r.err).contains("not-a-picture.png") && QString(r.err).contains("cannot be read"),
+                 r.err.constData());
+    }
+
+    // `inspect` on another tool's file (an A1111 `parameters` text chunk, written here in that tool's
+    // format), on a picture without settings, and on bad paths.
+    void inspectReadsOtherToolsAndSaysWhatItCannot() {
+        QImage picture(16, 16, QImage::Format_RGB888);
+        picture.fill(QColor(10, 20, 30));
+        QImage a1111 = picture;
+        a1111.setText("parameters",
+                      "a castle on a hill, 城\nNegative prompt: fog\nSteps: 25, Sampler: Euler a, "
+                      "CFG scale: 6.5, Seed: 1234, Size: 512x768, Model: sd15");
+        const QString a1111File = m_dir.filePath("a1111.png"), plainFile = m_dir.filePath("plain.png");
+        QVERIFY(a1111.save(a1111File));
+        QVERIFY(picture.save(plainFile));
+
+        const auto r = cli({"inspect", a1111File, "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j["source"].toString(), QString("a1111"));
+        const auto settings = j["settings"].toObject();
+        QCOMPARE(settings["prompt"].toString(), QString("a castle on a hill, 城"));
+        QCOMPARE(settings["negative_prompt"].toString(), QString("fog"));
+        QCOMPARE(settings["steps"].toInt(), 25);
+        QCOMPARE(settings["seed"].toInteger(), 1234);
+        QCOMPARE(settings["width"].toInt(), 512);
+        QCOMPARE(settings["height"].toInt(), 768);
+        QVERIFY(!j["unmapped"].toArray().isEmpty()); // the sampler and model have no counterpart here
+
+        const auto text = cli({"inspect", a1111File});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("AUTOMATIC1111") && text.out.contains("a castle on a hill"),
+                 text.out.constData());
+
+        const auto plain = cli({"inspect", plainFile, "--json"});
+        QCOMPARE(plain.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(plain.out).object()["source"].toString(), QString("none"));
+
+        QCOMPARE(cli({"inspect", m_dir.filePath("absent.png")}).exitCode, 2);
+        QCOMPARE(cli({"inspect"}).exitCode, 2);
+        QCOMPARE(cli({"inspect", plainFile, a1111File}).exitCode, 2);
+        const QString garbage = m_dir.filePath("garbage.png");
+        QFile g(garbage);
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write("\x89PNG\r\n\x1a\n broken");
+        g.close();
+        const auto broken = cli({"inspect", garbage});
+        QCOMPARE(broken.exitCode, 3);
+        QVERIFY2(QString(broken.err).contains("garbage.png"), broken.err.constData());
     }
 
     void missingModelExitsThree() {

@@ -8,7 +8,9 @@ Writes OUT/pipeline/ (the diffusers folder, tokenizer as the real checkpoint shi
 tokenizer.model, left padding), per diffusers case OUT/<case>.safetensors and per lumina case
 OUT/lumina_<case>.safetensors with the final latents (float32, [1, 4, H/8, W/8]) and the decoded image (float32
 HWC in [0, 1]; lumina cases also `image_pil`, the official demo's 8-bit image), plus OUT/cases.json with the
-settings (lumina cases as the app's request JSON). fp32, CPU, seeds through torch.Generator("cpu").
+settings (lumina cases as the app's request JSON); image-to-image references (img2img_references.py) as
+OUT/img2img_<case>.safetensors with their init images under OUT/img2img/. fp32, CPU, seeds through
+torch.Generator("cpu").
 """
 import argparse
 import json
@@ -22,6 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 
+import img2img_references  # noqa: E402
 import make_tiny_pipeline  # noqa: E402
 import official_lumina_sampler as official  # noqa: E402
 
@@ -211,11 +214,12 @@ def main():
            "padding_side": pipe.tokenizer.padding_side,
            "scheduler_shift": pipe.scheduler.config.shift}
     lumina_cases = lumina_references(pipe, args.out)
+    img2img_cases = img2img_references.references(pipe, args.out)
     with open(os.path.join(args.out, "cases.json"), "w") as f:
-        json.dump({"cases": cases, "lumina_cases": lumina_cases, "environment": env}, f, indent=1,
-                  ensure_ascii=False)
-    print(f"{len(cases)} diffusers and {len(lumina_cases)} official-sampler reference runs written to {args.out}",
-          file=sys.stderr)
+        json.dump({"cases": cases, "lumina_cases": lumina_cases, "img2img_cases": img2img_cases,
+                   "environment": env}, f, indent=1, ensure_ascii=False)
+    print(f"{len(cases)} diffusers, {len(lumina_cases)} official-sampler and {len(img2img_cases)} image-to-image "
+          f"reference runs written to {args.out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 // GenerationRequest: presets, JSON round trip (database, metadata), names, and validation of bad requests.
+#include "core/pipeline/refine.h"
 #include "core/pipeline/request.h"
 #include "core/util/errors.h"
 #include "core/util/utf8.h"
@@ -83,6 +84,118 @@ private slots:
         GenerationRequest randomSeed;
         QVERIFY(!requestFromJson(toJson(randomSeed)).seed.has_value());
     }
+    // Image-to-image keys appear only with an init image and round-trip; text-to-image JSON is unchanged.
+    void imageToImageJson() {
+        GenerationRequest r;
+        QVERIFY(!toJson(r).contains("init_image"));
+        QVERIFY(!toJson(r).contains("strength"));
+        r.initImage.path = "/pictures/猫.png";
+        r.initImage.strength = 0.35;
+        r.initImage.resize = InitResize::Crop;
+        r.initImage.galleryItem = 42;
+        const auto back = requestFromJson(toJson(r));
+        QCOMPARE(back.initImage.path, r.initImage.path);
+        QCOMPARE(back.initImage.strength, 0.35);
+        QVERIFY(back.initImage.resize == InitResize::Crop);
+        QCOMPARE(back.initImage.galleryItem, std::optional<int64_t>(42));
+        QCOMPARE(toJson(back).dump(), toJson(r).dump());
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, requestFromJson({{"init_resize", "stretch"}}));
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, requestFromJson({{"strength", "half"}}));
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, requestFromJson({{"init_gallery_item", "seven"}}));
+    }
+
+    // How many steps a strength keeps, by each preset's reference rule (docs/img2img.md), including the
+    // places where the two rules differ and where the double arithmetic rounds down.
+    void keptStepsFollowEachReference_data() {
+        QTest::addColumn<QString>("preset");
+        QTest::addColumn<int>("steps");
+        QTest::addColumn<double>("strength");
+        QTest::addColumn<int>("kept");
+        // diffusers: N - int(N - min(N*s, N))
+        QTest::newRow("diffusers 30 x 0.6") << "diffusers" << 30 << 0.6 << 18;
+        QTest::newRow("diffusers 10 x 0.3") << "diffusers" << 10 << 0.3 << 3;
+        QTest::newRow("diffusers 4 x 0.6") << "diffusers" << 4 << 0.6 << 3;
+        QTest::newRow("diffusers 4 x 0.2") << "diffusers" << 4 << 0.2 << 1;
+        QTest::newRow("diffusers 7 x 1") << "diffusers" << 7 << 1.0 << 7;
+        QTest::newRow("diffusers 10 x 0.05") << "diffusers" << 10 << 0.05 << 1; // never below one step
+        // lumina: N - int((N + 1) * (1 - s))
+        QTest::newRow("lumina 30 x 0.6") << "lumina" << 30 << 0.6 << 18;
+        QTest::newRow("lumina 4 x 0.6") << "lumina" << 4 << 0.6 << 2;
+        QTest::newRow("lumina 4 x 0.2") << "lumina" << 4 << 0.2 << 0;
+        QTest::newRow("lumina 7 x 1") << "lumina" << 7 << 1.0 << 7;
+    }
+    void keptStepsFollowEachReference() {
+        QFETCH(QString, preset);
+        QFETCH(int, steps);
+        QFETCH(double, strength);
+        QFETCH(int, kept);
+        GenerationRequest r;
+        r.preset = preset.toStdString();
+        r.sampling.steps = steps;
+        QCOMPARE(keptSteps(r), steps); // text-to-image keeps all
+        r.initImage.path = "x.png";
+        r.initImage.strength = strength;
+        QCOMPARE(keptSteps(r), kept);
+        QCOMPARE(firstKeptStep(r), steps - kept);
+        if (kept == 0) {
+            QVERIFY_THROWS_EXCEPTION(InvalidRequest, validateRequest(r));
+        } else {
+            validateRequest(r);
+        }
+    }
+
+    void strengthOutsideItsRangeIsRefused() {
+        GenerationRequest r;
+        r.initImage.path = "x.png";
+        for (double bad : std::vector<double>{0.0, -0.5, 1.0000001, 2.0, std::nan(""), INFINITY}) {
+            r.initImage.strength = bad;
+            try {
+                validateRequest(r);
+                QFAIL(qPrintable(QString("strength %1 accepted").arg(bad)));
+            } catch (const InvalidRequest& e) {
+                QVERIFY2(QString(e.what()).contains("strength"), e.what());
+            }
+        }
+    }
+
+    void refineScalesTheSizeAndLinksTheSource() {
+        RefineSource source;
+        source.request.prompt = "a lighthouse";
+        source.request.seed = 99;
+        source.request.width = 1024;
+        source.request.height = 768;
+        source.width = 1024;
+        source.height = 768;
+        source.imagePath = "/gallery/7.png";
+        source.galleryItem = 7;
+        const auto r = refineRequest(source, 2);
+        QCOMPARE(r.width, 2048);
+        QCOMPARE(r.height, 1536);
+        QCOMPARE(r.prompt, std::string("a lighthouse"));
+        QCOMPARE(r.seed, std::optional<uint64_t>(99));
+        QCOMPARE(r.initImage.path, std::string("/gallery/7.png"));
+        QCOMPARE(r.initImage.strength, kRefineStrength);
+        QCOMPARE(r.initImage.galleryItem, std::optional<int64_t>(7));
+        QVERIFY(r.sampling.ropeScaling == source.request.sampling.ropeScaling);
+        source.width = 1008; // x3 = 3024, already a multiple of 16
+        source.height = 592; // x3 = 1776 = 111 * 16
+        const auto three = refineRequest(source, 3, 0.25);
+        QCOMPARE(three.width, 3024);
+        QCOMPARE(three.height, 1776);
+        QCOMPARE(three.initImage.strength, 0.25);
+        source.width = 2048;
+        try {
+            refineRequest(source, 4);
+            QFAIL("8192 accepted");
+        } catch (const InvalidRequest& e) {
+            QVERIFY2(QString(e.what()).contains("8192"), e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, refineRequest(source, 5));
+        source.width = 1024;
+        source.imagePath.clear();
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, refineRequest(source, 2));
+    }
+
     void jsonErrorsNameTheKey() {
         try {
             requestFromJson({{"steps", "thirty"}});

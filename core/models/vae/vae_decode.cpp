@@ -20,10 +20,6 @@
 namespace lumina::models {
 namespace {
 
-double gib(uint64_t bytes) {
-    return static_cast<double>(bytes) / static_cast<double>(uint64_t{1} << 30);
-}
-
 // Weight of each of `length` output pixels of one tile along one axis: rises linearly over the overlap with
 // the previous tile, falls over the overlap with the next one, 1 elsewhere. Neighbouring ramps over the same
 // overlap sum to 1; the final division by the summed weights handles every other case.
@@ -42,15 +38,6 @@ at::Tensor ramp(int64_t length, int64_t rampIn, int64_t rampOut) {
     return w;
 }
 
-void releaseCachedMemory(c10::Device device) {
-    if (device.is_cuda()) {
-        try {
-            c10::getDeviceAllocator(c10::kCUDA)->emptyCache();
-        } catch (const c10::Error&) {
-        }
-    }
-}
-
 at::Tensor toImage01(const at::Tensor& decoded, c10::ScalarType dtype) {
     // VaeImageProcessor.denormalize, two ops in the VAE dtype as the reference does, then float32 on the CPU.
     // In place on the decoder's own temporary (or its dtype copy): the same values as the out-of-place ops,
@@ -59,6 +46,19 @@ at::Tensor toImage01(const at::Tensor& decoded, c10::ScalarType dtype) {
 }
 
 } // namespace
+
+double gib(uint64_t bytes) {
+    return static_cast<double>(bytes) / static_cast<double>(uint64_t{1} << 30);
+}
+
+void releaseCachedMemory(c10::Device device) {
+    if (device.is_cuda()) {
+        try {
+            c10::getDeviceAllocator(c10::kCUDA)->emptyCache();
+        } catch (const c10::Error&) {
+        }
+    }
+}
 
 std::vector<int64_t> tileStarts(int64_t length, int64_t tile, int64_t overlap) {
     if (length <= tile) return {0};

@@ -76,6 +76,11 @@ uint64_t estimateDecodeBytes(const VAEConfig& config, int64_t latentH, int64_t l
 // free); CPU: 70 % of the memory the machine has available now (running out on the CPU is not an error one
 // can catch: the OOM killer ends the process), or kCpuDecodeFallbackBytes where that cannot be read.
 uint64_t decodeMemoryBudget(c10::Device device);
+
+// Shared by the decode and encode planners: bytes in GiB for messages, and handing the CUDA caching
+// allocator's free blocks back before a retry in tiles (a no-op elsewhere).
+double gib(uint64_t bytes);
+void releaseCachedMemory(c10::Device device);
 // 8 GiB: an untiled fp32 SDXL decode at 1024^2 needs about 5 GiB (measured 4.1 GB RSS growth); 2048^2 (about
 // 19 GiB) is tiled.
 inline constexpr uint64_t kCpuDecodeFallbackBytes = uint64_t{8} << 30;

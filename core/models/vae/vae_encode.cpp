@@ -23,10 +23,6 @@
 namespace lumina::models {
 namespace {
 
-double gib(uint64_t bytes) {
-    return static_cast<double>(bytes) / static_cast<double>(uint64_t{1} << 30);
-}
-
 // Allocator rounding and fragmentation (as for the decode estimate).
 constexpr double kAllocatorSlack = 1.15;
 
@@ -57,15 +53,6 @@ double midPeakBytes(const VAEConfig& config, double latentPixels, c10::ScalarTyp
                                          static_cast<double>(vae::kAttentionScoreBudgetBytes))
                               : 0.0;
     return activations + scores;
-}
-
-void releaseCachedMemory(c10::Device device) {
-    if (device.is_cuda()) {
-        try {
-            c10::getDeviceAllocator(c10::kCUDA)->emptyCache();
-        } catch (const c10::Error&) {
-        }
-    }
 }
 
 } // namespace
