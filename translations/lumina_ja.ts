@@ -667,6 +667,54 @@
         <source>The picture's file %1 is missing, so it cannot be refined.</source>
         <translation>画像ファイル %1 が見つからないため、リファインできません。</translation>
     </message>
+    <message>
+        <source>Open &amp;Image…</source>
+        <translation>画像を開く(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Open Image</source>
+        <translation>画像を開く</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;All files (*)</source>
+        <translation>画像 (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2</source>
+        <translation>%1 を読み込めません：%2</translation>
+    </message>
+    <message>
+        <source>%1 carries no generation settings.</source>
+        <translation>%1 には生成設定が含まれていません。</translation>
+    </message>
+    <message>
+        <source>%1: no settings could be read (%2).</source>
+        <translation>%1：設定を読み取れませんでした（%2）。</translation>
+    </message>
+    <message>
+        <source>The settings in %1 cannot be used: %2</source>
+        <translation>%1 の設定は使用できません：%2</translation>
+    </message>
+    <message>
+        <source>AUTOMATIC1111</source>
+        <translation>AUTOMATIC1111</translation>
+    </message>
+    <message>
+        <source>ComfyUI</source>
+        <translation>ComfyUI</translation>
+    </message>
+    <message>
+        <source>SwarmUI</source>
+        <translation>SwarmUI</translation>
+    </message>
+    <message>
+        <source>Settings restored from %1 (%2): %3.</source>
+        <translation>%1（%2）から設定を復元しました：%3。</translation>
+    </message>
+    <message>
+        <source>Not used here: %1.</source>
+        <translation>ここでは使われません：%1。</translation>
+    </message>
 </context>
 <context>
     <name>lumina::ui::ModelManagerDialog</name>
@@ -1273,6 +1321,46 @@
         <location filename="../ui/settings_panel.cpp" line="389"/>
         <source>Use seed %1 again</source>
         <translation>シード %1 を再利用</translation>
+    </message>
+    <message>
+        <source>None: start from noise</source>
+        <translation>なし：ノイズから開始</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>選択…</translation>
+    </message>
+    <message>
+        <source>Start from noise again</source>
+        <translation>再びノイズから開始</translation>
+    </message>
+    <message>
+        <source>I&amp;nit image:</source>
+        <translation>入力画像(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>How much of the schedule runs from the picture: lower keeps more of it, 1 starts from noise</source>
+        <translation>画像からスケジュールのどれだけを実行するか：低いほど画像を多く残し、1 はノイズから始めます</translation>
+    </message>
+    <message>
+        <source>Fit (stretch to the size)</source>
+        <translation>フィット（サイズに合わせて伸縮）</translation>
+    </message>
+    <message>
+        <source>Crop (keep its aspect ratio)</source>
+        <translation>クロップ（縦横比を維持）</translation>
+    </message>
+    <message>
+        <source>Stren&amp;gth:</source>
+        <translation>強度(&amp;G)：</translation>
+    </message>
+    <message>
+        <source>Init image</source>
+        <translation>入力画像</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;All files (*)</source>
+        <translation>画像 (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;すべてのファイル (*)</translation>
     </message>
 </context>
 <context>

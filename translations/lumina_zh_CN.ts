@@ -667,6 +667,54 @@
         <source>The picture's file %1 is missing, so it cannot be refined.</source>
         <translation>找不到图像文件 %1，无法精修。</translation>
     </message>
+    <message>
+        <source>Open &amp;Image…</source>
+        <translation>打开图像(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Open Image</source>
+        <translation>打开图像</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;All files (*)</source>
+        <translation>图像 (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 carries no generation settings.</source>
+        <translation>%1 不包含生成设置。</translation>
+    </message>
+    <message>
+        <source>%1: no settings could be read (%2).</source>
+        <translation>%1：无法读取设置（%2）。</translation>
+    </message>
+    <message>
+        <source>The settings in %1 cannot be used: %2</source>
+        <translation>%1 中的设置无法使用：%2</translation>
+    </message>
+    <message>
+        <source>AUTOMATIC1111</source>
+        <translation>AUTOMATIC1111</translation>
+    </message>
+    <message>
+        <source>ComfyUI</source>
+        <translation>ComfyUI</translation>
+    </message>
+    <message>
+        <source>SwarmUI</source>
+        <translation>SwarmUI</translation>
+    </message>
+    <message>
+        <source>Settings restored from %1 (%2): %3.</source>
+        <translation>已从 %1（%2）恢复设置：%3。</translation>
+    </message>
+    <message>
+        <source>Not used here: %1.</source>
+        <translation>此处未使用：%1。</translation>
+    </message>
 </context>
 <context>
     <name>lumina::ui::ModelManagerDialog</name>
@@ -1273,6 +1321,46 @@
         <location filename="../ui/settings_panel.cpp" line="389"/>
         <source>Use seed %1 again</source>
         <translation>再次使用种子 %1</translation>
+    </message>
+    <message>
+        <source>None: start from noise</source>
+        <translation>无：从噪声开始</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Start from noise again</source>
+        <translation>重新从噪声开始</translation>
+    </message>
+    <message>
+        <source>I&amp;nit image:</source>
+        <translation>初始图像(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>How much of the schedule runs from the picture: lower keeps more of it, 1 starts from noise</source>
+        <translation>从图像开始运行多少调度：越低保留越多，1 表示从噪声开始</translation>
+    </message>
+    <message>
+        <source>Fit (stretch to the size)</source>
+        <translation>适应（拉伸到尺寸）</translation>
+    </message>
+    <message>
+        <source>Crop (keep its aspect ratio)</source>
+        <translation>裁剪（保持宽高比）</translation>
+    </message>
+    <message>
+        <source>Stren&amp;gth:</source>
+        <translation>强度(&amp;G)：</translation>
+    </message>
+    <message>
+        <source>Init image</source>
+        <translation>初始图像</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;All files (*)</source>
+        <translation>图像 (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;所有文件 (*)</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "core/image/settings_readback.h"
 #include "core/util/app_paths.h"
 #include "core/util/errors.h"
 #include "core/util/system_memory.h"
@@ -20,6 +21,8 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -29,6 +32,7 @@
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QProgressBar>
@@ -39,6 +43,7 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QUndoStack>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -72,6 +77,7 @@ MainWindow::MainWindow(std::unique_ptr<engine::GenerationEngine> engine, MainWin
     , m_prefs(Preferences::load()) {
     setObjectName("MainWindow");
     setWindowTitle(tr("Lumina Studio"));
+    setAcceptDrops(true); // a picture dropped on the window restores its settings (openImage)
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks |
                    QMainWindow::AllowNestedDocks);
     resize(1440, 900);
@@ -336,6 +342,13 @@ void MainWindow::createMenus() {
     open->setObjectName("actionOpenModel");
     open->setShortcut(QKeySequence::Open);
     open->setEnabled(m_bridge->hasEngine());
+    QAction* openPicture = file->addAction(tr("Open &Image…"), this, [this] {
+        const QString picture = QFileDialog::getOpenFileName(
+            this, tr("Open Image"), QString(),
+            tr("Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;All files (*)"));
+        if (!picture.isEmpty()) openImage(picture);
+    });
+    openPicture->setObjectName("actionOpenImage");
     QAction* manager = file->addAction(tr("Model &Manager…"), this, &MainWindow::showModelManager);
     manager->setObjectName("actionModelManager");
     QAction* prefs = file->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
@@ -547,6 +560,65 @@ void MainWindow::refine(const gallery::GalleryItem& item, int factor) {
         enqueue(*request);
         runQueue();
     }
+}
+
+void MainWindow::openImage(const QString& path) {
+    const QString name = QFileInfo(path).fileName();
+    image::SettingsReadback readback;
+    try {
+        readback = image::readSettingsFromImage(path.toStdString());
+    } catch (const std::exception& e) {
+        showBanner(tr("%1 cannot be read: %2").arg(name, QString::fromStdString(e.what())));
+        return;
+    }
+    QStringList notes;
+    for (const auto& line : readback.problems)
+        notes << QString::fromStdString(line);
+    if (!readback.recognized()) {
+        showBanner(notes.isEmpty() ? tr("%1 carries no generation settings.").arg(name)
+                                   : tr("%1: no settings could be read (%2).").arg(name, notes.join("; ")));
+        return;
+    }
+    // What the picture says, on top of what is set now: keys it does not carry keep their current values.
+    pipeline::GenerationRequest current = m_settings->request();
+    current.prompt = m_prompt->prompt().toStdString();
+    current.negativePrompt = m_prompt->negativePrompt().toStdString();
+    nlohmann::json merged = pipeline::toJson(current);
+    merged.update(readback.settings);
+    pipeline::GenerationRequest restored;
+    try {
+        restored = pipeline::requestFromJson(merged);
+    } catch (const std::exception& e) {
+        showBanner(tr("The settings in %1 cannot be used: %2").arg(name, QString::fromStdString(e.what())));
+        return;
+    }
+    m_prompt->setPrompt(QString::fromStdString(restored.prompt));
+    m_prompt->setNegativePrompt(QString::fromStdString(restored.negativePrompt));
+    m_settings->applyRequest(restored);
+    for (const auto& line : readback.unmapped)
+        notes << QString::fromStdString(line);
+    const QString source = readback.source == "lumina"    ? tr("Lumina Studio")
+                           : readback.source == "a1111"   ? tr("AUTOMATIC1111")
+                           : readback.source == "comfyui" ? tr("ComfyUI")
+                                                          : tr("SwarmUI");
+    QStringList keys;
+    for (const auto& [key, value] : readback.settings.items())
+        keys << QString::fromStdString(key);
+    QString text = tr("Settings restored from %1 (%2): %3.").arg(name, source, keys.join(", "));
+    if (!notes.isEmpty()) text += " " + tr("Not used here: %1.").arg(notes.join("; "));
+    showBanner(text);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile()) return;
+    event->acceptProposedAction();
+    openImage(urls.first().toLocalFile());
 }
 
 void MainWindow::enqueue(pipeline::GenerationRequest request) {

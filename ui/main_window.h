@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <memory>
 
+class QDragEnterEvent;
+class QDropEvent;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -76,9 +78,14 @@ public slots:
     // Refine ×2–×4 of a gallery picture: asks factor and strength with the estimate (RefineDialog), then
     // queues the image-to-image run; the result links back to the item.
     void refine(const lumina::gallery::GalleryItem& item, int factor);
+    // File → Open Image and dropping a picture on the window: restores the generation settings embedded in it
+    // (ours, A1111, ComfyUI, SwarmUI) into the prompt and settings, and says what had no counterpart here.
+    void openImage(const QString& path);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void createCentral();

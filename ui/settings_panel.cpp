@@ -6,6 +6,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -168,6 +170,41 @@ SettingsPanel::SettingsPanel(QWidget* parent)
     m_batch->setToolTip(tr("Generate adds this many jobs to the queue, with seeds following the seed mode"));
     form->addRow(tr("&Batch count:"), m_batch);
 
+    // Image-to-image: a picture to start from instead of noise.
+    m_initImage = new QLineEdit(this);
+    m_initImage->setObjectName("initImageEdit");
+    m_initImage->setReadOnly(true);
+    m_initImage->setPlaceholderText(tr("None: start from noise"));
+    m_chooseInitImage = new QToolButton(this);
+    m_chooseInitImage->setObjectName("chooseInitImage");
+    m_chooseInitImage->setText(tr("Choose…"));
+    m_clearInitImage = new QToolButton(this);
+    m_clearInitImage->setObjectName("clearInitImage");
+    m_clearInitImage->setText(QStringLiteral("✕"));
+    m_clearInitImage->setToolTip(tr("Start from noise again"));
+    auto* initRow = new QHBoxLayout;
+    initRow->addWidget(m_initImage, 1);
+    initRow->addWidget(m_chooseInitImage);
+    initRow->addWidget(m_clearInitImage);
+    auto* initLabel = new QLabel(tr("I&nit image:"), this);
+    initLabel->setBuddy(m_chooseInitImage);
+    form->addRow(initLabel, initRow);
+    m_strength = new QDoubleSpinBox(this);
+    m_strength->setObjectName("strengthSpin");
+    m_strength->setRange(0.05, 1.0);
+    m_strength->setSingleStep(0.05);
+    m_strength->setValue(pipeline::InitImageSettings{}.strength);
+    m_strength->setToolTip(
+        tr("How much of the schedule runs from the picture: lower keeps more of it, 1 starts from noise"));
+    m_initResize = new QComboBox(this);
+    m_initResize->setObjectName("initResizeCombo");
+    addChoice(m_initResize, tr("Fit (stretch to the size)"), InitResize::Fit);
+    addChoice(m_initResize, tr("Crop (keep its aspect ratio)"), InitResize::Crop);
+    auto* strengthRow = new QHBoxLayout;
+    strengthRow->addWidget(m_strength);
+    strengthRow->addWidget(m_initResize, 1);
+    form->addRow(tr("Stren&gth:"), strengthRow);
+
     m_extrapolationToggle = new QToolButton(this);
     m_extrapolationToggle->setObjectName("extrapolationToggle");
     m_extrapolationToggle->setText(tr("Extrapolation"));
@@ -212,10 +249,33 @@ SettingsPanel::SettingsPanel(QWidget* parent)
     });
     connect(m_preset, &QComboBox::currentIndexChanged, this,
             [this] { applyPreset(m_preset->currentData().toString()); });
+    connect(m_chooseInitImage, &QToolButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(
+            this, tr("Init image"), QFileInfo(m_initImage->text()).path(),
+            tr("Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;All files (*)"));
+        if (!file.isEmpty()) setInitImage(file);
+    });
+    connect(m_clearInitImage, &QToolButton::clicked, this, [this] { setInitImage(QString()); });
+    connect(m_strength, &QDoubleSpinBox::valueChanged, this, &SettingsPanel::updateEstimate);
 
     applyPreset("lumina");
     m_seed->setEnabled(false);
     setSize(1024, 1024);
+    setInitImage(QString());
+}
+
+void SettingsPanel::setInitImage(const QString& path) {
+    m_initImage->setText(path);
+    m_initImage->setToolTip(path);
+    const bool on = !path.isEmpty();
+    m_clearInitImage->setEnabled(on);
+    m_strength->setEnabled(on);
+    m_initResize->setEnabled(on);
+    updateEstimate();
+}
+
+QString SettingsPanel::initImage() const {
+    return m_initImage->text();
 }
 
 QWidget* SettingsPanel::makeExtrapolationGroup() {
@@ -304,8 +364,11 @@ void SettingsPanel::setEstimateModel(const QString& name, const engine::ModelSiz
 
 void SettingsPanel::updateEstimate() {
     const int w = m_width->value(), h = m_height->value();
-    const RunEstimate e = estimateRun(w, h, m_steps->value(), currentChoice(m_sampler, parseSampler),
-                                      m_device, m_precision, m_modelSize);
+    // Image-to-image runs only the kept part of the schedule.
+    const int steps =
+        m_initImage->text().isEmpty() ? m_steps->value() : std::max(1, pipeline::keptSteps(request()));
+    const RunEstimate e =
+        estimateRun(w, h, steps, currentChoice(m_sampler, parseSampler), m_device, m_precision, m_modelSize);
     const QString time =
         e.seconds < 90 ? tr("%1 s").arg(qRound(e.seconds)) : tr("%1 min").arg(e.seconds / 60, 0, 'f', 1);
     const QString model = m_modelSize.known()
@@ -336,6 +399,11 @@ pipeline::GenerationRequest SettingsPanel::request() const {
     r.sampling.scaleBelowNative = m_scaleBelowNative->isChecked();
     r.sampling.proportionalAttention = m_proportional->isChecked();
     r.sampling.contextDrop = m_contextDrop->isChecked();
+    if (!m_initImage->text().isEmpty()) {
+        r.initImage.path = m_initImage->text().toStdString();
+        r.initImage.strength = m_strength->value();
+        r.initImage.resize = currentChoice(m_initResize, parseInitResize);
+    }
     return r;
 }
 
@@ -355,6 +423,11 @@ void SettingsPanel::applyRequest(const pipeline::GenerationRequest& r) {
     m_proportional->setChecked(r.sampling.proportionalAttention);
     m_contextDrop->setChecked(r.sampling.contextDrop);
     setSize(r.width, r.height);
+    if (r.initImage.enabled()) {
+        m_strength->setValue(r.initImage.strength);
+        selectChoice(m_initResize, r.initImage.resize);
+    }
+    setInitImage(QString::fromStdString(r.initImage.path));
     if (r.seed) {
         m_seed->setText(QString::number(*r.seed));
         m_seedMode->setCurrentIndex(m_seedMode->findData(int(SeedMode::Fixed)));

@@ -1,8 +1,8 @@
 #pragma once
 // Settings panel: size (native and extrapolated presets, custom size snapped to 16 with aspect lock and
 // swap), steps, guidance, seed policy (random / fixed / increment, reuse last), preset (fills the fields),
-// sampler, schedule, time shift, a folded "Extrapolation" group and the batch count. Shows a time/memory
-// estimate.
+// sampler, schedule, time shift, a folded "Extrapolation" group, the batch count and an optional init image
+// (image-to-image: picture, strength, fit or crop; docs/img2img.md). Shows a time/memory estimate.
 #include "core/engine/generation_engine.h"
 #include "core/pipeline/request.h"
 
@@ -48,6 +48,9 @@ public:
     // The loaded model the estimate is for (its name and parameter counts); unknown sizes: Lumina-Next-SFT's.
     void setEstimateModel(const QString& name, const engine::ModelSize& size);
     SeedMode seedMode() const;
+    // Image-to-image: the picture a run starts from (empty: text-to-image, strength and resize disabled).
+    void setInitImage(const QString& path);
+    QString initImage() const;
 
     static int snap16(int value);
 
@@ -81,6 +84,11 @@ private:
     QCheckBox* m_proportional;
     QCheckBox* m_contextDrop;
     QSpinBox* m_batch;
+    QLineEdit* m_initImage;
+    QToolButton* m_chooseInitImage;
+    QToolButton* m_clearInitImage;
+    QDoubleSpinBox* m_strength;
+    QComboBox* m_initResize;
     QLabel* m_estimate;
     double m_aspect = 1.0;
     uint64_t m_lastSeed = 0;

@@ -6,11 +6,16 @@
 #include "ui/theme.h"
 
 #include <QDockWidget>
+#include <QDropEvent>
+#include <QFile>
+#include <QImage>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMimeData>
 #include <QProcess>
 #include <QProgressBar>
 #include <QTranslator>
+#include <QUrl>
 #include <QtTest>
 
 class TestMainWindow : public QObject {
@@ -32,6 +37,61 @@ private slots:
         QVERIFY(w.close());
         QVERIFY(!w.isVisible());
     }
+    // File → Open Image / a dropped picture: the settings another tool embedded come back into the prompt and
+    // the settings, the banner lists what had no counterpart; a picture without settings or a broken file
+    // says so.
+    void openImageRestoresSettings() {
+        lumina::ui::MainWindow w(nullptr, lumina::test::windowOptions(m_dir, "open-image.sqlite"));
+        QVERIFY(w.findChild<QAction*>("actionOpenImage"));
+        QImage picture(16, 16, QImage::Format_RGB888);
+        picture.fill(Qt::darkCyan);
+        QImage a1111 = picture;
+        a1111.setText("parameters",
+                      QString::fromUtf8("a lighthouse at dusk, 灯台\nNegative prompt: fog\nSteps: 12, "
+                                        "Sampler: DPM++ 2M, CFG scale: 5.5, Seed: 4242, Size: 768x512"));
+        const QString a1111File = m_dir.filePath("a1111.png"), plainFile = m_dir.filePath("plain.png");
+        QVERIFY(a1111.save(a1111File));
+        QVERIFY(picture.save(plainFile));
+
+        w.openImage(a1111File);
+        QCOMPARE(w.promptPanel()->prompt(), QString::fromUtf8("a lighthouse at dusk, 灯台"));
+        QCOMPARE(w.promptPanel()->negativePrompt(), QString("fog"));
+        const auto r = w.settingsPanel()->request();
+        QCOMPARE(r.sampling.steps, 12);
+        QCOMPARE(r.sampling.guidanceScale, 5.5);
+        QCOMPARE(r.width, 768);
+        QCOMPARE(r.height, 512);
+        QCOMPARE(w.settingsPanel()->takeSeeds(1).front(), uint64_t{4242});
+        QVERIFY2(w.bannerText().contains("AUTOMATIC1111") && w.bannerText().contains("DPM++ 2M"),
+                 qPrintable(w.bannerText()));
+
+        w.openImage(plainFile);
+        QVERIFY2(w.bannerText().contains("no generation settings"), qPrintable(w.bannerText()));
+        QCOMPARE(w.promptPanel()->prompt(),
+                 QString::fromUtf8("a lighthouse at dusk, 灯台")); // left as it was
+
+        const QString broken = m_dir.filePath("broken.png");
+        QFile f(broken);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("\x89PNG\r\n\x1a\n and then nothing sensible");
+        f.close();
+        w.openImage(broken);
+        QVERIFY2(w.bannerText().contains("broken.png"), qPrintable(w.bannerText()));
+
+        // Dropping the picture on the window does the same.
+        w.settingsPanel()->setSize(1024, 1024);
+        auto* mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(a1111File)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&w, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&w, &drop);
+        QVERIFY2(w.bannerText().contains("a1111.png"), qPrintable(w.bannerText()));
+        QCOMPARE(w.settingsPanel()->request().width, 768);
+        delete mime;
+    }
+
     void statusBarShowsDeviceMemory() {
         lumina::ui::DemoEngineOptions options;
         options.deviceMemory = {"cuda:0", uint64_t{3} << 30, uint64_t{80} << 30};

@@ -21,6 +21,41 @@ class TestSettingsPanel : public QObject {
 private slots:
     void initTestCase() { test::isolateSettings(m_dir); }
 
+    // The init image row: empty is text-to-image (strength and resize disabled); set, the request carries it;
+    // the estimate counts only the steps that run; a request with an init image fills the row and clearing
+    // empties it.
+    void initImageRowMakesImageToImageRequests() {
+        ui::SettingsPanel p;
+        auto* strength = p.findChild<QDoubleSpinBox*>("strengthSpin");
+        auto* resize = p.findChild<QComboBox*>("initResizeCombo");
+        auto* estimate = p.findChild<QLabel*>("estimateLabel");
+        QVERIFY(!strength->isEnabled());
+        QVERIFY(!resize->isEnabled());
+        QVERIFY(!p.request().initImage.enabled());
+        const QString before = estimate->text();
+        p.setInitImage("/pictures/favourite.png");
+        QVERIFY(strength->isEnabled());
+        strength->setValue(0.3);
+        resize->setCurrentIndex(resize->findData("crop"));
+        auto r = p.request();
+        QCOMPARE(r.initImage.path, std::string("/pictures/favourite.png"));
+        QCOMPARE(r.initImage.strength, 0.3);
+        QVERIFY(r.initImage.resize == InitResize::Crop);
+        QVERIFY2(estimate->text() != before, qPrintable(estimate->text())); // 9 of 30 steps cost less
+        p.findChild<QToolButton*>("clearInitImage")->click();
+        QVERIFY(!p.request().initImage.enabled());
+        QVERIFY(!strength->isEnabled());
+        r.initImage.strength = 0.8;
+        r.initImage.resize = InitResize::Fit;
+        p.applyRequest(r);
+        QCOMPARE(p.initImage(), QString("/pictures/favourite.png"));
+        QCOMPARE(p.request().initImage.strength, 0.8);
+        QVERIFY(p.request().initImage.resize == InitResize::Fit);
+        r.initImage = {};
+        p.applyRequest(r);
+        QVERIFY(p.initImage().isEmpty());
+    }
+
     void sizesSnapLockAndSwap() {
         ui::SettingsPanel p;
         auto* preset = p.findChild<QComboBox*>("sizePreset");
