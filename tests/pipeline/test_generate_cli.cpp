@@ -17,6 +17,8 @@
 #include <QtTest>
 #include <cmath>
 #include <csignal>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -72,44 +74,45 @@ double relativeL2(const std::vector<float>& a, const std::vector<float>& b) {
     return std::sqrt(num / den);
 }
 
-// The app's request JSON (a lumina case of cases.json) as `generate` flags.
+// The app's request JSON (a case of cases.json) as `generate` flags: every key the request carries that has a
+// flag (core/pipeline/request.cpp toJson keys), on the CPU, quiet.
 QStringList flagsFor(const QJsonObject& r) {
-    const auto onOff = [](bool v) { return QString(v ? "on" : "off"); };
-    return {"--preset",
-            r["preset"].toString(),
-            "--prompt",
-            r["prompt"].toString(),
-            "--negative",
-            r["negative_prompt"].toString(),
-            "--width",
-            QString::number(r["width"].toInt()),
-            "--height",
-            QString::number(r["height"].toInt()),
-            "--seed",
-            QString::number(r["seed"].toInteger()),
-            "--steps",
-            QString::number(r["steps"].toInt()),
-            "--sampler",
-            r["sampler"].toString(),
-            "--schedule",
-            r["schedule"].toString(),
-            "--sigmoid-kappa",
-            QString::number(r["sigmoid_kappa"].toDouble(), 'g', 17),
-            "--guidance",
-            QString::number(r["guidance"].toDouble(), 'g', 17),
-            "--time-shift",
-            QString::number(r["time_shift"].toDouble(), 'g', 17),
-            "--rope-scaling",
-            r["rope_scaling"].toString(),
-            "--watershed",
-            QString::number(r["watershed"].toDouble(), 'g', 17),
-            "--proportional-attention",
-            onOff(r["proportional_attention"].toBool()),
-            "--cfg-channels",
-            r["cfg_channels"].toString(),
-            "--device",
-            "cpu",
-            "--quiet"};
+    static const std::vector<std::pair<const char*, const char*>> kFlags{
+        {"preset", "--preset"},
+        {"prompt", "--prompt"},
+        {"negative_prompt", "--negative"},
+        {"width", "--width"},
+        {"height", "--height"},
+        {"seed", "--seed"},
+        {"steps", "--steps"},
+        {"sampler", "--sampler"},
+        {"schedule", "--schedule"},
+        {"sigmoid_kappa", "--sigmoid-kappa"},
+        {"guidance", "--guidance"},
+        {"time_shift", "--time-shift"},
+        {"rope_scaling", "--rope-scaling"},
+        {"watershed", "--watershed"},
+        {"proportional_attention", "--proportional-attention"},
+        {"cfg_channels", "--cfg-channels"},
+        {"diffusers_preprocess", "--diffusers-preprocess"},
+        {"init_image", "--init-image"},
+        {"strength", "--strength"},
+        {"init_resize", "--resize"}};
+    QStringList flags;
+    for (const auto& [key, flag] : kFlags) {
+        const QJsonValue v = r[key];
+        if (v.isUndefined() || v.isNull()) continue;
+        flags << flag;
+        if (v.isBool())
+            flags << (v.toBool() ? "on" : "off");
+        else if (v.isString())
+            flags << v.toString();
+        else if (v.toDouble() == double(v.toInteger()))
+            flags << QString::number(v.toInteger());
+        else
+            flags << QString::number(v.toDouble(), 'g', 17);
+    }
+    return flags + QStringList{"--device", "cpu", "--quiet"};
 }
 
 // Largest level difference and the share of values off at all, PNG against a float HWC reference in [0, 1].
@@ -350,40 +353,8 @@ private slots:
             if (c.toObject()["name"].toString() == name) r = c.toObject()["request"].toObject();
         QVERIFY2(!r.isEmpty(), qPrintable("no image-to-image case " + name));
         const QString png = m_dir.filePath(name + ".png"), latents = m_dir.filePath(name + ".safetensors");
-        QStringList args{"generate",
-                         "--model",
-                         model(),
-                         "--preset",
-                         r["preset"].toString(),
-                         "--prompt",
-                         r["prompt"].toString(),
-                         "--negative",
-                         r["negative_prompt"].toString(),
-                         "--width",
-                         QString::number(r["width"].toInt()),
-                         "--height",
-                         QString::number(r["height"].toInt()),
-                         "--seed",
-                         QString::number(r["seed"].toInteger()),
-                         "--steps",
-                         QString::number(r["steps"].toInt()),
-                         "--guidance",
-                         QString::number(r["guidance"].toDouble(), 'g', 17),
-                         "--init-image",
-                         r["init_image"].toString(),
-                         "--strength",
-                         QString::number(r["strength"].toDouble(), 'g', 17),
-                         "--resize",
-                         r["init_resize"].toString(),
-                         "--device",
-                         "cpu",
-                         "--quiet",
-                         "--output",
-                         png,
-                         "--save-latents",
-                         latents};
-        if (r["preset"].toString() == "lumina") args += {"--sampler", r["sampler"].toString()};
-        const auto run = cli(args);
+        const auto run = cli(QStringList{"generate", "--model", model()} + flagsFor(r) +
+                             QStringList{"--output", png, "--save-latents", latents});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QString reference = fixtures() + "/img2img_" + name + ".safetensors";
         const double relL2 =
