@@ -234,6 +234,10 @@
         <source>Refine ×%1…</source>
         <translation>×%1 でリファイン…</translation>
     </message>
+    <message>
+        <source>Export…</source>
+        <translation>エクスポート…</translation>
+    </message>
 </context>
 <context>
     <name>lumina::ui::MainWindow</name>
@@ -714,6 +718,54 @@
     <message>
         <source>Not used here: %1.</source>
         <translation>ここでは使われません：%1。</translation>
+    </message>
+    <message>
+        <source>The export to %1 failed: %2</source>
+        <translation>%1 へのエクスポートに失敗しました：%2</translation>
+    </message>
+    <message>
+        <source>Exported %1 from the saved 8-bit picture: this item was made before latents were kept, so its full-precision image cannot be decoded again.</source>
+        <translation>%1 を保存済みの 8 ビット画像からエクスポートしました：この項目は潜在表現が保存される前に作成されたため、フル精度の画像を再デコードできません。</translation>
+    </message>
+    <message>
+        <source>Exported %1.</source>
+        <translation>%1 をエクスポートしました。</translation>
+    </message>
+    <message>
+        <source>The latents of this image could not be kept (Export will use the saved picture): %1</source>
+        <translation>この画像の潜在表現を保存できませんでした（エクスポートは保存済みの画像を使います）：%1</translation>
+    </message>
+    <message>
+        <source>Nothing to export: this item has neither kept latents nor its picture %1.</source>
+        <translation>エクスポートできるものがありません：この項目には潜在表現も画像 %1 もありません。</translation>
+    </message>
+    <message>
+        <source>PNG, 16-bit (*.png)</source>
+        <translation>PNG、16 ビット (*.png)</translation>
+    </message>
+    <message>
+        <source>PNG, 8-bit (*.png)</source>
+        <translation>PNG、8 ビット (*.png)</translation>
+    </message>
+    <message>
+        <source>TIFF, 16-bit (*.tif)</source>
+        <translation>TIFF、16 ビット (*.tif)</translation>
+    </message>
+    <message>
+        <source>OpenEXR, half float (*.exr)</source>
+        <translation>OpenEXR、半精度浮動小数点 (*.exr)</translation>
+    </message>
+    <message>
+        <source>JPEG (*.jpg)</source>
+        <translation>JPEG (*.jpg)</translation>
+    </message>
+    <message>
+        <source>WebP (*.webp)</source>
+        <translation>WebP (*.webp)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>エクスポート</translation>
     </message>
 </context>
 <context>
@@ -1408,6 +1460,13 @@
     <message>
         <source>This needs about %1 GB but only %2 GB are available: choose a smaller factor.</source>
         <translation>約 %1 GB が必要ですが、利用できるのは %2 GB のみです：より小さい倍率を選んでください。</translation>
+    </message>
+</context>
+<context>
+    <name>lumina::ui::EngineBridge</name>
+    <message>
+        <source>the export</source>
+        <translation>エクスポート</translation>
     </message>
 </context>
 </TS>

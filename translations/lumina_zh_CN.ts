@@ -234,6 +234,10 @@
         <source>Refine ×%1…</source>
         <translation>精修 ×%1…</translation>
     </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
 </context>
 <context>
     <name>lumina::ui::MainWindow</name>
@@ -714,6 +718,54 @@
     <message>
         <source>Not used here: %1.</source>
         <translation>此处未使用：%1。</translation>
+    </message>
+    <message>
+        <source>The export to %1 failed: %2</source>
+        <translation>导出到 %1 失败：%2</translation>
+    </message>
+    <message>
+        <source>Exported %1 from the saved 8-bit picture: this item was made before latents were kept, so its full-precision image cannot be decoded again.</source>
+        <translation>已从保存的 8 位图像导出 %1：此项目创建于保留潜变量之前，无法重新解码全精度图像。</translation>
+    </message>
+    <message>
+        <source>Exported %1.</source>
+        <translation>已导出 %1。</translation>
+    </message>
+    <message>
+        <source>The latents of this image could not be kept (Export will use the saved picture): %1</source>
+        <translation>无法保留此图像的潜变量（导出将使用保存的图像）：%1</translation>
+    </message>
+    <message>
+        <source>Nothing to export: this item has neither kept latents nor its picture %1.</source>
+        <translation>没有可导出的内容：此项目既没有保留的潜变量，也没有图像 %1。</translation>
+    </message>
+    <message>
+        <source>PNG, 16-bit (*.png)</source>
+        <translation>PNG，16 位 (*.png)</translation>
+    </message>
+    <message>
+        <source>PNG, 8-bit (*.png)</source>
+        <translation>PNG，8 位 (*.png)</translation>
+    </message>
+    <message>
+        <source>TIFF, 16-bit (*.tif)</source>
+        <translation>TIFF，16 位 (*.tif)</translation>
+    </message>
+    <message>
+        <source>OpenEXR, half float (*.exr)</source>
+        <translation>OpenEXR，半精度浮点 (*.exr)</translation>
+    </message>
+    <message>
+        <source>JPEG (*.jpg)</source>
+        <translation>JPEG (*.jpg)</translation>
+    </message>
+    <message>
+        <source>WebP (*.webp)</source>
+        <translation>WebP (*.webp)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
     </message>
 </context>
 <context>
@@ -1408,6 +1460,13 @@
     <message>
         <source>This needs about %1 GB but only %2 GB are available: choose a smaller factor.</source>
         <translation>需要约 %1 GB，但只有 %2 GB 可用：请选择更小的倍数。</translation>
+    </message>
+</context>
+<context>
+    <name>lumina::ui::EngineBridge</name>
+    <message>
+        <source>the export</source>
+        <translation>导出</translation>
     </message>
 </context>
 </TS>

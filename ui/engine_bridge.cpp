@@ -1,5 +1,6 @@
 #include "ui/engine_bridge.h"
 
+#include "core/gallery/latents_file.h"
 #include "core/image/image_export.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
@@ -60,6 +61,7 @@ public:
 
     void loadModel(const QString& folder, engine::ModelLoadOptions options);
     void generate(qint64 jobId, const pipeline::GenerationRequest& request, const QString& outputFolder);
+    void exportImage(const ExportJob& job);
 
 private:
     void loadFailed(const QString& message);
@@ -180,6 +182,8 @@ void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& req
                               {"decode_ms", out.decodeMs},  {"total_ms", out.totalMs}};
         r.settingsJson = QByteArray::fromStdString(settings.dump());
         r.thumbnailPng = thumbnailPng(r.image);
+        r.latentShape = out.latentShape;
+        r.latents = std::move(out.latents);
         r.imagePath = writePng(out.image, outputFolder, r.seed, settings, r.saveError);
         m_toUi->post([b = m_bridge, r] {
             b->onRunEnded();
@@ -196,6 +200,35 @@ void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& req
     } catch (...) {
         failed(jobId, QObject::tr("Unknown error during generation."));
     }
+}
+
+void EngineWorker::exportImage(const ExportJob& job) {
+    QString error;
+    bool fromLatents = false;
+    try {
+        image::FloatImage picture;
+        if (!job.latentsFile.isEmpty() && QFileInfo::exists(job.latentsFile)) {
+            if (!m_engine) throw Error("This build has no inference engine to decode the latents.");
+            const auto kept = gallery::readKeptLatents(job.latentsFile.toStdString());
+            picture = m_engine->decodeLatents(kept.shape, kept.values);
+            fromLatents = true;
+        } else {
+            picture = image::readImage(job.savedImage.toStdString());
+        }
+        image::ExportOptions options;
+        options.pngBitDepth = job.pngBitDepth;
+        options.quality = job.quality;
+        auto settings = nlohmann::json::parse(job.settingsJson.toStdString(), nullptr, false);
+        if (settings.is_discarded()) settings = nullptr;
+        image::writeImage(picture, job.file.toStdString(), options, settings);
+    } catch (const std::exception& e) {
+        log::warn("export to {} failed: {}", job.file.toStdString(), e.what());
+        error = qs(e.what());
+    }
+    m_toUi->post([b = m_bridge, file = job.file, error, fromLatents] {
+        b->onRunEnded();
+        emit b->exported(file, error, fromLatents);
+    });
 }
 
 EngineBridge::EngineBridge(std::unique_ptr<engine::GenerationEngine> engine, QObject* parent)
@@ -296,6 +329,13 @@ bool EngineBridge::generate(qint64 jobId, const pipeline::GenerationRequest& req
     m_cancel->reset(); // before the hop: a cancel that arrives before the worker starts still counts
     m_workerMailbox->post(
         [w = m_worker.get(), jobId, request, outputFolder] { w->generate(jobId, request, outputFolder); });
+    return true;
+}
+
+bool EngineBridge::exportImage(const ExportJob& job) {
+    if (!accepting(QT_TR_NOOP("the export"))) return false;
+    setBusy(true);
+    m_workerMailbox->post([w = m_worker.get(), job] { w->exportImage(job); });
     return true;
 }
 

@@ -18,6 +18,7 @@
 #include <QThread>
 #include <atomic>
 #include <memory>
+#include <vector>
 
 namespace lumina {
 namespace ui {
@@ -35,6 +36,21 @@ struct GenerationResult {
     double totalMs = 0;
     QString prompt, negativePrompt, device, model;
     int width = 0, height = 0;
+    // The final latents, kept with the gallery item so that Export re-decodes the float image later.
+    std::vector<int64_t> latentShape;
+    std::vector<float> latents;
+};
+
+// Export of a gallery item (docs/gallery-and-export.md): its kept latents decoded again by the engine, or,
+// for an item without them, its saved picture read back, then written in the format of `file`'s extension
+// with the settings embedded.
+struct ExportJob {
+    QString file;
+    QString latentsFile;  // the item's kept latents (missing: use savedImage)
+    QString savedImage;   // the picture written when the item was made
+    int pngBitDepth = 16; // PNG only; TIFF is 16-bit, EXR half float, JPEG/WebP 8-bit
+    int quality = 95;     // JPEG and WebP
+    QByteArray settingsJson;
 };
 
 class EngineWorker;
@@ -62,6 +78,8 @@ public:
     // caller keeps the request (the window's queue does) instead of losing it without a word.
     bool loadModel(const QString& folder, engine::ModelLoadOptions options);
     bool generate(qint64 jobId, const pipeline::GenerationRequest& request, const QString& outputFolder);
+    // Runs on the worker like a generation (refused while one runs); answered by exported().
+    bool exportImage(const ExportJob& job);
     // Debounce is the caller's business; only the newest request is answered, older ones are skipped.
     // Answered from the token thread, also while a generation or a model load runs.
     void requestTokenCount(const QString& prompt);
@@ -84,6 +102,8 @@ signals:
     void failed(qint64 jobId, const QString& message);
     void tokenCount(int count, int limit, bool truncated, int keptChars);
     void busyChanged(bool busy);
+    // error empty on success; fromLatents false when the saved 8-bit picture had to stand in.
+    void exported(const QString& file, const QString& error, bool fromLatents);
 
 private:
     friend class EngineWorker;

@@ -166,6 +166,9 @@ GalleryPanel::GalleryPanel(gallery::GalleryStore* store, QWidget* parent)
     addAction(tr("Same settings, new seed"), QKeySequence(Qt::Key_N), [this] {
         if (auto* item = current()) emit newSeedRequested(*item);
     });
+    addAction(tr("Export…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), [this] {
+        if (auto* item = current()) emit exportRequested(*item);
+    });
     for (int factor : {2, 3, 4})
         addAction(tr("Refine ×%1…").arg(factor), QKeySequence(), [this, factor] { refineCurrent(factor); });
     addAction(tr("Open containing folder"), QKeySequence(), &GalleryPanel::openFolder);

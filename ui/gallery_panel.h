@@ -39,6 +39,7 @@ signals:
     void newSeedRequested(const lumina::gallery::GalleryItem& item);
     void showRequested(const lumina::gallery::GalleryItem& item);
     void refineRequested(const lumina::gallery::GalleryItem& item, int factor);
+    void exportRequested(const lumina::gallery::GalleryItem& item);
 
 private:
     const gallery::GalleryItem* current() const;

@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "core/gallery/latents_file.h"
 #include "core/image/settings_readback.h"
 #include "core/util/app_paths.h"
 #include "core/util/errors.h"
@@ -324,6 +325,7 @@ void MainWindow::createDocks() {
         }
     });
     connect(m_gallery, &GalleryPanel::refineRequested, this, &MainWindow::refine);
+    connect(m_gallery, &GalleryPanel::exportRequested, this, &MainWindow::showExportDialog);
     connect(m_gallery, &GalleryPanel::newSeedRequested, this, [this](const gallery::GalleryItem& item) {
         try {
             pipeline::GenerationRequest r = pipeline::requestFromJson(item.settings);
@@ -482,6 +484,19 @@ void MainWindow::connectBridge() {
     connect(m_bridge, &EngineBridge::preview, this,
             [this](qint64, const QImage& image) { m_canvas->showPreview(image, m_currentSize); });
     connect(m_bridge, &EngineBridge::finished, this, &MainWindow::onFinished);
+    connect(m_bridge, &EngineBridge::exported, this,
+            [this](const QString& file, const QString& error, bool fromLatents) {
+                if (!error.isEmpty())
+                    showBanner(tr("The export to %1 failed: %2").arg(file, error));
+                else if (!fromLatents)
+                    showBanner(tr("Exported %1 from the saved 8-bit picture: this item was made before "
+                                  "latents were kept, "
+                                  "so its full-precision image cannot be decoded again.")
+                                   .arg(file));
+                else
+                    statusBar()->showMessage(tr("Exported %1.").arg(file), 6000);
+                startNextJob();
+            });
     connect(m_bridge, &EngineBridge::cancelled, this, [this](qint64 id) {
         m_progress->setFormat(tr("Cancelled"));
         m_progress->setValue(0);
@@ -609,6 +624,43 @@ void MainWindow::openImage(const QString& path) {
     showBanner(text);
 }
 
+void MainWindow::exportItem(const gallery::GalleryItem& item, const QString& file, int pngBitDepth,
+                            int quality) {
+    ExportJob job;
+    job.file = file;
+    job.latentsFile = QString::fromStdString(m_store->latentsFile(item.id).string());
+    job.savedImage = QString::fromStdString(item.imagePath);
+    job.pngBitDepth = pngBitDepth;
+    job.quality = quality;
+    job.settingsJson =
+        QByteArray::fromStdString(item.settings.is_null() ? std::string() : item.settings.dump());
+    if (!QFileInfo::exists(job.latentsFile) && !QFileInfo::exists(job.savedImage)) {
+        showBanner(tr("Nothing to export: this item has neither kept latents nor its picture %1.")
+                       .arg(job.savedImage));
+        return;
+    }
+    m_bridge->exportImage(job); // refused (and said in the status bar) while a run is busy
+}
+
+void MainWindow::showExportDialog(const gallery::GalleryItem& item) {
+    const QString png16 = tr("PNG, 16-bit (*.png)"), png8 = tr("PNG, 8-bit (*.png)"),
+                  tiff = tr("TIFF, 16-bit (*.tif)"), exr = tr("OpenEXR, half float (*.exr)"),
+                  jpeg = tr("JPEG (*.jpg)"), webp = tr("WebP (*.webp)");
+    QString filter = png16;
+    const QString stem = QFileInfo(QString::fromStdString(item.imagePath)).completeBaseName();
+    QString file =
+        QFileDialog::getSaveFileName(this, tr("Export"), QDir(outputFolder()).filePath(stem + ".png"),
+                                     QStringList{png16, png8, tiff, exr, jpeg, webp}.join(";;"), &filter);
+    if (file.isEmpty()) return;
+    if (QFileInfo(file).suffix().isEmpty())
+        file += filter == tiff   ? ".tif"
+                : filter == exr  ? ".exr"
+                : filter == jpeg ? ".jpg"
+                : filter == webp ? ".webp"
+                                 : ".png";
+    exportItem(item, file, filter == png8 ? 8 : 16);
+}
+
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     const auto urls = event->mimeData()->urls();
     if (!urls.isEmpty() && urls.first().isLocalFile()) event->acceptProposedAction();
@@ -730,7 +782,18 @@ void MainWindow::onFinished(const GenerationResult& r) {
         item.settings["init_gallery_item"].is_number_integer())
         item.sourceId = item.settings["init_gallery_item"].get<int64_t>();
     try {
-        m_store->addItem(item);
+        const int64_t id = m_store->addItem(item);
+        if (!r.latents.empty()) {
+            gallery::KeptLatents kept{
+                r.latentShape, r.latents, {{"lumina_settings", r.settingsJson.toStdString()}}};
+            try {
+                gallery::writeKeptLatents(m_store->latentsFile(id), kept);
+            } catch (const std::exception& e) { // the item stays; Export will use the saved picture
+                showBanner(
+                    tr("The latents of this image could not be kept (Export will use the saved picture): %1")
+                        .arg(QString::fromStdString(e.what())));
+            }
+        }
     } catch (const std::exception& e) {
         showBanner(
             tr("The image could not be added to the gallery: %1").arg(QString::fromStdString(e.what())));

@@ -81,6 +81,13 @@ public slots:
     // File → Open Image and dropping a picture on the window: restores the generation settings embedded in it
     // (ours, A1111, ComfyUI, SwarmUI) into the prompt and settings, and says what had no counterpart here.
     void openImage(const QString& path);
+    // Export of a gallery item at full quality: its kept latents decoded again (the saved picture for items
+    // made before latents were kept; the banner says so) and written as the extension of `file` says (PNG
+    // 8/16-bit, TIFF 16-bit, EXR half, JPEG, WebP), settings embedded. Answered by the banner (and
+    // EngineBridge::exported).
+    void exportItem(const lumina::gallery::GalleryItem& item, const QString& file, int pngBitDepth = 16,
+                    int quality = 95);
+    void showExportDialog(const lumina::gallery::GalleryItem& item);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

@@ -31,6 +31,9 @@ extern "C" void onInterrupt(int) {
 std::string usage() {
     return "usage: lumina-cli generate --model DIR|REPO_ID --prompt TEXT [--negative TEXT] [--preset "
            "lumina|diffusers]\n"
+           "    [--settings FILE.json (a settings JSON: a gallery item's, inspect --json's; flags override "
+           "it; "
+           "then --prompt is optional)]\n"
            "    [--width 1024] [--height 1024] [--steps N] [--guidance G] [--seed N|random]\n"
            "    [--sampler diffusers-euler|euler|midpoint|rk4] [--schedule uniform|sigmoid] [--time-shift "
            "S]\n"

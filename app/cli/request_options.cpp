@@ -1,5 +1,6 @@
 #include "app/cli/request_options.h"
 
+#include "core/io/json_file.h"
 #include "core/util/errors.h"
 
 #include <fmt/format.h>
@@ -12,7 +13,8 @@ std::set<std::string> requestValueOptions() {
             "steps",        "guidance",      "seed",         "sampler",   "schedule",
             "time-shift",   "sigmoid-kappa", "rope-scaling", "watershed", "proportional-attention",
             "context-drop", "cfg-channels",  "device",       "dtype",     "diffusers-preprocess",
-            "vae-tiling",   "vae-tile",      "init-image",   "strength",  "resize"};
+            "vae-tiling",   "vae-tile",      "init-image",   "strength",  "resize",
+            "settings"};
 }
 
 namespace {
@@ -41,15 +43,43 @@ int intInRange(const Arguments& a, const std::string& name, int fallback) {
 
 pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
     pipeline::GenerationRequest r;
-    r.prompt = a.required("prompt");
-    r.negativePrompt = a.valueOr("negative", "");
-    r.preset = a.choice("preset", {"lumina", "diffusers"}, "lumina");
-    r.sampling = pipeline::presetSettings(r.preset);
+    const auto settingsFile = a.value("settings");
+    if (settingsFile) {
+        // A settings JSON (a gallery item's, `inspect --json`'s "settings", image metadata): the base that
+        // every explicit flag overrides.
+        nlohmann::json settings;
+        try {
+            settings = io::readJsonObject(*settingsFile);
+        } catch (const Error& e) {
+            throw UsageError(fmt::format("--settings: {}", e.what()));
+        }
+        if (settings.contains("settings") && settings["settings"].is_object())
+            settings = settings["settings"];
+        try {
+            r = pipeline::requestFromJson(settings);
+        } catch (const InvalidRequest& e) {
+            throw UsageError(fmt::format("--settings {}: {}", *settingsFile, e.what()));
+        }
+        if (a.has("preset")) {
+            r.preset = a.choice("preset", {"lumina", "diffusers"}, r.preset);
+            r.sampling = pipeline::presetSettings(r.preset);
+        }
+        r.prompt = a.valueOr("prompt", r.prompt);
+        r.negativePrompt = a.valueOr("negative", r.negativePrompt);
+    } else {
+        r.prompt = a.required("prompt");
+        r.negativePrompt = a.valueOr("negative", "");
+        r.preset = a.choice("preset", {"lumina", "diffusers"}, "lumina");
+        r.sampling = pipeline::presetSettings(r.preset);
+        // The diffusers preset reproduces LuminaPipeline, which lower()s and strip()s the prompt.
+        r.diffusersPromptPreprocess = r.preset == "diffusers";
+    }
     auto& s = r.sampling;
     r.width = intInRange(a, "width", r.width);
     r.height = intInRange(a, "height", r.height);
     s.steps = intInRange(a, "steps", s.steps);
     s.guidanceScale = a.doubleValue("guidance", s.guidanceScale);
+    if (a.value("seed") == std::optional<std::string>("random")) r.seed.reset();
     if (auto seed = a.value("seed"); seed && *seed != "random") {
         try {
             std::size_t used = 0;
@@ -80,8 +110,7 @@ pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
         throw UsageError("--strength and --resize belong to image-to-image: give --init-image FILE too");
     r.initImage.strength = a.doubleValue("strength", r.initImage.strength);
     r.initImage.resize = parsed(a, "resize", parseInitResize, r.initImage.resize);
-    // The diffusers preset reproduces LuminaPipeline, which lower()s and strip()s the prompt.
-    r.diffusersPromptPreprocess = onOff(a, "diffusers-preprocess", r.preset == "diffusers");
+    r.diffusersPromptPreprocess = onOff(a, "diffusers-preprocess", r.diffusersPromptPreprocess);
     return r;
 }
 

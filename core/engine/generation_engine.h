@@ -5,6 +5,7 @@
 // model evaluation and before decoding. LuminaEngine is the real implementation; tests may use a fake.
 #include "core/pipeline/generation_output.h"
 #include "core/util/cancel_token.h"
+#include "core/util/errors.h"
 
 #include <cstdint>
 #include <functional>
@@ -59,6 +60,15 @@ public:
     virtual DeviceMemory deviceMemory() const { return {}; }
     // Of the loaded model; unknown (zeros) when none is loaded or the engine cannot tell.
     virtual ModelSize modelSize() const { return {}; }
+    // The image of kept final latents ([1, C, h, w] float32, GenerationOutput::latents), decoded as
+    // generate() decodes them (Export from the gallery). Throws InvalidRequest when no model is loaded or the
+    // shape does not fit the model, OutOfMemory. Engines that cannot decode say so with InvalidRequest.
+    virtual image::FloatImage decodeLatents(const std::vector<int64_t>& shape,
+                                            const std::vector<float>& values) {
+        (void)shape;
+        (void)values;
+        throw InvalidRequest("this engine cannot decode kept latents");
+    }
     // Throws InvalidRequest, Cancelled (StopNow), OutOfMemory, Error. StopKeepDraft returns a draft output.
     virtual pipeline::GenerationOutput generate(const pipeline::GenerationRequest& request,
                                                 const pipeline::GenerationCallbacks& callbacks,

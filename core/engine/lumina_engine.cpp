@@ -7,6 +7,9 @@
 #include <atomic>
 #include <c10/core/CachingDeviceAllocator.h>
 #include <c10/util/Exception.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <torch/torch.h>
 
 namespace lumina::engine {
 
@@ -86,6 +89,30 @@ DeviceMemory LuminaEngine::deviceMemory() const {
                 static_cast<uint64_t>(totalBytes)};
     } catch (const c10::Error&) {
         return {}; // the status bar then shows the process memory only
+    }
+}
+
+image::FloatImage LuminaEngine::decodeLatents(const std::vector<int64_t>& shape,
+                                              const std::vector<float>& values) {
+    auto m = models();
+    if (!m) throw InvalidRequest("no model is loaded: open the model these latents were made with first");
+    const int64_t channels = m->vae->config().latentChannels;
+    int64_t count = 1;
+    for (int64_t d : shape)
+        count *= d;
+    if (shape.size() != 4 || shape[0] != 1 || shape[1] != channels || shape[2] < 1 || shape[3] < 1 ||
+        count != static_cast<int64_t>(values.size()))
+        throw InvalidRequest(
+            fmt::format("these latents ({} values, shape [{}]) do not fit the loaded model's VAE "
+                        "({} channels)",
+                        values.size(), fmt::join(shape, ", "), channels));
+    c10::InferenceMode inference;
+    const auto latents = torch::from_blob(const_cast<float*>(values.data()), shape, torch::kFloat);
+    try {
+        return pipeline::decodeToImage(*m, latents, VAETiling::Auto, 0);
+    } catch (const c10::OutOfMemoryError& e) {
+        throw OutOfMemory(fmt::format("decoding {}x{} latents needs more memory than is free ({})", shape[3],
+                                      shape[2], e.what_without_backtrace()));
     }
 }
 

@@ -27,6 +27,8 @@ public:
     // CUDA: bytes reserved by the caching allocator and the device's capacity. MPS and CPU: nothing.
     DeviceMemory deviceMemory() const override;
     ModelSize modelSize() const override;
+    image::FloatImage decodeLatents(const std::vector<int64_t>& shape,
+                                    const std::vector<float>& values) override;
     pipeline::GenerationOutput generate(const pipeline::GenerationRequest& request,
                                         const pipeline::GenerationCallbacks& callbacks,
                                         const CancelToken& cancel) override;

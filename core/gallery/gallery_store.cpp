@@ -364,14 +364,18 @@ void GalleryStore::purgeTrash() {
     purgeTrash(false);
 }
 
+fs::path GalleryStore::latentsFile(int64_t id) const {
+    return m_path.parent_path() / "latents" / (std::to_string(id) + ".safetensors");
+}
+
 void GalleryStore::purgeTrash(bool deleteFiles) {
     std::vector<std::string> files;
     {
         WriteTransaction tx(m_db, m_path);
-        if (deleteFiles) {
-            Statement s(m_db, m_path, "SELECT image_path FROM items WHERE trashed = 1");
-            while (s.step())
-                files.push_back(s.text(0));
+        Statement s(m_db, m_path, "SELECT id, image_path FROM items WHERE trashed = 1");
+        while (s.step()) {
+            files.push_back(latentsFile(s.int64(0)).string()); // the app's own copy goes with the row
+            if (deleteFiles) files.push_back(s.text(1));
         }
         Statement(m_db, m_path, "DELETE FROM items WHERE trashed = 1").run();
         tx.commit();

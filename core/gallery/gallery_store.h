@@ -88,6 +88,9 @@ public:
     void restoreFromTrash(int64_t id);
     void purgeTrash();                 // deletes trashed rows only (= purgeTrash(false))
     void purgeTrash(bool deleteFiles); // deleteFiles: also removes their image files (missing files are fine)
+    // Where item `id` keeps its final latents (gallery/latents_file.h): "latents/<id>.safetensors" beside the
+    // database. The file goes with the row when the trash is purged.
+    std::filesystem::path latentsFile(int64_t id) const;
 
     // Job queue: persisted so it survives restarts and crashes.
     int64_t enqueue(const nlohmann::json& request);

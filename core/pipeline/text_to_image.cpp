@@ -73,6 +73,19 @@ at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::Scala
     return initialNoise(generator, height, width, dtype, device);
 }
 
+image::FloatImage decodeToImage(const LoadedModels& m, const at::Tensor& latents, VAETiling tiling,
+                                int tileSize) {
+    const auto image = models::decodeLatentsToImage(
+        *m.vae, latents.to(m.device, m.vaeDtype),
+        models::TiledDecodeOptions{tiling, tileSize / m.vae->config().spatialFactor()});
+    auto hwc = image[0].permute({1, 2, 0}).contiguous().to(at::kFloat);
+    image::FloatImage out;
+    out.width = static_cast<int>(hwc.size(1));
+    out.height = static_cast<int>(hwc.size(0));
+    out.pixels.assign(hwc.data_ptr<float>(), hwc.data_ptr<float>() + hwc.numel());
+    return out;
+}
+
 GenerationRequest resolveRequest(const GenerationRequest& request, const LoadedModels& models) {
     GenerationRequest r = request;
     if (r.sampling.shiftFromSchedulerConfig) {
@@ -298,14 +311,7 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
         auto latents = x.to(at::kFloat).cpu().contiguous();
         out.latentShape = latents.sizes().vec();
         out.latents.assign(latents.data_ptr<float>(), latents.data_ptr<float>() + latents.numel());
-        const auto image = models::decodeLatentsToImage(
-            *m.vae, x.to(m.vaeDtype),
-            models::TiledDecodeOptions{request.vaeTiling,
-                                       request.vaeTileSize / m.vae->config().spatialFactor()});
-        auto hwc = image[0].permute({1, 2, 0}).contiguous().to(at::kFloat);
-        out.image.width = static_cast<int>(hwc.size(1));
-        out.image.height = static_cast<int>(hwc.size(0));
-        out.image.pixels.assign(hwc.data_ptr<float>(), hwc.data_ptr<float>() + hwc.numel());
+        out.image = decodeToImage(m, x, request.vaeTiling, request.vaeTileSize);
         out.decodeMs = msSince(decodeStart);
     } catch (const c10::OutOfMemoryError& e) {
         throw OutOfMemory(fmt::format("{}x{} on {} needs more memory than is free. Try a smaller size, fewer "

@@ -23,6 +23,11 @@ GenerationRequest resolveRequest(const GenerationRequest& request, const LoadedM
 GenerationOutput generateImage(const LoadedModels& models, const GenerationRequest& request,
                                const GenerationCallbacks& callbacks, const CancelToken& cancel);
 
+// The VAE decode of the final latents as the run does it (the image in [0, 1], float32): also what Export
+// uses to re-decode a gallery item's kept latents, so both give the same pixels.
+image::FloatImage decodeToImage(const LoadedModels& models, const at::Tensor& latents, VAETiling tiling,
+                                int tileSize);
+
 // Initial latents exactly as diffusers' randn_tensor with torch.Generator("cpu").manual_seed(seed): drawn on
 // the CPU in `dtype` (not drawn in fp32 and cast: that gives different numbers), then moved to `device`.
 at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::ScalarType dtype,

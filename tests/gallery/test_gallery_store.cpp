@@ -1,5 +1,6 @@
 // GalleryStore: schema, items, search in any script, paging at scale, recovery, job queue, concurrency.
 #include "core/gallery/gallery_store.h"
+#include "core/gallery/latents_file.h"
 #include "core/util/errors.h"
 #include "support/timing_bound.h"
 
@@ -7,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -123,6 +125,60 @@ private slots:
         GalleryItem refined = makeItem("refined", 2000);
         refined.sourceId = id;
         QCOMPARE(store.item(store.addItem(refined))->sourceId, std::optional<int64_t>(id));
+    }
+
+    // Kept latents: written and read back bit for bit (safetensors any tool reads), refused with the file
+    // named when cut short or malformed, and removed with their item when the trash is purged.
+    void keptLatentsRoundTripAndGoWithTheirItem() {
+        GalleryStore store(dbPath("latents.db"));
+        const int64_t id = store.addItem(makeItem("kept", 3000));
+        const auto file = store.latentsFile(id);
+        QCOMPARE(file.parent_path().filename().string(), std::string("latents"));
+        KeptLatents kept;
+        kept.shape = {1, 4, 3, 5};
+        for (int i = 0; i < 60; ++i)
+            kept.values.push_back(static_cast<float>(i) * 0.37f - 9.5f);
+        kept.values[7] = -0.0f;
+        kept.metadata["lumina_settings"] = R"({"prompt":"猫"})";
+        writeKeptLatents(file, kept);
+        const auto back = readKeptLatents(file);
+        QCOMPARE(back.shape, kept.shape);
+        QVERIFY(std::memcmp(back.values.data(), kept.values.data(), kept.values.size() * sizeof(float)) == 0);
+        QCOMPARE(back.metadata.at("lumina_settings"), kept.metadata.at("lumina_settings"));
+        QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest,
+                                 writeKeptLatents(file, KeptLatents{{1, 4, 3, 4}, {1.0f}, {}}));
+
+        // Broken files: each refused with the file named.
+        std::ifstream in(file, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::vector<std::pair<std::string, std::string>> broken{
+            {"cut.safetensors", bytes.substr(0, bytes.size() - 4)},
+            {"tiny.safetensors", bytes.substr(0, 5)},
+            {"header.safetensors", std::string("\xff\xff\xff\xff\xff\xff\x00\x00", 8) + "{}"},
+            {"json.safetensors", std::string("\x04\0\0\0\0\0\0\0", 8) + "{{{{"},
+            {"dtype.safetensors", [] {
+                 const std::string h =
+                     R"({"latents":{"dtype":"F16","shape":[1,4,1,1],"data_offsets":[0,8]}})";
+                 std::string b(8, '\0');
+                 b[0] = static_cast<char>(h.size());
+                 return b + h + std::string(8, '\0');
+             }()}};
+        for (const auto& [name, content] : broken) {
+            const auto bad = dbPath(name.c_str());
+            std::ofstream(bad, std::ios::binary) << content;
+            try {
+                readKeptLatents(bad);
+                QFAIL(qPrintable(QString::fromStdString(name) + " was read"));
+            } catch (const lumina::IoError& e) {
+                QVERIFY2(QString(e.what()).contains(QString::fromStdString(name)), e.what());
+            }
+        }
+        QVERIFY_THROWS_EXCEPTION(lumina::IoError, readKeptLatents(dbPath("absent.safetensors")));
+
+        store.moveToTrash(id);
+        QVERIFY(fs::exists(file));
+        store.purgeTrash();
+        QVERIFY(!fs::exists(file));
     }
 
     // A gallery written by the first release (schema v1, no source_id column) opens migrated, its items

@@ -1,7 +1,10 @@
 // The window with the real engine behind it (LuminaEngine on a tiny random Lumina-Next pipeline made by
 // tests/python/make_pipeline_fixtures.py): load the model with progress, type a prompt, Ctrl+Enter, previews
-// arrive in order, the image lands in the gallery and on disk with its settings; a bad folder is reported.
+// arrive in order, the image lands in the gallery and on disk with its settings; Refine and Export; a bad
+// folder is reported. Mutation tried: Export reading the saved 8-bit picture instead of decoding the kept
+// latents (exportDecodesTheKeptLatents: "16-bit PNG differs by 128 levels").
 #include "core/engine/lumina_engine.h"
+#include "core/image/image_export.h"
 #include "gui/gui_test_support.h"
 #include "ui/canvas_widget.h"
 #include "ui/gallery_model.h"
@@ -13,6 +16,7 @@
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QLabel>
+#include <QProcess>
 #include <QPushButton>
 #include <QTimer>
 
@@ -129,6 +133,81 @@ private slots:
         };
         QTRY_VERIFY_WITH_TIMEOUT(tooltipOfResult().contains(QString("Refined from item %1").arg(sourceId)),
                                  5000);
+    }
+
+    // Export from the gallery decodes the item's kept latents again: the 16-bit PNG and the EXR equal what
+    // `lumina-cli generate --settings` writes for the same settings; an item without kept latents exports its
+    // saved picture and says so.
+    void exportDecodesTheKeptLatents() {
+        QTemporaryDir dir;
+        ui::MainWindow w(std::make_unique<engine::LuminaEngine>(), test::windowOptions(dir));
+        QSignalSpy loaded(w.bridge(), &ui::EngineBridge::modelLoaded);
+        w.loadModel(tinyModel());
+        QVERIFY(loaded.wait(60000));
+        test::setRun(w, 3, 256, 256);
+        QSignalSpy finished(w.bridge(), &ui::EngineBridge::finished);
+        w.promptPanel()->promptEdit()->setPlainText("a green hill under a pale sky");
+        w.generate();
+        QVERIFY(finished.wait(120000));
+        const auto item = w.store()->item(1);
+        QVERIFY(item.has_value());
+        QVERIFY(QFileInfo::exists(QString::fromStdString(w.store()->latentsFile(item->id).string())));
+
+        QSignalSpy exported(w.bridge(), &ui::EngineBridge::exported);
+        const QString png = dir.filePath("export.png"), exr = dir.filePath("export.exr");
+        w.exportItem(*item, png, 16);
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(exported.last()[1].toString(), QString());
+        QVERIFY(exported.last()[2].toBool());
+        w.exportItem(*item, exr);
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(exported.last()[1].toString(), QString());
+
+        // The same settings through the command line.
+        const QString settingsFile = dir.filePath("settings.json");
+        QFile f(settingsFile);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray::fromStdString(item->settings.dump()));
+        f.close();
+        const QString refPng = dir.filePath("cli.png"), refExr = dir.filePath("cli.exr");
+        for (const QString& out : {refPng, refExr}) {
+            QProcess cli;
+            cli.start(qEnvironmentVariable("LUMINA_CLI"),
+                      {"generate", "--model", tinyModel(), "--settings", settingsFile, "--device", "cpu",
+                       "--quiet", "--bit-depth", "16", "--output", out});
+            QVERIFY(cli.waitForFinished(120000));
+            QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        }
+        const QImage ours(png), theirs(refPng);
+        QCOMPARE(ours.format(), QImage::Format_RGBX64);
+        QCOMPARE(ours.size(), theirs.size());
+        int worst = 0;
+        for (int y = 0; y < ours.height(); ++y)
+            for (int x = 0; x < ours.width(); ++x) {
+                const QRgba64 a = ours.pixelColor(x, y).rgba64(), b = theirs.pixelColor(x, y).rgba64();
+                worst = std::max({worst, std::abs(int(a.red()) - int(b.red())),
+                                  std::abs(int(a.green()) - int(b.green())),
+                                  std::abs(int(a.blue()) - int(b.blue()))});
+            }
+        QVERIFY2(worst <= 1, qPrintable(QString("16-bit PNG differs by %1 levels").arg(worst)));
+        const auto exrOurs = image::readImage(exr.toStdString()),
+                   exrTheirs = image::readImage(refExr.toStdString());
+        QCOMPARE(exrOurs.pixels.size(), exrTheirs.pixels.size());
+        float exrWorst = 0;
+        for (std::size_t i = 0; i < exrOurs.pixels.size(); ++i)
+            exrWorst = std::max(exrWorst, std::abs(exrOurs.pixels[i] - exrTheirs.pixels[i]));
+        QVERIFY2(exrWorst <= 1e-3f, qPrintable(QString("EXR differs by %1").arg(exrWorst)));
+
+        // Without kept latents (an item from before they were kept): the saved picture, and the banner says
+        // why.
+        QVERIFY(QFile::remove(QString::fromStdString(w.store()->latentsFile(item->id).string())));
+        const QString fallback = dir.filePath("fallback.tif");
+        w.exportItem(*item, fallback);
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(exported.last()[1].toString(), QString());
+        QVERIFY(!exported.last()[2].toBool());
+        QVERIFY(QFileInfo::exists(fallback));
+        QVERIFY2(w.bannerText().contains("before latents were kept"), qPrintable(w.bannerText()));
     }
 
     void badModelFolderIsReportedAndTheAppKeepsRunning() {

@@ -376,6 +376,43 @@ private slots:
         QCOMPARE(settings["seed"].toInteger(), r["seed"].toInteger());
     }
 
+    // --settings FILE: a settings JSON (here a lumina case's request, wrapped as `inspect --json` prints it)
+    // is the base of the run, and explicit flags override it; a broken file is a usage error naming it.
+    void settingsFileReproducesARun() {
+        QJsonObject request;
+        for (const auto c : m_cases["lumina_cases"].toArray())
+            if (c.toObject()["name"].toString() == "native_euler_5")
+                request = c.toObject()["request"].toObject();
+        QVERIFY(!request.isEmpty());
+        const QString file = m_dir.filePath("settings.json"),
+                      latents = m_dir.filePath("from-settings.safetensors");
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(QJsonObject{{"source", "lumina"}, {"settings", request}}).toJson());
+        f.close();
+        const auto r = cli({"generate", "--model", model(), "--settings", file, "--device", "cpu", "--quiet",
+                            "--save-latents", latents});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto want = readF32(fixtures() + "/lumina_native_euler_5.safetensors", "latents");
+        const double relL2 = relativeL2(readF32(latents, "latents").values, want.values);
+        QVERIFY2(relL2 <= 1e-4, qPrintable(QString("latents rel L2 %1").arg(relL2)));
+        const QString fewer = m_dir.filePath("fewer-steps.safetensors");
+        const auto overridden = cli({"generate", "--model", model(), "--settings", file, "--steps", "2",
+                                     "--device", "cpu", "--quiet", "--save-latents", fewer, "--json"});
+        QVERIFY2(overridden.exitCode == 0, overridden.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(overridden.out).object()["settings"].toObject()["steps"].toInt(), 2);
+        QVERIFY(relativeL2(readF32(fewer, "latents").values, want.values) > 1e-3);
+        const QString broken = m_dir.filePath("broken-settings.json");
+        QFile b(broken);
+        QVERIFY(b.open(QIODevice::WriteOnly));
+        b.write("{\"steps\": \"many\"}");
+        b.close();
+        const auto bad = cli({"generate", "--model", model(), "--settings", broken, "--json"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(QString(bad.err).contains("broken-settings.json") && QString(bad.err).contains("steps"),
+                 bad.err.constData());
+    }
+
     void unreadableInitImageExitsThreeBeforeLoading() {
         const QString bad = m_dir.filePath("not-a-picture.png");
         QFile f(bad);
