@@ -238,6 +238,10 @@
         <source>Export…</source>
         <translation>エクスポート…</translation>
     </message>
+    <message>
+        <source>Save again</source>
+        <translation>再保存</translation>
+    </message>
 </context>
 <context>
     <name>lumina::ui::MainWindow</name>
@@ -766,6 +770,22 @@
     <message>
         <source>Export</source>
         <translation>エクスポート</translation>
+    </message>
+    <message>
+        <source>Saved again to %1.</source>
+        <translation>%1 に再保存しました。</translation>
+    </message>
+    <message>
+        <source>This picture is saved already: %1</source>
+        <translation>この画像は保存済みです：%1</translation>
+    </message>
+    <message>
+        <source>This picture cannot be saved again: it was made before latents were kept.</source>
+        <translation>この画像は再保存できません：潜在表現が保存される前に作成されました。</translation>
+    </message>
+    <message>
+        <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
+        <translation>出力フォルダ %1 を作成できません。環境設定で別のフォルダを選んでください。</translation>
     </message>
 </context>
 <context>

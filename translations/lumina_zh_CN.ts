@@ -238,6 +238,10 @@
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
+    <message>
+        <source>Save again</source>
+        <translation>重新保存</translation>
+    </message>
 </context>
 <context>
     <name>lumina::ui::MainWindow</name>
@@ -766,6 +770,22 @@
     <message>
         <source>Export</source>
         <translation>导出</translation>
+    </message>
+    <message>
+        <source>Saved again to %1.</source>
+        <translation>已重新保存到 %1。</translation>
+    </message>
+    <message>
+        <source>This picture is saved already: %1</source>
+        <translation>此图像已保存：%1</translation>
+    </message>
+    <message>
+        <source>This picture cannot be saved again: it was made before latents were kept.</source>
+        <translation>无法重新保存此图像：它创建于保留潜变量之前。</translation>
+    </message>
+    <message>
+        <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
+        <translation>无法创建输出文件夹 %1。请在偏好设置中选择其他文件夹。</translation>
     </message>
 </context>
 <context>

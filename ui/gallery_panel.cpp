@@ -169,6 +169,9 @@ GalleryPanel::GalleryPanel(gallery::GalleryStore* store, QWidget* parent)
     addAction(tr("Export…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), [this] {
         if (auto* item = current()) emit exportRequested(*item);
     });
+    addAction(tr("Save again"), QKeySequence(), [this] {
+        if (auto* item = current()) emit saveAgainRequested(*item);
+    });
     for (int factor : {2, 3, 4})
         addAction(tr("Refine ×%1…").arg(factor), QKeySequence(), [this, factor] { refineCurrent(factor); });
     addAction(tr("Open containing folder"), QKeySequence(), &GalleryPanel::openFolder);

@@ -40,6 +40,7 @@ signals:
     void showRequested(const lumina::gallery::GalleryItem& item);
     void refineRequested(const lumina::gallery::GalleryItem& item, int factor);
     void exportRequested(const lumina::gallery::GalleryItem& item);
+    void saveAgainRequested(const lumina::gallery::GalleryItem& item);
 
 private:
     const gallery::GalleryItem* current() const;

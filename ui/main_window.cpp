@@ -326,6 +326,7 @@ void MainWindow::createDocks() {
     });
     connect(m_gallery, &GalleryPanel::refineRequested, this, &MainWindow::refine);
     connect(m_gallery, &GalleryPanel::exportRequested, this, &MainWindow::showExportDialog);
+    connect(m_gallery, &GalleryPanel::saveAgainRequested, this, &MainWindow::saveAgain);
     connect(m_gallery, &GalleryPanel::newSeedRequested, this, [this](const gallery::GalleryItem& item) {
         try {
             pipeline::GenerationRequest r = pipeline::requestFromJson(item.settings);
@@ -486,7 +487,15 @@ void MainWindow::connectBridge() {
     connect(m_bridge, &EngineBridge::finished, this, &MainWindow::onFinished);
     connect(m_bridge, &EngineBridge::exported, this,
             [this](const QString& file, const QString& error, bool fromLatents) {
-                if (!error.isEmpty())
+                const auto waiting = m_savingAgain.find(file);
+                const std::optional<int64_t> savedItem =
+                    waiting == m_savingAgain.end() ? std::nullopt : std::optional<int64_t>(waiting->second);
+                if (waiting != m_savingAgain.end()) m_savingAgain.erase(waiting);
+                if (savedItem && error.isEmpty()) {
+                    m_store->setImagePath(*savedItem, file.toStdString());
+                    m_gallery->reload();
+                    statusBar()->showMessage(tr("Saved again to %1.").arg(file), 6000);
+                } else if (!error.isEmpty())
                     showBanner(tr("The export to %1 failed: %2").arg(file, error));
                 else if (!fromLatents)
                     showBanner(tr("Exported %1 from the saved 8-bit picture: this item was made before "
@@ -640,6 +649,32 @@ void MainWindow::exportItem(const gallery::GalleryItem& item, const QString& fil
         return;
     }
     m_bridge->exportImage(job); // refused (and said in the status bar) while a run is busy
+}
+
+void MainWindow::saveAgain(const gallery::GalleryItem& item) {
+    if (!item.imagePath.empty() && QFileInfo::exists(QString::fromStdString(item.imagePath))) {
+        statusBar()->showMessage(
+            tr("This picture is saved already: %1").arg(QString::fromStdString(item.imagePath)), 6000);
+        return;
+    }
+    if (!QFileInfo::exists(QString::fromStdString(m_store->latentsFile(item.id).string()))) {
+        showBanner(tr("This picture cannot be saved again: it was made before latents were kept."));
+        return;
+    }
+    if (!QDir().mkpath(outputFolder())) {
+        showBanner(
+            tr("Cannot create the output folder %1. Choose another one in Preferences.").arg(outputFolder()));
+        return;
+    }
+    const QString stem =
+        QStringLiteral("lumina_%1_%2")
+            .arg(QDateTime::fromMSecsSinceEpoch(item.createdAtMs).toString("yyyyMMdd_HHmmss"))
+            .arg(item.seed);
+    QString file = QDir(outputFolder()).filePath(stem + ".png");
+    for (int i = 2; QFileInfo::exists(file); ++i)
+        file = QDir(outputFolder()).filePath(QStringLiteral("%1_%2.png").arg(stem).arg(i));
+    m_savingAgain[file] = item.id;
+    exportItem(item, file, 8);
 }
 
 void MainWindow::showExportDialog(const gallery::GalleryItem& item) {

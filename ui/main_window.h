@@ -8,7 +8,9 @@
 
 #include <QMainWindow>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 
 class QDragEnterEvent;
 class QDropEvent;
@@ -88,6 +90,9 @@ public slots:
     void exportItem(const lumina::gallery::GalleryItem& item, const QString& file, int pngBitDepth = 16,
                     int quality = 95);
     void showExportDialog(const lumina::gallery::GalleryItem& item);
+    // Completes an item whose picture could not be written when it was made (a full disk, a missing folder):
+    // the kept latents are decoded again into a PNG in the output folder and the item points to it.
+    void saveAgain(const lumina::gallery::GalleryItem& item);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -115,6 +120,7 @@ private:
     QString outputFolder() const;
 
     MainWindowOptions m_options;
+    std::map<QString, int64_t> m_savingAgain; // export target -> gallery item waiting for its picture
     Preferences m_prefs;
     std::unique_ptr<gallery::GalleryStore> m_store;
     EngineBridge* m_bridge = nullptr;

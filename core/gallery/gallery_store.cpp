@@ -348,6 +348,15 @@ void GalleryStore::setFavourite(int64_t id, bool favourite) {
     tx.commit();
 }
 
+void GalleryStore::setImagePath(int64_t id, const std::string& imagePath) {
+    WriteTransaction tx(m_db, m_path);
+    Statement(m_db, m_path, "UPDATE items SET image_path = ?2 WHERE id = ?1")
+        .bind(1, id)
+        .bind(2, imagePath)
+        .run();
+    tx.commit();
+}
+
 void GalleryStore::moveToTrash(int64_t id) {
     WriteTransaction tx(m_db, m_path);
     Statement(m_db, m_path, "UPDATE items SET trashed = 1 WHERE id = ?1").bind(1, id).run();

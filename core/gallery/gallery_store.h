@@ -84,6 +84,8 @@ public:
     std::vector<GalleryItem> items(const GalleryQuery& query) const; // thumbnails included
     int64_t count(const GalleryQuery& query) const;
     void setFavourite(int64_t id, bool favourite);
+    // Where the item's picture now is ("Save again" after a failed save).
+    void setImagePath(int64_t id, const std::string& imagePath);
     void moveToTrash(int64_t id); // undoable
     void restoreFromTrash(int64_t id);
     void purgeTrash();                 // deletes trashed rows only (= purgeTrash(false))

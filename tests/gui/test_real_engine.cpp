@@ -210,6 +210,42 @@ private slots:
         QVERIFY2(w.bannerText().contains("before latents were kept"), qPrintable(w.bannerText()));
     }
 
+    // A picture that could not be written when it was made (the output folder blocked by a file) is completed
+    // by Save again from its kept latents, and the item then points to it.
+    void saveAgainCompletesAFailedSave() {
+        QTemporaryDir dir;
+        auto options = test::windowOptions(dir);
+        QFile blocker(options.outputFolder);
+        QVERIFY(blocker.open(QIODevice::WriteOnly)); // a file where the output folder should be
+        blocker.close();
+        ui::MainWindow w(std::make_unique<engine::LuminaEngine>(), options);
+        QSignalSpy loaded(w.bridge(), &ui::EngineBridge::modelLoaded);
+        w.loadModel(tinyModel());
+        QVERIFY(loaded.wait(60000));
+        test::setRun(w, 2, 256, 256);
+        QSignalSpy finished(w.bridge(), &ui::EngineBridge::finished);
+        w.promptPanel()->promptEdit()->setPlainText("a quiet street at night");
+        w.generate();
+        QVERIFY(finished.wait(120000));
+        QVERIFY(!finished.first()[0].value<ui::GenerationResult>().saveError.isEmpty());
+        auto item = w.store()->item(1);
+        QVERIFY(item.has_value());
+        QVERIFY(item->imagePath.empty());
+
+        QVERIFY(QFile::remove(options.outputFolder)); // the disk is usable again
+        QSignalSpy exported(w.bridge(), &ui::EngineBridge::exported);
+        w.saveAgain(*item);
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(exported.last()[1].toString(), QString());
+        item = w.store()->item(1);
+        QVERIFY(!item->imagePath.empty());
+        const QImage saved(QString::fromStdString(item->imagePath));
+        QCOMPARE(saved.size(), QSize(256, 256));
+        QCOMPARE(saved.pixelColor(100, 100),
+                 finished.first()[0].value<ui::GenerationResult>().image.pixelColor(100, 100));
+        QVERIFY(saved.text("lumina:settings").contains("a quiet street at night"));
+    }
+
     void badModelFolderIsReportedAndTheAppKeepsRunning() {
         QTemporaryDir dir;
         ui::MainWindow w(std::make_unique<engine::LuminaEngine>(), test::windowOptions(dir));

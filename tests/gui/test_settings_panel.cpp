@@ -3,13 +3,16 @@
 #include "gui/gui_test_support.h"
 #include "ui/demo_engine.h"
 #include "ui/estimate.h"
+#include "ui/refine_dialog.h"
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QInputMethodEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QToolButton>
 
 using namespace lumina;
@@ -54,6 +57,40 @@ private slots:
         r.initImage = {};
         p.applyRequest(r);
         QVERIFY(p.initImage().isEmpty());
+    }
+
+    // The Refine dialog shows the new size and the steps that run, and refuses what cannot run: a target over
+    // the memory budget (with both numbers) and one above the largest size.
+    void refineDialogRefusesWhatCannotRun() {
+        pipeline::RefineSource source;
+        source.request.prompt = "a harbour";
+        source.request.width = source.width = 1024;
+        source.request.height = source.height = 1024;
+        source.imagePath = "/gallery/1.png";
+        source.galleryItem = 1;
+        ui::RefineContext roomy{"cpu", "fp32", {}, 10000.0};
+        ui::RefineDialog fits(source, 2, roomy);
+        auto* ok = fits.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        QVERIFY(ok->isEnabled());
+        QVERIFY2(fits.summaryLabel()->text().contains("1024 × 1024 → 2048 × 2048, 12 of 30 steps"),
+                 qPrintable(fits.summaryLabel()->text()));
+        QCOMPARE(fits.request()->width, 2048);
+        fits.strengthBox()->setValue(1.0);
+        QVERIFY(fits.summaryLabel()->text().contains("30 of 30 steps"));
+
+        ui::RefineContext tight{"cpu", "fp32", {}, 0.5};
+        ui::RefineDialog tooBig(source, 4, tight);
+        QVERIFY(!tooBig.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled());
+        QVERIFY2(tooBig.summaryLabel()->text().contains("only 0.5 GB"),
+                 qPrintable(tooBig.summaryLabel()->text()));
+
+        source.width = source.height = 2048;
+        ui::RefineDialog tooWide(source, 4, roomy);
+        QVERIFY(!tooWide.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled());
+        QVERIFY2(tooWide.summaryLabel()->text().contains("8192"), qPrintable(tooWide.summaryLabel()->text()));
+        QVERIFY(!tooWide.request().has_value());
+        tooWide.factorBox()->setCurrentIndex(tooWide.factorBox()->findData(2));
+        QVERIFY(tooWide.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled());
     }
 
     void sizesSnapLockAndSwap() {
