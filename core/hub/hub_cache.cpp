@@ -2,6 +2,7 @@
 
 #include "core/hub/file_selection.h"
 #include "core/hub/hashing.h"
+#include "core/util/app_paths.h"
 #include "core/util/errors.h"
 
 #include <algorithm>
@@ -34,17 +35,9 @@ bool fileUsable(const fs::path& p) {
 
 } // namespace
 
-std::string repoFolderName(const std::string& repoId) {
-    std::string name = "models--" + repoId;
-    std::string::size_type pos;
-    while ((pos = name.find('/')) != std::string::npos)
-        name.replace(pos, 1, "--");
-    return name;
-}
-
 RepoCache::RepoCache(fs::path cacheDir, const std::string& repoId)
     : m_cacheDir(std::move(cacheDir))
-    , m_repoFolder(m_cacheDir / repoFolderName(repoId)) {}
+    , m_repoFolder(m_cacheDir / hubRepoFolderName(repoId)) {}
 
 fs::path RepoCache::blobPath(const std::string& etag) const {
     return m_repoFolder / "blobs" / etag;
@@ -272,7 +265,7 @@ std::vector<std::string> verifySnapshot(const fs::path& snapshotDir, const Cance
 }
 
 void deleteCachedRepo(const fs::path& cacheDir, const std::string& repoId) {
-    const std::string folder = repoFolderName(repoId);
+    const std::string folder = hubRepoFolderName(repoId);
     std::error_code ec;
     fs::remove_all(cacheDir / folder, ec);
     if (ec) throw IoError(fmt::format("{}: cannot delete: {}", (cacheDir / folder).string(), ec.message()));

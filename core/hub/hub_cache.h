@@ -46,9 +46,6 @@ private:
     std::filesystem::path m_repoFolder;
 };
 
-// "models--org--name" for "org/name".
-std::string repoFolderName(const std::string& repoId);
-
 // A snapshot of a diffusers pipeline in the cache and whether everything it needs is there.
 struct CachedSnapshot {
     std::string repoId;

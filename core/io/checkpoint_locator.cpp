@@ -46,14 +46,6 @@ bool looksLikeRepoId(const std::string& s) {
     });
 }
 
-std::string repoFolderName(const std::string& repoId) {
-    std::string name = "models--" + repoId;
-    std::string::size_type pos;
-    while ((pos = name.find('/')) != std::string::npos)
-        name.replace(pos, 1, "--");
-    return name;
-}
-
 bool isHubRepoFolder(const fs::path& p) {
     return isDirectory(p / "snapshots") && p.filename().string().rfind("models--", 0) == 0;
 }
@@ -225,7 +217,7 @@ PipelineCheckpoint locateCheckpoint(const std::string& folderOrRepoId) {
         throw ModelLoadError(
             fmt::format("{}: no such folder, and not a repo id of the form org/name", folderOrRepoId));
     const fs::path cache = lumina::huggingFaceHubCache();
-    const fs::path repoFolder = cache / repoFolderName(folderOrRepoId);
+    const fs::path repoFolder = cache / hubRepoFolderName(folderOrRepoId);
     if (!isDirectory(repoFolder))
         throw ModelLoadError(fmt::format(
             "{}: not in the Hugging Face cache ({} is missing; the cache follows HF_HUB_CACHE or HF_HOME). "

@@ -36,4 +36,12 @@ std::filesystem::path huggingFaceHubCache() {
     return std::filesystem::path(".cache") / "huggingface" / "hub";
 }
 
+std::string hubRepoFolderName(const std::string& repoId) {
+    std::string name = "models--" + repoId;
+    std::string::size_type pos;
+    while ((pos = name.find('/')) != std::string::npos)
+        name.replace(pos, 1, "--");
+    return name;
+}
+
 } // namespace lumina

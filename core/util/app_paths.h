@@ -4,6 +4,7 @@
 // ~/Library/Application Support/Lumina Studio, Windows %APPDATA%/Lumina Studio.
 // LUMINA_DATA_DIR overrides all of them (tests use it).
 #include <filesystem>
+#include <string>
 
 namespace lumina {
 
@@ -13,5 +14,8 @@ std::filesystem::path logDirectory();
 // HF_HUB_CACHE, the older HUGGINGFACE_HUB_CACHE, HF_HOME/hub, XDG_CACHE_HOME/huggingface/hub, then
 // ~/.cache/huggingface/hub. Shared by the checkpoint locator and the downloader.
 std::filesystem::path huggingFaceHubCache();
+
+// A repository's folder in that cache: "models--org--name" for "org/name".
+std::string hubRepoFolderName(const std::string& repoId);
 
 } // namespace lumina
