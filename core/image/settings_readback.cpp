@@ -24,40 +24,6 @@ constexpr int kMaxJsonDepth = 64;
 constexpr int kMaxGraphHops = 64;
 constexpr std::size_t kShownValue = 160;
 
-// The request keys of pipeline::toJson (settings that are restored as they are from our own JSON).
-const std::set<std::string>& ourKeys() {
-    static const std::set<std::string> keys{"prompt",
-                                            "negative_prompt",
-                                            "preset",
-                                            "width",
-                                            "height",
-                                            "sampler",
-                                            "schedule",
-                                            "steps",
-                                            "guidance",
-                                            "time_shift",
-                                            "shift_from_scheduler",
-                                            "rope_scaling",
-                                            "watershed",
-                                            "scale_below_native",
-                                            "proportional_attention",
-                                            "context_drop",
-                                            "cfg_channels",
-                                            "sigmoid_kappa",
-                                            "device",
-                                            "dtype",
-                                            "diffusers_preprocess",
-                                            "full_preview_every",
-                                            "vae_tiling",
-                                            "vae_tile",
-                                            "seed",
-                                            "init_image",
-                                            "strength",
-                                            "init_resize",
-                                            "init_gallery_item"};
-    return keys;
-}
-
 // Our sampler names (core/vocabulary/choices.cpp); a foreign sampler only maps when it is one of these
 // exactly.
 bool isOurSampler(std::string_view name) {
@@ -565,6 +531,39 @@ void readComfyWorkflow(const nlohmann::json& wf, SettingsReadback& r) {
 
 } // namespace
 
+const std::set<std::string>& luminaSettingsKeys() {
+    static const std::set<std::string> keys{"prompt",
+                                            "negative_prompt",
+                                            "preset",
+                                            "width",
+                                            "height",
+                                            "sampler",
+                                            "schedule",
+                                            "steps",
+                                            "guidance",
+                                            "time_shift",
+                                            "shift_from_scheduler",
+                                            "rope_scaling",
+                                            "watershed",
+                                            "scale_below_native",
+                                            "proportional_attention",
+                                            "context_drop",
+                                            "cfg_channels",
+                                            "sigmoid_kappa",
+                                            "device",
+                                            "dtype",
+                                            "diffusers_preprocess",
+                                            "full_preview_every",
+                                            "vae_tiling",
+                                            "vae_tile",
+                                            "seed",
+                                            "init_image",
+                                            "strength",
+                                            "init_resize",
+                                            "init_gallery_item"};
+    return keys;
+}
+
 SettingsReadback parseLuminaSettings(std::string_view json) {
     SettingsReadback r;
     auto j = parseJson(json, "the lumina:settings JSON", r);
@@ -575,7 +574,7 @@ SettingsReadback parseLuminaSettings(std::string_view json) {
     }
     r.source = "lumina";
     for (const auto& [k, v] : j->items()) {
-        if (ourKeys().count(k))
+        if (luminaSettingsKeys().count(k))
             r.settings[k] = v;
         else if (k != "result")
             r.unmapped.push_back(fmt::format("{}: {}", shown(k), shownJson(v)));

@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,10 @@ struct SettingsReadback {
     std::vector<std::string> problems; // malformed or ambiguous pieces, one sentence each
     bool recognized() const { return source != "none"; }
 };
+
+// The keys of pipeline::toJson, restored as they are from our own settings JSON (a test keeps the two in
+// step: core/image cannot see core/pipeline's request).
+const std::set<std::string>& luminaSettingsKeys();
 
 // Texts longer than this (bytes) are refused as a problem rather than parsed.
 inline constexpr std::size_t kMaxMetadataText = std::size_t{4} << 20;

@@ -8,12 +8,14 @@
 #include "core/image/image_export.h"
 #include "core/image/png_codec.h"
 #include "core/image/settings_readback.h"
+#include "core/pipeline/request.h"
 #include "core/util/errors.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
 #include <random>
+#include <set>
 
 using namespace lumina::image;
 namespace fs = std::filesystem;
@@ -125,6 +127,22 @@ class TestSettingsReadback : public QObject {
     QTemporaryDir m_dir;
 
 private slots:
+    // The keys the reader restores from our JSON are exactly the ones the request writes (plus the two legacy
+    // load keys it still reads past): a new request setting that the reader does not know fails here.
+    void ourKeysAreTheRequestsKeys() {
+        lumina::pipeline::GenerationRequest r;
+        r.seed = 7;
+        r.initImage.path = "x.png";
+        r.initImage.galleryItem = 3;
+        std::set<std::string> written;
+        const nlohmann::json json = lumina::pipeline::toJson(r); // items() must not outlive it
+        for (const auto& [key, value] : json.items())
+            written.insert(key);
+        std::set<std::string> restored = luminaSettingsKeys();
+        QVERIFY(restored.erase("device") == 1 && restored.erase("dtype") == 1);
+        QVERIFY(written == restored);
+    }
+
     void oursInEveryFormatWeWrite_data() {
         QTest::addColumn<QString>("extension");
         for (const auto& ext : supportedExtensions())
