@@ -26,6 +26,19 @@ namespace {
 QString tinyModel() {
     return qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/pipeline/pipeline";
 }
+
+// Loads the tiny model into `w` and runs one generation of `prompt` at width x height; false when either
+// timed out. The finished result is the first entry of `finished`.
+bool loadAndGenerate(ui::MainWindow& w, QSignalSpy& finished, const QString& prompt, int steps, int width,
+                     int height) {
+    QSignalSpy loaded(w.bridge(), &ui::EngineBridge::modelLoaded);
+    w.loadModel(tinyModel());
+    if (!loaded.wait(60000)) return false;
+    test::setRun(w, steps, width, height);
+    w.promptPanel()->promptEdit()->setPlainText(prompt);
+    w.generate();
+    return finished.wait(120000);
+}
 } // namespace
 
 class TestRealEngine : public QObject {
@@ -80,14 +93,8 @@ private slots:
         ui::MainWindow w(std::make_unique<engine::LuminaEngine>(), test::windowOptions(dir));
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QSignalSpy loaded(w.bridge(), &ui::EngineBridge::modelLoaded);
-        w.loadModel(tinyModel());
-        QVERIFY(loaded.wait(60000));
-        test::setRun(w, 4, 320, 256);
         QSignalSpy finished(w.bridge(), &ui::EngineBridge::finished);
-        w.promptPanel()->promptEdit()->setPlainText("a red boat on a lake");
-        w.generate();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(loadAndGenerate(w, finished, "a red boat on a lake", 4, 320, 256));
         auto* gallery = w.galleryPanel();
         QCOMPARE(gallery->model()->totalCount(), 1);
         gallery->selectFirst();
@@ -141,14 +148,8 @@ private slots:
     void exportDecodesTheKeptLatents() {
         QTemporaryDir dir;
         ui::MainWindow w(std::make_unique<engine::LuminaEngine>(), test::windowOptions(dir));
-        QSignalSpy loaded(w.bridge(), &ui::EngineBridge::modelLoaded);
-        w.loadModel(tinyModel());
-        QVERIFY(loaded.wait(60000));
-        test::setRun(w, 3, 256, 256);
         QSignalSpy finished(w.bridge(), &ui::EngineBridge::finished);
-        w.promptPanel()->promptEdit()->setPlainText("a green hill under a pale sky");
-        w.generate();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(loadAndGenerate(w, finished, "a green hill under a pale sky", 3, 256, 256));
         const auto item = w.store()->item(1);
         QVERIFY(item.has_value());
         QVERIFY(QFileInfo::exists(QString::fromStdString(w.store()->latentsFile(item->id).string())));
@@ -219,14 +220,8 @@ private slots:
         QVERIFY(blocker.open(QIODevice::WriteOnly)); // a file where the output folder should be
         blocker.close();
         ui::MainWindow w(std::make_unique<engine::LuminaEngine>(), options);
-        QSignalSpy loaded(w.bridge(), &ui::EngineBridge::modelLoaded);
-        w.loadModel(tinyModel());
-        QVERIFY(loaded.wait(60000));
-        test::setRun(w, 2, 256, 256);
         QSignalSpy finished(w.bridge(), &ui::EngineBridge::finished);
-        w.promptPanel()->promptEdit()->setPlainText("a quiet street at night");
-        w.generate();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(loadAndGenerate(w, finished, "a quiet street at night", 2, 256, 256));
         QVERIFY(!finished.first()[0].value<ui::GenerationResult>().saveError.isEmpty());
         auto item = w.store()->item(1);
         QVERIFY(item.has_value());
