@@ -1434,6 +1434,18 @@
         <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;All files (*)</source>
         <translation>画像 (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;すべてのファイル (*)</translation>
     </message>
+    <message>
+        <source>Estimate for %1 on %2: about %3 and %4 GB of memory for %5 image tokens. A rough guide, not a measurement.</source>
+        <translation>%2 上の %1 の見積もり：約 %3、メモリ %4 GB（画像トークン %5 個）。目安であり実測ではありません。</translation>
+    </message>
+    <message>
+        <source>%1 (%2B parameters)</source>
+        <translation>%1（パラメータ %2B）</translation>
+    </message>
+    <message>
+        <source>Lumina-Next-SFT (2B)</source>
+        <translation>Lumina-Next-SFT (2B)</translation>
+    </message>
 </context>
 <context>
     <name>main</name>

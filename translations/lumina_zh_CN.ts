@@ -1434,6 +1434,18 @@
         <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;All files (*)</source>
         <translation>图像 (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;所有文件 (*)</translation>
     </message>
+    <message>
+        <source>Estimate for %1 on %2: about %3 and %4 GB of memory for %5 image tokens. A rough guide, not a measurement.</source>
+        <translation>在 %2 上运行 %1 的估计：约 %3，内存 %4 GB（%5 个图像 token）。粗略参考，并非实测。</translation>
+    </message>
+    <message>
+        <source>%1 (%2B parameters)</source>
+        <translation>%1（%2B 参数）</translation>
+    </message>
+    <message>
+        <source>Lumina-Next-SFT (2B)</source>
+        <translation>Lumina-Next-SFT (2B)</translation>
+    </message>
 </context>
 <context>
     <name>main</name>

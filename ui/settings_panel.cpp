@@ -203,7 +203,9 @@ SettingsPanel::SettingsPanel(QWidget* parent)
     auto* strengthRow = new QHBoxLayout;
     strengthRow->addWidget(m_strength);
     strengthRow->addWidget(m_initResize, 1);
-    form->addRow(tr("Stren&gth:"), strengthRow);
+    auto* strengthLabel = new QLabel(tr("Stren&gth:"), this); // a layout row: the buddy is set by hand
+    strengthLabel->setBuddy(m_strength);
+    form->addRow(strengthLabel, strengthRow);
 
     m_extrapolationToggle = new QToolButton(this);
     m_extrapolationToggle->setObjectName("extrapolationToggle");
