@@ -2,6 +2,7 @@
 
 #include "core/util/errors.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -40,6 +41,14 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path) 
     }
     ::close(fd);
     return file;
+}
+
+void MappedFile::adviseWillNeed(uint64_t offset, uint64_t length) const {
+    if (!m_data || length == 0 || offset >= m_size) return;
+    static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    const uint64_t begin = offset / page * page;
+    const uint64_t end = std::min(m_size, offset + length);
+    ::madvise(m_data + begin, end - begin, MADV_WILLNEED);
 }
 
 MappedFile::~MappedFile() {

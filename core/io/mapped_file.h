@@ -19,6 +19,9 @@ public:
     uint8_t* mutableData() const { return m_data; }
     uint64_t size() const { return m_size; }
     const std::filesystem::path& path() const { return m_path; }
+    // madvise(MADV_WILLNEED) on [offset, offset + length), widened to whole pages: starts the reads in the
+    // background. Only advice: failures are ignored.
+    void adviseWillNeed(uint64_t offset, uint64_t length) const;
 
 private:
     MappedFile() = default;

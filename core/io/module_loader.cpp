@@ -98,10 +98,20 @@ LoadReport loadModuleWeights(torch::nn::Module& module, const WeightSet& weights
         const auto dtype = (stored.is_floating_point() && options.dtype) ? *options.dtype
                            : stored.is_floating_point()                  ? dst.scalar_type()
                                                                          : stored.scalar_type();
-        // Convert straight from the mapping: one tensor at a time in the target dtype, never a full
-        // fp32 copy of the model. A tensor that needs no conversion is copied out of the mapping.
-        auto converted = stored.to(options.device, dtype, /*non_blocking=*/false, /*copy=*/true);
-        dst.set_data(converted);
+        if (options.device.is_cpu() && stored.scalar_type() == dtype && options.useMappedPages) {
+            // Used in place: the parameter is a view of the mapped file (private copy-on-write pages, so a
+            // later in-place write never reaches the file). Nothing is read now and no second copy exists;
+            // the pages stay file-backed, shared with the page cache and evictable under memory pressure,
+            // as safetensors' own safe_open mapping is for diffusers.
+            dst.set_data(stored);
+            entry->file->adviseWillNeed(*entry->info);
+            report.bytesMapped += entry->info->byteSize();
+        } else {
+            // Converted or moved one tensor at a time, straight from the mapping: never a full fp32 copy of
+            // the model, never two copies of a tensor. A copy to a GPU goes through the driver's pinned
+            // staging buffer in chunks (a pageable-source cudaMemcpy), so host memory stays at one tensor.
+            dst.set_data(stored.to(options.device, dtype, /*non_blocking=*/false, /*copy=*/true));
+        }
         report.bytesRead += entry->info->byteSize();
         ++report.tensorsLoaded;
         if (options.progress) options.progress(report.bytesRead, total);

@@ -24,12 +24,16 @@ struct LoadOptions {
     std::function<bool(const std::string&)> optionalKey;
     LoadProgress progress;
     std::string componentLabel = "model";
+    // On the CPU, a tensor stored in the wanted dtype becomes a view of the mapped file instead of a copy
+    // (docs/bench-io.md, Loading). Off: every tensor is copied into private memory.
+    bool useMappedPages = true;
 };
 
 struct LoadReport {
     std::size_t tensorsLoaded = 0;
     std::vector<std::string> ignoredKeys;
-    uint64_t bytesRead = 0;
+    uint64_t bytesRead = 0;   // tensor bytes loaded, mapped or copied
+    uint64_t bytesMapped = 0; // of those, used in place from the mapped file (CPU, dtype unchanged)
 };
 
 // Throws ModelLoadError listing all missing, unexpected and mis-shaped keys by name.

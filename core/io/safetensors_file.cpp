@@ -68,6 +68,10 @@ at::Tensor SafetensorsFile::tensor(const TensorInfo& info) const {
     return out;
 }
 
+void SafetensorsFile::adviseWillNeed(const TensorInfo& info) const {
+    m_file->adviseWillNeed(m_header.dataOffset + info.begin, info.byteSize());
+}
+
 at::Tensor SafetensorsFile::tensor(const std::string& name) const {
     const auto* info = find(name);
     if (!info) throw ModelLoadError(fmt::format("{}: has no tensor '{}'", path().string(), name));

@@ -27,6 +27,8 @@ public:
     // aligned for the element type (the tensor then keeps the mapping alive); copies otherwise.
     at::Tensor tensor(const TensorInfo& info) const;
     at::Tensor tensor(const std::string& name) const;
+    // Asks the kernel to read the tensor's pages ahead (asynchronously) because they will be used soon.
+    void adviseWillNeed(const TensorInfo& info) const;
 
 private:
     std::shared_ptr<MappedFile> m_file;

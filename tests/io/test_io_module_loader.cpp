@@ -111,9 +111,59 @@ private slots:
         const auto steps = model.named_buffers()["blocks.1.steps"];
         QCOMPARE(steps.scalar_type(), torch::kInt64);
         QCOMPARE(steps[1].item<int64_t>(), int64_t(10));
-        // The loaded tensors own their memory (copied out of the mapping), and are still the module's
-        // parameters.
+        // The loaded tensors are still the module's parameters.
         QVERIFY(model.proj->weight.data_ptr() == model.named_parameters()["proj.weight"].data_ptr());
+    }
+    void cpuTensorsInTheirStoredDtypeAreMappedNotCopied() {
+        const auto file = fs::path(m_dir.path().toStdString()) / "mapped.safetensors";
+        writeFile(file, safetensorsBytes(tinyCheckpoint()));
+        const auto original = readFile(file);
+        TinyModel model;
+        {
+            const auto w = io::WeightSet::open(file);
+            io::LoadOptions options;
+            options.dtype = torch::kFloat32;
+            const auto report = io::loadModuleWeights(model, w, options);
+            // F32 norms and scale (4 + 4 + 1 floats) and the I64 buffers (2 + 2) are used in place; the BF16
+            // projection is converted.
+            QCOMPARE(report.bytesMapped, uint64_t(9 * 4 + 4 * 8));
+            QCOMPARE(report.bytesRead, w.totalBytes());
+            const auto* entry = w.find("blocks.1.norm.weight");
+            QVERIFY(model.named_parameters()["blocks.1.norm.weight"].data_ptr() ==
+                    static_cast<const void*>(entry->file->bytes(*entry->info)));
+            const auto* proj = w.find("proj.weight");
+            QVERIFY(model.proj->weight.data_ptr() !=
+                    static_cast<const void*>(proj->file->bytes(*proj->info)));
+        }
+        // The mapping outlives the WeightSet as long as a parameter uses it.
+        QVERIFY(torch::equal(model.named_parameters()["blocks.1.norm.weight"], torch::tensor(seq(4, 2.0f))));
+        QCOMPARE(model.named_buffers()["blocks.0.steps"][1].item<int64_t>(), int64_t(8));
+        // Writing a mapped parameter changes the model only: the pages are private copy-on-write.
+        {
+            torch::NoGradGuard noGrad;
+            model.scale.mul_(2);
+            model.named_parameters()["blocks.0.norm.weight"].zero_();
+        }
+        QCOMPARE(model.scale.item<float>(), 7.0f);
+        QCOMPARE(readFile(file), original);
+        // A second load of the same file sees the file's values, not the first model's writes.
+        TinyModel second;
+        io::LoadOptions options;
+        options.dtype = torch::kFloat32;
+        io::loadModuleWeights(second, io::WeightSet::open(file), options);
+        QCOMPARE(second.scale.item<float>(), 3.5f);
+    }
+    void mappedPagesCanBeTurnedOff() {
+        TinyModel model;
+        const auto w = weights("copied", tinyCheckpoint());
+        io::LoadOptions options;
+        options.dtype = torch::kFloat32;
+        options.useMappedPages = false;
+        const auto report = io::loadModuleWeights(model, w, options);
+        QCOMPARE(report.bytesMapped, uint64_t(0));
+        const auto* entry = w.find("scale");
+        QVERIFY(model.scale.data_ptr() != static_cast<const void*>(entry->file->bytes(*entry->info)));
+        QCOMPARE(model.scale.item<float>(), 3.5f);
     }
     void keepsModuleDTypeWithoutOption() {
         TinyModel model;

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <cmath>
+#include <limits>
 
 using namespace lumina::models;
 
@@ -265,6 +266,38 @@ private slots:
             plan.wholeImageUpBlocks);
         QVERIFY(estimateDecodeBytes(sdxl, 64, 64, c10::kFloat) >
                 estimateDecodeBytes(sdxl, 32, 32, c10::kFloat));
+    }
+    void gpuPlansStayWithin32BitIndexing() {
+        const auto sdxl = VAEConfig::sdxl();
+        const int64_t int32Max = std::numeric_limits<int32_t>::max();
+        QCOMPARE(indexLimitElements(c10::Device(c10::kCPU)), std::numeric_limits<int64_t>::max());
+        QCOMPARE(indexLimitElements(c10::Device(c10::kCUDA, 0)), int32Max);
+        QCOMPARE(indexLimitElements(c10::Device(c10::kMPS)), int32Max);
+        // Untiled 4096^2 decode: 256 channels at 4096^2 after the third up block's upsampler (2^32 elements);
+        // already the second one's output, 512 channels at 2048^2, is 2^31.
+        QCOMPARE(largestDecodeActivation(sdxl, 1, 512, 512, 4), int64_t{256} * 4096 * 4096);
+        QCOMPARE(largestDecodeActivation(sdxl, 1, 512, 512, 2), int64_t{512} * 2048 * 2048);
+        QVERIFY(largestDecodeActivation(sdxl, 1, 512, 512, 4) > int32Max);
+        QCOMPARE(largestDecodeActivation(sdxl, 1, 512, 512, 1), int64_t{512} * 1024 * 1024);
+        // 2048^2 fits (256 channels at full size), a batch of two at 4096^2 twice as much.
+        QCOMPARE(largestDecodeActivation(sdxl, 1, 256, 256, 4), int64_t{256} * 2048 * 2048);
+        QCOMPARE(largestDecodeActivation(sdxl, 2, 256, 256, 4), int64_t{512} * 2048 * 2048);
+        // Encode: 128 channels at full size; 4096^2 is 2^31.
+        QCOMPARE(largestEncodeActivation(sdxl, 1, 4096, 4096), int64_t{128} * 4096 * 4096);
+        QVERIFY(largestEncodeActivation(sdxl, 1, 2048, 2048) <= int32Max);
+        // With memory to spare, the CPU runs three up blocks on the whole 4096^2 image; a GPU only as many as
+        // its kernels can index (one), so the tiles take the rest.
+        const uint64_t plenty = uint64_t{1} << 40;
+        QCOMPARE(planTiledDecode(sdxl, 1, 512, 512, c10::kBFloat16, plenty, {}).wholeImageUpBlocks, 3);
+        const auto gpu = planTiledDecode(sdxl, 1, 512, 512, c10::kBFloat16, plenty, {}, int32Max);
+        QCOMPARE(gpu.wholeImageUpBlocks, 1);
+        QVERIFY(largestDecodeActivation(sdxl, 1, 512, 512, 1) <= int32Max);
+        // A user's fixed choice is kept.
+        TiledDecodeOptions fixed;
+        fixed.wholeImageUpBlocks = 2;
+        QCOMPARE(
+            planTiledDecode(sdxl, 1, 512, 512, c10::kBFloat16, plenty, fixed, int32Max).wholeImageUpBlocks,
+            2);
     }
 };
 

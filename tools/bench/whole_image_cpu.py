@@ -3,7 +3,7 @@
 LuminaPipeline on the same mid-size random pipeline (make_pipeline.py --preset mid: Next-DiT hidden 384, 6 layers;
 4-block VAE with 32-64 channels), 512x512, 8 CFG steps, fp32, seed 0, each run a fresh process on both sides (what
 a user runs). Per run and side: load, encode, sampling, decode and total seconds (ours from --json timings, the
-reference's timed inside its pipeline call) and the process's peak RSS. Runs alternate between the two sides so
+reference's timed inside its pipeline call), the process's peak RSS and its peak private (anonymous) memory. Runs alternate between the two sides so
 machine load hits both alike. Not a ctest test: timings never go into the test suite.
 
 Usage: tools/bench/whole_image_cpu.py --cli build/bin/lumina-cli [--runs 5] [--model DIR] [--json OUT.json]
@@ -11,7 +11,6 @@ Usage: tools/bench/whole_image_cpu.py --cli build/bin/lumina-cli [--runs 5] [--m
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -22,39 +21,59 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROMPT = "a photo of a red fox in the snow, golden hour"
 
 
+def rss_anon(pid):
+    """Private anonymous resident memory (bytes) of a live process, from /proc; 0 once it has gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def measure(cmd):
-    """Runs cmd in a wrapper that reports the child's peak RSS; returns (stdout, peak bytes, wall seconds)."""
-    wrapper = ("import resource, subprocess, sys, json, time; t = time.perf_counter(); "
-               "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-               "w = time.perf_counter() - t; "
-               "sys.stderr.write(p.stderr[-2000:] if p.returncode else ''); "
-               "print(json.dumps({'rc': p.returncode, 'out': p.stdout, 'wall': w, "
-               "'rss': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024}))")
-    p = subprocess.run([sys.executable, "-c", wrapper] + cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise RuntimeError(p.stderr)
-    r = json.loads(p.stdout)
-    if r["rc"] != 0:
-        raise RuntimeError(f"{cmd[0]} exited {r['rc']}: {p.stderr}")
-    return r["out"], r["rss"], r["wall"]
+    """Runs cmd; returns (stdout, peak RSS, peak private memory, wall seconds). Peak RSS (the kernel's high-water
+    mark) counts file-backed pages too: mapped weights read from the page cache. Private memory (RssAnon,
+    sampled every 10 ms) is what the process holds of its own: what it costs the machine beyond the file cache."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        peak_anon = 0
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            peak_anon = max(peak_anon, rss_anon(p.pid))
+            time.sleep(0.01)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        rc = os.waitstatus_to_exitcode(status)
+        if rc != 0:
+            raise RuntimeError(f"{cmd[0]} exited {rc}: {err.read()[-2000:]}")
+        return out.read(), usage.ru_maxrss * 1024, peak_anon, wall
 
 
 def ours(cli, model, steps, size):
-    out, rss, wall = measure([cli, "generate", "--model", model, "--preset", "diffusers", "--prompt", PROMPT,
+    out, rss, anon, wall = measure([cli, "generate", "--model", model, "--preset", "diffusers", "--prompt", PROMPT,
                               "--width", str(size), "--height", str(size), "--steps", str(steps), "--guidance",
                               "4", "--seed", "0", "--device", "cpu", "--dtype", "fp32", "--json", "--quiet"])
     t = json.loads(out.strip().splitlines()[-1])["timings_ms"]
     return {"load": t["load"] / 1e3, "encode": t["encode"] / 1e3, "sampling": t["sampling"] / 1e3,
-            "decode": t["decode"] / 1e3, "total": t["total"] / 1e3, "peak_rss": rss, "process_wall": wall}
+            "decode": t["decode"] / 1e3, "total": t["total"] / 1e3, "peak_rss": rss, "peak_private": anon,
+            "process_wall": wall}
 
 
 def reference(model, steps, size):
-    out, rss, wall = measure([sys.executable, os.path.join(HERE, "diffusers_bench.py"), "--model", model,
+    out, rss, anon, wall = measure([sys.executable, os.path.join(HERE, "diffusers_bench.py"), "--model", model,
                               "--mode", "pipeline", "--device", "cpu", "--dtype", "fp32", "--size",
                               f"{size}x{size}", "--steps", str(steps), "--warmup", "0", "--prompt", PROMPT])
     r = json.loads(out.strip().splitlines()[-1])
     return {"load": r["load_seconds"], "encode": r["encode_seconds"], "sampling": r["sampling_seconds"],
-            "decode": r["decode_seconds"], "total": r["total_seconds"], "peak_rss": rss, "process_wall": wall}
+            "decode": r["decode_seconds"], "total": r["total_seconds"], "peak_rss": rss, "peak_private": anon,
+            "process_wall": wall}
 
 
 def main():
@@ -80,8 +99,9 @@ def main():
               f"{o['total'] / d['total']:.2f}x; sampling {o['sampling'] / d['sampling']:.2f}x, "
               f"decode {o['decode'] / d['decode']:.2f}x, encode {o['encode'] / d['encode']:.2f}x, "
               f"load {o['load']:.2f} / {d['load']:.2f} s, peak RSS {o['peak_rss'] / 2**20:.0f} / "
-              f"{d['peak_rss'] / 2**20:.0f} MiB", flush=True)
-    keys = ("load", "encode", "sampling", "decode", "total", "peak_rss")
+              f"{d['peak_rss'] / 2**20:.0f} MiB, peak private {o['peak_private'] / 2**20:.0f} / "
+              f"{d['peak_private'] / 2**20:.0f} MiB", flush=True)
+    keys = ("load", "encode", "sampling", "decode", "total", "peak_rss", "peak_private")
     summary = {k: {"ours": statistics.median(r["ours"][k] for r in runs),
                    "diffusers": statistics.median(r["diffusers"][k] for r in runs),
                    "ratio_median": statistics.median(r["ours"][k] / r["diffusers"][k] for r in runs)} for k in keys}

@@ -123,6 +123,39 @@ double tiledInputBytes(const VAEConfig& config, double latentPixels, std::size_t
 
 } // namespace
 
+int64_t indexLimitElements(c10::Device device) {
+    return device.is_cpu() ? std::numeric_limits<int64_t>::max()
+                           : int64_t{std::numeric_limits<int32_t>::max()};
+}
+
+int64_t largestDecodeActivation(const VAEConfig& config, int64_t batch, int64_t latentH, int64_t latentW,
+                                std::size_t upBlocks) {
+    const std::vector<int64_t> ch(config.blockOutChannels.rbegin(), config.blockOutChannels.rend());
+    const std::size_t levels = ch.size();
+    const int64_t p = batch * latentH * latentW;
+    int64_t largest = std::max<int64_t>(ch.front(), config.latentChannels) * p; // conv_in and the mid block
+    for (std::size_t i = 0; i < std::min(upBlocks, levels); ++i) {
+        const int64_t here = p << (2 * i);
+        const int64_t in = i ? ch[i - 1] : ch.front();
+        largest = std::max(largest, std::max(in, ch[i]) * here);
+        if (i + 1 < levels) largest = std::max(largest, ch[i] * (here << 2)); // the upsampler's output
+    }
+    if (upBlocks >= levels) largest = std::max(largest, ch.back() * (p << (2 * (levels - 1))));
+    return largest;
+}
+
+int64_t largestEncodeActivation(const VAEConfig& config, int64_t batch, int64_t height, int64_t width) {
+    // Down block i runs at full resolution / 4^i with blockOutChannels[i] channels (its first resnet reads
+    // the previous width); the deepest level is no larger.
+    int64_t largest = 0, prev = config.blockOutChannels.front();
+    for (std::size_t i = 0; i < config.blockOutChannels.size(); ++i) {
+        const int64_t pixels = (batch * height * width) >> (2 * i);
+        largest = std::max(largest, std::max(prev, config.blockOutChannels[i]) * pixels);
+        prev = config.blockOutChannels[i];
+    }
+    return largest;
+}
+
 uint64_t estimateDecodeBytes(const VAEConfig& config, int64_t latentH, int64_t latentW,
                              c10::ScalarType dtype) {
     const double p = static_cast<double>(latentH) * static_cast<double>(latentW);
@@ -322,6 +355,7 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
 
     const uint64_t budget = decodeMemoryBudget(device);
     const uint64_t estimate = estimateDecodeBytes(config, h, w, dtype) * static_cast<uint64_t>(b);
+    const int64_t indexLimit = indexLimitElements(device);
     bool tiled = options.mode == VAETiling::Always;
     if (options.mode == VAETiling::Auto && estimate > budget) {
         log::info("VAE: untiled decode of {}x{} latents needs about {:.2f} GiB, budget {:.2f} GiB on {}: "
@@ -329,6 +363,17 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
                   h, w, gib(estimate), gib(budget), device.str());
         tiled = true;
     }
+    const int64_t largest = largestDecodeActivation(config, b, h, w, config.blockOutChannels.size());
+    if (options.mode == VAETiling::Auto && !tiled && largest > indexLimit) {
+        log::info("VAE: an untiled decode of {}x{} latents has a {}-element activation, beyond what {} "
+                  "kernels index: decoding in tiles",
+                  h, w, largest, device.str());
+        tiled = true;
+    }
+    if (options.mode == VAETiling::Never && largest > indexLimit)
+        log::warn("VAE: tiling is off, but the untiled decode of {}x{} latents has a {}-element activation "
+                  "(more than {} kernels may index); turn tiling to auto if the decode fails",
+                  h, w, largest, device.str());
     if (!tiled) {
         try {
             return toImage01(vae.decode(z), dtype);
@@ -342,7 +387,7 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
             log::warn("VAE: untiled decode ran out of memory on {}; retrying in tiles", device.str());
         }
     }
-    auto plan = planTiledDecode(config, b, h, w, dtype, budget, options);
+    auto plan = planTiledDecode(config, b, h, w, dtype, budget, options, indexLimit);
     while (true) {
         try {
             log::info("VAE: tiled decode of {}x{} latents, {} up block(s) whole, tiles {} overlap {} (latent "
@@ -367,7 +412,7 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
             smaller.tileLatent =
                 plan.wholeImageUpBlocks > 0 ? plan.tileLatent : std::max<int64_t>(16, plan.tileLatent / 2);
             smaller.overlapLatent = std::min(smaller.overlapLatent, smaller.tileLatent - 1);
-            plan = planTiledDecode(config, b, h, w, dtype, budget, smaller);
+            plan = planTiledDecode(config, b, h, w, dtype, budget, smaller, indexLimit);
             log::warn("VAE: tiled decode ran out of memory on {}; retrying with {} whole up block(s) and "
                       "tiles of {}",
                       device.str(), plan.wholeImageUpBlocks, plan.tileLatent);
@@ -377,7 +422,7 @@ at::Tensor decodeLatentsToImage(const AutoencoderKLImpl& vae, const at::Tensor& 
 
 TiledDecodePlan planTiledDecode(const VAEConfig& config, int64_t batch, int64_t latentH, int64_t latentW,
                                 c10::ScalarType dtype, uint64_t budgetBytes,
-                                const TiledDecodeOptions& options) {
+                                const TiledDecodeOptions& options, int64_t maxTensorElements) {
     const int lastBlock = static_cast<int>(config.blockOutChannels.size()) - 1;
     if (options.wholeImageUpBlocks < -1)
         throw InvalidRequest(
@@ -392,6 +437,10 @@ TiledDecodePlan planTiledDecode(const VAEConfig& config, int64_t batch, int64_t 
     plan.wholeImageUpBlocks = options.wholeImageUpBlocks >= 0
                                   ? std::min(options.wholeImageUpBlocks, lastBlock)
                                   : chooseWholeImageUpBlocks(config, latentH, latentW, dtype, perImage);
+    while (options.wholeImageUpBlocks < 0 && plan.wholeImageUpBlocks > 0 &&
+           largestDecodeActivation(config, batch, latentH, latentW,
+                                   static_cast<std::size_t>(plan.wholeImageUpBlocks)) > maxTensorElements)
+        --plan.wholeImageUpBlocks;
     const auto firstBlock = static_cast<std::size_t>(plan.wholeImageUpBlocks);
     const uint64_t wholeBytes = estimateWholeImageBytes(config, latentH, latentW, firstBlock, dtype);
     plan.tileLatent =

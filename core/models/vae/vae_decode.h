@@ -6,6 +6,7 @@
 #include "core/vocabulary/choices.h"
 
 #include <cstdint>
+#include <limits>
 
 namespace lumina::models {
 
@@ -103,9 +104,24 @@ struct TiledDecodePlan {
 // Fixed settings in `options` are kept (whole-image up blocks clamped to all but the last); the others are
 // chosen so the estimate fits in `budgetBytes` where possible. Throws InvalidRequest for a tile below 4
 // latent pixels, an overlap not smaller than the tile, or whole-image up blocks below -1.
+// The automatic choice of whole-image up blocks also keeps their largest activation within
+// `maxTensorElements` (indexLimitElements of the device).
 TiledDecodePlan planTiledDecode(const VAEConfig& config, int64_t batch, int64_t latentH, int64_t latentW,
                                 c10::ScalarType dtype, uint64_t budgetBytes,
-                                const TiledDecodeOptions& options);
+                                const TiledDecodeOptions& options,
+                                int64_t maxTensorElements = std::numeric_limits<int64_t>::max());
+
+// Most elements one tensor may have on `device` for the VAE's kernels: on CUDA and MPS some kernels (cuDNN
+// convolutions with a batch of one, nearest upsampling, GroupNorm on older releases) index with 32-bit
+// integers and fail or misbehave beyond INT32_MAX elements, which an untiled 4096^2 decode reaches (512
+// channels at 2048^2 after the second up block); the CPU kernels index with 64 bits (no limit).
+int64_t indexLimitElements(c10::Device device);
+// Elements of the largest activation of an untiled decode of a (batch, C, h, w) latent (upBlocks = all up
+// blocks) or of its whole-image part running the first `upBlocks` up blocks.
+int64_t largestDecodeActivation(const VAEConfig& config, int64_t batch, int64_t latentH, int64_t latentW,
+                                std::size_t upBlocks);
+// Elements of the largest activation of an untiled encode of a (batch, C, H, W) image.
+int64_t largestEncodeActivation(const VAEConfig& config, int64_t batch, int64_t height, int64_t width);
 
 // Start offsets of tiles of `tile` covering [0, length) with overlaps of at least `overlap`, spread evenly.
 std::vector<int64_t> tileStarts(int64_t length, int64_t tile, int64_t overlap);

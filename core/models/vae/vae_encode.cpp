@@ -178,6 +178,13 @@ std::pair<at::Tensor, at::Tensor> encodeImageMoments(const AutoencoderKLImpl& va
                   x.size(3), x.size(2), gib(estimate), gib(budget), device.str());
         tiled = true;
     }
+    const int64_t largest = largestEncodeActivation(config, b, x.size(2), x.size(3));
+    if (options.mode == VAETiling::Auto && !tiled && largest > indexLimitElements(device)) {
+        log::info("VAE: an untiled encode of a {}x{} image has a {}-element activation, beyond what {} "
+                  "kernels index: encoding in tiles",
+                  x.size(3), x.size(2), largest, device.str());
+        tiled = true;
+    }
     if (!tiled) {
         try {
             return vae.encode(x);
