@@ -138,7 +138,7 @@ void EngineWorker::loadFailed(const QString& message) {
 EngineBridge::LoadedFacts EngineWorker::loadedFacts() const {
     if (!m_engine || !m_engine->modelLoaded()) return {};
     return {qs(m_engine->modelName()), qs(m_engine->deviceName()), qs(m_engine->precisionName()),
-            m_engine->modelSize()};
+            m_engine->modelFootprint()};
 }
 
 void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& request,
@@ -274,7 +274,7 @@ void EngineBridge::onModelLoaded(const LoadedFacts& facts) {
     m_modelName = facts.name;
     m_device = facts.device;
     m_precision = facts.precision;
-    m_modelSize = facts.size;
+    m_modelFootprint = facts.size;
     setBusy(false);
     emit modelLoaded(facts.name, facts.device, facts.precision);
 }
@@ -283,7 +283,7 @@ void EngineBridge::onModelLoadFailed(const QString& message, const LoadedFacts& 
     m_modelName = kept.name;
     m_device = kept.device;
     m_precision = kept.precision;
-    m_modelSize = kept.size;
+    m_modelFootprint = kept.size;
     setBusy(false);
     emit modelLoadFailed(message);
 }

@@ -70,7 +70,7 @@ public:
     QString modelName() const { return m_modelName; }
     QString deviceName() const { return m_device; }
     QString precisionName() const { return m_precision; }
-    engine::ModelSize modelSize() const { return m_modelSize; }
+    pipeline::ModelFootprint modelFootprint() const { return m_modelFootprint; }
     // The engine's device memory, asked directly (thread-safe by the engine's contract).
     engine::DeviceMemory deviceMemory() const;
 
@@ -114,7 +114,7 @@ private:
     // What the engine has loaded now (after a load or a failed one): name, device, precision, size.
     struct LoadedFacts {
         QString name, device, precision;
-        engine::ModelSize size;
+        pipeline::ModelFootprint size;
     };
     void onModelLoaded(const LoadedFacts& facts);
     void onModelLoadFailed(const QString& message, const LoadedFacts& kept);
@@ -133,7 +133,7 @@ private:
     bool m_hasEngine = false;
     bool m_busy = false;
     QString m_modelName, m_device, m_precision;
-    engine::ModelSize m_modelSize;
+    pipeline::ModelFootprint m_modelFootprint;
 };
 
 } // namespace ui

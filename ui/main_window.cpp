@@ -436,7 +436,7 @@ void MainWindow::connectBridge() {
                 m_progress->setValue(0);
                 m_progress->setFormat(tr("Ready"));
                 m_settings->setEstimateDevice(device, precision);
-                m_settings->setEstimateModel(name, m_bridge->modelSize());
+                m_settings->setEstimateModel(name, m_bridge->modelFootprint(), memoryBudgetGigabytes());
                 if (m_bannerAboutModel) { // an earlier load failure no longer applies; other messages stay
                     m_banner->hide();
                     m_bannerClose->hide();
@@ -570,13 +570,8 @@ void MainWindow::refine(const gallery::GalleryItem& item, int factor) {
     const bool loaded = m_bridge->hasModel();
     context.device = loaded ? m_bridge->deviceName() : QStringLiteral("cpu");
     context.precision = loaded ? m_bridge->precisionName() : QStringLiteral("fp32");
-    context.modelSize = m_bridge->modelSize();
-    const engine::DeviceMemory device = m_bridge->deviceMemory();
-    // The estimate counts the weights, which on the CPU are already part of this process's resident memory.
-    if (!device.device.empty() && device.totalBytes > 0)
-        context.budgetGigabytes = double(device.totalBytes) / 1e9;
-    else if (const auto available = availableSystemMemory())
-        context.budgetGigabytes = double(*available) / 1e9 + std::max(0.0, residentGigabytes());
+    context.modelFootprint = m_bridge->modelFootprint();
+    context.budgetGigabytes = memoryBudgetGigabytes();
     RefineDialog dialog(source, factor, context, this);
     dialog.setObjectName("refineDialog");
     if (dialog.exec() != QDialog::Accepted) return;
@@ -584,6 +579,15 @@ void MainWindow::refine(const gallery::GalleryItem& item, int factor) {
         enqueue(*request);
         runQueue();
     }
+}
+
+double MainWindow::memoryBudgetGigabytes() const {
+    const engine::DeviceMemory device = m_bridge->deviceMemory();
+    // The estimate counts the weights, which on the CPU are already part of this process's resident memory.
+    if (!device.device.empty() && device.totalBytes > 0) return double(device.totalBytes) / 1e9;
+    if (const auto available = availableSystemMemory())
+        return double(*available) / 1e9 + std::max(0.0, residentGigabytes());
+    return 0;
 }
 
 void MainWindow::openImage(const QString& path) {

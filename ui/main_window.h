@@ -82,6 +82,9 @@ public slots:
     void refine(const lumina::gallery::GalleryItem& item, int factor);
     // File → Open Image and dropping a picture on the window: restores the generation settings embedded in it
     // (ours, A1111, ComfyUI, SwarmUI) into the prompt and settings, and says what had no counterpart here.
+    // Memory a run may use on the loaded model's device (GPU capacity, else available + resident host
+    // memory), for the pre-run estimates; 0 when unknown.
+    double memoryBudgetGigabytes() const;
     void openImage(const QString& path);
     // Export of a gallery item at full quality: its kept latents decoded again (the saved picture for items
     // made before latents were kept; the banner says so) and written as the extension of `file` says (PNG

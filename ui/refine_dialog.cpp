@@ -67,7 +67,7 @@ void RefineDialog::refresh() {
             pipeline::refineRequest(m_source, m_factor->currentData().toInt(), m_strength->value());
         const int kept = pipeline::keptSteps(r);
         const RunEstimate e = estimateRun(r.width, r.height, kept, r.sampling.sampler, m_context.device,
-                                          m_context.precision, m_context.modelSize);
+                                          m_context.precision, m_context.modelFootprint);
         const QString time =
             e.seconds < 90 ? tr("%1 s").arg(qRound(e.seconds)) : tr("%1 min").arg(e.seconds / 60, 0, 'f', 1);
         text = tr("%1 × %2 → %3 × %4, %5 of %6 steps, same prompt and seed. Estimate: about %7 and %8 GB of "

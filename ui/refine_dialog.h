@@ -19,7 +19,7 @@ namespace ui {
 
 struct RefineContext {
     QString device, precision; // of the loaded model ("cpu" when none is loaded)
-    engine::ModelSize modelSize;
+    pipeline::ModelFootprint modelFootprint;
     double budgetGigabytes = 0; // memory the run may use; 0: unknown (no check)
 };
 

@@ -358,10 +358,25 @@ void SettingsPanel::setEstimateDevice(const QString& device, const QString& prec
     updateEstimate();
 }
 
-void SettingsPanel::setEstimateModel(const QString& name, const engine::ModelSize& size) {
+void SettingsPanel::setEstimateModel(const QString& name, const pipeline::ModelFootprint& size,
+                                     double budgetGigabytes) {
     m_modelName = name;
-    m_modelSize = size;
+    m_modelFootprint = size;
+    m_budgetGigabytes = budgetGigabytes;
     updateEstimate();
+}
+
+QString memoryPlanNote(const pipeline::MemoryPlan& plan) {
+    QStringList notes;
+    if (plan.placement == pipeline::ModelPlacement::TextEncoderReleased)
+        notes << SettingsPanel::tr("The text encoder leaves the GPU after encoding.");
+    if (plan.placement == pipeline::ModelPlacement::Swapped)
+        notes << SettingsPanel::tr("The text encoder and the transformer take turns on the GPU.");
+    if (plan.tiledDecode) notes << SettingsPanel::tr("The VAE decodes in tiles.");
+    if (!plan.fits())
+        notes << SettingsPanel::tr("This is more than the %1 GB the device offers: choose a smaller size.")
+                     .arg(double(plan.budgetBytes) / 1e9, 0, 'f', 1);
+    return notes.isEmpty() ? QString() : " " + notes.join(' ');
 }
 
 void SettingsPanel::updateEstimate() {
@@ -369,20 +384,21 @@ void SettingsPanel::updateEstimate() {
     // Image-to-image runs only the kept part of the schedule.
     const int steps =
         m_initImage->text().isEmpty() ? m_steps->value() : std::max(1, pipeline::keptSteps(request()));
-    const RunEstimate e =
-        estimateRun(w, h, steps, currentChoice(m_sampler, parseSampler), m_device, m_precision, m_modelSize);
+    const RunEstimate e = estimateRun(w, h, steps, currentChoice(m_sampler, parseSampler), m_device,
+                                      m_precision, m_modelFootprint, m_budgetGigabytes);
     const QString time =
         e.seconds < 90 ? tr("%1 s").arg(qRound(e.seconds)) : tr("%1 min").arg(e.seconds / 60, 0, 'f', 1);
-    const QString model = m_modelSize.known()
+    const QString model = m_modelFootprint.known()
                               ? tr("%1 (%2B parameters)")
                                     .arg(m_modelName)
-                                    .arg(double(m_modelSize.transformerParams) / 1e9, 0, 'f', 2)
+                                    .arg(double(m_modelFootprint.transformerParams) / 1e9, 0, 'f', 2)
                               : tr("Lumina-Next-SFT (2B)");
     m_estimate->setText(tr("Estimate for %1 on %2: about %3 and %4 GB of memory for %5 image tokens. "
                            "A rough guide, not a measurement.")
                             .arg(model, m_device.isEmpty() ? QStringLiteral("cpu") : m_device, time)
                             .arg(e.gigabytes, 0, 'f', 1)
-                            .arg((w / 16) * (h / 16)));
+                            .arg((w / 16) * (h / 16)) +
+                        memoryPlanNote(e.memory));
 }
 
 pipeline::GenerationRequest SettingsPanel::request() const {

@@ -30,6 +30,10 @@ struct SizePreset {
 };
 const std::vector<SizePreset>& sizePresets();
 
+// The memory plan's decisions and warnings as a sentence for the estimate labels (empty when there is
+// nothing to say).
+QString memoryPlanNote(const pipeline::MemoryPlan& plan);
+
 class SettingsPanel : public QWidget {
     Q_OBJECT
 public:
@@ -46,7 +50,9 @@ public:
     void setSize(int width, int height);
     void setEstimateDevice(const QString& device, const QString& precision);
     // The loaded model the estimate is for (its name and parameter counts); unknown sizes: Lumina-Next-SFT's.
-    void setEstimateModel(const QString& name, const engine::ModelSize& size);
+    // budgetGigabytes: what a run may use on the device (0: unknown).
+    void setEstimateModel(const QString& name, const pipeline::ModelFootprint& size,
+                          double budgetGigabytes = 0);
     SeedMode seedMode() const;
     // Image-to-image: the picture a run starts from (empty: text-to-image, strength and resize disabled).
     void setInitImage(const QString& path);
@@ -96,7 +102,8 @@ private:
     bool m_updating = false;
     QString m_device = "cpu", m_precision = "auto";
     QString m_modelName;
-    engine::ModelSize m_modelSize;
+    pipeline::ModelFootprint m_modelFootprint;
+    double m_budgetGigabytes = 0;
 };
 
 } // namespace ui

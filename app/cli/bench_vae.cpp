@@ -103,31 +103,33 @@ nlohmann::json runVAEBench(const Arguments& args) {
     const int64_t peak = memory.peakBytes();
     const std::string peakKind = memory.kind();
     std::sort(times.begin(), times.end());
-    const auto plan = models::planTiledDecode(vae->config(), 1, height / f, width / f, dtype,
+    const auto plan = models::planTiledDecode(vae->config(), 1, height / f, width / f,
+                                              static_cast<int>(c10::elementSize(dtype)),
                                               models::decodeMemoryBudget(device), options);
-    return {{"component", "vae"},
-            {"config", configArg},
-            {"device", device.str()},
-            {"dtype", dtypeName},
-            {"width", width},
-            {"height", height},
-            {"tiled", tiled},
-            {"tile_latent", tiled ? plan.tileLatent : 0},
-            {"overlap_latent", tiled ? plan.overlapLatent : 0},
-            {"whole_image_up_blocks", tiled ? plan.wholeImageUpBlocks : 0},
-            {"statistics", tiled ? args.choice("statistics", {"exact", "approximate"}, "exact") : "none"},
-            {"estimated_tiled_bytes", tiled ? plan.estimatedBytes : 0},
-            {"threads", at::get_num_threads()},
-            {"repeat", repeat},
-            {"seconds_per_step", times[times.size() / 2]},
-            {"seconds_min", times.front()},
-            {"warmup", warmup},
-            {"peak_memory_bytes", peak},
-            {"peak_memory_total_bytes", memory.totalPeakBytes()},
-            {"peak_memory_kind", peakKind},
-            {"output_image_bytes", width * height * 3 * 4},
-            {"estimated_untiled_bytes",
-             models::estimateDecodeBytes(vae->config(), height / f, width / f, dtype)}};
+    return {
+        {"component", "vae"},
+        {"config", configArg},
+        {"device", device.str()},
+        {"dtype", dtypeName},
+        {"width", width},
+        {"height", height},
+        {"tiled", tiled},
+        {"tile_latent", tiled ? plan.tileLatent : 0},
+        {"overlap_latent", tiled ? plan.overlapLatent : 0},
+        {"whole_image_up_blocks", tiled ? plan.wholeImageUpBlocks : 0},
+        {"statistics", tiled ? args.choice("statistics", {"exact", "approximate"}, "exact") : "none"},
+        {"estimated_tiled_bytes", tiled ? plan.estimatedBytes : 0},
+        {"threads", at::get_num_threads()},
+        {"repeat", repeat},
+        {"seconds_per_step", times[times.size() / 2]},
+        {"seconds_min", times.front()},
+        {"warmup", warmup},
+        {"peak_memory_bytes", peak},
+        {"peak_memory_total_bytes", memory.totalPeakBytes()},
+        {"peak_memory_kind", peakKind},
+        {"output_image_bytes", width * height * 3 * 4},
+        {"estimated_untiled_bytes", models::estimateDecodeBytes(vae->config(), height / f, width / f,
+                                                                static_cast<int>(c10::elementSize(dtype)))}};
 }
 
 const BenchRegistration registration{BenchComponent{

@@ -8,6 +8,7 @@
 #include "core/io/safetensors_writer.h"
 #include "core/models/common/attention_backend.h"
 #include "core/pipeline/init_image.h"
+#include "core/sampling/guidance.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -41,6 +42,8 @@ std::string usage() {
            "    [--proportional-attention on|off] [--context-drop off|on] [--cfg-channels 3|all]\n"
            "    [--diffusers-preprocess on|off] [--device auto|cpu|cuda|mps] [--dtype auto|fp32|bf16|fp16]\n"
            "    [--vae-tiling auto|always|never] [--vae-tile PIXELS (multiple of 64, 0 = from free memory)]\n"
+           "    [--memory-limit GIB (most a run may hold on its device, weights included; default: what is "
+           "free)]\n"
            "    [--attention auto|math|flash|efficient|cudnn (CUDA attention kernel; auto: LibTorch's "
            "choice)]\n"
            "    [--output FILE.png|.tif|.exr|.jpg|.webp] [--bit-depth 8|16] [--save-latents "
@@ -115,6 +118,9 @@ int run(const std::vector<std::string>& args) {
     callbacks.onStep = [&](const pipeline::StepProgress& p, const image::Rgb8Image*) { bar.step(p); };
     callbacks.wantPreviews = false; // the progress bar shows none: no preview is computed or copied
 
+    // The plan the run follows (the pipeline computes it again from the same free memory).
+    const auto memory = engine.planMemory(request.width, request.height,
+                                          sampling::guidanceEnabled(request.sampling.guidanceScale));
     auto result = engine.generate(request, callbacks, g_cancel);
     std::signal(SIGINT, SIG_DFL);
     bar.finishLine();
@@ -149,6 +155,14 @@ int run(const std::vector<std::string>& args) {
     if (a.flag("json")) {
         nlohmann::json j{{"settings", settings}, {"outputs", outputs}};
         j.update(facts);
+        if (memory)
+            j["memory_plan"] = {{"placement", pipeline::toString(memory->placement)},
+                                {"tiled_decode", memory->tiledDecode},
+                                {"budget_bytes", memory->budgetBytes},
+                                {"weight_bytes", memory->weightBytes},
+                                {"sampling_bytes", memory->samplingBytes},
+                                {"decode_bytes", memory->decodeBytes},
+                                {"peak_bytes", memory->peakBytes}};
         std::printf("%s\n", j.dump().c_str());
     } else if (!quiet) {
         std::fprintf(stderr, "seed %llu, %.1f s on %s (%s)\n", static_cast<unsigned long long>(result.seed),

@@ -14,7 +14,7 @@ std::set<std::string> requestValueOptions() {
             "time-shift",   "sigmoid-kappa", "rope-scaling", "watershed", "proportional-attention",
             "context-drop", "cfg-channels",  "device",       "dtype",     "diffusers-preprocess",
             "vae-tiling",   "vae-tile",      "init-image",   "strength",  "resize",
-            "settings"};
+            "settings",     "memory-limit"};
 }
 
 namespace {
@@ -118,6 +118,13 @@ engine::ModelLoadOptions loadOptionsFromArguments(const Arguments& a) {
     engine::ModelLoadOptions o;
     o.device = parsed(a, "device", parseDeviceChoice, o.device);
     o.precision = parsed(a, "dtype", parsePrecision, o.precision);
+    if (a.value("memory-limit")) {
+        const double gib = a.doubleValue("memory-limit", 0);
+        if (!(gib > 0) || gib > 1e6)
+            throw UsageError(fmt::format("--memory-limit: expected a positive size in GiB, got {}",
+                                         *a.value("memory-limit")));
+        o.memoryLimitBytes = static_cast<uint64_t>(gib * double(uint64_t{1} << 30));
+    }
     return o;
 }
 

@@ -4,11 +4,13 @@
 // (core/pipeline/generation_output.h). Callbacks belong to the request; cancellation is checked before every
 // model evaluation and before decoding. LuminaEngine is the real implementation; tests may use a fake.
 #include "core/pipeline/generation_output.h"
+#include "core/pipeline/memory_plan.h"
 #include "core/util/cancel_token.h"
 #include "core/util/errors.h"
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,9 @@ namespace lumina::engine {
 struct ModelLoadOptions {
     DeviceChoice device = DeviceChoice::Auto;
     Precision precision = Precision::Auto;
+    // Most memory a run may hold on its device, weights included (0: what the device has free); the memory
+    // plan (core/pipeline/memory_plan.h) releases the text encoder and tiles the decode to stay within it.
+    uint64_t memoryLimitBytes = 0;
 };
 
 struct TokenCount {
@@ -24,15 +29,6 @@ struct TokenCount {
     int limit = 256;
     bool truncated = false;
     std::string keptText; // the part of the prompt inside the limit
-};
-
-// Parameter counts of the loaded model's components: what the studio's pre-run estimate of time and memory
-// scales with (a model twice as large costs about twice the time per step and twice the weight memory).
-struct ModelSize {
-    uint64_t transformerParams = 0;
-    uint64_t textEncoderParams = 0;
-    uint64_t vaeParams = 0;
-    bool known() const { return transformerParams > 0; }
 };
 
 // Memory of the device the model runs on, when it is not the CPU (the process's own memory covers that).
@@ -58,8 +54,17 @@ public:
     virtual TokenCount countTokens(const std::string& prompt) const = 0;
     // Thread-safe too (the status bar polls it during a run).
     virtual DeviceMemory deviceMemory() const { return {}; }
-    // Of the loaded model; unknown (zeros) when none is loaded or the engine cannot tell.
-    virtual ModelSize modelSize() const { return {}; }
+    // Of the loaded model (what the studio's pre-run estimate of time and memory scales with); unknown
+    // (known() false) when none is loaded or the engine cannot tell. Thread-safe.
+    virtual pipeline::ModelFootprint modelFootprint() const { return {}; }
+    // The memory plan the engine would follow for a width x height image now (free memory as it is now);
+    // nullopt when no model is loaded. Thread-safe.
+    virtual std::optional<pipeline::MemoryPlan> planMemory(int width, int height, bool guided) const {
+        (void)width;
+        (void)height;
+        (void)guided;
+        return std::nullopt;
+    }
     // The image of kept final latents ([1, C, h, w] float32, GenerationOutput::latents), decoded as
     // generate() decodes them (Export from the gallery). Throws InvalidRequest when no model is loaded or the
     // shape does not fit the model, OutOfMemory. Engines that cannot decode say so with InvalidRequest.

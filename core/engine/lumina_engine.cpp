@@ -19,7 +19,8 @@ LuminaEngine::~LuminaEngine() = default;
 void LuminaEngine::loadModel(const std::string& folderOrRepoId, const ModelLoadOptions& options,
                              const std::function<void(uint64_t, uint64_t)>& progress) {
     // Built completely before it replaces the current model, so a failed load leaves the old one usable.
-    auto loaded = pipeline::loadModels(folderOrRepoId, options.device, options.precision, progress);
+    auto loaded = pipeline::loadModels(folderOrRepoId, options.device, options.precision, progress,
+                                       options.memoryLimitBytes);
     std::atomic_store(&m_models, loaded);
 }
 
@@ -36,19 +37,15 @@ std::string LuminaEngine::modelName() const {
     return m ? m->name : std::string();
 }
 
-namespace {
-uint64_t parameterCount(const torch::nn::Module& module) {
-    uint64_t n = 0;
-    for (const auto& p : module.parameters())
-        n += uint64_t(p.numel());
-    return n;
-}
-} // namespace
-
-ModelSize LuminaEngine::modelSize() const {
+pipeline::ModelFootprint LuminaEngine::modelFootprint() const {
     auto m = models();
-    if (!m) return {};
-    return {parameterCount(*m->transformer), parameterCount(*m->textEncoder), parameterCount(*m->vae)};
+    return m ? pipeline::footprintOf(*m) : pipeline::ModelFootprint{};
+}
+
+std::optional<pipeline::MemoryPlan> LuminaEngine::planMemory(int width, int height, bool guided) const {
+    auto m = models();
+    if (!m) return std::nullopt;
+    return pipeline::planRunMemory(*m, width, height, guided);
 }
 
 std::string LuminaEngine::deviceName() const {

@@ -26,7 +26,8 @@ public:
     TokenCount countTokens(const std::string& prompt) const override;
     // CUDA: bytes reserved by the caching allocator and the device's capacity. MPS and CPU: nothing.
     DeviceMemory deviceMemory() const override;
-    ModelSize modelSize() const override;
+    pipeline::ModelFootprint modelFootprint() const override;
+    std::optional<pipeline::MemoryPlan> planMemory(int width, int height, bool guided) const override;
     image::FloatImage decodeLatents(const std::vector<int64_t>& shape,
                                     const std::vector<float>& values) override;
     pipeline::GenerationOutput generate(const pipeline::GenerationRequest& request,

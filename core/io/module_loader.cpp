@@ -98,11 +98,15 @@ LoadReport loadModuleWeights(torch::nn::Module& module, const WeightSet& weights
         const auto dtype = (stored.is_floating_point() && options.dtype) ? *options.dtype
                            : stored.is_floating_point()                  ? dst.scalar_type()
                                                                          : stored.scalar_type();
-        if (options.device.is_cpu() && stored.scalar_type() == dtype && options.useMappedPages) {
+        const bool isMappedView =
+            stored.data_ptr() == static_cast<const void*>(entry->file->bytes(*entry->info));
+        if (options.device.is_cpu() && stored.scalar_type() == dtype && isMappedView &&
+            options.useMappedPages) {
             // Used in place: the parameter is a view of the mapped file (private copy-on-write pages, so a
             // later in-place write never reaches the file). Nothing is read now and no second copy exists;
             // the pages stay file-backed, shared with the page cache and evictable under memory pressure,
-            // as safetensors' own safe_open mapping is for diffusers.
+            // as safetensors' own safe_open mapping is for diffusers. (A tensor whose bytes are not aligned
+            // for its type was already copied by SafetensorsFile::tensor and is copied again below.)
             dst.set_data(stored);
             entry->file->adviseWillNeed(*entry->info);
             report.bytesMapped += entry->info->byteSize();

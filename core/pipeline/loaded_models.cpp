@@ -1,5 +1,6 @@
 #include "core/pipeline/loaded_models.h"
 
+#include "core/models/vae/vae_decode.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -62,8 +63,10 @@ std::string dtypeLabel(c10::ScalarType dtype) {
 }
 
 std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId, DeviceChoice deviceChoice,
-                                               Precision precision, const io::LoadProgress& progress) {
+                                               Precision precision, const io::LoadProgress& progress,
+                                               uint64_t memoryLimitBytes) {
     auto models = std::make_shared<LoadedModels>();
+    models->memoryLimitBytes = memoryLimitBytes;
     models->checkpoint = io::locateCheckpoint(folderOrRepoId);
     models->name = models->checkpoint.root.filename().string();
     if (models->name.rfind("snapshots", 0) == 0 ||
@@ -124,6 +127,91 @@ std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId
     log::info("model {} ready on {} in {}", models->name, deviceLabel(models->device),
               dtypeLabel(models->dtype));
     return models;
+}
+
+namespace {
+
+struct ModuleBytes {
+    uint64_t params = 0;
+    uint64_t bytes = 0;
+};
+
+ModuleBytes measure(const torch::nn::Module& module) {
+    ModuleBytes m;
+    for (const auto& p : module.parameters()) {
+        m.params += static_cast<uint64_t>(p.numel());
+        m.bytes += static_cast<uint64_t>(p.nbytes());
+    }
+    for (const auto& b : module.buffers())
+        m.bytes += static_cast<uint64_t>(b.nbytes());
+    return m;
+}
+
+bool onDevice(const torch::nn::Module& module, c10::Device device) {
+    const auto params = module.parameters();
+    return params.empty() || params.front().device() == device;
+}
+
+uint64_t residentBytes(const LoadedModels& m) {
+    uint64_t resident = measure(*m.vae).bytes;
+    if (onDevice(*m.transformer, m.device)) resident += measure(*m.transformer).bytes;
+    if (onDevice(*m.textEncoder, m.device)) resident += measure(*m.textEncoder).bytes;
+    return resident;
+}
+
+void moveModule(torch::nn::Module& module, c10::Device device, const char* label) {
+    if (onDevice(module, device)) return;
+    const auto from = module.parameters().front().device();
+    const auto start = std::chrono::steady_clock::now();
+    module.to(device);
+    models::releaseCachedMemory(from);
+    log::info("{} moved from {} to {} in {:.2f} s (memory plan)", label, from.str(), device.str(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+} // namespace
+
+ModelFootprint footprintOf(const LoadedModels& m) {
+    ModelFootprint f;
+    const auto transformer = measure(*m.transformer), text = measure(*m.textEncoder), vae = measure(*m.vae);
+    f.transformerParams = transformer.params;
+    f.textEncoderParams = text.params;
+    f.vaeParams = vae.params;
+    f.transformerWeightBytes = transformer.bytes;
+    f.textEncoderWeightBytes = text.bytes;
+    f.vaeWeightBytes = vae.bytes;
+    f.hiddenSize = m.transformer->config().hiddenSize;
+    f.patchSize = m.transformer->config().patchSize;
+    f.textHiddenSize = m.textEncoder->config().hiddenSize;
+    f.textIntermediateSize = m.textEncoder->config().intermediateSize;
+    f.vae = m.vae->config();
+    f.elementBytes = static_cast<int>(c10::elementSize(m.dtype));
+    f.vaeElementBytes = static_cast<int>(c10::elementSize(m.vaeDtype));
+    return f;
+}
+
+uint64_t runMemoryBudget(const LoadedModels& m) {
+    const uint64_t budget = models::decodeMemoryBudget(m.device) + residentBytes(m);
+    return m.memoryLimitBytes > 0 ? std::min(budget, m.memoryLimitBytes) : budget;
+}
+
+uint64_t decodeBudget(const LoadedModels& m) {
+    const uint64_t budget = runMemoryBudget(m), resident = residentBytes(m);
+    return budget > resident ? budget - resident : 0;
+}
+
+MemoryPlan planRunMemory(const LoadedModels& m, int width, int height, bool guided) {
+    return planMemory(footprintOf(m), width, height, guided, !m.device.is_cpu(), runMemoryBudget(m));
+}
+
+void placeForEncoding(const LoadedModels& m, ModelPlacement placement) {
+    if (placement == ModelPlacement::Swapped) moveModule(*m.transformer, c10::kCPU, "transformer");
+    moveModule(*m.textEncoder, m.device, "text encoder");
+}
+
+void placeForSampling(const LoadedModels& m, ModelPlacement placement) {
+    if (placement != ModelPlacement::AllResident) moveModule(*m.textEncoder, c10::kCPU, "text encoder");
+    moveModule(*m.transformer, m.device, "transformer");
 }
 
 } // namespace lumina::pipeline

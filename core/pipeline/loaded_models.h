@@ -6,6 +6,7 @@
 #include "core/models/gemma/gemma_model.h"
 #include "core/models/next_dit/next_dit_model.h"
 #include "core/models/vae/autoencoder_kl.h"
+#include "core/pipeline/memory_plan.h"
 #include "core/pipeline/request.h"
 #include "core/sampling/flow_match_schedule.h"
 #include "core/text/gemma_tokenizer.h"
@@ -32,6 +33,8 @@ struct LoadedModels {
     c10::ScalarType textEncoderDtype = c10::kFloat;
     // Encodings by prompt, so changing only the seed or the size never re-runs Gemma.
     mutable text::PromptEncodingCache encodings{32};
+    // Most memory a run may hold on the device, weights included; 0: what the device has free.
+    uint64_t memoryLimitBytes = 0;
 };
 
 // `auto` resolves to CUDA, then MPS, then CPU; precision `auto` to bf16 on a GPU and fp32 on the CPU.
@@ -44,6 +47,23 @@ std::string dtypeLabel(c10::ScalarType dtype);
 // Locates and loads every component strictly. progress: (bytes done, bytes total) over all components.
 // Throws ModelLoadError naming the component and the cause.
 std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId, DeviceChoice device,
-                                               Precision precision, const io::LoadProgress& progress);
+                                               Precision precision, const io::LoadProgress& progress,
+                                               uint64_t memoryLimitBytes = 0);
+
+// The loaded models as the memory plan sees them: parameter counts, weight bytes where they sit, shapes.
+ModelFootprint footprintOf(const LoadedModels& models);
+// What a run may hold on the models' device now, weights included: the free memory (CUDA: 80 % of the free
+// and cached-free memory; CPU: 70 % of what the system has available) plus the weights already resident
+// there, capped by the user's limit when one is set.
+uint64_t runMemoryBudget(const LoadedModels& models);
+// What the VAE decode may use now: runMemoryBudget less the weights resident on the device.
+uint64_t decodeBudget(const LoadedModels& models);
+// planMemory for these models on their device with runMemoryBudget.
+MemoryPlan planRunMemory(const LoadedModels& models, int width, int height, bool guided);
+// Where the plan wants the models before the text encoder runs (Swapped: the transformer leaves first; the
+// text encoder comes to the device) and before sampling (the transformer on the device; the text encoder on
+// the host unless AllResident). Moves only what is elsewhere, and hands the freed blocks back to the device.
+void placeForEncoding(const LoadedModels& models, ModelPlacement placement);
+void placeForSampling(const LoadedModels& models, ModelPlacement placement);
 
 } // namespace lumina::pipeline

@@ -40,10 +40,11 @@ bool followsOfficialDemo(const GenerationRequest& request) {
 // Text-encoder output for one prompt padded to `length` ids (0: the positive path, padded to its own length)
 // on the given side.
 text::PromptEncoding encodePrompt(const LoadedModels& m, const std::string& prompt, int64_t length,
-                                  text::PaddingSide side) {
+                                  text::PaddingSide side, ModelPlacement placement) {
     text::PromptEncodingKey key{prompt,  length,   side,
                                 m.dtype, m.device, m.checkpoint.component("text_encoder").folder.string()};
     if (auto hit = m.encodings.find(key)) return *hit;
+    placeForEncoding(m, placement);
     const auto batch = length > 0 ? m.tokenizer->encodeToLength({prompt}, length, side)
                                   : m.tokenizer->encodePrompts({prompt});
     auto ids = batch.ids.to(m.device);
@@ -75,9 +76,9 @@ at::Tensor initialNoise(uint64_t seed, int64_t height, int64_t width, c10::Scala
 
 image::FloatImage decodeToImage(const LoadedModels& m, const at::Tensor& latents, VAETiling tiling,
                                 int tileSize) {
-    const auto image = models::decodeLatentsToImage(
-        *m.vae, latents.to(m.device, m.vaeDtype),
-        models::TiledDecodeOptions{tiling, tileSize / m.vae->config().spatialFactor()});
+    models::TiledDecodeOptions options{tiling, tileSize / m.vae->config().spatialFactor()};
+    options.budgetBytes = decodeBudget(m);
+    const auto image = models::decodeLatentsToImage(*m.vae, latents.to(m.device, m.vaeDtype), options);
     auto hwc = image[0].permute({1, 2, 0}).contiguous().to(at::kFloat);
     image::FloatImage out;
     out.width = static_cast<int>(hwc.size(1));
@@ -141,13 +142,27 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
         const int64_t batchLength =
             official ? m.tokenizer->batchLength({prompt, guided ? request.negativePrompt : std::string()})
                      : 0;
-        auto positive = encodePrompt(m, prompt, batchLength, side);
+        // The memory plan (docs/gpu.md, Memory plan): where the models sit while encoding and sampling.
+        const auto memory = planRunMemory(m, request.width, request.height, guided);
+        log::info(
+            "memory plan on {}: weights {:.2f} GiB, sampling {:.2f} GiB, decode {:.2f} GiB{}, peak {:.2f} "
+            "of {:.2f} GiB, {}",
+            out.device, models::gib(memory.weightBytes), models::gib(memory.samplingBytes),
+            models::gib(memory.decodeBytes), memory.tiledDecode ? " (tiled)" : "",
+            models::gib(memory.peakBytes), models::gib(memory.budgetBytes), toString(memory.placement));
+        if (!memory.fits())
+            log::warn(
+                "the memory plan's estimate ({:.2f} GiB) exceeds the budget ({:.2f} GiB); trying anyway",
+                models::gib(memory.peakBytes), models::gib(memory.budgetBytes));
+        auto positive = encodePrompt(m, prompt, batchLength, side, memory.placement);
         at::Tensor features = positive.embeddings, mask = positive.mask;
         if (guided) {
-            auto negative = encodePrompt(m, request.negativePrompt, positive.mask.size(1), side);
+            auto negative =
+                encodePrompt(m, request.negativePrompt, positive.mask.size(1), side, memory.placement);
             features = at::cat({features, negative.embeddings});
             mask = at::cat({mask, negative.mask});
         }
+        placeForSampling(m, memory.placement);
         const auto caption = m.transformer->prepareCaption(features, mask);
         out.encodeMs = msSince(encodeStart);
 

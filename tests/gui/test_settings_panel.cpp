@@ -173,18 +173,51 @@ private slots:
         // A model a tenth the size costs a tenth of the time per step (the encode and decode share stays) and
         // far less weight memory; the unknown size is Lumina-Next-SFT's.
         const auto sft = ui::estimateRun(1024, 1024, 30, Sampler::Midpoint, "cuda", "bf16");
-        QCOMPARE(ui::estimateRun(1024, 1024, 30, Sampler::Midpoint, "cuda", "bf16", ui::luminaNextSftSize())
+        QCOMPARE(ui::estimateRun(1024, 1024, 30, Sampler::Midpoint, "cuda", "bf16",
+                                 pipeline::luminaNextSftFootprint(2))
                      .seconds,
                  sft.seconds);
-        const engine::ModelSize small{200'000'000, 250'000'000, 84'000'000};
+        pipeline::ModelFootprint small;
+        small.transformerParams = 200'000'000;
+        small.textEncoderParams = 250'000'000;
+        small.vaeParams = 84'000'000;
+        small.transformerWeightBytes = 400'000'000;
+        small.textEncoderWeightBytes = 500'000'000;
+        small.vaeWeightBytes = 168'000'000;
+        small.hiddenSize = 768;
+        small.elementBytes = small.vaeElementBytes = 2;
         const auto tenth = ui::estimateRun(1024, 1024, 30, Sampler::Midpoint, "cuda", "bf16", small);
         QVERIFY2(tenth.seconds < 0.35 * sft.seconds,
                  qPrintable(QString("%1 s against %2 s").arg(tenth.seconds).arg(sft.seconds)));
         QVERIFY(tenth.gigabytes < sft.gigabytes - 7.0); // (4.5 - 0.45) G parameters x 2 bytes fewer
+        // The memory figure is the engine's memory plan for the same footprint (core/pipeline/memory_plan.h).
+        QCOMPARE(tenth.gigabytes, double(pipeline::planMemory(small, 1024, 1024, true, true,
+                                                              std::numeric_limits<uint64_t>::max())
+                                             .peakBytes) /
+                                      1e9);
         ui::SettingsPanel p;
         p.setEstimateModel("tiny-test", small);
         const QString text = p.findChild<QLabel*>("estimateLabel")->text();
         QVERIFY2(text.contains("tiny-test") && text.contains("0.20B"), qPrintable(text));
+        QVERIFY2(!text.contains("GPU"), qPrintable(text));
+    }
+
+    void estimateSaysWhatTheMemoryPlanDoes() {
+        // Lumina-Next-SFT in bf16 at 2048^2 on an 8 GB GPU: the text encoder and the transformer take turns,
+        // the VAE tiles; with 24 GB everything stays. Far too little: the label says so.
+        ui::SettingsPanel p;
+        p.setEstimateDevice("cuda:0", "bf16");
+        p.findChild<QSpinBox*>("widthSpin")->setValue(2048);
+        p.findChild<QSpinBox*>("heightSpin")->setValue(2048);
+        auto* label = p.findChild<QLabel*>("estimateLabel");
+        p.setEstimateModel("Lumina-Next-SFT", pipeline::luminaNextSftFootprint(2), 8.0);
+        QVERIFY2(label->text().contains("take turns on the GPU") && label->text().contains("tiles"),
+                 qPrintable(label->text()));
+        p.setEstimateModel("Lumina-Next-SFT", pipeline::luminaNextSftFootprint(2), 24.0);
+        QVERIFY2(!label->text().contains("GPU") && !label->text().contains("tiles"),
+                 qPrintable(label->text()));
+        p.setEstimateModel("Lumina-Next-SFT", pipeline::luminaNextSftFootprint(2), 3.0);
+        QVERIFY2(label->text().contains("more than the 3.0 GB"), qPrintable(label->text()));
     }
 
     void promptHistoryAndTokenMarker() {

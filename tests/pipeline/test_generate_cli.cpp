@@ -301,6 +301,45 @@ private slots:
         QVERIFY2(worst <= 1, qPrintable(QString("largest difference %1 levels").arg(worst)));
     }
 
+    // --memory-limit reaches the memory plan (core/pipeline/memory_plan.h): with less room than the untiled
+    // decode needs beside the weights, the plan tiles the decode (the CPU never moves models), --json reports
+    // the plan, and the picture is the untiled one within a level.
+    void memoryLimitTilesTheDecode() {
+        QStringList args = tinyArgs() + QStringList{"--seed", "5", "--json"};
+        args[args.indexOf("--width") + 1] = "512";
+        args[args.indexOf("--height") + 1] = "512";
+        const QString freePng = m_dir.filePath("free.png"), limitedPng = m_dir.filePath("limited.png");
+        const auto unlimited = cli(args + QStringList{"--output", freePng});
+        QVERIFY2(unlimited.exitCode == 0, unlimited.err.constData());
+        const auto plan = QJsonDocument::fromJson(unlimited.out).object()["memory_plan"].toObject();
+        QCOMPARE(plan["placement"].toString(), QString("all resident"));
+        QCOMPARE(plan["tiled_decode"].toBool(), false);
+        const double weights = plan["weight_bytes"].toDouble(), decode = plan["decode_bytes"].toDouble();
+        QVERIFY(weights > 0 && decode > 0);
+        const double limitGiB = (weights + decode / 2) / double(1 << 30);
+        // --verbose: the decode's own log line says it tiled (the plan alone could say so without the limit
+        // reaching the decode).
+        const auto limited =
+            cli(QStringList{"--verbose"} + args +
+                QStringList{"--memory-limit", QString::number(limitGiB, 'g', 17), "--output", limitedPng});
+        QVERIFY2(limited.exitCode == 0, limited.err.constData());
+        QVERIFY2(QString(limited.err).contains("VAE: tiled decode"), limited.err.constData());
+        QVERIFY2(!QString(unlimited.err).contains("VAE: tiled decode"), unlimited.err.constData());
+        const auto tight = QJsonDocument::fromJson(limited.out).object()["memory_plan"].toObject();
+        QCOMPARE(tight["placement"].toString(), QString("all resident"));
+        QCOMPARE(tight["tiled_decode"].toBool(), true);
+        QVERIFY(tight["decode_bytes"].toDouble() < decode);
+        QVERIFY(std::abs(tight["budget_bytes"].toDouble() - limitGiB * double(1 << 30)) < 2);
+        const QImage a = QImage(freePng).convertToFormat(QImage::Format_RGB888);
+        const QImage b = QImage(limitedPng).convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(b.size(), a.size());
+        int worst = 0;
+        for (int y = 0; y < a.height(); ++y)
+            for (int x = 0; x < a.width() * 3; ++x)
+                worst = std::max(worst, std::abs(int(a.constScanLine(y)[x]) - int(b.constScanLine(y)[x])));
+        QVERIFY2(worst <= 1, qPrintable(QString("largest difference %1 levels").arg(worst)));
+    }
+
     void badArgumentsExitTwoBeforeLoading_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
@@ -313,6 +352,7 @@ private slots:
             << base + QStringList{"--output", "/no/such/dir/x.png"} << "/no/such/dir";
         QTest::newRow("extension") << base + QStringList{"--output", "/tmp/x.gif"} << "gif";
         QTest::newRow("vae tile") << base + QStringList{"--vae-tile", "100"} << "multiple of 64";
+        QTest::newRow("memory limit") << base + QStringList{"--memory-limit", "-2"} << "--memory-limit";
         QTest::newRow("vae tiling") << base + QStringList{"--vae-tiling", "sometimes"}
                                     << "vae-tiling must be one of auto|always|never";
         QTest::newRow("unknown option") << base + QStringList{"--colour", "red"} << "unknown option";

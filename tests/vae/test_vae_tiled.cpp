@@ -209,14 +209,14 @@ private slots:
         const uint64_t budget = uint64_t{1} << 30;
         TiledDecodeOptions overlapTooLarge{lumina::VAETiling::Always, 16, 16};
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest,
-                                 planTiledDecode(config, 1, 48, 40, c10::kFloat, budget, overlapTooLarge));
+                                 planTiledDecode(config, 1, 48, 40, 4, budget, overlapTooLarge));
         TiledDecodeOptions tinyTile{lumina::VAETiling::Always, 3, 0};
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest,
-                                 planTiledDecode(config, 1, 48, 40, c10::kFloat, budget, tinyTile));
+                                 planTiledDecode(config, 1, 48, 40, 4, budget, tinyTile));
         TiledDecodeOptions badWhole;
         badWhole.wholeImageUpBlocks = -3;
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest,
-                                 planTiledDecode(config, 1, 48, 40, c10::kFloat, budget, badWhole));
+                                 planTiledDecode(config, 1, 48, 40, 4, budget, badWhole));
         QVERIFY_THROWS_EXCEPTION(lumina::InvalidRequest, decodeLatentsToImage(*vae, z, overlapTooLarge));
     }
 
@@ -237,11 +237,11 @@ private slots:
     void sdxlMemoryEstimateFitsEightGigabytes() {
         const auto sdxl = VAEConfig::sdxl();
         const double gib = double(uint64_t{1} << 30);
-        const auto full4k = estimateDecodeBytes(sdxl, 512, 512, c10::kBFloat16);
-        const auto full1k = estimateDecodeBytes(sdxl, 128, 128, c10::kBFloat16);
+        const auto full4k = estimateDecodeBytes(sdxl, 512, 512, 2);
+        const auto full1k = estimateDecodeBytes(sdxl, 128, 128, 2);
         // With 8 GiB total, assume 6 GiB usable for the decode (weights 160 MiB bf16, output image, context).
         const uint64_t budget = uint64_t{6} << 30;
-        const auto plan = planTiledDecode(sdxl, 1, 512, 512, c10::kBFloat16, budget, {});
+        const auto plan = planTiledDecode(sdxl, 1, 512, 512, 2, budget, {});
         const auto out4k = uint64_t{4096} * 4096 * 3 * 4 * 2; // float accumulator + weight sums
         qInfo("SDXL bf16 estimate: untiled 1024^2 %.2f GiB, untiled 4096^2 %.2f GiB; tiled 4096^2: %d whole "
               "up blocks, tile %lld -> %.2f GiB + accumulators %.2f GiB",
@@ -256,16 +256,14 @@ private slots:
         fixed.tileLatent = 40;
         fixed.overlapLatent = 3;
         fixed.wholeImageUpBlocks = 9;
-        const auto kept = planTiledDecode(sdxl, 2, 512, 512, c10::kBFloat16, budget, fixed);
+        const auto kept = planTiledDecode(sdxl, 2, 512, 512, 2, budget, fixed);
         QCOMPARE(kept.tileLatent, int64_t{40});
         QCOMPARE(kept.overlapLatent, int64_t{3});
         QCOMPARE(kept.wholeImageUpBlocks, 3);
         // A smaller budget moves work from the whole image to tiles.
-        QVERIFY(
-            planTiledDecode(sdxl, 1, 512, 512, c10::kBFloat16, uint64_t{1} << 30, {}).wholeImageUpBlocks <=
-            plan.wholeImageUpBlocks);
-        QVERIFY(estimateDecodeBytes(sdxl, 64, 64, c10::kFloat) >
-                estimateDecodeBytes(sdxl, 32, 32, c10::kFloat));
+        QVERIFY(planTiledDecode(sdxl, 1, 512, 512, 2, uint64_t{1} << 30, {}).wholeImageUpBlocks <=
+                plan.wholeImageUpBlocks);
+        QVERIFY(estimateDecodeBytes(sdxl, 64, 64, 4) > estimateDecodeBytes(sdxl, 32, 32, 4));
     }
     void gpuPlansStayWithin32BitIndexing() {
         const auto sdxl = VAEConfig::sdxl();
@@ -288,16 +286,14 @@ private slots:
         // With memory to spare, the CPU runs three up blocks on the whole 4096^2 image; a GPU only as many as
         // its kernels can index (one), so the tiles take the rest.
         const uint64_t plenty = uint64_t{1} << 40;
-        QCOMPARE(planTiledDecode(sdxl, 1, 512, 512, c10::kBFloat16, plenty, {}).wholeImageUpBlocks, 3);
-        const auto gpu = planTiledDecode(sdxl, 1, 512, 512, c10::kBFloat16, plenty, {}, int32Max);
+        QCOMPARE(planTiledDecode(sdxl, 1, 512, 512, 2, plenty, {}).wholeImageUpBlocks, 3);
+        const auto gpu = planTiledDecode(sdxl, 1, 512, 512, 2, plenty, {}, int32Max);
         QCOMPARE(gpu.wholeImageUpBlocks, 1);
         QVERIFY(largestDecodeActivation(sdxl, 1, 512, 512, 1) <= int32Max);
         // A user's fixed choice is kept.
         TiledDecodeOptions fixed;
         fixed.wholeImageUpBlocks = 2;
-        QCOMPARE(
-            planTiledDecode(sdxl, 1, 512, 512, c10::kBFloat16, plenty, fixed, int32Max).wholeImageUpBlocks,
-            2);
+        QCOMPARE(planTiledDecode(sdxl, 1, 512, 512, 2, plenty, fixed, int32Max).wholeImageUpBlocks, 2);
     }
 };
 

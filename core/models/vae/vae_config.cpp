@@ -52,12 +52,4 @@ VAEConfig VAEConfig::fromFile(const std::filesystem::path& configJson) {
     return c;
 }
 
-VAEConfig VAEConfig::sdxl() {
-    VAEConfig c;
-    c.layersPerBlock = 2;
-    c.blockOutChannels = {128, 256, 512, 512};
-    c.scalingFactor = 0.13025;
-    return c;
-}
-
 } // namespace lumina::models

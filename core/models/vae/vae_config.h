@@ -29,7 +29,13 @@ struct VAEConfig {
     static VAEConfig fromFile(const std::filesystem::path& configJson);
     // The published SDXL VAE (vae/config.json of stabilityai/sdxl-vae, as shipped in the Lumina-Next
     // checkpoint), for benchmarks without a checkpoint.
-    static VAEConfig sdxl();
+    static VAEConfig sdxl() {
+        VAEConfig c;
+        c.layersPerBlock = 2;
+        c.blockOutChannels = {128, 256, 512, 512};
+        c.scalingFactor = 0.13025;
+        return c;
+    }
 };
 
 } // namespace lumina::models

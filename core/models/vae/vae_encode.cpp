@@ -48,10 +48,10 @@ double midPeakBytes(const VAEConfig& config, double latentPixels, c10::ScalarTyp
     const double c = static_cast<double>(config.blockOutChannels.back());
     const double activations = (config.midBlockAddAttention ? 7.0 : 4.0) * c * latentPixels *
                                static_cast<double>(c10::elementSize(dtype)) * kAllocatorSlack;
-    const double scores = config.midBlockAddAttention
-                              ? std::min(latentPixels * latentPixels * 4.0,
-                                         static_cast<double>(vae::kAttentionScoreBudgetBytes))
-                              : 0.0;
+    const double scores =
+        config.midBlockAddAttention
+            ? std::min(latentPixels * latentPixels * 4.0, static_cast<double>(kAttentionScoreBudgetBytes))
+            : 0.0;
     return activations + scores;
 }
 

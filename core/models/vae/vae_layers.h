@@ -4,6 +4,7 @@
 // Parameters are created empty under the checkpoint's key names and filled by io::loadModuleWeights.
 #include "core/models/common/dense.h"
 #include "core/models/vae/tile_spans.h"
+#include "core/models/vae/vae_memory.h"
 
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/silu.h>
@@ -154,9 +155,6 @@ inline at::Tensor siluInPlace(at::Tensor t) {
     return t;
 }
 
-// Largest score matrix (bytes, counted in fp32) one attention call may materialize; longer query sets are
-// split into row chunks. At 1024^2 (16384 positions) the full matrix would be 1 GiB per image.
-inline constexpr uint64_t kAttentionScoreBudgetBytes = uint64_t{256} << 20;
 // The same on CUDA when only the math kernel can serve the call (fused kernels are never chunked).
 inline constexpr uint64_t kGpuAttentionScoreBudgetBytes = uint64_t{2} << 30;
 // Every GroupNorm of this VAE family uses eps 1e-6.
