@@ -613,11 +613,6 @@
         <translation>新しい言語は Lumina Studio の再起動後に反映されます。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="602"/>
-        <source>Device and precision apply when the model is loaded again.</source>
-        <translation>デバイスと精度はモデルを再読み込みしたときに反映されます。</translation>
-    </message>
-    <message>
         <location filename="../ui/main_window.cpp" line="607"/>
         <source>About Lumina Studio</source>
         <translation>Lumina Studio について</translation>
@@ -786,6 +781,10 @@
     <message>
         <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
         <translation>出力フォルダ %1 を作成できません。環境設定で別のフォルダを選んでください。</translation>
+    </message>
+    <message>
+        <source>Device, precision and the attention kernel apply when the model is loaded again.</source>
+        <translation>デバイス、精度、attention カーネルはモデルを読み込み直したときに反映されます。</translation>
     </message>
 </context>
 <context>
@@ -1038,9 +1037,40 @@
         <translation>出力フォルダー(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="115"/>
-        <source>Device and precision apply the next time a model is loaded. A new language applies after a restart.</source>
-        <translation>デバイスと精度は次にモデルを読み込むときに、言語は再起動後に反映されます。</translation>
+        <source>Automatic (fastest measured on the GPU)</source>
+        <translation>自動（GPU で最速と測定されたもの）</translation>
+    </message>
+    <message>
+        <source>LibTorch&apos;s choice per call</source>
+        <translation>呼び出しごとに LibTorch が選択</translation>
+    </message>
+    <message>
+        <source>Math (reference, most memory)</source>
+        <translation>Math（参照実装、メモリ最大）</translation>
+    </message>
+    <message>
+        <source>Flash attention</source>
+        <translation>Flash attention</translation>
+    </message>
+    <message>
+        <source>Memory-efficient attention</source>
+        <translation>メモリ効率型 attention</translation>
+    </message>
+    <message>
+        <source>cuDNN attention</source>
+        <translation>cuDNN attention</translation>
+    </message>
+    <message>
+        <source>Which attention kernel the GPU runs. Automatic times each kernel once per GPU and image shape and remembers the fastest; the CPU always uses LibTorch&apos;s own kernel, as the reference does.</source>
+        <translation>GPU が実行する attention カーネル。自動では GPU と画像の形ごとに各カーネルを一度計測し、最速のものを記憶します。CPU では参照実装と同じく常に LibTorch 自身のカーネルを使います。</translation>
+    </message>
+    <message>
+        <source>&amp;Attention kernel:</source>
+        <translation>Attention カーネル(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Device, precision and the attention kernel apply the next time a model is loaded. A new language applies after a restart.</source>
+        <translation>デバイス、精度、attention カーネルは次にモデルを読み込むときに、言語は再起動後に反映されます。</translation>
     </message>
 </context>
 <context>
@@ -1445,6 +1475,22 @@
     <message>
         <source>Lumina-Next-SFT (2B)</source>
         <translation>Lumina-Next-SFT (2B)</translation>
+    </message>
+    <message>
+        <source>The text encoder leaves the GPU after encoding.</source>
+        <translation>テキストエンコーダーはエンコード後に GPU から外れます。</translation>
+    </message>
+    <message>
+        <source>The text encoder and the transformer take turns on the GPU.</source>
+        <translation>テキストエンコーダーと Transformer が交代で GPU を使います。</translation>
+    </message>
+    <message>
+        <source>The VAE decodes in tiles.</source>
+        <translation>VAE はタイルに分けてデコードします。</translation>
+    </message>
+    <message>
+        <source>This is more than the %1 GB the device offers: choose a smaller size.</source>
+        <translation>デバイスの %1 GB を超えています。小さいサイズを選んでください。</translation>
     </message>
 </context>
 <context>

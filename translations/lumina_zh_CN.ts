@@ -613,11 +613,6 @@
         <translation>新语言将在重新启动 Lumina Studio 后生效。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="602"/>
-        <source>Device and precision apply when the model is loaded again.</source>
-        <translation>设备和精度将在重新加载模型时生效。</translation>
-    </message>
-    <message>
         <location filename="../ui/main_window.cpp" line="607"/>
         <source>About Lumina Studio</source>
         <translation>关于 Lumina Studio</translation>
@@ -786,6 +781,10 @@
     <message>
         <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
         <translation>无法创建输出文件夹 %1。请在偏好设置中选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Device, precision and the attention kernel apply when the model is loaded again.</source>
+        <translation>设备、精度和 attention 内核在重新加载模型时生效。</translation>
     </message>
 </context>
 <context>
@@ -1038,9 +1037,40 @@
         <translation>输出文件夹(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="115"/>
-        <source>Device and precision apply the next time a model is loaded. A new language applies after a restart.</source>
-        <translation>设备和精度在下次加载模型时生效；新语言在重新启动后生效。</translation>
+        <source>Automatic (fastest measured on the GPU)</source>
+        <translation>自动（GPU 上实测最快的）</translation>
+    </message>
+    <message>
+        <source>LibTorch&apos;s choice per call</source>
+        <translation>每次调用由 LibTorch 选择</translation>
+    </message>
+    <message>
+        <source>Math (reference, most memory)</source>
+        <translation>Math（参考实现，内存占用最多）</translation>
+    </message>
+    <message>
+        <source>Flash attention</source>
+        <translation>Flash attention</translation>
+    </message>
+    <message>
+        <source>Memory-efficient attention</source>
+        <translation>内存高效 attention</translation>
+    </message>
+    <message>
+        <source>cuDNN attention</source>
+        <translation>cuDNN attention</translation>
+    </message>
+    <message>
+        <source>Which attention kernel the GPU runs. Automatic times each kernel once per GPU and image shape and remembers the fastest; the CPU always uses LibTorch&apos;s own kernel, as the reference does.</source>
+        <translation>GPU 运行哪种 attention 内核。“自动”会针对每块 GPU 和图像形状各测量一次所有内核并记住最快的；CPU 始终与参考实现一样使用 LibTorch 自带的内核。</translation>
+    </message>
+    <message>
+        <source>&amp;Attention kernel:</source>
+        <translation>Attention 内核(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Device, precision and the attention kernel apply the next time a model is loaded. A new language applies after a restart.</source>
+        <translation>设备、精度和 attention 内核在下次加载模型时生效，新语言在重启后生效。</translation>
     </message>
 </context>
 <context>
@@ -1445,6 +1475,22 @@
     <message>
         <source>Lumina-Next-SFT (2B)</source>
         <translation>Lumina-Next-SFT (2B)</translation>
+    </message>
+    <message>
+        <source>The text encoder leaves the GPU after encoding.</source>
+        <translation>文本编码器在编码后移出 GPU。</translation>
+    </message>
+    <message>
+        <source>The text encoder and the transformer take turns on the GPU.</source>
+        <translation>文本编码器和 Transformer 轮流占用 GPU。</translation>
+    </message>
+    <message>
+        <source>The VAE decodes in tiles.</source>
+        <translation>VAE 分块解码。</translation>
+    </message>
+    <message>
+        <source>This is more than the %1 GB the device offers: choose a smaller size.</source>
+        <translation>这超出了设备可用的 %1 GB：请选择更小的尺寸。</translation>
     </message>
 </context>
 <context>

@@ -532,6 +532,7 @@ void MainWindow::loadModel(const QString& folder) {
     engine::ModelLoadOptions options;
     options.device = m_prefs.device;
     options.precision = m_prefs.precision;
+    options.attention = m_prefs.attention;
     m_progress->setRange(0, 0);
     m_progress->setFormat(tr("Loading model…"));
     m_bridge->loadModel(folder, options);
@@ -917,8 +918,13 @@ void MainWindow::showPreferences() {
     if (m_prefs.language != before.language)
         QMessageBox::information(this, tr("Language"),
                                  tr("The new language applies after Lumina Studio is restarted."));
-    if ((m_prefs.device != before.device || m_prefs.precision != before.precision) && m_bridge->hasModel())
-        statusBar()->showMessage(tr("Device and precision apply when the model is loaded again."), 6000);
+    if ((m_prefs.device != before.device || m_prefs.precision != before.precision ||
+         m_prefs.attention != before.attention) &&
+        m_bridge->hasModel())
+        statusBar()->showMessage(
+            tr("Device, precision and the attention kernel apply when the model is loaded "
+               "again."),
+            6000);
     updateStatus();
 }
 

@@ -39,6 +39,8 @@ Preferences Preferences::load() {
         "engine/precision", [](const std::string& t) { return parsePrecision(t); }, p.precision);
     readChoice(
         "engine/vaeTiling", [](const std::string& t) { return parseVAETiling(t); }, p.vaeTiling);
+    readChoice(
+        "engine/attention", [](const std::string& t) { return parseAttentionBackend(t); }, p.attention);
     const QVariant tileValue = s.value("engine/vaeTile", 0);
     bool tileIsNumber = false;
     const int tile = tileValue.toInt(&tileIsNumber);
@@ -61,6 +63,7 @@ void Preferences::save() const {
     s.setValue("engine/precision", QString::fromStdString(toString(precision)));
     s.setValue("engine/vaeTiling", QString::fromStdString(toString(vaeTiling)));
     s.setValue("engine/vaeTile", vaeTileSize);
+    s.setValue("engine/attention", QString::fromStdString(toString(attention)));
     s.setValue("ui/language", language);
     s.setValue("output/folder", outputFolder);
     s.setValue("engine/lastModel", lastModel);
@@ -104,6 +107,19 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent)
     if (m_vaeTile->findData(prefs.vaeTileSize) < 0)
         m_vaeTile->addItem(tr("%1 pixels").arg(prefs.vaeTileSize), prefs.vaeTileSize);
     m_vaeTile->setCurrentIndex(m_vaeTile->findData(prefs.vaeTileSize));
+    m_attention = new QComboBox(this);
+    m_attention->setObjectName("prefAttention");
+    addChoice(m_attention, tr("Automatic (fastest measured on the GPU)"), AttentionBackend::Auto);
+    addChoice(m_attention, tr("LibTorch's choice per call"), AttentionBackend::LibTorch);
+    addChoice(m_attention, tr("Math (reference, most memory)"), AttentionBackend::Math);
+    addChoice(m_attention, tr("Flash attention"), AttentionBackend::Flash);
+    addChoice(m_attention, tr("Memory-efficient attention"), AttentionBackend::Efficient);
+    addChoice(m_attention, tr("cuDNN attention"), AttentionBackend::CuDNN);
+    selectChoice(m_attention, prefs.attention);
+    m_attention->setToolTip(
+        tr("Which attention kernel the GPU runs. Automatic times each kernel once per GPU and "
+           "image shape and remembers the fastest; the CPU always uses LibTorch's own "
+           "kernel, as the reference does."));
     m_language = new QComboBox(this);
     m_language->setObjectName("prefLanguage");
     m_language->addItem(tr("System language"), "");
@@ -125,13 +141,15 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent)
     form->addRow(tr("&Precision:"), m_precision);
     form->addRow(tr("&VAE decoding:"), m_vaeTiling);
     form->addRow(tr("VAE &tile size:"), m_vaeTile);
+    form->addRow(tr("&Attention kernel:"), m_attention);
     form->addRow(tr("&Language:"), m_language);
     auto* outputLabel = new QLabel(tr("&Output folder:"), this);
     outputLabel->setBuddy(m_output); // a row holding a layout gets no buddy by itself: Alt+O must still work
     form->addRow(outputLabel, outputRow);
-    auto* note = new QLabel(tr("Device and precision apply the next time a model is loaded. "
-                               "A new language applies after a restart."),
-                            this);
+    auto* note =
+        new QLabel(tr("Device, precision and the attention kernel apply the next time a model is loaded. "
+                      "A new language applies after a restart."),
+                   this);
     note->setWordWrap(true);
     note->setObjectName("hint");
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -150,6 +168,7 @@ Preferences PreferencesDialog::preferences() const {
     p.precision = currentChoice(m_precision, parsePrecision);
     p.vaeTiling = currentChoice(m_vaeTiling, parseVAETiling);
     p.vaeTileSize = m_vaeTile->currentData().toInt();
+    p.attention = currentChoice(m_attention, parseAttentionBackend);
     p.language = m_language->currentData().toString();
     p.outputFolder = m_output->text().trimmed().isEmpty() ? Preferences::defaultOutputFolder()
                                                           : m_output->text().trimmed();

@@ -1,6 +1,6 @@
 #pragma once
-// Application preferences (QSettings) and the Preferences dialog: device, precision, VAE tiling, language,
-// output folder.
+// Application preferences (QSettings) and the Preferences dialog: device, precision, VAE tiling, attention
+// kernel, language, output folder.
 #include "core/pipeline/request.h"
 
 #include <QDialog>
@@ -16,10 +16,11 @@ struct Preferences {
     DeviceChoice device = DeviceChoice::Auto;
     Precision precision = Precision::Auto;
     VAETiling vaeTiling = VAETiling::Auto;
-    int vaeTileSize = 0;  // image pixels; 0 = from free memory
-    QString language;     // "" = system, "en", "zh_CN", "ja"
-    QString outputFolder; // where finished images are written
-    QString lastModel;    // reloaded on start
+    AttentionBackend attention = AttentionBackend::Auto; // the engine's attention kernel setting
+    int vaeTileSize = 0;                                 // image pixels; 0 = from free memory
+    QString language;                                    // "" = system, "en", "zh_CN", "ja"
+    QString outputFolder;                                // where finished images are written
+    QString lastModel;                                   // reloaded on start
 
     static Preferences load();
     void save() const;
@@ -38,6 +39,7 @@ private:
     QComboBox* m_precision;
     QComboBox* m_vaeTiling;
     QComboBox* m_vaeTile;
+    QComboBox* m_attention;
     QComboBox* m_language;
     QLineEdit* m_output;
 };

@@ -4,7 +4,6 @@
 #include "app/cli/bench.h"
 #include "app/cli/bench_memory.h"
 #include "core/engine/lumina_engine.h"
-#include "core/models/common/attention_backend.h"
 #include "core/pipeline/request.h"
 #include "core/util/errors.h"
 
@@ -27,14 +26,18 @@ nlohmann::json runPipelineBench(const Arguments& args) {
     const int64_t steps = args.intValue("steps", 4), warmup = args.intValue("warmup", 2);
     const int64_t warmupSteps = args.intValue("warmup-steps", 1);
     const auto attention = parseAttentionBackend(
-        args.choice("attention", {"auto", "math", "flash", "efficient", "cudnn"}, "auto"), "--attention");
+        args.choice("attention", {"auto", "libtorch", "math", "flash", "efficient", "cudnn"}, "auto"),
+        "--attention");
     if (steps < 1 || warmup < 0 || warmupSteps < 1)
         throw UsageError("--steps/--warmup-steps >= 1, --warmup >= 0");
-    models::useAttentionBackend(attention);
 
     engine::LuminaEngine engine;
     const auto loadStart = std::chrono::steady_clock::now();
-    engine.loadModel(folder, {device, precision}, {});
+    engine::ModelLoadOptions loadOptions;
+    loadOptions.device = device;
+    loadOptions.precision = precision;
+    loadOptions.attention = attention;
+    engine.loadModel(folder, loadOptions, {});
     const double loadSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
     const c10::Device torchDevice(engine.deviceName());
@@ -64,7 +67,7 @@ nlohmann::json runPipelineBench(const Arguments& args) {
             {"config", folder},
             {"device", out.device},
             {"dtype", out.precision},
-            {"attention", toString(attention)},
+            {"attention", out.attention},
             {"width", width},
             {"height", height},
             {"steps", steps},
@@ -89,7 +92,8 @@ const BenchRegistration registration{BenchComponent{
      "prompt"},
     {},
     "pipeline: --config DIR [--width 1024] [--height 1024] [--steps 4] [--warmup 2] [--warmup-steps 1]\n"
-    "  [--dtype bf16|fp32|fp16] [--device cuda|cpu|mps] [--attention auto|math|flash|efficient|cudnn]\n"
+    "  [--dtype bf16|fp32|fp16] [--device cuda|cpu|mps] [--attention "
+    "auto|libtorch|math|flash|efficient|cudnn]\n"
     "  One whole image (diffusers preset, CFG) after --warmup runs of --warmup-steps steps at the same "
     "size.\n"
     "  peak_memory_bytes: growth during the timed run (without weights); peak_memory_total_bytes: with "

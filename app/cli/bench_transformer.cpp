@@ -3,6 +3,7 @@
 #include "app/cli/bench.h"
 #include "app/cli/bench_memory.h"
 #include "core/models/common/attention_backend.h"
+#include "core/models/common/attention_choice.h"
 #include "core/models/next_dit/next_dit_model.h"
 #include "core/util/errors.h"
 
@@ -88,8 +89,8 @@ nlohmann::json runTransformerBench(const Arguments& args) {
     const int64_t captionLength = args.intValue("caption-length", 128);
     const int64_t threads = args.intValue("threads", 0), warmup = args.intValue("warmup", 1);
     const auto attention = parseAttentionBackend(
-        args.choice("attention", {"auto", "math", "flash", "efficient", "cudnn"}, "auto"), "--attention");
-    models::useAttentionBackend(attention);
+        args.choice("attention", {"auto", "libtorch", "math", "flash", "efficient", "cudnn"}, "auto"),
+        "--attention");
     if (warmup < 0) throw UsageError("--warmup must be >= 0");
     if (width <= 0 || height <= 0 || width % 16 || height % 16)
         throw UsageError("--width and --height must be positive multiples of 16");
@@ -113,6 +114,14 @@ nlohmann::json runTransformerBench(const Arguments& args) {
     const double loadSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
     const auto& config = model->config();
+    models::AttentionProbe probe;
+    probe.device = device;
+    probe.dtype = dtype;
+    probe.heads = config.numAttentionHeads;
+    probe.kvHeads = config.numKvHeads;
+    probe.headDim = config.headDim();
+    const std::string attentionSetting =
+        models::useAttentionSetting(attention, probe, models::defaultAttentionCacheFile());
 
     torch::manual_seed(0);
     const auto opts = at::TensorOptions().dtype(dtype).device(device);
@@ -182,7 +191,7 @@ nlohmann::json runTransformerBench(const Arguments& args) {
             {"caption_prepare_seconds", captionSeconds},
             {"load_seconds", loadSeconds},
             {"warmup", warmup},
-            {"attention", toString(attention)},
+            {"attention", attentionSetting},
             {"attention_kernel", attentionKernel},
             {"peak_memory_bytes", peak},
             {"peak_memory_total_bytes", memory.totalPeakBytes()},
@@ -197,7 +206,7 @@ const BenchRegistration registration{BenchComponent{
     {},
     "transformer: --config real-2b|DIR [--width 1024] [--height 1024] [--batch 2] [--dtype bf16|fp32|fp16]\n"
     "  [--device cpu|cuda|mps] [--steps 5] [--warmup 1] [--caption-length 128] [--threads N]\n"
-    "  [--attention auto|math|flash|efficient|cudnn]\n"
+    "  [--attention auto|libtorch|math|flash|efficient|cudnn]\n"
     "  Times one Next-DiT forward (median over --steps after --warmup calls). real-2b: random weights.\n",
     runTransformerBench}};
 

@@ -6,7 +6,6 @@
 #include "core/engine/lumina_engine.h"
 #include "core/image/image_export.h"
 #include "core/io/safetensors_writer.h"
-#include "core/models/common/attention_backend.h"
 #include "core/pipeline/init_image.h"
 #include "core/sampling/guidance.h"
 #include "core/util/errors.h"
@@ -44,8 +43,8 @@ std::string usage() {
            "    [--vae-tiling auto|always|never] [--vae-tile PIXELS (multiple of 64, 0 = from free memory)]\n"
            "    [--memory-limit GIB (most a run may hold on its device, weights included; default: what is "
            "free)]\n"
-           "    [--attention auto|math|flash|efficient|cudnn (CUDA attention kernel; auto: LibTorch's "
-           "choice)]\n"
+           "    [--attention auto|libtorch|math|flash|efficient|cudnn (attention kernel; auto: measured "
+           "fastest on CUDA, LibTorch's choice elsewhere)]\n"
            "    [--output FILE.png|.tif|.exr|.jpg|.webp] [--bit-depth 8|16] [--save-latents "
            "FILE.safetensors]\n"
            "    [--init-image FILE [--strength S (0 < S <= 1, default 0.6)] [--resize fit|crop]]\n"
@@ -93,16 +92,6 @@ int run(const std::vector<std::string>& args) {
     if (!output && !latentsFile && !a.flag("json"))
         throw UsageError("nothing to write: give --output FILE and/or --save-latents FILE (or --json)");
 
-    AttentionBackend attention = AttentionBackend::Auto;
-    if (auto name = a.value("attention")) {
-        try {
-            attention = parseAttentionBackend(*name, "--attention");
-        } catch (const InvalidRequest& e) {
-            throw UsageError(e.what());
-        }
-    }
-    models::useAttentionBackend(attention);
-
     const bool quiet = a.flag("quiet");
     engine::LuminaEngine engine;
     ProgressBar bar(quiet);
@@ -130,7 +119,7 @@ int run(const std::vector<std::string>& args) {
                          {"model", result.modelName},
                          {"device", result.device},
                          {"dtype", result.precision},
-                         {"attention", toString(attention)},
+                         {"attention", result.attention},
                          {"timings_ms",
                           {{"load", loadMs},
                            {"encode", result.encodeMs},

@@ -14,7 +14,7 @@ std::set<std::string> requestValueOptions() {
             "time-shift",   "sigmoid-kappa", "rope-scaling", "watershed", "proportional-attention",
             "context-drop", "cfg-channels",  "device",       "dtype",     "diffusers-preprocess",
             "vae-tiling",   "vae-tile",      "init-image",   "strength",  "resize",
-            "settings",     "memory-limit"};
+            "settings",     "memory-limit",  "attention"};
 }
 
 namespace {
@@ -118,6 +118,7 @@ engine::ModelLoadOptions loadOptionsFromArguments(const Arguments& a) {
     engine::ModelLoadOptions o;
     o.device = parsed(a, "device", parseDeviceChoice, o.device);
     o.precision = parsed(a, "dtype", parsePrecision, o.precision);
+    o.attention = parsed(a, "attention", parseAttentionBackend, o.attention);
     if (a.value("memory-limit")) {
         const double gib = a.doubleValue("memory-limit", 0);
         if (!(gib > 0) || gib > 1e6)

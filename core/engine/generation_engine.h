@@ -22,6 +22,11 @@ struct ModelLoadOptions {
     // Most memory a run may hold on its device, weights included (0: what the device has free); the memory
     // plan (core/pipeline/memory_plan.h) releases the text encoder and tiles the decode to stay within it.
     uint64_t memoryLimitBytes = 0;
+    // The attention kernel (core/vocabulary/choices.h). Auto: on CUDA the kernel measured fastest at first
+    // use (cached in attentionCacheFile, default core/models/common/attention_choice.h); elsewhere LibTorch's
+    // order, the reference's own kernel.
+    AttentionBackend attention = AttentionBackend::Auto;
+    std::string attentionCacheFile{}; // empty: the application data folder's
 };
 
 struct TokenCount {

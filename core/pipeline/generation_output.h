@@ -39,6 +39,7 @@ struct GenerationOutput {
     bool draft = false; // stopped early and kept ("stop and keep")
     double encodeMs = 0, samplingMs = 0, decodeMs = 0, totalMs = 0;
     std::string device, precision, modelName;
+    std::string attention; // the attention kernel setting in effect (pipeline::applyAttentionSetting)
     std::vector<int64_t> latentShape; // [1, 4, H/8, W/8]
     std::vector<float> latents;       // final latents, float32
 };

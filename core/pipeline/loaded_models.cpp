@@ -1,5 +1,6 @@
 #include "core/pipeline/loaded_models.h"
 
+#include "core/models/common/attention_choice.h"
 #include "core/models/vae/vae_decode.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
@@ -64,9 +65,11 @@ std::string dtypeLabel(c10::ScalarType dtype) {
 
 std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId, DeviceChoice deviceChoice,
                                                Precision precision, const io::LoadProgress& progress,
-                                               uint64_t memoryLimitBytes) {
+                                               const EngineSettings& settings) {
     auto models = std::make_shared<LoadedModels>();
-    models->memoryLimitBytes = memoryLimitBytes;
+    models->memoryLimitBytes = settings.memoryLimitBytes;
+    models->attention = settings.attention;
+    models->attentionCacheFile = settings.attentionCacheFile;
     models->checkpoint = io::locateCheckpoint(folderOrRepoId);
     models->name = models->checkpoint.root.filename().string();
     if (models->name.rfind("snapshots", 0) == 0 ||
@@ -202,6 +205,20 @@ uint64_t decodeBudget(const LoadedModels& m) {
 
 MemoryPlan planRunMemory(const LoadedModels& m, int width, int height, bool guided) {
     return planMemory(footprintOf(m), width, height, guided, !m.device.is_cpu(), runMemoryBudget(m));
+}
+
+std::string applyAttentionSetting(const LoadedModels& m) {
+    const auto& config = m.transformer->config();
+    models::AttentionProbe probe;
+    probe.device = m.device;
+    probe.dtype = m.dtype;
+    probe.heads = config.numAttentionHeads;
+    probe.kvHeads = config.numKvHeads;
+    probe.headDim = config.headDim();
+    return models::useAttentionSetting(m.attention, probe,
+                                       m.attentionCacheFile.empty()
+                                           ? models::defaultAttentionCacheFile()
+                                           : std::filesystem::path(m.attentionCacheFile));
 }
 
 void placeForEncoding(const LoadedModels& m, ModelPlacement placement) {

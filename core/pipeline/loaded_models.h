@@ -35,6 +35,9 @@ struct LoadedModels {
     mutable text::PromptEncodingCache encodings{32};
     // Most memory a run may hold on the device, weights included; 0: what the device has free.
     uint64_t memoryLimitBytes = 0;
+    // The attention kernel setting and where Auto's measurements are cached (empty: the default file).
+    AttentionBackend attention = AttentionBackend::Auto;
+    std::string attentionCacheFile;
 };
 
 // `auto` resolves to CUDA, then MPS, then CPU; precision `auto` to bf16 on a GPU and fp32 on the CPU.
@@ -46,9 +49,15 @@ std::string dtypeLabel(c10::ScalarType dtype);
 
 // Locates and loads every component strictly. progress: (bytes done, bytes total) over all components.
 // Throws ModelLoadError naming the component and the cause.
+// Engine settings that travel with the loaded models.
+struct EngineSettings {
+    uint64_t memoryLimitBytes = 0;
+    AttentionBackend attention = AttentionBackend::Auto;
+    std::string attentionCacheFile;
+};
 std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId, DeviceChoice device,
                                                Precision precision, const io::LoadProgress& progress,
-                                               uint64_t memoryLimitBytes = 0);
+                                               const EngineSettings& settings = {});
 
 // The loaded models as the memory plan sees them: parameter counts, weight bytes where they sit, shapes.
 ModelFootprint footprintOf(const LoadedModels& models);
@@ -60,6 +69,11 @@ uint64_t runMemoryBudget(const LoadedModels& models);
 uint64_t decodeBudget(const LoadedModels& models);
 // planMemory for these models on their device with runMemoryBudget.
 MemoryPlan planRunMemory(const LoadedModels& models, int width, int height, bool guided);
+// Before a run: the kernel setting applied process-wide; Auto on CUDA measures the transformer's
+// self-attention once per device, dtype and shape (cached) and puts the fastest kernel first. Returns the
+// kernel setting in effect ("measured: flash", "libtorch", "math", ...), for reports.
+std::string applyAttentionSetting(const LoadedModels& models);
+
 // Where the plan wants the models before the text encoder runs (Swapped: the transformer leaves first; the
 // text encoder comes to the device) and before sampling (the transformer on the device; the text encoder on
 // the host unless AllResident). Moves only what is elsewhere, and hands the freed blocks back to the device.

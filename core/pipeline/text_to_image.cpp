@@ -113,6 +113,7 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
     out.device = deviceLabel(m.device);
     out.precision = dtypeLabel(m.dtype);
     out.modelName = m.name;
+    out.attention = applyAttentionSetting(m);
     auto stage = [&](Stage st) {
         if (callbacks.onStage) callbacks.onStage(st);
     };

@@ -31,7 +31,8 @@ constexpr NameTable<Precision, 4> kPrecisions{{{Precision::Auto, "auto"},
                                                {Precision::FP16, "fp16"}}};
 constexpr NameTable<VAETiling, 3> kVAETilings{
     {{VAETiling::Auto, "auto"}, {VAETiling::Always, "always"}, {VAETiling::Never, "never"}}};
-constexpr NameTable<AttentionBackend, 5> kAttentionBackends{{{AttentionBackend::Auto, "auto"},
+constexpr NameTable<AttentionBackend, 6> kAttentionBackends{{{AttentionBackend::Auto, "auto"},
+                                                             {AttentionBackend::LibTorch, "libtorch"},
                                                              {AttentionBackend::Math, "math"},
                                                              {AttentionBackend::Flash, "flash"},
                                                              {AttentionBackend::Efficient, "efficient"},

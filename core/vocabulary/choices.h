@@ -44,10 +44,11 @@ int stagesPerStep(Sampler sampler);
 enum class DeviceChoice { Auto, CPU, CUDA, MPS }; // "auto", "cpu", "cuda", "mps"
 enum class Precision { Auto, FP32, BF16, FP16 };  // "auto", "fp32", "bf16", "fp16"
 enum class VAETiling { Auto, Always, Never };     // "auto", "always", "never"
-// Scaled-dot-product attention kernel on CUDA (core/models/common/attention_backend.h): "auto", "math",
-// "flash", "efficient", "cudnn". Auto: LibTorch's own choice per call; the others allow only that kernel (a
-// call it cannot serve falls back to math).
-enum class AttentionBackend { Auto, Math, Flash, Efficient, CuDNN };
+// Scaled-dot-product attention kernel (core/models/common/attention_backend.h, attention_choice.h): "auto",
+// "libtorch", "math", "flash", "efficient", "cudnn". Auto: the kernel measured fastest on this device at
+// first use (cached) goes first; LibTorch: LibTorch's own order per call; the others allow only that kernel
+// (a call it cannot serve falls back to math).
+enum class AttentionBackend { Auto, LibTorch, Math, Flash, Efficient, CuDNN };
 
 // How an image-to-image init image of another shape meets the target size.
 enum class InitResize {

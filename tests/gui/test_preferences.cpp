@@ -41,6 +41,7 @@ private slots:
         p.precision = Precision::BF16;
         p.vaeTiling = VAETiling::Always;
         p.vaeTileSize = 1024;
+        p.attention = AttentionBackend::Efficient;
         p.language = "zh_CN";
         p.outputFolder = m_dir.filePath("out");
         p.lastModel = "/models/lumina";
@@ -49,6 +50,7 @@ private slots:
         QCOMPARE(combo(dialog, "prefPrecision")->currentData().toString(), QString("bf16"));
         QCOMPARE(combo(dialog, "prefVaeTiling")->currentData().toString(), QString("always"));
         QCOMPARE(combo(dialog, "prefVaeTile")->currentData().toInt(), 1024);
+        QCOMPARE(combo(dialog, "prefAttention")->currentData().toString(), QString("efficient"));
         QCOMPARE(combo(dialog, "prefLanguage")->currentData().toString(), QString("zh_CN"));
         auto* output = dialog.findChild<QLineEdit*>("prefOutputFolder");
         QCOMPARE(output->text(), m_dir.filePath("out"));
@@ -62,6 +64,7 @@ private slots:
         choose(combo(dialog, "prefPrecision"), "fp32");
         choose(combo(dialog, "prefVaeTiling"), "never");
         choose(combo(dialog, "prefVaeTile"), 0);
+        choose(combo(dialog, "prefAttention"), "libtorch");
         choose(combo(dialog, "prefLanguage"), "ja");
         output->setText("   "); // blank: back to the default folder
         const ui::Preferences chosen = dialog.preferences();
@@ -69,6 +72,7 @@ private slots:
         QVERIFY(chosen.precision == Precision::FP32);
         QVERIFY(chosen.vaeTiling == VAETiling::Never);
         QCOMPARE(chosen.vaeTileSize, 0);
+        QVERIFY(chosen.attention == AttentionBackend::LibTorch);
         QCOMPARE(chosen.language, QString("ja"));
         QCOMPARE(chosen.outputFolder, ui::Preferences::defaultOutputFolder());
         QCOMPARE(chosen.lastModel, QString("/models/lumina")); // not on the dialog: kept
@@ -88,6 +92,7 @@ private slots:
         p.precision = Precision::FP16;
         p.vaeTiling = VAETiling::Always;
         p.vaeTileSize = 2048;
+        p.attention = AttentionBackend::CuDNN;
         p.language = "ja";
         p.outputFolder = "/tmp/lumina out";
         p.save();
@@ -96,6 +101,7 @@ private slots:
         QVERIFY(back.precision == p.precision);
         QVERIFY(back.vaeTiling == p.vaeTiling);
         QCOMPARE(back.vaeTileSize, 2048);
+        QVERIFY(back.attention == AttentionBackend::CuDNN);
         QCOMPARE(back.language, QString("ja"));
         QCOMPARE(back.outputFolder, QString("/tmp/lumina out"));
 
@@ -103,6 +109,7 @@ private slots:
         s.setValue("engine/device", "quantum");
         s.setValue("engine/vaeTiling", "sometimes");
         s.setValue("engine/vaeTile", 1000); // not a multiple of 64
+        s.setValue("engine/attention", "warp");
         QTemporaryDir logDir;
         log::initialize("prefs-test", logDir.path().toStdString(), log::Level::Error);
         const auto fallback = ui::Preferences::load();
@@ -110,6 +117,7 @@ private slots:
         QVERIFY(fallback.precision == Precision::FP16); // a valid neighbour is kept
         QVERIFY(fallback.vaeTiling == VAETiling::Auto);
         QCOMPARE(fallback.vaeTileSize, 0);
+        QVERIFY(fallback.attention == AttentionBackend::Auto);
         // Each reset is logged with the key, the bad value and what is used instead.
         QFile logFile(QString::fromStdString(log::logFilePath()));
         QVERIFY(logFile.open(QIODevice::ReadOnly));
@@ -118,6 +126,7 @@ private slots:
                  qPrintable(logged));
         QVERIFY2(logged.contains("engine/vaeTiling: 'sometimes'"), qPrintable(logged));
         QVERIFY2(logged.contains("engine/vaeTile: '1000'"), qPrintable(logged));
+        QVERIFY2(logged.contains("engine/attention: 'warp'"), qPrintable(logged));
         QVERIFY2(!logged.contains("engine/precision"), qPrintable(logged));
     }
 

@@ -233,6 +233,8 @@ private slots:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto j = QJsonDocument::fromJson(r.out).object();
         QVERIFY(j["seed"].isDouble());
+        // Auto on the CPU is LibTorch's own kernel choice, the reference's (no measurement).
+        QCOMPARE(j["attention"].toString(), QString("libtorch"));
         const auto first = readF32(latents, "latents");
         QCOMPARE(first.shape, (QJsonArray{1, 4, 16, 16}));
         // The recorded seed reproduces the run.
@@ -241,6 +243,10 @@ private slots:
                                                      "--save-latents", again});
         QVERIFY2(r2.exitCode == 0, r2.err.constData());
         QVERIFY(readF32(again, "latents").values == first.values);
+        // An explicit kernel is what runs, and is reported.
+        const auto math = cli(tinyArgs() + QStringList{"--seed", "1", "--attention", "math", "--json"});
+        QVERIFY2(math.exitCode == 0, math.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(math.out).object()["attention"].toString(), QString("math"));
     }
 
     void progressOnAPipeIsALogNotADisplay() {
@@ -353,6 +359,8 @@ private slots:
         QTest::newRow("extension") << base + QStringList{"--output", "/tmp/x.gif"} << "gif";
         QTest::newRow("vae tile") << base + QStringList{"--vae-tile", "100"} << "multiple of 64";
         QTest::newRow("memory limit") << base + QStringList{"--memory-limit", "-2"} << "--memory-limit";
+        QTest::newRow("attention") << base + QStringList{"--attention", "warp"}
+                                   << "attention must be one of auto|libtorch|math|flash|efficient|cudnn";
         QTest::newRow("vae tiling") << base + QStringList{"--vae-tiling", "sometimes"}
                                     << "vae-tiling must be one of auto|always|never";
         QTest::newRow("unknown option") << base + QStringList{"--colour", "red"} << "unknown option";

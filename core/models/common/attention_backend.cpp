@@ -9,9 +9,37 @@ namespace {
 std::atomic<AttentionBackend> g_backend{AttentionBackend::Auto};
 } // namespace
 
+std::vector<at::SDPBackend> defaultAttentionPriorityOrder() {
+    static const std::vector<at::SDPBackend> order = [] {
+        const auto o = at::globalContext().sDPPriorityOrder();
+        return std::vector<at::SDPBackend>(o.begin(), o.end());
+    }();
+    return order;
+}
+
+at::SDPBackend sdpBackendOf(AttentionBackend backend) {
+    switch (backend) {
+    case AttentionBackend::Flash:
+        return at::SDPBackend::flash_attention;
+    case AttentionBackend::Efficient:
+        return at::SDPBackend::efficient_attention;
+    case AttentionBackend::CuDNN:
+        return at::SDPBackend::cudnn_attention;
+    case AttentionBackend::Math:
+    case AttentionBackend::Auto:
+    case AttentionBackend::LibTorch:
+        break;
+    }
+    return at::SDPBackend::math;
+}
+
 void useAttentionBackend(AttentionBackend backend) {
     auto& ctx = at::globalContext();
-    const bool all = backend == AttentionBackend::Auto;
+    std::vector<int64_t> order;
+    for (const auto b : defaultAttentionPriorityOrder())
+        order.push_back(static_cast<int64_t>(b));
+    ctx.setSDPPriorityOrder(order);
+    const bool all = backend == AttentionBackend::Auto || backend == AttentionBackend::LibTorch;
     ctx.setSDPUseMath(true);
     ctx.setSDPUseFlash(all || backend == AttentionBackend::Flash);
     ctx.setSDPUseMemEfficient(all || backend == AttentionBackend::Efficient);

@@ -4,16 +4,24 @@
 // on the CPU and MPS every setting runs the same kernels.
 #include "core/vocabulary/choices.h"
 
+#include <ATen/SDPBackend.h>
 #include <optional>
 #include <string>
 #include <torch/torch.h>
+#include <vector>
 
 namespace lumina::models {
 
-// Auto enables every kernel (LibTorch's priority order); any other value enables that kernel and math, so a
-// call the kernel cannot serve (for example flash with a mask) still runs.
+// Auto and LibTorch enable every kernel in LibTorch's default priority order (Auto's measured choice is
+// applied on top by useMeasuredAttention, core/models/common/attention_choice.h); any other value enables
+// that kernel and math, so a call the kernel cannot serve (for example flash with a mask) still runs.
 void useAttentionBackend(AttentionBackend backend);
 AttentionBackend attentionBackendInUse();
+
+// LibTorch's own kernel priority order, as it was before this program changed it.
+std::vector<at::SDPBackend> defaultAttentionPriorityOrder();
+// The LibTorch backend of a kernel setting (Math, Flash, Efficient, CuDNN); math for Auto and LibTorch.
+at::SDPBackend sdpBackendOf(AttentionBackend backend);
 
 // The kernel at::scaled_dot_product_attention would run for these inputs with the current settings
 // ("math", "flash", "efficient", "cudnn", or "cpu-fused" for the CPU's flash kernel).
