@@ -10,6 +10,10 @@ attention names query/key/value/proj_attn) and --out/NAME/ref.safetensors holdin
            them: (retrieve_latents(vae.encode(image), generator) - shift_factor) * scaling_factor with
            torch.Generator("cpu").manual_seed(sample_seed) (the mean with sample_mode="argmax")
   sample_seed  that seed (int64, one element)
+FLUX-style configs (16 latent channels, no quant convs, shift factor; the layout of Lumina-Image-2.0's vae/) also
+get, in ref.safetensors:
+  preview_latent  a (1, 16, h, w) diffusion-space latent;  preview_rgb8  its (h, w, 3) uint8 live preview by ComfyUI's
+           Flux latent_rgb_factors (comfy/latent_formats.py, class Flux): round((clamp(F^T x + bias, -1, 1) + 1) * 127.5)
 Never downloads anything.
 """
 import argparse
@@ -34,7 +38,35 @@ CONFIGS = {
     "v2_noattn": dict(block_out_channels=(16, 32), layers_per_block=1, norm_num_groups=4,
                       mid_block_add_attention=False, use_post_quant_conv=False, latent_channels=8,
                       latent_size=(8, 8)),
+    # FLUX / Lumina-Image-2.0 layout at toy size: 16 latent channels, no quant convs, FLUX's scaling and shift,
+    # two resnets per down block, mid-block attention, 32 norm groups.
+    "flux": dict(block_out_channels=(32, 32, 64), layers_per_block=2, norm_num_groups=32, latent_channels=16,
+                 use_quant_conv=False, use_post_quant_conv=False, scaling_factor=0.3611, shift_factor=0.1159,
+                 latent_size=(6, 5)),
+    # FLUX layout with four blocks (x8, like the published VAE) and small groups.
+    "flux_x8": dict(block_out_channels=(8, 16, 16, 32), layers_per_block=1, norm_num_groups=8, latent_channels=16,
+                    use_quant_conv=False, use_post_quant_conv=False, scaling_factor=0.3611, shift_factor=0.1159,
+                    latent_size=(5, 4)),
 }
+
+# ComfyUI's Flux latent_rgb_factors (rows: latent channel; columns: R, G, B) and latent_rgb_factors_bias
+# (comfy/latent_formats.py, class Flux).
+FLUX_RGB_FACTORS = [
+    [-0.0346, 0.0244, 0.0681], [0.0034, 0.0210, 0.0687], [0.0275, -0.0668, -0.0433], [-0.0174, 0.0160, 0.0617],
+    [0.0859, 0.0721, 0.0329], [0.0004, 0.0383, 0.0115], [0.0405, 0.0861, 0.0915], [-0.0236, -0.0185, -0.0259],
+    [-0.0245, 0.0250, 0.1180], [0.1008, 0.0755, -0.0421], [-0.0515, 0.0201, 0.0011], [0.0428, -0.0012, -0.0036],
+    [0.0817, 0.0765, 0.0749], [-0.1264, -0.0522, -0.1103], [-0.0280, -0.0881, -0.0499], [-0.1262, -0.0982, -0.0778],
+]
+FLUX_RGB_BIAS = [-0.0329, -0.0718, -0.0851]
+
+
+def preview_reference(g, h, w):
+    latent = torch.randn(1, 16, h, w, generator=g) * 2.5
+    factors = torch.tensor(FLUX_RGB_FACTORS, dtype=torch.float32)  # (16, 3)
+    bias = torch.tensor(FLUX_RGB_BIAS, dtype=torch.float32)
+    rgb = (latent[0].permute(1, 2, 0) @ factors + bias).clamp(-1, 1)  # (h, w, 3)
+    return latent, torch.round((rgb + 1) * 127.5).to(torch.uint8)
+
 
 LEGACY = {".to_q.": ".query.", ".to_k.": ".key.", ".to_v.": ".value.", ".to_out.0.": ".proj_attn."}
 
@@ -105,7 +137,10 @@ def main():
                 else sample * cfg.scaling_factor
             encoded_mean = (mean - shift) * cfg.scaling_factor if cfg.shift_factor is not None \
                 else mean * cfg.scaling_factor
-        save_file({"latents": latents, "decoded": decoded.contiguous(), "image01": image01.contiguous(),
+        extra = {}
+        if cfg.latent_channels == 16:
+            extra["preview_latent"], extra["preview_rgb8"] = preview_reference(g, 7, 9)
+        save_file({**extra, "latents": latents, "decoded": decoded.contiguous(), "image01": image01.contiguous(),
                    "image": image, "mean": dist.mean.contiguous(), "logvar": dist.logvar.contiguous(),
                    "encoded_sample": encoded_sample.contiguous(), "encoded_mean": encoded_mean.contiguous(),
                    "sample_seed": torch.tensor([sample_seed], dtype=torch.int64)},

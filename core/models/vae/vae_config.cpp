@@ -60,4 +60,14 @@ VAEConfig VAEConfig::sdxl() {
     return c;
 }
 
+VAEConfig VAEConfig::flux() {
+    VAEConfig c = sdxl();
+    c.latentChannels = 16;
+    c.useQuantConv = false;
+    c.usePostQuantConv = false;
+    c.scalingFactor = 0.3611;
+    c.shiftFactor = 0.1159;
+    return c;
+}
+
 } // namespace lumina::models

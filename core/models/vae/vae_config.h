@@ -30,6 +30,9 @@ struct VAEConfig {
     // The published SDXL VAE (vae/config.json of stabilityai/sdxl-vae, as shipped in the Lumina-Next
     // checkpoint), for benchmarks without a checkpoint.
     static VAEConfig sdxl();
+    // The FLUX.1 VAE that Lumina-Image 2.0 uses (vae/config.json of Alpha-VLLM/Lumina-Image-2.0): 16 latent
+    // channels, no quant convs, scaling 0.3611 and shift 0.1159 (docs/vae.md).
+    static VAEConfig flux();
 };
 
 } // namespace lumina::models
