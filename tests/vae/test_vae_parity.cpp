@@ -50,7 +50,7 @@ private slots:
 
     void decodeAndEncodeMatchDiffusers_data() {
         QTest::addColumn<QString>("name");
-        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn", "flux", "flux_x8"})
+        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn", "flux", "flux_x8", "sdxl_single"})
             QTest::newRow(n) << QString(n);
     }
     void decodeAndEncodeMatchDiffusers() {
@@ -83,7 +83,7 @@ private slots:
     // drawn from a seeded CPU generator (retrieve_latents), minus the shift factor, times the scaling factor.
     void encodedLatentsMatchDiffusers_data() {
         QTest::addColumn<QString>("name");
-        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn", "flux", "flux_x8"})
+        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn", "flux", "flux_x8", "sdxl_single"})
             QTest::newRow(n) << QString(n);
     }
     void encodedLatentsMatchDiffusers() {
