@@ -16,15 +16,15 @@ struct SingleFilePlan {
     io::LoadOptions options;
 };
 
-// Layout, config and the checked key mapping, checked against a module built for the config on `device`.
+// Layout, config and the checked key mapping (against the module keys of a meta-device model of that config).
 SingleFilePlan planSingleFile(const io::WeightSet& weights, io::LoadOptions options) {
     if (options.rename)
         throw ModelLoadError(
             "VAE single file: LoadOptions::rename is not supported (the key mapping is inferred)");
     if (detectVAEKeyLayout(weights) == VAEKeyLayout::Diffusers)
         throw ModelLoadError(fmt::format("VAE ({}): the file uses the diffusers key layout, which does not "
-                                         "say its configuration; put it in a "
-                                         "vae/ folder with its config.json and load the folder",
+                                         "state its configuration; put it "
+                                         "in a vae/ folder with its config.json and load the folder",
                                          weights.describe()));
     SingleFilePlan plan{inferOriginalVAEConfig(weights), std::move(options)};
     const AutoencoderKLImpl names(plan.config, torch::TensorOptions().dtype(c10::kFloat).device(c10::kMeta));
