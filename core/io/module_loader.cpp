@@ -19,6 +19,15 @@ std::string shapeString(c10::IntArrayRef s) {
     return fmt::format("[{}]", fmt::join(s, ", "));
 }
 
+// The stored shape equals the module's, or (when allowed) is the module's followed by size-1 dimensions.
+bool shapeFits(c10::IntArrayRef stored, c10::IntArrayRef wanted, bool trailingUnitDims) {
+    if (stored == wanted) return true;
+    if (!trailingUnitDims || stored.size() <= wanted.size()) return false;
+    return stored.slice(0, wanted.size()) == wanted &&
+           std::all_of(stored.begin() + static_cast<std::ptrdiff_t>(wanted.size()), stored.end(),
+                       [](int64_t d) { return d == 1; });
+}
+
 Plan plan(const torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
     Plan p;
     for (const auto& item : module.named_parameters(true))
@@ -43,7 +52,7 @@ Plan plan(const torch::nn::Module& module, const WeightSet& weights, const LoadO
             mismatched.push_back(fmt::format("{} (filled twice)", target));
             continue;
         }
-        if (c10::IntArrayRef(entry.info->shape) != it->second.sizes()) {
+        if (!shapeFits(entry.info->shape, it->second.sizes(), options.acceptTrailingUnitDims)) {
             mismatched.push_back(fmt::format("{}: checkpoint {} vs model {}", key,
                                              shapeString(entry.info->shape),
                                              shapeString(it->second.sizes())));
@@ -93,8 +102,10 @@ LoadReport loadModuleWeights(torch::nn::Module& module, const WeightSet& weights
     torch::NoGradGuard noGrad;
     for (const auto& [key, target] : p.pairs) {
         const auto* entry = weights.find(key);
-        auto stored = entry->file->tensor(*entry->info);
         auto& dst = p.targets.at(target);
+        auto stored = entry->file->tensor(*entry->info);
+        if (stored.sizes() != dst.sizes())
+            stored = stored.view(dst.sizes()); // trailing unit dims, see plan()
         const auto dtype = (stored.is_floating_point() && options.dtype) ? *options.dtype
                            : stored.is_floating_point()                  ? dst.scalar_type()
                                                                          : stored.scalar_type();

@@ -27,6 +27,9 @@ struct LoadOptions {
     // On the CPU, a tensor stored in the wanted dtype becomes a view of the mapped file instead of a copy
     // (docs/bench-io.md, Loading). Off: every tensor is copied into private memory.
     bool useMappedPages = true;
+    // Accept a stored tensor whose shape is the module tensor's followed by extra size-1 dimensions (a 1x1
+    // convolution's [out, in, 1, 1] filling a Linear's [out, in]); it is viewed in the module's shape.
+    bool acceptTrailingUnitDims = false;
 };
 
 struct LoadReport {

@@ -280,8 +280,12 @@ GenerationOutput generateImage(const LoadedModels& m, const GenerationRequest& r
             const bool full =
                 request.fullPreviewEveryNSteps > 0 && progress.step % request.fullPreviewEveryNSteps == 0;
             const auto estimate = cleanEstimate();
-            const image::Rgb8Image preview = full ? models::decodedPreview(*m.vae, estimate.to(m.vaeDtype))
-                                                  : models::latentPreview(estimate);
+            // A VAE whose latent format has no RGB projection always gets the decoded preview.
+            const int64_t latentChannels = m.vae->config().latentChannels;
+            const bool projected = !full && models::latentRGBProjection(latentChannels).has_value();
+            const image::Rgb8Image preview = projected
+                                                 ? models::latentPreview(estimate, latentChannels)
+                                                 : models::decodedPreview(*m.vae, estimate.to(m.vaeDtype));
             callbacks.onStep(progress, &preview);
         };
 

@@ -249,6 +249,41 @@ private slots:
         const auto msg = errorOf([&] { io::loadModuleWeights(model, weights("twice", tensors), options); });
         QVERIFY2(msg.contains("scale (filled twice)"), qPrintable(msg));
     }
+    // Mutation tried: shapeFits accepting any extra dimension (d >= 1 instead of d == 1): the [3, 4, 2] row
+    // passed the checks and the load threw an unhandled view error instead of the mis-shaped key report.
+    void trailingUnitDimsOnlyWhenAllowed() {
+        auto tensors = tinyCheckpoint();
+        tensors[0] = {"proj.weight", "F32", {3, 4, 1, 1}, floatBytes(seq(12, -1.0f))};
+        const auto w = weights("conv1x1", tensors);
+        {
+            TinyModel model;
+            const auto msg = errorOf([&] { io::loadModuleWeights(model, w, {}); });
+            QVERIFY2(msg.contains("proj.weight: checkpoint [3, 4, 1, 1] vs model [3, 4]"), qPrintable(msg));
+        }
+        TinyModel model;
+        io::LoadOptions options;
+        options.acceptTrailingUnitDims = true;
+        io::checkModuleWeights(model, w, options);
+        const auto report = io::loadModuleWeights(model, w, options);
+        QCOMPARE(report.tensorsLoaded, std::size_t(7));
+        QCOMPARE(model.proj->weight.sizes().vec(), std::vector<int64_t>({3, 4}));
+        QVERIFY(torch::equal(model.proj->weight, torch::tensor(seq(12, -1.0f)).reshape({3, 4})));
+        // Still used in place from the mapping: the view changes the shape, not the storage.
+        const auto* entry = w.find("proj.weight");
+        QVERIFY(model.proj->weight.data_ptr() == static_cast<const void*>(entry->file->bytes(*entry->info)));
+        // Extra dimensions that are not 1, or a different leading shape, stay errors.
+        for (const std::vector<int64_t>& shape :
+             {std::vector<int64_t>{3, 4, 2}, std::vector<int64_t>{4, 3, 1, 1}, std::vector<int64_t>{3, 1}}) {
+            auto bad = tinyCheckpoint();
+            int64_t n = 1;
+            for (auto d : shape)
+                n *= d;
+            bad[0] = {"proj.weight", "F32", shape, floatBytes(seq(static_cast<int>(n), 0.0f))};
+            TinyModel m;
+            const auto msg = errorOf([&] { io::loadModuleWeights(m, weights("badconv", bad), options); });
+            QVERIFY2(msg.contains("1 mis-shaped key(s): proj.weight"), qPrintable(msg));
+        }
+    }
     void progressIsMonotonicUpToTotal() {
         TinyModel model;
         const auto w = weights("progress", tinyCheckpoint());

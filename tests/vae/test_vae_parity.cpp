@@ -1,9 +1,12 @@
 // AutoencoderKL decode/encode against diffusers on tiny random models (<= 1e-5 abs, fp32 CPU),
-// loading through the real loader (legacy attention names included), plus the loader's error paths.
+// loading through the real loader (legacy attention names included), plus the loader's error paths. The
+// flux rows are the FLUX / Lumina-Image 2.0 layout (16 latent channels, no quant convs, shift factor).
 //
 // Mutation tried: the ResNet block's second SiLU left out: decodeAndEncodeMatchDiffusers failed for every
 // config, and bf16RunsAndStaysClose. Encoded latents: std = exp(logvar) instead of exp(0.5 * logvar) made
 // encodedLatentsMatchDiffusers fail for every config (sample only; the mean rows still passed).
+// FLUX rows: the shift factor left out of decodeLatentsToImage: decodeAndEncodeMatchDiffusers failed for
+// flux, flux_x8 and v4_legacy (image01), the configs with a shift factor.
 #include "core/models/vae/autoencoder_kl.h"
 #include "core/models/vae/vae_decode.h"
 #include "core/models/vae/vae_encode.h"
@@ -47,7 +50,7 @@ private slots:
 
     void decodeAndEncodeMatchDiffusers_data() {
         QTest::addColumn<QString>("name");
-        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn"})
+        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn", "flux", "flux_x8", "sdxl_single"})
             QTest::newRow(n) << QString(n);
     }
     void decodeAndEncodeMatchDiffusers() {
@@ -80,7 +83,7 @@ private slots:
     // drawn from a seeded CPU generator (retrieve_latents), minus the shift factor, times the scaling factor.
     void encodedLatentsMatchDiffusers_data() {
         QTest::addColumn<QString>("name");
-        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn"})
+        for (const char* n : {"v1", "v3", "v4_legacy", "v2_noattn", "flux", "flux_x8", "sdxl_single"})
             QTest::newRow(n) << QString(n);
     }
     void encodedLatentsMatchDiffusers() {
@@ -108,6 +111,26 @@ private slots:
         const double d = vaetest::maxAbs(image, vaetest::ref("v1", "image01"));
         qInfo("bf16 vs fp32 reference image max abs %.3g", d);
         QVERIFY(d < 0.1);
+    }
+
+    // The FLUX VAE's published settings (Lumina-Image-2.0 vae/config.json) and the same keys read through
+    // fromFile (the flux fixture's config.json, written by diffusers from FLUX's values).
+    void fluxConfigIsLuminaImage2() {
+        const auto flux = VAEConfig::flux();
+        QCOMPARE(flux.latentChannels, int64_t{16});
+        QCOMPARE(flux.blockOutChannels, (std::vector<int64_t>{128, 256, 512, 512}));
+        QCOMPARE(flux.layersPerBlock, int64_t{2});
+        QCOMPARE(flux.normNumGroups, int64_t{32});
+        QVERIFY(!flux.useQuantConv && !flux.usePostQuantConv && flux.midBlockAddAttention);
+        QCOMPARE(flux.scalingFactor, 0.3611);
+        QCOMPARE(flux.shiftFactor.value_or(0), 0.1159);
+        QCOMPARE(flux.spatialFactor(), int64_t{8});
+        const auto tiny = VAEConfig::fromFile(vaetest::fixture("flux") / "vae" / "config.json");
+        QCOMPARE(tiny.latentChannels, int64_t{16});
+        QVERIFY(!tiny.useQuantConv && !tiny.usePostQuantConv);
+        QCOMPARE(tiny.scalingFactor, flux.scalingFactor);
+        QCOMPARE(tiny.shiftFactor.value_or(0), *flux.shiftFactor);
+        QVERIFY(!VAEConfig::sdxl().shiftFactor);
     }
 
     void fp16FallsBackToFp32() { QCOMPARE(vaetest::load("v1", c10::kHalf)->dtype(), c10::kFloat); }

@@ -1,6 +1,7 @@
 // Tiled VAE decode against the untiled decode on tiny random models: PSNR >= 40 dB and no seam on a smooth
 // gradient latent at several tile/overlap settings; tile placement and the memory estimate that picks tiles.
-// Tiled encode (exact shared GroupNorm statistics) against the untiled encode.
+// Tiled encode (exact shared GroupNorm statistics) against the untiled encode. SDXL-style and FLUX-style
+// (16 latent channels, no quant convs) models alike.
 // Writes the images it compares as PNGs to $LUMINA_VAE_IMAGE_DIR (kept in docs/images/).
 #include "core/models/vae/vae_decode.h"
 #include "core/models/vae/vae_encode.h"
@@ -18,13 +19,17 @@ using namespace lumina::models;
 
 namespace {
 
-// Smooth diffusion-space latent (1, 4, h, w): ramps along x and y, a slow wave, a constant.
-at::Tensor gradientLatent(int64_t h, int64_t w) {
+// Smooth diffusion-space latent (1, C, h, w): ramps along x and y, a slow wave, a constant, and for C > 4
+// further waves of other frequencies and phases.
+at::Tensor gradientLatent(int64_t h, int64_t w, int64_t channels = 4) {
     const auto y = torch::linspace(-1, 1, h).view({h, 1}).expand({h, w});
     const auto x = torch::linspace(-1, 1, w).view({1, w}).expand({h, w});
-    return torch::stack({x, y, torch::sin(3.0 * x + 2.0 * y) * 0.5, torch::full({h, w}, 0.3)})
-        .unsqueeze(0)
-        .contiguous();
+    std::vector<at::Tensor> planes{x, y, torch::sin(3.0 * x + 2.0 * y) * 0.5, torch::full({h, w}, 0.3)};
+    for (int64_t c = 4; c < channels; ++c) {
+        const double k = static_cast<double>(c);
+        planes.push_back(torch::cos((1.0 + 0.3 * k) * x - (0.5 + 0.2 * k) * y + k) * 0.6);
+    }
+    return torch::stack(planes).unsqueeze(0).contiguous();
 }
 
 double psnr(const at::Tensor& a, const at::Tensor& b) {
@@ -91,6 +96,8 @@ private slots:
         QTest::newRow("v1 t4") << "v1" << 4;
         QTest::newRow("v3 t5") << "v3" << 5;
         QTest::newRow("v4 t6") << "v4_legacy" << 6;
+        QTest::newRow("flux t5") << "flux" << 5;
+        QTest::newRow("flux_x8 t6") << "flux_x8" << 6;
     }
     void tiledEncodeMatchesUntiled() {
         QFETCH(QString, name);
@@ -149,6 +156,10 @@ private slots:
         QTest::newRow("v4 t16 o8") << "v4_legacy" << 16 << 8 << 0 << true << 40.0;
         QTest::newRow("v4 t12 o3 whole2") << "v4_legacy" << 12 << 3 << 2 << true << 40.0;
         QTest::newRow("v4 t24 o2 auto") << "v4_legacy" << 24 << 2 << -1 << true << 40.0;
+        // FLUX layout: 16 latent channels, no post_quant_conv, shift factor.
+        QTest::newRow("flux t16 o4") << "flux" << 16 << 4 << 0 << true << 40.0;
+        QTest::newRow("flux t20 o2 whole1") << "flux" << 20 << 2 << 1 << true << 40.0;
+        QTest::newRow("flux_x8 t12 o3 whole2") << "flux_x8" << 12 << 3 << 2 << true << 40.0;
         // Approximate statistics (one pass at tile size): on these random untrained networks the error is
         // large; the bounds guard against regressions, not quality.
         QTest::newRow("v1 t16 o4 approximate") << "v1" << 16 << 4 << 0 << false << 25.0;
@@ -163,7 +174,8 @@ private slots:
         QFETCH(bool, exact);
         QFETCH(double, minPsnr);
         const auto vae = vaetest::load(name.toStdString());
-        const auto latents = gradientLatent(48, 40) * vae->config().scalingFactor * 2.0;
+        const auto latents =
+            gradientLatent(48, 40, vae->config().latentChannels) * vae->config().scalingFactor * 2.0;
         const auto full = decodeLatentsToImage(*vae, latents, {lumina::VAETiling::Never});
         TiledDecodeOptions options{lumina::VAETiling::Always, tile, overlap};
         options.statistics =

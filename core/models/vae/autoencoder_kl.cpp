@@ -112,11 +112,10 @@ VAEConfig readConfig(const std::filesystem::path& folder) {
 
 } // namespace
 
-std::shared_ptr<AutoencoderKLImpl> loadVAE(const std::filesystem::path& folder,
-                                           const io::LoadOptions& options) {
-    const auto config = readConfig(folder);
-    auto opts = withLegacyNames(options);
-    auto dtype = opts.dtype.value_or(c10::kFloat);
+std::shared_ptr<AutoencoderKLImpl> loadVAEWeights(const VAEConfig& config, const io::WeightSet& weights,
+                                                  io::LoadOptions options) {
+    if (options.componentLabel == "model") options.componentLabel = "VAE";
+    auto dtype = options.dtype.value_or(c10::kFloat);
     if (dtype == c10::kHalf) {
         log::warn(
             "VAE: fp16 overflows in the SDXL VAE (activations exceed 65504); running it in fp32 instead "
@@ -126,18 +125,23 @@ std::shared_ptr<AutoencoderKLImpl> loadVAE(const std::filesystem::path& folder,
     if (dtype != c10::kFloat && dtype != c10::kBFloat16 && dtype != c10::kDouble)
         throw ModelLoadError(
             fmt::format("VAE: dtype {} is not supported; use fp32 or bf16", c10::toString(dtype)));
-    opts.dtype = dtype;
-    const auto weights = io::WeightSet::openFolder(folder);
+    options.dtype = dtype;
     // Empty CPU parameters cost no memory until touched; the loader checks every name and shape before it
     // reads anything and then places each tensor once on the target device.
     auto model =
         std::make_shared<AutoencoderKLImpl>(config, torch::TensorOptions().dtype(dtype).device(c10::kCPU));
-    const auto report = io::loadModuleWeights(*model, weights, opts);
+    const auto report = io::loadModuleWeights(*model, weights, options);
     model->eval();
-    log::info("VAE: loaded {} tensors from {} ({} blocks, scaling {}, {} on {})", report.tensorsLoaded,
-              weights.describe(), config.blockOutChannels.size(), config.scalingFactor, c10::toString(dtype),
-              opts.device.str());
+    log::info("VAE: loaded {} tensors from {} ({} blocks, {} latent channels, scaling {}, {} on {})",
+              report.tensorsLoaded, weights.describe(), config.blockOutChannels.size(), config.latentChannels,
+              config.scalingFactor, c10::toString(dtype), options.device.str());
     return model;
+}
+
+std::shared_ptr<AutoencoderKLImpl> loadVAE(const std::filesystem::path& folder,
+                                           const io::LoadOptions& options) {
+    const auto config = readConfig(folder);
+    return loadVAEWeights(config, io::WeightSet::openFolder(folder), withLegacyNames(options));
 }
 
 void validateVAE(const std::filesystem::path& folder) {

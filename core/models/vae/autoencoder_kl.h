@@ -53,6 +53,12 @@ TORCH_MODULE(AutoencoderKL);
 std::shared_ptr<AutoencoderKLImpl> loadVAE(const std::filesystem::path& folder,
                                            const io::LoadOptions& options);
 
+// Builds the model for `config` and fills it strictly from `weights` (keys as `options.rename` maps them),
+// with loadVAE's dtype rule. Used by loadVAE and loadVAESingleFile (vae_single_file.h). Throws
+// ModelLoadError.
+std::shared_ptr<AutoencoderKLImpl> loadVAEWeights(const VAEConfig& config, const io::WeightSet& weights,
+                                                  io::LoadOptions options);
+
 // The checks of loadVAE (config, tensor names and shapes) without reading tensor data.
 void validateVAE(const std::filesystem::path& folder);
 

@@ -1,5 +1,5 @@
-// Reference: ComfyUI comfy/latent_formats.py (SDXL latent_rgb_factors) and latent_preview.py (projection and
-// rounding); the decoded preview reuses decodeLatentsToImage.
+// Reference: ComfyUI comfy/latent_formats.py (SDXL and Flux latent_rgb_factors) and latent_preview.py
+// (projection and rounding); the decoded preview reuses decodeLatentsToImage.
 #include "core/models/vae/latent_preview.h"
 
 #include "core/models/vae/vae_decode.h"
@@ -54,15 +54,27 @@ PreviewImage toPreviewImage(const at::Tensor& chw01) {
     return img;
 }
 
-PreviewImage latentPreview(const at::Tensor& x0, int maxEdge) {
+std::optional<LatentRGBProjection> latentRGBProjection(int64_t latentChannels) {
+    if (latentChannels == 4) return LatentRGBProjection{kSDXLLatentRGBFactors, kSDXLLatentRGBBias};
+    if (latentChannels == 16) return LatentRGBProjection{kFluxLatentRGBFactors, kFluxLatentRGBBias};
+    return std::nullopt;
+}
+
+PreviewImage latentPreview(const at::Tensor& x0, int64_t latentChannels, int maxEdge) {
     torch::NoGradGuard noGrad;
-    const auto x = firstImage(x0, 4, "latent preview").to(c10::kCPU, c10::kFloat);
-    auto factors = torch::empty({3, 4}, torch::kFloat);
+    const auto projection = latentRGBProjection(latentChannels);
+    if (!projection)
+        throw InvalidRequest(
+            fmt::format("latent preview: no latent->RGB projection for {} latent channels (known: "
+                        "4 for the SDXL VAE, 16 for the FLUX VAE); use the decoded preview",
+                        latentChannels));
+    const auto x = firstImage(x0, latentChannels, "latent preview").to(c10::kCPU, c10::kFloat);
+    auto factors = torch::empty({3, latentChannels}, torch::kFloat);
     auto bias = torch::empty({3}, torch::kFloat);
     for (int c = 0; c < 3; ++c) {
-        for (int k = 0; k < 4; ++k)
-            factors[c][k] = static_cast<float>(kSDXLLatentRGBFactors[k][c]);
-        bias[c] = static_cast<float>(kSDXLLatentRGBBias[c]);
+        for (int64_t k = 0; k < latentChannels; ++k)
+            factors[c][k] = static_cast<float>(projection->factors[static_cast<std::size_t>(k)][c]);
+        bias[c] = static_cast<float>(projection->bias[c]);
     }
     // Per pixel: rgb[c] = sum_k latent[k] * F[k][c] + bias[c].
     auto rgb = at::einsum("ck,bkhw->bchw", {factors, x}) + bias.view({1, 3, 1, 1});

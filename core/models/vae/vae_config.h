@@ -36,6 +36,17 @@ struct VAEConfig {
         c.scalingFactor = 0.13025;
         return c;
     }
+    // The FLUX.1 VAE that Lumina-Image 2.0 uses (vae/config.json of Alpha-VLLM/Lumina-Image-2.0): 16 latent
+    // channels, no quant convs, scaling 0.3611 and shift 0.1159 (docs/vae.md).
+    static VAEConfig flux() {
+        VAEConfig c = sdxl();
+        c.latentChannels = 16;
+        c.useQuantConv = false;
+        c.usePostQuantConv = false;
+        c.scalingFactor = 0.3611;
+        c.shiftFactor = 0.1159;
+        return c;
+    }
 };
 
 } // namespace lumina::models
