@@ -303,6 +303,8 @@ private slots:
             model->prepareCaption(torch::randn({2, 4, 24}), torch::tensor({{1, 1, 0, 0}, {0, 0, 0, 0}})));
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, model->prepareCaption(torch::randn({1, 4, 23}),
                                                                        torch::ones({1, 4}, torch::kLong)));
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, model->prepareCaption(torch::randn({0, 4, 24}),
+                                                                       torch::ones({0, 4}, torch::kLong)));
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, model->prepareCaption(torch::randn({1, 4, 24}),
                                                                        torch::ones({1, 5}, torch::kLong)));
         QVERIFY(model->forward(torch::randn({1, 4, 64, 8}), t, caption).sizes() ==

@@ -99,6 +99,7 @@ Lumina2Caption Lumina2TransformerImpl::prepareCaption(const at::Tensor& features
         throw InvalidRequest(fmt::format("Lumina 2: caption features are {} but the model is {}",
                                          c10::toString(features.scalar_type()), c10::toString(dtype())));
     const int64_t b = features.size(0), l = features.size(1);
+    if (b == 0) throw InvalidRequest("Lumina 2: the caption batch is empty");
     const auto valid = mask.to(at::kCPU).ne(0);
     const auto counts = valid.sum(1).to(at::kLong).contiguous();
     Lumina2Caption caption;
