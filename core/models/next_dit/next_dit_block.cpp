@@ -3,9 +3,10 @@
 #include "core/models/next_dit/next_dit_block.h"
 
 #include "core/models/common/key_value_pooling.h"
-#include "core/models/next_dit/rope_table.h"
+#include "core/models/common/rotary_embedding.h"
 
 #include <torch/torch.h>
+#include <utility>
 
 namespace lumina::models {
 namespace {
@@ -50,29 +51,12 @@ at::Tensor NextDiTAttentionImpl::value(const at::Tensor& x) const {
     return to_v->forward(x).view({x.size(0), -1, kvHeads, headDim});
 }
 
-at::Tensor groupedQueryAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                 const std::optional<at::Tensor>& mask, std::optional<double> scale) {
-    const int64_t b = q.size(0), s = q.size(1), heads = q.size(2), d = q.size(3), kvHeads = k.size(1);
-    const auto qt = q.transpose(1, 2); // (B, heads, S, D), a view as in the reference
-    if (kvHeads == heads)
-        return at::scaled_dot_product_attention(qt, k, v, mask, 0.0, false, scale).transpose(1, 2);
-    const int64_t rep = heads / kvHeads;
-    const auto grouped = qt.reshape({b, kvHeads, rep * s, d});
-    const auto out = at::scaled_dot_product_attention(grouped, k, v, mask, 0.0, false, scale);
-    return out.reshape({b, heads, s, d}).transpose(1, 2);
-}
-
 NextDiTBlockImpl::NextDiTBlockImpl(const NextDiTConfig& c, const at::TensorOptions& o) {
     gate = register_parameter("gate", torch::empty({c.numAttentionHeads}, o), false);
     attn1 = register_module("attn1", NextDiTAttention(c, c.hiddenSize, false, o));
     attn2 = register_module("attn2", NextDiTAttention(c, c.crossAttentionDim, true, o));
-    auto ff = register_module("feed_forward", std::make_shared<Group>());
-    ff1 = ff->register_module("linear_1", Dense(c.hiddenSize, c.ffnInnerDim(), false, o));
-    ff2 = ff->register_module("linear_2", Dense(c.ffnInnerDim(), c.hiddenSize, false, o));
-    ff3 = ff->register_module("linear_3", Dense(c.hiddenSize, c.ffnInnerDim(), false, o));
-    auto n1 = register_module("norm1", std::make_shared<Group>());
-    adaLN = n1->register_module("linear", Dense(c.conditioningDim(), 4 * c.hiddenSize, true, o));
-    norm1 = n1->register_module("norm", RMSNorm(c.hiddenSize, c.normEps, o));
+    feedForward = register_module("feed_forward", LuminaFeedForward(c.hiddenSize, c.ffnInnerDim(), o));
+    norm1 = register_module("norm1", LuminaRMSNormZero(c.hiddenSize, c.conditioningDim(), c.normEps, o));
     ffnNorm1 = register_module("ffn_norm1", RMSNorm(c.hiddenSize, c.normEps, o));
     norm2 = register_module("norm2", RMSNorm(c.hiddenSize, c.normEps, o));
     ffnNorm2 = register_module("ffn_norm2", RMSNorm(c.hiddenSize, c.normEps, o));
@@ -98,14 +82,14 @@ NextDiTLayerCaption NextDiTBlockImpl::prepareCaption(const at::Tensor& captionFe
 at::Tensor NextDiTBlockImpl::forward(const at::Tensor& x, const at::Tensor& temb, const at::Tensor& rope,
                                      const NextDiTLayerCaption& caption, const at::Tensor& captionMask,
                                      double selfScale, const KeyValuePooling& pooling) const {
-    // LuminaRMSNormZero: scale-only modulation, chunks in the order scale_msa, gate_msa, scale_mlp, gate_mlp.
-    // In-place arithmetic on the block's own temporaries is exact: every product and sum is the reference's
-    // (IEEE + and * commute), computed in the same dtype; each temporary dies with its scope, so a block
-    // holds a few hidden-state-sized tensors at a time instead of every intermediate.
-    const auto mod = adaLN->forward(at::silu(temb)).chunk(4, 1);
+    // LuminaRMSNormZero: scale-only modulation. In-place arithmetic on the block's own temporaries is exact:
+    // every product and sum is the reference's (IEEE + and * commute), computed in the same dtype; each
+    // temporary dies with its scope, so a block holds a few hidden-state-sized tensors at a time instead of
+    // every intermediate.
+    auto mod = norm1->forward(x, temb);
     at::Tensor h;
     {
-        const auto xn = norm1->forward(x).mul_(1 + mod[0].unsqueeze(1));
+        const auto xn = std::move(mod.normed); // dies with this scope, before the feed-forward
         const auto q = attn1->query(xn, rope);
         auto k = attn1->key(xn, rope);
         auto v = attn1->value(xn);
@@ -125,20 +109,11 @@ at::Tensor NextDiTBlockImpl::forward(const at::Tensor& x, const at::Tensor& temb
         // selfOut + crossOut * tanh(gate)
         const auto mixed = crossOut.mul_(gate.tanh().view({1, 1, -1, 1})).add_(selfOut).flatten(-2);
         // x + tanh(gate_msa) * norm2(attn2.to_out(mixed))
-        h = norm2->forward(attn2->out->forward(mixed)).mul_(mod[1].unsqueeze(1).tanh()).add_(x);
+        h = norm2->forward(attn2->out->forward(mixed)).mul_(mod.gateMsa.unsqueeze(1).tanh()).add_(x);
     }
-    const auto ffnIn = ffnNorm1->forward(h).mul_(1 + mod[2].unsqueeze(1));
-    // FP32SiLU: SiLU in fp32, cast back before the product with the linear branch (in place: the cast of
-    // copy_ is the cast of .to()).
-    auto a = ff1->forward(ffnIn);
-    if (a.scalar_type() == at::kFloat)
-        at::silu_(a);
-    else
-        a.copy_(at::silu(a.to(at::kFloat)));
-    const auto ffn = ff2->forward(a.mul_(ff3->forward(ffnIn)));
-    a = at::Tensor();
+    const auto ffn = feedForward->forward(ffnNorm1->forward(h).mul_(1 + mod.scaleMlp.unsqueeze(1)));
     // h + tanh(gate_mlp) * ffn_norm2(ffn)
-    return ffnNorm2->forward(ffn).mul_(mod[3].unsqueeze(1).tanh()).add_(h);
+    return ffnNorm2->forward(ffn).mul_(mod.gateMlp.unsqueeze(1).tanh()).add_(h);
 }
 
 } // namespace lumina::models

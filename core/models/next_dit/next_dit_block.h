@@ -1,7 +1,9 @@
 #pragma once
 // One LuminaNextDiTBlock (diffusers transformers/lumina_nextdit2d.py, with LuminaAttnProcessor2_0 from
 // attention_processor.py and LuminaFeedForward from attention.py); docs/reference-notes.md, Next-DiT.
-#include "core/models/next_dit/layers.h"
+#include "core/models/common/grouped_query_attention.h"
+#include "core/models/common/lumina_layers.h"
+#include "core/models/common/norm_layers.h"
 #include "core/models/next_dit/next_dit_config.h"
 
 #include <optional>
@@ -33,15 +35,6 @@ public:
 };
 TORCH_MODULE(NextDiTAttention);
 
-// Grouped-query SDPA. q (B, S, heads, D); k, v (B, kvHeads, L, D); mask broadcastable to (B, 1, 1, L) bool or
-// undefined. Query head h uses KV head h / (heads / kvHeads) as the reference's repeat-interleave does, but K
-// and V are never copied: the query heads of one KV head are stacked along the sequence axis
-// ((B, kvHeads, rep * S, D)), which is one SDPA call with kvHeads heads. (SDPA's enable_gqa was measured
-// slower on CPU in torch 2.11: it falls back to the math kernel and repeats K/V inside.) Returns
-// (B, S, heads, D). `scale` nullopt: SDPA's default 1/sqrt(D), as the reference's cross-attention.
-at::Tensor groupedQueryAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                 const std::optional<at::Tensor>& mask, std::optional<double> scale);
-
 // Context Drop: the self-attention keys/values of a (gridHeight x gridWidth) token grid pooled in
 // window x window cells (window 1: no pooling).
 struct KeyValuePooling {
@@ -72,9 +65,8 @@ public:
 
     at::Tensor gate;
     NextDiTAttention attn1{nullptr}, attn2{nullptr};
-    Dense ff1{nullptr}, ff2{nullptr}, ff3{nullptr}; // feed_forward.linear_1/2/3
-    Dense adaLN{nullptr};                           // norm1.linear
-    RMSNorm norm1{nullptr};                         // norm1.norm
+    LuminaFeedForward feedForward{nullptr}; // feed_forward
+    LuminaRMSNormZero norm1{nullptr};       // norm1 (adaLN: norm1.linear, norm1.norm)
     RMSNorm norm2{nullptr}, ffnNorm1{nullptr}, ffnNorm2{nullptr}, contextNorm{nullptr};
 
 private:

@@ -2,6 +2,7 @@
 #include "core/models/next_dit/next_dit_config.h"
 
 #include "core/io/json_file.h"
+#include "core/models/common/feed_forward_width.h"
 #include "core/util/errors.h"
 
 #include <fmt/format.h>
@@ -10,10 +11,9 @@
 namespace lumina::models {
 
 int64_t NextDiTConfig::ffnInnerDim() const {
-    // The reference computes int(4 * 2 * dim / 3) in Python floats, then int(multiplier * inner).
-    auto inner = static_cast<int64_t>(4.0 * 2.0 * static_cast<double>(hiddenSize) / 3.0);
-    if (ffnDimMultiplier) inner = static_cast<int64_t>(*ffnDimMultiplier * static_cast<double>(inner));
-    return multipleOf * ((inner + multipleOf - 1) / multipleOf);
+    // LuminaNextDiTBlock passes int(4 * 2 * dim / 3), computed in Python floats.
+    return luminaFeedForwardWidth(static_cast<int64_t>(4.0 * 2.0 * static_cast<double>(hiddenSize) / 3.0),
+                                  multipleOf, ffnDimMultiplier);
 }
 
 void NextDiTConfig::validate(const std::string& where) const {

@@ -4,6 +4,7 @@
 #include "core/models/next_dit/next_dit_model.h"
 
 #include "core/io/weight_set.h"
+#include "core/models/common/patches.h"
 #include "core/util/errors.h"
 
 #include <cmath>
@@ -16,23 +17,11 @@ namespace {
 
 struct Group : torch::nn::Module {};
 
-constexpr int64_t kTimeFeatures = 256; // frequency_embedding_size of the time projection
-
 std::string shapeOf(const at::Tensor& t) {
     return fmt::format("{}", fmt::join(t.sizes(), "x"));
 }
 
 } // namespace
-
-// The same ops as the reference: scalar multiply by the double -ln(10000), divide by 128.0, exp.
-at::Tensor timestepProjection(const at::Tensor& t) {
-    constexpr int64_t half = kTimeFeatures / 2;
-    auto exponent = at::arange(0, half, at::TensorOptions().dtype(at::kFloat).device(t.device()))
-                        .mul(-std::log(10000.0))
-                        .div(static_cast<double>(half) - 0.0);
-    const auto args = t.unsqueeze(1).to(at::kFloat) * exponent.exp().unsqueeze(0);
-    return at::cat({at::cos(args), at::sin(args)}, -1);
-}
 
 NextDiTModelImpl::NextDiTModelImpl(const NextDiTConfig& config, const at::TensorOptions& o)
     : m_config(config) {
@@ -44,10 +33,8 @@ NextDiTModelImpl::NextDiTModelImpl(const NextDiTConfig& config, const at::Tensor
     m_padToken = register_parameter("pad_token", torch::empty({c.hiddenSize}, o), false);
 
     auto tce = register_module("time_caption_embed", std::make_shared<Group>());
-    auto timeEmb = tce->register_module("timestep_embedder", std::make_shared<Group>());
-    m_timeLinear1 = timeEmb->register_module("linear_1", Dense(kTimeFeatures, c.conditioningDim(), true, o));
-    m_timeLinear2 =
-        timeEmb->register_module("linear_2", Dense(c.conditioningDim(), c.conditioningDim(), true, o));
+    m_timeEmbedder =
+        tce->register_module("timestep_embedder", TimestepEmbedding(kTimeFeatures, c.conditioningDim(), o));
     auto capEmb = tce->register_module("caption_embedder", std::make_shared<Group>());
     m_captionNorm = capEmb->register_module("0", AffineLayerNorm(c.crossAttentionDim, 1e-5, o));
     m_captionLinear = capEmb->register_module("1", Dense(c.crossAttentionDim, c.conditioningDim(), true, o));
@@ -56,10 +43,9 @@ NextDiTModelImpl::NextDiTModelImpl(const NextDiTConfig& config, const at::Tensor
     for (int64_t i = 0; i < c.numLayers; ++i)
         m_blocks.push_back(layers->register_module(std::to_string(i), NextDiTBlock(c, o)));
 
-    auto normOut = register_module("norm_out", std::make_shared<Group>());
-    m_outLinear1 = normOut->register_module("linear_1", Dense(c.conditioningDim(), c.hiddenSize, true, o));
-    m_outLinear2 = normOut->register_module(
-        "linear_2", Dense(c.hiddenSize, c.patchSize * c.patchSize * c.outChannels(), true, o));
+    m_normOut = register_module("norm_out",
+                                LuminaLayerNormContinuous(c.hiddenSize, c.conditioningDim(),
+                                                          c.patchSize * c.patchSize * c.outChannels(), o));
 }
 
 void NextDiTModelImpl::finishLoading() {
@@ -105,7 +91,7 @@ NextDiTCaption NextDiTModelImpl::prepareCaption(const at::Tensor& features, cons
 at::Tensor NextDiTModelImpl::timeEmbedding(const at::Tensor& timestep) const {
     at::NoGradGuard noGrad;
     const auto features = timestepProjection(timestep.to(device())).to(dtype());
-    return m_timeLinear2->forward(at::silu(m_timeLinear1->forward(features)));
+    return m_timeEmbedder->forward(features);
 }
 
 at::Tensor NextDiTModelImpl::patchEmbed(const at::Tensor& latents) const {
@@ -117,13 +103,9 @@ at::Tensor NextDiTModelImpl::patchEmbed(const at::Tensor& latents) const {
 }
 
 at::Tensor NextDiTModelImpl::unpatchify(const at::Tensor& tokens, int64_t h, int64_t w) const {
-    const int64_t p = m_config.patchSize, b = tokens.size(0);
-    // Output feature order is (p, q, ch), unlike the input (the unpatchify of
-    // LuminaNextDiT2DModel.forward).
-    return tokens.reshape({b, h / p, w / p, p, p, m_config.outChannels()})
-        .permute({0, 5, 1, 3, 2, 4})
-        .flatten(4, 5)
-        .flatten(2, 3);
+    // Output feature order is (p, q, ch), unlike the input (docs/reference-notes.md, Next-DiT, "Patch
+    // order").
+    return unpatchifyTokens(tokens, h, w, m_config.patchSize, m_config.outChannels());
 }
 
 at::Tensor NextDiTModelImpl::ropeFor(int64_t tokensH, int64_t tokensW, const RoPEFactors& f) const {
@@ -188,10 +170,7 @@ at::Tensor NextDiTModelImpl::forward(const at::Tensor& latents, const at::Tensor
     for (std::size_t i = 0; i < m_blocks.size(); ++i)
         x = m_blocks[i]->forward(x, temb, rope, caption.layers[i], caption.mask, selfScale, pooling);
 
-    // LuminaLayerNormContinuous: scale-only, LayerNorm without affine, eps 1e-6.
-    const auto scale = m_outLinear1->forward(at::silu(temb));
-    x = at::layer_norm(x, {c.hiddenSize}, {}, {}, 1e-6) * (1 + scale).unsqueeze(1);
-    return unpatchify(m_outLinear2->forward(x), h, w);
+    return unpatchify(m_normOut->forward(x, temb), h, w);
 }
 
 std::shared_ptr<NextDiTModelImpl> loadNextDiT(const std::filesystem::path& folder,

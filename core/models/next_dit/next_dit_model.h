@@ -4,6 +4,8 @@
 // (LuminaLayerNormContinuous); docs/reference-notes.md, Next-DiT. Loads the diffusers transformer/ folder
 // directly: the module tree is the checkpoint's key map (639 tensors for the 2B model).
 #include "core/io/module_loader.h"
+#include "core/models/common/lumina_layers.h"
+#include "core/models/common/timestep_embedding.h"
 #include "core/models/next_dit/next_dit_block.h"
 #include "core/models/next_dit/rope_table.h"
 
@@ -69,23 +71,19 @@ public:
 
 private:
     NextDiTConfig m_config;
-    Dense m_patchProj{nullptr};                           // patch_embedder.proj
-    at::Tensor m_padToken;                                // pad_token (loaded, unused: reference-notes)
-    Dense m_timeLinear1{nullptr}, m_timeLinear2{nullptr}; // time_caption_embed.timestep_embedder.linear_1/2
-    AffineLayerNorm m_captionNorm{nullptr};               // time_caption_embed.caption_embedder.0
-    Dense m_captionLinear{nullptr};                       // time_caption_embed.caption_embedder.1
-    std::vector<NextDiTBlock> m_blocks;                   // layers.i
-    Dense m_outLinear1{nullptr}, m_outLinear2{nullptr};   // norm_out.linear_1/2
+    Dense m_patchProj{nullptr};                   // patch_embedder.proj
+    at::Tensor m_padToken;                        // pad_token (loaded, unused: reference-notes)
+    TimestepEmbedding m_timeEmbedder{nullptr};    // time_caption_embed.timestep_embedder
+    AffineLayerNorm m_captionNorm{nullptr};       // time_caption_embed.caption_embedder.0
+    Dense m_captionLinear{nullptr};               // time_caption_embed.caption_embedder.1
+    std::vector<NextDiTBlock> m_blocks;           // layers.i
+    LuminaLayerNormContinuous m_normOut{nullptr}; // norm_out
 
     using RoPEKey = std::tuple<int64_t, int64_t, double, double, std::string>;
     mutable std::mutex m_ropeMutex;
     mutable std::map<RoPEKey, at::Tensor> m_ropeCache;
 };
 TORCH_MODULE(NextDiTModel);
-
-// get_timestep_embedding(t, 256, flip_sin_to_cos=True, downscale_freq_shift=0) (embeddings.py): (B, 256)
-// fp32 on t's device, cosine half first, built with the reference's ops so that it is bitwise equal.
-at::Tensor timestepProjection(const at::Tensor& t);
 
 // Reads folder/config.json, builds the model and loads folder's safetensors strictly (every key, every
 // shape), in options.dtype (default fp32) on options.device. Throws ModelLoadError.

@@ -1,7 +1,8 @@
-// Port of diffusers embeddings.py: get_2d_rotary_pos_embed_lumina, get_1d_rotary_pos_embed (lumina branch,
-// complex output, built on the CPU) and apply_rotary_emb (use_real=False, in real arithmetic).
+// Port of diffusers embeddings.py: get_2d_rotary_pos_embed_lumina over get_1d_rotary_pos_embed (complex64,
+// built on the CPU).
 #include "core/models/next_dit/rope_table.h"
 
+#include "core/models/common/rotary_embedding.h"
 #include "core/util/errors.h"
 
 #include <fmt/format.h>
@@ -13,21 +14,15 @@
 namespace lumina::models {
 namespace {
 
-// One axis: (len, dim/2) complex64. Every op mirrors the reference, including its implicit ones: the Python
-// `1.0 / t` is reciprocal() * 1.0, `theta ** t` is pow(Scalar, Tensor) in fp32, `/ linear` a true division.
-at::Tensor axisTable(int64_t dim, int64_t len, const RoPEFactors& f) {
-    const double theta = 10000.0 * f.ntk;
-    const auto exponent = at::arange(0, dim, 2, at::TensorOptions().dtype(at::kFloat)).div(dim);
-    const auto freqs = at::pow(theta, exponent).reciprocal().mul(1.0).div(f.linear);
-    const auto angles = at::outer(at::arange(len, at::TensorOptions().dtype(at::kLong)), freqs);
-    return at::polar(at::ones_like(angles), angles);
-}
-
 at::Tensor build(int64_t headDim, int64_t lenH, int64_t lenW, const RoPEFactors& f) {
     at::NoGradGuard noGrad;
     const int64_t quarter = headDim / 4;
-    auto h = axisTable(headDim / 2, lenH, f).view({lenH, 1, quarter, 1}).repeat({1, lenW, 1, 1});
-    auto w = axisTable(headDim / 2, lenW, f).view({1, lenW, quarter, 1}).repeat({lenH, 1, 1, 1});
+    auto h = rotaryAxisTable(headDim / 2, lenH, 10000.0 * f.ntk, f.linear, at::kFloat)
+                 .view({lenH, 1, quarter, 1})
+                 .repeat({1, lenW, 1, 1});
+    auto w = rotaryAxisTable(headDim / 2, lenW, 10000.0 * f.ntk, f.linear, at::kFloat)
+                 .view({1, lenW, quarter, 1})
+                 .repeat({lenH, 1, 1, 1});
     return at::cat({h, w}, -1).flatten(2);
 }
 
@@ -58,19 +53,6 @@ at::Tensor buildRoPETable(int64_t headDim, int64_t lenH, int64_t lenW, const RoP
 
 at::Tensor realRoPETable(const at::Tensor& complexTable) {
     return at::view_as_real(complexTable).contiguous();
-}
-
-at::Tensor applyRoPE(const at::Tensor& x, const at::Tensor& freqs) {
-    auto sizes = x.sizes().vec();
-    sizes.back() /= 2;
-    sizes.push_back(2);
-    const auto pairs = x.to(at::kFloat).reshape(sizes);
-    const auto a = pairs.select(-1, 0), b = pairs.select(-1, 1);
-    const auto f = freqs.unsqueeze(2); // (1, S, 1, headDim/2, 2): one rotation for every head
-    const auto cos = f.select(-1, 0), sin = f.select(-1, 1);
-    const auto real = a * cos - b * sin;
-    const auto imag = a * sin + b * cos;
-    return at::stack({real, imag}, -1).flatten(3).to(x.scalar_type());
 }
 
 } // namespace lumina::models

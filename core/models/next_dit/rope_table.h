@@ -1,6 +1,6 @@
 #pragma once
 // 2-D rotary position table of Lumina-Next: diffusers embeddings.py, get_2d_rotary_pos_embed_lumina and
-// get_1d_rotary_pos_embed, and its application, apply_rotary_emb(use_real=False).
+// get_1d_rotary_pos_embed. Its application is applyRoPE (core/models/common/rotary_embedding.h).
 #include "core/vocabulary/rope_factors.h"
 
 #include <ATen/core/Tensor.h>
@@ -22,11 +22,5 @@ at::Tensor buildRoPETable(int64_t headDim, int64_t lenH, int64_t lenW, const RoP
 // The complex table as real (..., headDim/2, 2) float32 pairs (cos, sin) = view_as_real(table), the layout
 // the models keep on their device: no complex tensors leave the CPU (MPS has no complex kernels).
 at::Tensor realRoPETable(const at::Tensor& complexTable);
-
-// Rotates x (B, S, heads, headDim) by freqs (1, S, headDim/2, 2) float32 (cos, sin) pairs on x's device: the
-// interleaved pairs (a, b) of x become (a cos - b sin, a sin + b cos) in fp32, cast back to x's dtype. This
-// is the complex64 product of diffusers embeddings.py, apply_rotary_emb with use_real=False, written out in
-// real arithmetic: each product and sum rounds as the complex kernel's does.
-at::Tensor applyRoPE(const at::Tensor& x, const at::Tensor& freqs);
 
 } // namespace lumina::models

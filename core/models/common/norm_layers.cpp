@@ -1,5 +1,5 @@
-// Parameter holders mirroring torch.nn.Linear, torch.nn.LayerNorm and diffusers normalization.py RMSNorm.
-#include "core/models/next_dit/layers.h"
+// Parameter holders mirroring torch.nn.LayerNorm and diffusers normalization.py RMSNorm.
+#include "core/models/common/norm_layers.h"
 
 #include <torch/torch.h>
 

@@ -1,10 +1,8 @@
 #pragma once
-// Parameter holders of the Next-DiT port, registered under diffusers' key names (`weight`, `bias`). They
-// allocate with torch::empty and never initialise: weights always come from a checkpoint, and a model built
-// on the meta device (shape checks) or left unloaded costs no memory. Reference: torch.nn.Linear and
-// nn.LayerNorm, diffusers normalization.py RMSNorm.
-#include "core/models/common/dense.h"
-
+// Normalisation layers shared by the Lumina transformers (Next-DiT, Lumina-Image 2.0), registered under
+// diffusers' key names (`weight`, `bias`). They allocate with torch::empty and never initialise: weights
+// always come from a checkpoint, and a model built on the meta device (shape checks) or left unloaded costs
+// no memory. Reference: torch.nn.LayerNorm, diffusers normalization.py RMSNorm.
 #include <ATen/core/Tensor.h>
 #include <cstdint>
 #include <torch/nn/module.h>
@@ -12,7 +10,7 @@
 
 namespace lumina::models {
 
-// nn.LayerNorm with affine weight and bias (qk norms, caption LayerNorm).
+// nn.LayerNorm with affine weight and bias (Next-DiT's qk norms and caption LayerNorm).
 class AffineLayerNormImpl : public torch::nn::Module {
 public:
     AffineLayerNormImpl(int64_t dim, double eps, const at::TensorOptions& options);
