@@ -106,6 +106,12 @@ if [ $build_rc = 0 ]; then
             --dtype bf16 --width $size --height $size --steps $steps --warmup 2 --warmup-steps 1
         bench "image_${size}_diffusers" 240 ref --mode pipeline --size $wh --steps $steps --warmup 2 --warmup-steps 1
     done
+    # The memory goals: the whole image within 8 GiB at 2048^2 and 16 GiB at 4096^2, the memory plan
+    # placing the models and tiling the decode (docs/gpu.md, Memory plan). Peaks in the report.
+    bench "image_2048_limit_8gib_ours" 200 "$cli" bench --component pipeline --config "$model" --device cuda \
+        --dtype bf16 --width 2048 --height 2048 --steps 2 --warmup 1 --warmup-steps 1 --memory-limit 8
+    bench "image_4096_limit_16gib_ours" 240 "$cli" bench --component pipeline --config "$model" --device cuda \
+        --dtype bf16 --width 4096 --height 4096 --steps 1 --warmup 1 --warmup-steps 1 --memory-limit 16
 fi
 
 # 4. The report.

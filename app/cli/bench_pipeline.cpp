@@ -37,6 +37,9 @@ nlohmann::json runPipelineBench(const Arguments& args) {
     loadOptions.device = device;
     loadOptions.precision = precision;
     loadOptions.attention = attention;
+    const double memoryLimitGiB = args.doubleValue("memory-limit", 0);
+    if (memoryLimitGiB < 0) throw UsageError("--memory-limit must be a size in GiB (0: no limit)");
+    loadOptions.memoryLimitBytes = static_cast<uint64_t>(memoryLimitGiB * double(uint64_t{1} << 30));
     engine.loadModel(folder, loadOptions, {});
     const double loadSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
@@ -60,6 +63,7 @@ nlohmann::json runPipelineBench(const Arguments& args) {
         engine.generate(r, quiet, CancelToken());
     r.sampling.steps = static_cast<int>(steps);
     synchronize(torchDevice);
+    const auto plan = engine.planMemory(r.width, r.height, true);
     const PeakMemoryProbe memory(torchDevice);
     const auto out = engine.generate(r, quiet, CancelToken());
     synchronize(torchDevice);
@@ -68,6 +72,9 @@ nlohmann::json runPipelineBench(const Arguments& args) {
             {"device", out.device},
             {"dtype", out.precision},
             {"attention", out.attention},
+            {"memory_limit_bytes", loadOptions.memoryLimitBytes},
+            {"memory_plan_placement", plan ? pipeline::toString(plan->placement) : "none"},
+            {"memory_plan_peak_bytes", plan ? plan->peakBytes : 0},
             {"width", width},
             {"height", height},
             {"steps", steps},
@@ -88,12 +95,12 @@ nlohmann::json runPipelineBench(const Arguments& args) {
 
 const BenchRegistration registration{BenchComponent{
     "pipeline",
-    {"config", "device", "dtype", "width", "height", "steps", "warmup", "warmup-steps", "attention",
+    {"config", "device", "dtype", "width", "height", "steps", "warmup", "warmup-steps", "attention", "memory-limit",
      "prompt"},
     {},
     "pipeline: --config DIR [--width 1024] [--height 1024] [--steps 4] [--warmup 2] [--warmup-steps 1]\n"
     "  [--dtype bf16|fp32|fp16] [--device cuda|cpu|mps] [--attention "
-    "auto|libtorch|math|flash|efficient|cudnn]\n"
+    "auto|libtorch|math|flash|efficient|cudnn] [--memory-limit GIB (0: none)]\n"
     "  One whole image (diffusers preset, CFG) after --warmup runs of --warmup-steps steps at the same "
     "size.\n"
     "  peak_memory_bytes: growth during the timed run (without weights); peak_memory_total_bytes: with "

@@ -4,6 +4,7 @@
 #include "core/util/app_paths.h"
 #include "core/util/errors.h"
 #include "io/io_safetensors_writer.h"
+#include "support/error_of.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -29,15 +30,6 @@ void makePipeline(const fs::path& root, const std::string& index = kLuminaIndex)
     writeText(root / "model_index.json", index);
     for (const char* c : {"transformer", "text_encoder", "vae", "tokenizer", "scheduler"})
         fs::create_directories(root / c);
-}
-
-template <typename F> QString errorOf(F&& f) {
-    try {
-        f();
-    } catch (const ModelLoadError& e) {
-        return QString::fromStdString(e.what());
-    }
-    return "NO ERROR";
 }
 
 // Sets environment variables for one test and restores them afterwards.
@@ -97,7 +89,7 @@ private slots:
         QCOMPARE(cp.component("transformer").className, std::string("LuminaNextDiT2DModel"));
         QCOMPARE(cp.component("text_encoder").library, std::string("transformers"));
         QCOMPARE(cp.component("vae").folder, path("lumina") / "vae");
-        QVERIFY(errorOf([&] { cp.component("unet"); }).contains("has no 'unet' component"));
+        QVERIFY(loadErrorOf([&] { cp.component("unet"); }).contains("has no 'unet' component"));
     }
     void acceptsAliasesAndOptionalEntries() {
         std::string index = kLuminaIndex;
@@ -113,7 +105,7 @@ private slots:
     void refusesAnotherModelNamingClasses() {
         makePipeline(path("sd15"), kSd15Index);
         fs::create_directories(path("sd15/unet"));
-        const auto msg = errorOf([&] { io::locateCheckpoint(path("sd15").string()); });
+        const auto msg = loadErrorOf([&] { io::locateCheckpoint(path("sd15").string()); });
         for (const char* part :
              {"model_index.json", "not a Lumina-Next pipeline",
               "expected pipeline class LuminaPipeline or LuminaText2ImgPipeline",
@@ -125,7 +117,7 @@ private slots:
         index.replace(index.find("\"GemmaModel\""), 12, "\"CLIPTextModel\"");
         index.replace(index.find("\"AutoencoderKL\""), 15, "\"AutoencoderTiny\"");
         makePipeline(path("wrongparts"), index);
-        const auto msg = errorOf([&] { io::locateCheckpoint(path("wrongparts").string()); });
+        const auto msg = loadErrorOf([&] { io::locateCheckpoint(path("wrongparts").string()); });
         QVERIFY2(
             msg.contains(
                 "component 'text_encoder' has class CLIPTextModel, expected GemmaModel or GemmaForCausalLM"),
@@ -138,16 +130,16 @@ private slots:
         const auto at = index.rfind(',', index.find("\"vae\""));
         index.erase(at, index.find(']', at) - at + 1);
         makePipeline(path("novae"), index);
-        auto msg = errorOf([&] { io::locateCheckpoint(path("novae").string()); });
+        auto msg = loadErrorOf([&] { io::locateCheckpoint(path("novae").string()); });
         QVERIFY2(msg.contains("component 'vae' is missing (expected AutoencoderKL)"), qPrintable(msg));
         makePipeline(path("nofolder"));
         fs::remove_all(path("nofolder/scheduler"));
-        msg = errorOf([&] { io::locateCheckpoint(path("nofolder").string()); });
+        msg = loadErrorOf([&] { io::locateCheckpoint(path("nofolder").string()); });
         QVERIFY2(msg.contains("component folder") && msg.contains("scheduler is missing"), qPrintable(msg));
         makePipeline(path("fileinstead"));
         fs::remove_all(path("fileinstead/tokenizer"));
         writeText(path("fileinstead/tokenizer"), "x");
-        msg = errorOf([&] { io::locateCheckpoint(path("fileinstead").string()); });
+        msg = loadErrorOf([&] { io::locateCheckpoint(path("fileinstead").string()); });
         QVERIFY2(msg.contains("tokenizer is not a folder"), qPrintable(msg));
     }
     void badModelIndex_data() {
@@ -169,25 +161,25 @@ private slots:
         QFETCH(QString, expected);
         const auto root = path("badindex_" + std::to_string(qHash(text)));
         makePipeline(root, text.toStdString());
-        const auto msg = errorOf([&] { io::locateCheckpoint(root.string()); });
+        const auto msg = loadErrorOf([&] { io::locateCheckpoint(root.string()); });
         QVERIFY2(msg.contains("model_index.json") && msg.contains(expected), qPrintable(msg));
     }
     void notAPipelineFolder() {
         fs::create_directories(path("plain"));
-        auto msg = errorOf([&] { io::locateCheckpoint(path("plain").string()); });
+        auto msg = loadErrorOf([&] { io::locateCheckpoint(path("plain").string()); });
         QVERIFY2(msg.contains("has no model_index.json"), qPrintable(msg));
         makePipeline(path("parent"));
         writeText(path("parent/transformer/config.json"), "{}");
-        msg = errorOf([&] { io::locateCheckpoint(path("parent/transformer").string()); });
+        msg = loadErrorOf([&] { io::locateCheckpoint(path("parent/transformer").string()); });
         QVERIFY2(msg.contains("one component of a pipeline; pass its parent folder"), qPrintable(msg));
         writeText(path("afile.safetensors"), "x");
-        msg = errorOf([&] { io::locateCheckpoint(path("afile.safetensors").string()); });
+        msg = loadErrorOf([&] { io::locateCheckpoint(path("afile.safetensors").string()); });
         QVERIFY2(msg.contains("is a file"), qPrintable(msg));
-        msg = errorOf([&] { io::locateCheckpoint(path("missing/folder/deep").string()); });
+        msg = loadErrorOf([&] { io::locateCheckpoint(path("missing/folder/deep").string()); });
         QVERIFY2(msg.contains("no such folder, and not a repo id"), qPrintable(msg));
-        QVERIFY(errorOf([&] { io::locateCheckpoint(""); }).contains("no model given"));
+        QVERIFY(loadErrorOf([&] { io::locateCheckpoint(""); }).contains("no model given"));
         fs::create_symlink(path("nowhere"), path("dangling"));
-        QVERIFY(errorOf([&] {
+        QVERIFY(loadErrorOf([&] {
                     io::locateCheckpoint(path("dangling").string());
                 }).contains("broken symbolic link"));
     }
@@ -195,7 +187,7 @@ private slots:
         makePipeline(path("brokenlink"));
         fs::remove(path("brokenlink/model_index.json"));
         fs::create_symlink("../blobs/gone", path("brokenlink/model_index.json"));
-        const auto msg = errorOf([&] { io::locateCheckpoint(path("brokenlink").string()); });
+        const auto msg = loadErrorOf([&] { io::locateCheckpoint(path("brokenlink").string()); });
         QVERIFY2(msg.contains("model_index.json: broken symbolic link"), qPrintable(msg));
     }
 
@@ -256,26 +248,26 @@ private slots:
     void hubCacheErrors() {
         const auto cache = path("hub_bad");
         EnvGuard env{{"HF_HUB_CACHE", QString::fromStdString(cache.string())}};
-        auto msg = errorOf([&] { io::locateCheckpoint("Alpha-VLLM/Lumina-Next-SFT-diffusers"); });
+        auto msg = loadErrorOf([&] { io::locateCheckpoint("Alpha-VLLM/Lumina-Next-SFT-diffusers"); });
         QVERIFY2(msg.contains("not in the Hugging Face cache") &&
                      msg.contains(QString::fromStdString(
                          (cache / "models--Alpha-VLLM--Lumina-Next-SFT-diffusers").string())) &&
                      msg.contains("HF_HUB_CACHE"),
                  qPrintable(msg));
         makeHubEntry(cache, "models--org--stale", {"aaa"}, "bbb");
-        msg = errorOf([&] { io::locateCheckpoint("org/stale"); });
+        msg = loadErrorOf([&] { io::locateCheckpoint("org/stale"); });
         QVERIFY2(msg.contains("refs/main: names revision bbb") && msg.contains("is missing"),
                  qPrintable(msg));
         fs::create_directories(cache / "models--org--empty/snapshots");
-        msg = errorOf([&] { io::locateCheckpoint("org/empty"); });
+        msg = loadErrorOf([&] { io::locateCheckpoint("org/empty"); });
         QVERIFY2(msg.contains("snapshots: is empty"), qPrintable(msg));
         // A blob deleted under a snapshot: the link is named as broken.
         const auto repo = makeHubEntry(cache, "models--org--broken", {"rev"}, "rev");
         fs::remove(repo / "blobs/index-blob");
-        msg = errorOf([&] { io::locateCheckpoint("org/broken"); });
+        msg = loadErrorOf([&] { io::locateCheckpoint("org/broken"); });
         QVERIFY2(msg.contains("model_index.json: broken symbolic link"), qPrintable(msg));
         // A repo id with path tricks is not looked up.
-        msg = errorOf([&] { io::locateCheckpoint("../no-such-dir-xyz"); });
+        msg = loadErrorOf([&] { io::locateCheckpoint("../no-such-dir-xyz"); });
         QVERIFY2(msg.contains("not a repo id"), qPrintable(msg));
     }
 };

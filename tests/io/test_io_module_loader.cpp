@@ -3,6 +3,7 @@
 #include "core/io/module_loader.h"
 #include "core/util/errors.h"
 #include "io/io_safetensors_writer.h"
+#include "support/error_of.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -80,15 +81,6 @@ std::vector<RawTensor> alignedCheckpoint() {
         return width(a.dtype) > width(b.dtype);
     });
     return tensors;
-}
-
-template <typename F> QString errorOf(F&& f) {
-    try {
-        f();
-    } catch (const ModelLoadError& e) {
-        return QString::fromStdString(e.what());
-    }
-    return "NO ERROR";
 }
 
 } // namespace
@@ -213,13 +205,13 @@ private slots:
         const auto w = weights("bad", tensors);
         io::LoadOptions options;
         options.componentLabel = "tiny";
-        const auto msg = errorOf([&] { io::loadModuleWeights(model, w, options); });
+        const auto msg = loadErrorOf([&] { io::loadModuleWeights(model, w, options); });
         for (const char* part : {"tiny (", "bad.safetensors", "2 missing key(s): blocks.0.norm.weight, scale",
                                  "2 unexpected key(s): blocks.2.norm.weight, extra",
                                  "1 mis-shaped key(s): proj.weight: checkpoint [4, 3] vs model [3, 4]"})
             QVERIFY2(msg.contains(part), qPrintable(QString("missing '%1' in: %2").arg(part, msg)));
         // checkModuleWeights finds the same problems without loading.
-        QCOMPARE(errorOf([&] { io::checkModuleWeights(model, w, options); }), msg);
+        QCOMPARE(loadErrorOf([&] { io::checkModuleWeights(model, w, options); }), msg);
         // Nothing was loaded: the parameters are untouched.
         QCOMPARE(model.proj->weight.sizes().vec(), std::vector<int64_t>({3, 4}));
     }
@@ -246,7 +238,8 @@ private slots:
         TinyModel model;
         io::LoadOptions options;
         options.rename = [](const std::string& k) { return k == "alias.scale" ? std::string("scale") : k; };
-        const auto msg = errorOf([&] { io::loadModuleWeights(model, weights("twice", tensors), options); });
+        const auto msg =
+            loadErrorOf([&] { io::loadModuleWeights(model, weights("twice", tensors), options); });
         QVERIFY2(msg.contains("scale (filled twice)"), qPrintable(msg));
     }
     // Mutation tried: shapeFits accepting any extra dimension (d >= 1 instead of d == 1): the [3, 4, 2] row
@@ -257,7 +250,7 @@ private slots:
         const auto w = weights("conv1x1", tensors);
         {
             TinyModel model;
-            const auto msg = errorOf([&] { io::loadModuleWeights(model, w, {}); });
+            const auto msg = loadErrorOf([&] { io::loadModuleWeights(model, w, {}); });
             QVERIFY2(msg.contains("proj.weight: checkpoint [3, 4, 1, 1] vs model [3, 4]"), qPrintable(msg));
         }
         TinyModel model;
@@ -280,7 +273,7 @@ private slots:
                 n *= d;
             bad[0] = {"proj.weight", "F32", shape, floatBytes(seq(static_cast<int>(n), 0.0f))};
             TinyModel m;
-            const auto msg = errorOf([&] { io::loadModuleWeights(m, weights("badconv", bad), options); });
+            const auto msg = loadErrorOf([&] { io::loadModuleWeights(m, weights("badconv", bad), options); });
             QVERIFY2(msg.contains("1 mis-shaped key(s): proj.weight"), qPrintable(msg));
         }
     }

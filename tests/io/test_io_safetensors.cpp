@@ -5,6 +5,7 @@
 #include "core/io/weight_set.h"
 #include "core/util/errors.h"
 #include "io/io_safetensors_writer.h"
+#include "support/error_of.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -17,20 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The error message of `f`, or a test failure marker when it does not throw ModelLoadError.
-template <typename F> QString errorOf(F&& f) {
-    try {
-        f();
-    } catch (const ModelLoadError& e) {
-        return QString::fromStdString(e.what());
-    } catch (const std::exception& e) {
-        return "WRONG EXCEPTION TYPE: " + QString::fromStdString(e.what());
-    }
-    return "NO ERROR";
-}
-
 QString parseError(const std::vector<uint8_t>& bytes) {
-    return errorOf([&] { io::parseSafetensorsHeader(bytes.data(), bytes.size(), "bad.safetensors"); });
+    return loadErrorOf([&] { io::parseSafetensorsHeader(bytes.data(), bytes.size(), "bad.safetensors"); });
 }
 
 std::vector<uint8_t> bytesOf(const at::Tensor& t) {
@@ -132,7 +121,7 @@ private slots:
         QCOMPARE(st->tensor("empty").numel(), 0);
         QCOMPARE(st->tensor("scalar").dim(), 0);
         QVERIFY(bytesOf(st->tensor("scalar")) == patternBytes(2, 4));
-        QVERIFY(errorOf([&] { st->tensor("nope"); }).contains("has no tensor 'nope'"));
+        QVERIFY(loadErrorOf([&] { st->tensor("nope"); }).contains("has no tensor 'nope'"));
     }
 
     void badHeaders_data() {
@@ -210,7 +199,7 @@ private slots:
         // The same bytes from disk give the same error through the file reader, naming the path.
         const auto file = path("bad_from_disk.safetensors");
         writeFile(file, b);
-        const auto fileMsg = errorOf([&] { io::SafetensorsFile::open(file); });
+        const auto fileMsg = loadErrorOf([&] { io::SafetensorsFile::open(file); });
         QVERIFY2(fileMsg.contains(QString::fromStdString(file.string())) && fileMsg.contains(expected),
                  qPrintable(fileMsg));
     }
@@ -222,21 +211,21 @@ private slots:
     }
 
     void fileSystemProblems() {
-        const auto missing = errorOf([&] { io::SafetensorsFile::open(path("none.safetensors")); });
+        const auto missing = loadErrorOf([&] { io::SafetensorsFile::open(path("none.safetensors")); });
         QVERIFY2(missing.contains("none.safetensors") && missing.contains("cannot open"),
                  qPrintable(missing));
         fs::create_directories(path("dir.safetensors"));
-        const auto dir = errorOf([&] { io::SafetensorsFile::open(path("dir.safetensors")); });
+        const auto dir = loadErrorOf([&] { io::SafetensorsFile::open(path("dir.safetensors")); });
         QVERIFY2(dir.contains("not a regular file"), qPrintable(dir));
         fs::create_symlink(path("gone-blob"), path("link.safetensors"));
-        const auto broken = errorOf([&] { io::SafetensorsFile::open(path("link.safetensors")); });
+        const auto broken = loadErrorOf([&] { io::SafetensorsFile::open(path("link.safetensors")); });
         QVERIFY2(broken.contains("broken symbolic link") && broken.contains("gone-blob"), qPrintable(broken));
         // Unreadable by permission cannot be simulated as root (root reads mode 000 files).
         if (::geteuid() == 0)
             QSKIP("running as root: a chmod 000 file stays readable, so that sub-case can't be tested");
         writeFile(path("locked.safetensors"), safetensorsBytes({}));
         fs::permissions(path("locked.safetensors"), fs::perms::none);
-        const auto locked = errorOf([&] { io::SafetensorsFile::open(path("locked.safetensors")); });
+        const auto locked = loadErrorOf([&] { io::SafetensorsFile::open(path("locked.safetensors")); });
         QVERIFY2(locked.contains("Permission denied"), qPrintable(locked));
     }
 
@@ -264,7 +253,7 @@ private slots:
         writeFile(dir / "s2.safetensors", safetensorsBytes({{"a", "F32", {2}, patternBytes(8, 1)}}));
         auto indexError = [&](const std::string& text) {
             writeText(dir / "model.safetensors.index.json", text);
-            return errorOf([&] { io::WeightSet::open(dir / "model.safetensors.index.json"); });
+            return loadErrorOf([&] { io::WeightSet::open(dir / "model.safetensors.index.json"); });
         };
         auto msg = indexError(R"({"weight_map":{"a":"s1.safetensors","b":"s9.safetensors"}})");
         QVERIFY2(msg.contains("names shard 's9.safetensors', which is missing"), qPrintable(msg));
@@ -291,29 +280,32 @@ private slots:
     void folderRefusesPickles() {
         const fs::path dir = path("pickled");
         writeText(dir / "diffusion_pytorch_model.bin", "PK\x03\x04 not to be opened");
-        const auto msg = errorOf([&] { io::WeightSet::openFolder(dir); });
+        const auto msg = loadErrorOf([&] { io::WeightSet::openFolder(dir); });
         QVERIFY2(msg.contains("diffusion_pytorch_model.bin") && msg.contains("never opens them") &&
                      msg.contains("save_pretrained") && msg.contains("safetensors"),
                  qPrintable(msg));
         for (const char* ext : {"pt", "ckpt"}) {
             const fs::path d = path(std::string("pickled_") + ext);
             writeText(d / (std::string("model.") + ext), "x");
-            QVERIFY(errorOf([&] { io::WeightSet::openFolder(d); }).contains("pickle"));
+            QVERIFY(loadErrorOf([&] { io::WeightSet::openFolder(d); }).contains("pickle"));
         }
     }
     void folderProblems() {
-        QVERIFY(errorOf([&] {
+        QVERIFY(loadErrorOf([&] {
                     io::WeightSet::openFolder(path("no-such-folder"));
                 }).contains("folder is missing"));
         fs::create_directories(path("empty-folder"));
-        QVERIFY(errorOf([&] { io::WeightSet::openFolder(path("empty-folder")); }).contains("has no weights"));
+        QVERIFY(
+            loadErrorOf([&] { io::WeightSet::openFolder(path("empty-folder")); }).contains("has no weights"));
         writeFile(path("two/a.safetensors"), safetensorsBytes({}));
         writeFile(path("two/b.safetensors"), safetensorsBytes({}));
-        QVERIFY(
-            errorOf([&] { io::WeightSet::openFolder(path("two")); }).contains("no *.safetensors.index.json"));
+        QVERIFY(loadErrorOf([&] {
+                    io::WeightSet::openFolder(path("two"));
+                }).contains("no *.safetensors.index.json"));
         fs::create_directories(path("dirweights/model.safetensors"));
-        QVERIFY(
-            errorOf([&] { io::WeightSet::openFolder(path("dirweights")); }).contains("not a regular file"));
+        QVERIFY(loadErrorOf([&] {
+                    io::WeightSet::openFolder(path("dirweights"));
+                }).contains("not a regular file"));
         // A single differently named file (a variant such as *.fp16.safetensors) is used.
         writeFile(path("variant/diffusion_pytorch_model.fp16.safetensors"),
                   safetensorsBytes({{"w", "F16", {1}, patternBytes(2, 9)}}));

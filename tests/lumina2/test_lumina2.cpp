@@ -16,6 +16,7 @@
 #include "core/io/safetensors_file.h"
 #include "core/models/lumina2/lumina2_model.h"
 #include "core/util/errors.h"
+#include "support/tensor_compare.h"
 
 #include <QtTest>
 #include <filesystem>
@@ -26,31 +27,13 @@
 
 namespace fs = std::filesystem;
 using namespace lumina;
+using namespace lumina::test;
 using namespace lumina::models;
 
 namespace {
 
 fs::path fixtures() {
     return fs::path(qEnvironmentVariable("LUMINA_FIXTURES_DIR").toStdString()) / "lumina2";
-}
-
-nlohmann::json readJson(const fs::path& p) {
-    std::ifstream in(p);
-    return nlohmann::json::parse(in);
-}
-
-struct Diff {
-    double maxAbs;
-    double relL2;
-};
-
-Diff diff(const at::Tensor& got, const at::Tensor& want) {
-    const auto g = got.to(at::kDouble).cpu(), w = want.to(at::kDouble).cpu();
-    return {(g - w).abs().max().item<double>(), ((g - w).norm() / w.norm().clamp_min(1e-30)).item<double>()};
-}
-
-bool bitwiseEqual(const at::Tensor& a, const at::Tensor& b) {
-    return a.sizes() == b.sizes() && a.scalar_type() == b.scalar_type() && at::equal(a.cpu(), b.cpu());
 }
 
 std::shared_ptr<Lumina2TransformerImpl> load(const fs::path& folder, at::ScalarType dtype = at::kFloat) {

@@ -136,6 +136,15 @@ QStringList tinyArgs(const QString& prompt = "a photo of a cat") {
             "--height", "128",     "--steps", "2",        "--device", "cpu",     "--quiet"};
 }
 
+// Largest difference between two RGB888 pictures of the same size, in 8-bit levels.
+int largestLevelDifference(const QImage& a, const QImage& b) {
+    int worst = 0;
+    for (int y = 0; y < a.height(); ++y)
+        for (int x = 0; x < a.width() * 3; ++x)
+            worst = std::max(worst, std::abs(int(a.constScanLine(y)[x]) - int(b.constScanLine(y)[x])));
+    return worst;
+}
+
 } // namespace
 
 class TestGenerateCli : public QObject {
@@ -300,10 +309,7 @@ private slots:
         const QImage b = QImage(tiledPng).convertToFormat(QImage::Format_RGB888);
         QCOMPARE(a.size(), QSize(512, 512));
         QCOMPARE(b.size(), a.size());
-        int worst = 0;
-        for (int y = 0; y < a.height(); ++y)
-            for (int x = 0; x < a.width() * 3; ++x)
-                worst = std::max(worst, std::abs(int(a.constScanLine(y)[x]) - int(b.constScanLine(y)[x])));
+        const int worst = largestLevelDifference(a, b);
         QVERIFY2(worst <= 1, qPrintable(QString("largest difference %1 levels").arg(worst)));
     }
 
@@ -339,10 +345,7 @@ private slots:
         const QImage a = QImage(freePng).convertToFormat(QImage::Format_RGB888);
         const QImage b = QImage(limitedPng).convertToFormat(QImage::Format_RGB888);
         QCOMPARE(b.size(), a.size());
-        int worst = 0;
-        for (int y = 0; y < a.height(); ++y)
-            for (int x = 0; x < a.width() * 3; ++x)
-                worst = std::max(worst, std::abs(int(a.constScanLine(y)[x]) - int(b.constScanLine(y)[x])));
+        const int worst = largestLevelDifference(a, b);
         QVERIFY2(worst <= 1, qPrintable(QString("largest difference %1 levels").arg(worst)));
     }
 

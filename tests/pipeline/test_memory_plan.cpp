@@ -1,6 +1,7 @@
 // The per-request memory plan (core/pipeline/memory_plan.h): the cheapest model placement whose peak fits the
 // budget, the decode tiled when what the weights leave is too little, the host never "released" to itself,
-// and the figures for Lumina-Next-SFT that the goals are stated in (8 GiB at 2048^2, 16 GiB at 4096^2).
+// and the figures for Lumina-Next-SFT that the goals are stated in (8 GiB at 2048^2, 16 GiB at
+// 4096^2).
 #include "core/models/vae/vae_memory.h"
 #include "core/pipeline/memory_plan.h"
 
@@ -42,7 +43,8 @@ private slots:
         QCOMPARE(tiled.placement, ModelPlacement::AllResident);
         QVERIFY(tiled.tiledDecode && tiled.fits());
         // No room for sampling beside every weight: the text encoder leaves after encoding.
-        const auto released = planMemory(sft, 1024, 1024, true, true, sft.weightBytes() + all.samplingBytes - 1);
+        const auto released =
+            planMemory(sft, 1024, 1024, true, true, sft.weightBytes() + all.samplingBytes - 1);
         QCOMPARE(released.placement, ModelPlacement::TextEncoderReleased);
         QVERIFY(released.fits());
         QCOMPARE(released.peakBytes, std::max(released.weightBytes + released.encodeBytes,

@@ -17,6 +17,7 @@ from safetensors.torch import save_file
 
 from diffusers import Lumina2Transformer2DModel
 from diffusers.utils import logging as diffusers_logging
+from caption_masks import make_mask
 
 torch.set_num_threads(1)
 diffusers_logging.set_verbosity_error()
@@ -66,18 +67,6 @@ def randomize(model):
                 p.copy_(torch.randn(p.shape, generator=g) * (0.5 / math.sqrt(p.shape[-1])))
             elif is_linear and leaf == "bias":
                 p.copy_(0.1 * torch.randn(p.shape, generator=g))
-
-
-def make_mask(length, padding):
-    rows = []
-    for side, valid in padding:
-        row = torch.zeros(length, dtype=torch.int64)
-        if side == "right":
-            row[:valid] = 1
-        else:
-            row[length - valid:] = 1
-        rows.append(row)
-    return torch.stack(rows)
 
 
 def run_case(model, model_bf16, cfg, case, seed):

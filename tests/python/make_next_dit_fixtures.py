@@ -17,6 +17,7 @@ from safetensors.torch import save_file
 from diffusers import LuminaNextDiT2DModel
 from diffusers.models.embeddings import get_2d_rotary_pos_embed_lumina
 from diffusers.utils import logging as diffusers_logging
+from caption_masks import make_mask
 
 torch.set_num_threads(1)
 diffusers_logging.set_verbosity_error()
@@ -78,18 +79,6 @@ def randomize(model, shared_query):
                 if layer.attn1.norm_q is not None:
                     layer.attn2.norm_q.weight.copy_(layer.attn1.norm_q.weight)
                     layer.attn2.norm_q.bias.copy_(layer.attn1.norm_q.bias)
-
-
-def make_mask(length, padding):
-    rows = []
-    for side, valid in padding:
-        row = torch.zeros(length, dtype=torch.int64)
-        if side == "right":
-            row[:valid] = 1
-        else:
-            row[length - valid:] = 1
-        rows.append(row)
-    return torch.stack(rows)
 
 
 def run_case(model, model_bf16, cfg, case, seed):

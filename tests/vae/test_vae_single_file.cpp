@@ -13,6 +13,7 @@
 #include "core/models/vae/vae_original_keys.h"
 #include "core/models/vae/vae_single_file.h"
 #include "core/util/errors.h"
+#include "support/error_of.h"
 #include "vae_test_util.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -20,6 +21,7 @@
 #include <QTemporaryDir>
 
 using namespace lumina;
+using namespace lumina::test;
 using namespace lumina::models;
 namespace fs = std::filesystem;
 
@@ -27,15 +29,6 @@ namespace {
 
 fs::path singleFile(const std::string& name, const std::string& file = "vae.safetensors") {
     return vaetest::fixture(name) / "single" / file;
-}
-
-template <typename F> QString loadErrorOf(F&& f) {
-    try {
-        f();
-    } catch (const ModelLoadError& e) {
-        return QString::fromStdString(e.what());
-    }
-    return "NO ERROR";
 }
 
 } // namespace
