@@ -95,8 +95,8 @@ nlohmann::json runPipelineBench(const Arguments& args) {
 
 const BenchRegistration registration{BenchComponent{
     "pipeline",
-    {"config", "device", "dtype", "width", "height", "steps", "warmup", "warmup-steps", "attention", "memory-limit",
-     "prompt"},
+    {"config", "device", "dtype", "width", "height", "steps", "warmup", "warmup-steps", "attention",
+     "memory-limit", "prompt"},
     {},
     "pipeline: --config DIR [--width 1024] [--height 1024] [--steps 4] [--warmup 2] [--warmup-steps 1]\n"
     "  [--dtype bf16|fp32|fp16] [--device cuda|cpu|mps] [--attention "
