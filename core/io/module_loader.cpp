@@ -4,14 +4,24 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <optional>
+#include <set>
 #include <torch/torch.h>
 
 namespace lumina::io {
 namespace {
 
+// One module tensor filled from a checkpoint tensor: all of it, or `rows` rows from `firstRow` (splitRows).
+struct Assignment {
+    std::string key;    // checkpoint key
+    std::string target; // module key
+    int64_t firstRow = 0;
+    std::optional<int64_t> rows;
+};
+
 struct Plan {
-    std::map<std::string, torch::Tensor> targets;           // module key -> parameter or buffer
-    std::vector<std::pair<std::string, std::string>> pairs; // checkpoint key -> module key
+    std::map<std::string, torch::Tensor> targets; // module key -> parameter or buffer
+    std::vector<Assignment> pairs;
     std::vector<std::string> ignored;
 };
 
@@ -28,6 +38,39 @@ bool shapeFits(c10::IntArrayRef stored, c10::IntArrayRef wanted, bool trailingUn
                        [](int64_t d) { return d == 1; });
 }
 
+// The parts of a stored tensor that splitRows shares out: each module key must exist, be filled once and
+// match the stored shape but for its rows, and the rows must add up to the stored tensor's.
+void planRowParts(Plan& p, const std::string& key, c10::IntArrayRef stored,
+                  const std::vector<std::string>& parts, std::set<std::string>& filled,
+                  std::vector<std::string>& unexpected, std::vector<std::string>& mismatched) {
+    int64_t row = 0;
+    std::vector<std::string> shapes;
+    bool fits = !stored.empty();
+    std::vector<Assignment> planned;
+    for (const auto& target : parts) {
+        auto it = p.targets.find(target);
+        if (it == p.targets.end()) {
+            unexpected.push_back(fmt::format("{} (part {})", key, target));
+            return;
+        }
+        if (!filled.insert(target).second) {
+            mismatched.push_back(fmt::format("{} (filled twice)", target));
+            return;
+        }
+        const auto wanted = it->second.sizes();
+        shapes.push_back(shapeString(wanted));
+        fits = fits && wanted.size() == stored.size() && wanted.slice(1) == stored.slice(1);
+        planned.push_back({key, target, row, wanted.empty() ? 0 : wanted[0]});
+        row += wanted.empty() ? 0 : wanted[0];
+    }
+    if (!fits || row != stored[0]) {
+        mismatched.push_back(fmt::format("{}: checkpoint {} vs model parts {} stacked by rows", key,
+                                         shapeString(stored), fmt::join(shapes, " + ")));
+        return;
+    }
+    p.pairs.insert(p.pairs.end(), planned.begin(), planned.end());
+}
+
 Plan plan(const torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
     Plan p;
     for (const auto& item : module.named_parameters(true))
@@ -38,6 +81,11 @@ Plan plan(const torch::nn::Module& module, const WeightSet& weights, const LoadO
     std::vector<std::string> unexpected, mismatched, missing;
     std::set<std::string> filled;
     for (const auto& [key, entry] : weights.entries()) {
+        const auto parts = options.splitRows ? options.splitRows(key) : std::vector<std::string>{};
+        if (!parts.empty()) {
+            planRowParts(p, key, entry.info->shape, parts, filled, unexpected, mismatched);
+            continue;
+        }
         const std::string target = options.rename ? options.rename(key) : key;
         if (target.empty()) {
             p.ignored.push_back(key);
@@ -58,7 +106,7 @@ Plan plan(const torch::nn::Module& module, const WeightSet& weights, const LoadO
                                              shapeString(it->second.sizes())));
             continue;
         }
-        p.pairs.emplace_back(key, target);
+        p.pairs.push_back({key, target, 0, std::nullopt});
     }
     for (const auto& [key, _] : p.targets)
         if (!filled.count(key) && !(options.optionalKey && options.optionalKey(key))) missing.push_back(key);
@@ -95,22 +143,30 @@ LoadReport loadModuleWeights(torch::nn::Module& module, const WeightSet& weights
     Plan p = plan(module, weights, options);
     LoadReport report;
     report.ignoredKeys = p.ignored;
+    // Bytes of the stored tensor that an assignment uses: all of it, or its share of rows.
+    const auto bytesOf = [&](const Assignment& a) {
+        const auto* info = weights.find(a.key)->info;
+        return a.rows
+                   ? info->byteSize() / static_cast<uint64_t>(info->shape[0]) * static_cast<uint64_t>(*a.rows)
+                   : info->byteSize();
+    };
     uint64_t total = 0;
-    for (const auto& [key, _] : p.pairs)
-        total += weights.find(key)->info->byteSize();
+    for (const auto& a : p.pairs)
+        total += bytesOf(a);
 
     torch::NoGradGuard noGrad;
-    for (const auto& [key, target] : p.pairs) {
-        const auto* entry = weights.find(key);
-        auto& dst = p.targets.at(target);
+    for (const auto& a : p.pairs) {
+        const auto* entry = weights.find(a.key);
+        auto& dst = p.targets.at(a.target);
         auto stored = entry->file->tensor(*entry->info);
+        const bool isMappedView =
+            stored.data_ptr() == static_cast<const void*>(entry->file->bytes(*entry->info));
+        if (a.rows) stored = stored.narrow(0, a.firstRow, *a.rows); // a contiguous view (splitRows)
         if (stored.sizes() != dst.sizes())
             stored = stored.view(dst.sizes()); // trailing unit dims, see plan()
         const auto dtype = (stored.is_floating_point() && options.dtype) ? *options.dtype
                            : stored.is_floating_point()                  ? dst.scalar_type()
                                                                          : stored.scalar_type();
-        const bool isMappedView =
-            stored.data_ptr() == static_cast<const void*>(entry->file->bytes(*entry->info));
         if (options.device.is_cpu() && stored.scalar_type() == dtype && isMappedView &&
             options.useMappedPages) {
             // Used in place: the parameter is a view of the mapped file (private copy-on-write pages, so a
@@ -120,14 +176,14 @@ LoadReport loadModuleWeights(torch::nn::Module& module, const WeightSet& weights
             // for its type was already copied by SafetensorsFile::tensor and is copied again below.)
             dst.set_data(stored);
             entry->file->adviseWillNeed(*entry->info);
-            report.bytesMapped += entry->info->byteSize();
+            report.bytesMapped += bytesOf(a);
         } else {
             // Converted or moved one tensor at a time, straight from the mapping: never a full fp32 copy of
             // the model, never two copies of a tensor. A copy to a GPU goes through the driver's pinned
             // staging buffer in chunks (a pageable-source cudaMemcpy), so host memory stays at one tensor.
             dst.set_data(stored.to(options.device, dtype, /*non_blocking=*/false, /*copy=*/true));
         }
-        report.bytesRead += entry->info->byteSize();
+        report.bytesRead += bytesOf(a);
         ++report.tensorsLoaded;
         if (options.progress) options.progress(report.bytesRead, total);
     }

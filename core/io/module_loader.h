@@ -30,6 +30,11 @@ struct LoadOptions {
     // Accept a stored tensor whose shape is the module tensor's followed by extra size-1 dimensions (a 1x1
     // convolution's [out, in, 1, 1] filling a Linear's [out, in]); it is viewed in the module's shape.
     bool acceptTrailingUnitDims = false;
+    // A checkpoint tensor that fills several module tensors (a fused q/k/v projection): the module keys it
+    // fills, in order, each taking the next rows (dimension 0) of its own length; the other dimensions and
+    // the row total must match. An empty list leaves the key to `rename`. Each part is a view of the stored
+    // tensor, so a CPU load in the stored dtype still uses the mapped file without a copy.
+    std::function<std::vector<std::string>(const std::string&)> splitRows;
 };
 
 struct LoadReport {

@@ -277,6 +277,56 @@ private slots:
             QVERIFY2(msg.contains("1 mis-shaped key(s): proj.weight"), qPrintable(msg));
         }
     }
+    // Mutation tried: each row part cloned instead of narrowed (io::loadModuleWeights): the views check
+    // failed.
+    void splitRowsFillsPartsAsViews() {
+        const std::vector<RawTensor> tensors{{"blocks.0.steps", "I64", {2}, int64Bytes({7, 8})},
+                                             {"blocks.1.steps", "I64", {2}, int64Bytes({9, 10})},
+                                             {"norms", "F32", {8}, floatBytes(seq(8, 1.0f))},
+                                             {"scale", "F32", {}, floatBytes({3.5f})},
+                                             {"proj.weight", "BF16", {3, 4}, bf16Bytes(seq(12, -1.0f))},
+                                             {"proj.bias", "BF16", {3}, bf16Bytes(seq(3, 0.5f))}};
+        const auto w = weights("fused", tensors);
+        io::LoadOptions options;
+        options.splitRows = [](const std::string& key) {
+            return key == "norms" ? std::vector<std::string>{"blocks.0.norm.weight", "blocks.1.norm.weight"}
+                                  : std::vector<std::string>{};
+        };
+        {
+            TinyModel model;
+            const auto msg = loadErrorOf([&] { io::loadModuleWeights(model, w, {}); });
+            QVERIFY2(msg.contains("unexpected key(s): norms"), qPrintable(msg));
+        }
+        TinyModel model;
+        const auto report = io::loadModuleWeights(model, w, options);
+        QCOMPARE(report.tensorsLoaded, std::size_t(7));
+        QCOMPARE(report.bytesRead, w.totalBytes());
+        const auto params = model.named_parameters(true);
+        const auto first = params["blocks.0.norm.weight"], second = params["blocks.1.norm.weight"];
+        QVERIFY(torch::equal(first, torch::tensor(seq(4, 1.0f))));
+        QVERIFY(torch::equal(second, torch::tensor(seq(4, 2.0f))));
+        // Row views of the mapped file, not copies.
+        const auto* entry = w.find("norms");
+        const auto* bytes = entry->file->bytes(*entry->info);
+        QVERIFY(first.data_ptr() == static_cast<const void*>(bytes));
+        QVERIFY(second.data_ptr() == static_cast<const void*>(bytes + 16));
+
+        // Rows that do not add up, and a part the model lacks, are reported by name.
+        auto shortRows = tensors;
+        shortRows[2] = {"norms", "F32", {7}, floatBytes(seq(7, 1.0f))};
+        TinyModel m1;
+        auto msg = loadErrorOf([&] { io::loadModuleWeights(m1, weights("short", shortRows), options); });
+        QVERIFY2(msg.contains("norms: checkpoint [7] vs model parts [4] + [4] stacked by rows"),
+                 qPrintable(msg));
+        auto unknownPart = options;
+        unknownPart.splitRows = [](const std::string& key) {
+            return key == "norms" ? std::vector<std::string>{"blocks.0.norm.weight", "blocks.2.norm.weight"}
+                                  : std::vector<std::string>{};
+        };
+        TinyModel m2;
+        msg = loadErrorOf([&] { io::checkModuleWeights(m2, w, unknownPart); });
+        QVERIFY2(msg.contains("norms (part blocks.2.norm.weight)"), qPrintable(msg));
+    }
     void progressIsMonotonicUpToTotal() {
         TinyModel model;
         const auto w = weights("progress", tinyCheckpoint());

@@ -212,22 +212,27 @@ at::Tensor Lumina2TransformerImpl::forward(const at::Tensor& latents, const at::
     return unpatchify(m_normOut->forward(tokens, temb), h, w);
 }
 
-std::shared_ptr<Lumina2TransformerImpl> loadLumina2Transformer(const std::filesystem::path& folder,
-                                                               const io::LoadOptions& options) {
-    const auto config = Lumina2Config::fromFile(folder / "config.json");
+std::shared_ptr<Lumina2TransformerImpl> loadLumina2TransformerWeights(const Lumina2Config& config,
+                                                                      const io::WeightSet& weights,
+                                                                      const io::LoadOptions& options) {
     const auto dtype = options.dtype.value_or(at::kFloat);
     if (dtype != at::kFloat && dtype != at::kBFloat16 && dtype != at::kHalf)
         throw ModelLoadError(
             fmt::format("Lumina 2 transformer {}: dtype {} is not supported (fp32, bf16, fp16)",
-                        folder.string(), c10::toString(dtype)));
+                        weights.describe(), c10::toString(dtype)));
     // Built on the CPU with lazy torch::empty; the loader replaces each parameter with its device copy.
     auto model = std::make_shared<Lumina2TransformerImpl>(config, at::TensorOptions().dtype(dtype));
-    const auto weights = io::WeightSet::openFolder(folder);
     auto load = options;
     load.dtype = dtype;
     if (load.componentLabel == "model") load.componentLabel = "transformer";
     io::loadModuleWeights(*model, weights, load);
     return model;
+}
+
+std::shared_ptr<Lumina2TransformerImpl> loadLumina2Transformer(const std::filesystem::path& folder,
+                                                               const io::LoadOptions& options) {
+    const auto config = Lumina2Config::fromFile(folder / "config.json");
+    return loadLumina2TransformerWeights(config, io::WeightSet::openFolder(folder), options);
 }
 
 void validateLumina2Transformer(const std::filesystem::path& folder) {

@@ -77,6 +77,13 @@ TORCH_MODULE(Lumina2Transformer);
 std::shared_ptr<Lumina2TransformerImpl> loadLumina2Transformer(const std::filesystem::path& folder,
                                                                const io::LoadOptions& options);
 
+// Builds the model of `config` and loads `weights` into it strictly, in options.dtype (default fp32) on
+// options.device; options.rename / splitRows map other key layouts (lumina2_single_file.h). Throws
+// ModelLoadError.
+std::shared_ptr<Lumina2TransformerImpl> loadLumina2TransformerWeights(const Lumina2Config& config,
+                                                                      const io::WeightSet& weights,
+                                                                      const io::LoadOptions& options);
+
 // Checks config + key set + shapes of a transformer folder without reading tensor data. Throws
 // ModelLoadError.
 void validateLumina2Transformer(const std::filesystem::path& folder);

@@ -3,6 +3,7 @@
 // code's Normalize (ldm modules/diffusionmodules/model.py) and FLUX's autoencoder.py both fix 32 groups.
 #include "core/models/vae/vae_original_keys.h"
 
+#include "core/io/original_key_map.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -35,13 +36,6 @@ std::string firstKeys(const io::WeightSet& weights, std::size_t n) {
         keys.push_back(key);
     }
     return fmt::format("{}", fmt::join(keys, ", "));
-}
-
-std::string listed(const std::vector<std::string>& keys) {
-    const std::size_t shown = std::min<std::size_t>(keys.size(), 20);
-    auto s =
-        fmt::format("{}", fmt::join(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(shown), ", "));
-    return shown < keys.size() ? s + ", ..." : s;
 }
 
 std::string resnetPart(std::string tail) {
@@ -199,36 +193,18 @@ VAEConfig inferOriginalVAEConfig(const io::WeightSet& weights) {
                      c.latentChannels, c.useQuantConv ? "with" : "without"));
 }
 
-std::map<std::string, std::string> mapOriginalVAEKeys(const torch::nn::Module& model, const VAEConfig& config,
-                                                      const io::WeightSet& weights) {
-    std::map<std::string, std::string> moduleKeyOf; // original key -> module key
-    for (const auto& item : model.named_parameters(true))
-        moduleKeyOf.emplace(originalVAEKey(item.key(), config.blockOutChannels.size()), item.key());
-    for (const auto& item : model.named_buffers(true))
-        moduleKeyOf.emplace(originalVAEKey(item.key(), config.blockOutChannels.size()), item.key());
-    std::vector<std::string> missing, unused;
-    std::map<std::string, std::string> rename;
-    for (const auto& [original, moduleKey] : moduleKeyOf)
-        if (!weights.find(original)) missing.push_back(original);
-    for (const auto& [key, _] : weights.entries()) {
-        const auto it = moduleKeyOf.find(key);
-        if (it == moduleKeyOf.end())
-            unused.push_back(key);
-        else
-            rename.emplace(key, it->second);
-    }
-    if (!missing.empty() || !unused.empty()) {
-        std::string msg = fmt::format("VAE ({}): the tensors do not form an original-layout AutoencoderKL "
-                                      "with blocks [{}], {} resnets per "
-                                      "block, {} latent channels",
-                                      weights.describe(), fmt::join(config.blockOutChannels, ", "),
-                                      config.layersPerBlock, config.latentChannels);
-        if (!missing.empty())
-            msg += fmt::format("; {} missing tensor(s): {}", missing.size(), listed(missing));
-        if (!unused.empty()) msg += fmt::format("; {} unused tensor(s): {}", unused.size(), listed(unused));
-        throw ModelLoadError(msg + ". Is the file complete and a VAE?");
-    }
-    return rename;
+void mapOriginalVAEKeys(const torch::nn::Module& model, const VAEConfig& config, const io::WeightSet& weights,
+                        io::LoadOptions& options) {
+    io::OriginalLayout layout;
+    layout.label = "VAE";
+    layout.description = fmt::format(
+        "an original-layout AutoencoderKL with blocks [{}], {} resnets per block, {} latent channels",
+        fmt::join(config.blockOutChannels, ", "), config.layersPerBlock, config.latentChannels);
+    layout.hint = "Is the file complete and a VAE?";
+    layout.originalOf = [blocks = config.blockOutChannels.size()](const std::string& moduleKey) {
+        return io::OriginalKey{originalVAEKey(moduleKey, blocks)};
+    };
+    io::mapOriginalKeys(model, weights, layout, options);
 }
 
 } // namespace lumina::models

@@ -3,6 +3,7 @@
 // update_vae_resnet_ldm_to_diffusers, update_vae_attentions_ldm_to_diffusers, conv_attn_to_linear and
 // DIFFUSERS_TO_LDM_MAPPING["vae"]): the original (ldm / BFL) key layout of single-file AutoencoderKL weights
 // such as sdxl_vae.safetensors and FLUX's ae.safetensors (docs/vae.md, Single-file weights).
+#include "core/io/module_loader.h"
 #include "core/io/weight_set.h"
 #include "core/models/vae/vae_config.h"
 
@@ -36,10 +37,11 @@ std::string originalVAEKey(const std::string& moduleKey, std::size_t blockCount)
 // the file and the missing tensor or unknown format.
 VAEConfig inferOriginalVAEConfig(const io::WeightSet& weights);
 
-// Checkpoint key -> module key for every tensor of an original-layout `weights` filling `model` (built from
-// `config`), checked both ways: each module tensor has its original tensor and each stored tensor is used.
-// Throws ModelLoadError listing the missing and the unused original keys.
-std::map<std::string, std::string> mapOriginalVAEKeys(const torch::nn::Module& model, const VAEConfig& config,
-                                                      const io::WeightSet& weights);
+// Sets options.rename so that every tensor of an original-layout `weights` fills its module tensor of `model`
+// (built from `config`), checked both ways (core/io/original_key_map.h): each module tensor has its original
+// tensor and each stored tensor is used. Throws ModelLoadError listing the missing and the unused original
+// keys.
+void mapOriginalVAEKeys(const torch::nn::Module& model, const VAEConfig& config, const io::WeightSet& weights,
+                        io::LoadOptions& options);
 
 } // namespace lumina::models

@@ -28,8 +28,7 @@ SingleFilePlan planSingleFile(const io::WeightSet& weights, io::LoadOptions opti
                                          weights.describe()));
     SingleFilePlan plan{inferOriginalVAEConfig(weights), std::move(options)};
     const AutoencoderKLImpl names(plan.config, torch::TensorOptions().dtype(c10::kFloat).device(c10::kMeta));
-    auto rename = mapOriginalVAEKeys(names, plan.config, weights);
-    plan.options.rename = [rename = std::move(rename)](const std::string& key) { return rename.at(key); };
+    mapOriginalVAEKeys(names, plan.config, weights, plan.options);
     plan.options.acceptTrailingUnitDims = true; // attention projections stored as 1x1 convolutions
     if (plan.options.componentLabel == "model") plan.options.componentLabel = "VAE";
     return plan;
