@@ -1,10 +1,12 @@
 // Reference: diffusers scheduling_flow_match_euler_discrete.py, FlowMatchEulerDiscreteScheduler
-// (__init__, set_timesteps, step); the t_model line of pipeline_lumina.py.
+// (__init__, set_timesteps, time_shift, step); the t_model line of pipeline_lumina.py; calculate_shift of
+// pipeline_lumina2.py.
 #include "core/sampling/flow_match_schedule.h"
 
 #include "core/io/json_file.h"
 #include "core/util/errors.h"
 
+#include <cmath>
 #include <fmt/format.h>
 #include <torch/torch.h>
 #include <vector>
@@ -15,11 +17,12 @@ namespace {
 
 // Options of FlowMatchEulerDiscreteScheduler that change the schedule and are not ported: each must be
 // absent, null or false.
-constexpr const char* kRefusedFlags[] = {"use_dynamic_shifting",   "invert_sigmas",   "use_karras_sigmas",
-                                         "use_exponential_sigmas", "use_beta_sigmas", "stochastic_sampling"};
+constexpr const char* kRefusedFlags[] = {"invert_sigmas", "use_karras_sigmas", "use_exponential_sigmas",
+                                         "use_beta_sigmas", "stochastic_sampling"};
 
-// numpy.linspace(start, stop, num) in float64: y_j = fl(fl(j * step) + start), the last point set to stop;
-// with num == 1 the single point is start.
+} // namespace
+
+// y_j = fl(fl(j * step) + start), as numpy computes it.
 std::vector<double> numpyLinspace(double start, double stop, int64_t num) {
     std::vector<double> y(static_cast<std::size_t>(num));
     const double delta = stop - start;
@@ -31,8 +34,6 @@ std::vector<double> numpyLinspace(double start, double stop, int64_t num) {
     if (num > 1) y.back() = stop;
     return y;
 }
-
-} // namespace
 
 FlowMatchEulerConfig FlowMatchEulerConfig::fromJson(const io::JsonConfig& config) {
     FlowMatchEulerConfig c;
@@ -50,9 +51,20 @@ FlowMatchEulerConfig FlowMatchEulerConfig::fromJson(const io::JsonConfig& config
                              "use the scheduler config shipped with Lumina-Next)");
     if (!config.isNull("shift_terminal"))
         config.fail("shift_terminal", "null or absent (terminal stretching is not supported)");
-    if (auto type = config.getOptionalString("time_shift_type");
-        type && *type != "exponential" && *type != "linear")
-        config.fail("time_shift_type", "\"exponential\" or \"linear\"");
+    if (auto type = config.getOptionalString("time_shift_type")) {
+        if (*type != "exponential" && *type != "linear")
+            config.fail("time_shift_type", "\"exponential\" or \"linear\"");
+        c.timeShiftType = *type == "linear" ? TimeShiftType::Linear : TimeShiftType::Exponential;
+    }
+    c.useDynamicShifting = config.getBool("use_dynamic_shifting", false);
+    c.baseShift = config.getDouble("base_shift", c.baseShift);
+    c.maxShift = config.getDouble("max_shift", c.maxShift);
+    c.baseImageSeqLen = config.getInt("base_image_seq_len", c.baseImageSeqLen);
+    c.maxImageSeqLen = config.getInt("max_image_seq_len", c.maxImageSeqLen);
+    if (c.maxImageSeqLen == c.baseImageSeqLen)
+        config.fail("max_image_seq_len",
+                    "a value different from base_image_seq_len (calculate_shift divides by "
+                    "their difference)");
     return c;
 }
 
@@ -68,6 +80,10 @@ FlowMatchEulerSchedule FlowMatchEulerSchedule::create(const FlowMatchEulerConfig
     if (config.numTrainTimesteps < 1)
         throw InvalidRequest(
             fmt::format("num_train_timesteps must be positive, got {}", config.numTrainTimesteps));
+    if (config.useDynamicShifting)
+        throw InvalidRequest(
+            "the scheduler config sets use_dynamic_shifting, which needs mu from the image size: "
+            "build the schedule with createFromSigmas (Lumina-Image 2.0)");
 
     const double n = static_cast<double>(config.numTrainTimesteps);
     // Constructor: sigma_min = shifted fp32(1/N) evaluated in fp32 (each op rounded to fp32 like the tensor
@@ -97,6 +113,59 @@ FlowMatchEulerSchedule FlowMatchEulerSchedule::create(const FlowMatchEulerConfig
     // timesteps = fp32 sigma * N (an exact-rounding fp32 multiply on every device).
     schedule.m_timesteps = schedule.m_sigmas.slice(0, 0, steps) * config.numTrainTimesteps;
     return schedule;
+}
+
+FlowMatchEulerSchedule FlowMatchEulerSchedule::createFromSigmas(const FlowMatchEulerConfig& config,
+                                                                const std::vector<double>& sigmas,
+                                                                std::optional<double> mu,
+                                                                c10::Device device) {
+    if (sigmas.empty()) throw InvalidRequest("a custom sigma schedule needs at least one sigma");
+    if (config.numTrainTimesteps < 1)
+        throw InvalidRequest(
+            fmt::format("num_train_timesteps must be positive, got {}", config.numTrainTimesteps));
+    if (config.useDynamicShifting && !mu)
+        throw InvalidRequest("use_dynamic_shifting is set, so the schedule needs mu (calculateShift)");
+    if (!config.useDynamicShifting && mu)
+        throw InvalidRequest(
+            "mu was given but use_dynamic_shifting is off: the static shift would ignore it");
+    if (!config.useDynamicShifting && !(config.shift > 0.0))
+        throw InvalidRequest(fmt::format("scheduler shift must be positive, got {}", config.shift));
+    std::vector<float> shifted(sigmas.size() + 1, 0.0f);
+    for (std::size_t j = 0; j < sigmas.size(); ++j) {
+        if (!(sigmas[j] > 0.0 && sigmas[j] <= 1.0))
+            throw InvalidRequest(
+                fmt::format("sigma {} is {}; custom sigmas must lie in (0, 1]", j, sigmas[j]));
+        // np.array(sigmas).astype(np.float32); every later op is fp32 (numpy casts Python scalars to the
+        // array's fp32).
+        const float s = static_cast<float>(sigmas[j]);
+        if (config.useDynamicShifting) {
+            const float e = config.timeShiftType == TimeShiftType::Exponential
+                                ? static_cast<float>(std::exp(*mu))
+                                : static_cast<float>(*mu);
+            const float odds = 1.0f / s - 1.0f; // (1/t - 1) ** 1.0 is exact
+            shifted[j] = e / (e + odds);
+        } else {
+            const float shiftF = static_cast<float>(config.shift);
+            const float shiftM1F = static_cast<float>(config.shift - 1.0);
+            shifted[j] = shiftF * s / (1.0f + shiftM1F * s);
+        }
+    }
+    const auto steps = static_cast<int64_t>(sigmas.size());
+    FlowMatchEulerSchedule schedule;
+    schedule.m_config = config;
+    schedule.m_sigmas = torch::tensor(shifted, torch::kFloat32).to(device);
+    schedule.m_timesteps = schedule.m_sigmas.slice(0, 0, steps) * config.numTrainTimesteps;
+    return schedule;
+}
+
+double calculateShift(int64_t imageSeqLen, const FlowMatchEulerConfig& config) {
+    if (config.maxImageSeqLen == config.baseImageSeqLen)
+        throw InvalidRequest(
+            fmt::format("max_image_seq_len and base_image_seq_len are both {}", config.maxImageSeqLen));
+    const double m = (config.maxShift - config.baseShift) /
+                     static_cast<double>(config.maxImageSeqLen - config.baseImageSeqLen);
+    const double b = config.baseShift - m * static_cast<double>(config.baseImageSeqLen);
+    return static_cast<double>(imageSeqLen) * m + b;
 }
 
 at::Tensor modelTime(const at::Tensor& timesteps, int64_t numTrainTimesteps, TimeDivision rule) {

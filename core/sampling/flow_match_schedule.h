@@ -2,13 +2,17 @@
 // Reference: diffusers schedulers/scheduling_flow_match_euler_discrete.py, FlowMatchEulerDiscreteScheduler
 // (as configured by the Lumina-Next scheduler/scheduler_config.json), and the step loop of
 // diffusers pipelines/lumina/pipeline_lumina.py (LuminaPipeline.__call__); docs/reference-notes.md,
-// Scheduler.
+// Scheduler. The custom-sigma path with the resolution-dependent time shift is what
+// pipelines/lumina2/pipeline_lumina2.py (Lumina2Pipeline.__call__, calculate_shift) uses (docs/sampling.md,
+// Lumina-Image 2.0).
 //
 // Steps semantics: n steps = n intervals = n model evaluations (one CFG forward each).
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <vector>
 
 namespace lumina::io {
 class JsonConfig;
@@ -16,12 +20,28 @@ class JsonConfig;
 
 namespace lumina::sampling {
 
-// The scheduler options that matter for Lumina-Next. Every other diffusers option must be at its default;
-// fromJson refuses the ones this port does not implement (dynamic shifting, Karras/exponential/beta sigmas,
+// diffusers `time_shift_type`: how use_dynamic_shifting maps mu onto the sigmas
+// (FlowMatchEulerDiscreteScheduler
+// ._time_shift_exponential / _time_shift_linear).
+enum class TimeShiftType { Exponential, Linear };
+
+// The scheduler options that matter for Lumina-Next and Lumina-Image 2.0. Every other diffusers option must
+// be at its default; fromJson refuses the ones this port does not implement (Karras/exponential/beta sigmas,
 // inverted sigmas, shift_terminal, stochastic sampling).
 struct FlowMatchEulerConfig {
     int64_t numTrainTimesteps = 1000;
     double shift = 1.0; // diffusers `shift` (== official `t_shift`); the preset may override it
+
+    // Resolution-dependent shifting: when on, the sigmas get time_shift(mu) instead of `shift`. Only the
+    // custom-sigma path (createFromSigmas) supports it; create() refuses it.
+    bool useDynamicShifting = false;
+    TimeShiftType timeShiftType = TimeShiftType::Exponential;
+    // calculate_shift's line through (baseImageSeqLen, baseShift) and (maxImageSeqLen, maxShift); the
+    // defaults are the ones Lumina2Pipeline falls back to when the config lacks the keys.
+    double baseShift = 0.5;
+    double maxShift = 1.15;
+    int64_t baseImageSeqLen = 256;
+    int64_t maxImageSeqLen = 4096;
 
     // Reads scheduler/scheduler_config.json; throws ModelLoadError naming the file, key and expectation.
     static FlowMatchEulerConfig fromJson(const io::JsonConfig& config);
@@ -39,9 +59,21 @@ enum class TimeDivision { ForDevice, TrueDivide, ReciprocalMultiply };
 // the scheduler constructor: the "double shift" quirk when shift != 1), then fp32.
 class FlowMatchEulerSchedule {
 public:
-    // Throws InvalidRequest when steps < 1 or the config is out of range (shift <= 0, no timesteps).
+    // Throws InvalidRequest when steps < 1 or the config is out of range (shift <= 0, no timesteps) or asks
+    // for dynamic shifting (which needs mu: use createFromSigmas).
     static FlowMatchEulerSchedule create(const FlowMatchEulerConfig& config, int64_t steps,
                                          c10::Device device = c10::Device(c10::DeviceType::CPU));
+
+    // set_timesteps(sigmas=..., mu=...) bitwise: the float64 sigmas are cast to fp32, then shifted in fp32
+    // numpy arithmetic, either statically (shift*s / (1 + (shift-1)*s), shift and shift-1 rounded to fp32
+    // first) or, with useDynamicShifting, by time_shift(mu, 1, s) (exponential: E / (E + (1/s - 1)) with E =
+    // fp32(exp mu); linear: fp32(mu) in place of E). mu is required exactly when useDynamicShifting is set.
+    // timesteps = fp32(sigma * N); a final sigma 0 is appended. Throws InvalidRequest for an empty list, a
+    // sigma outside (0, 1], or a missing/extra mu.
+    static FlowMatchEulerSchedule createFromSigmas(const FlowMatchEulerConfig& config,
+                                                   const std::vector<double>& sigmas,
+                                                   std::optional<double> mu,
+                                                   c10::Device device = c10::Device(c10::DeviceType::CPU));
 
     int64_t steps() const { return m_timesteps.size(0); }
     const at::Tensor& sigmas() const { return m_sigmas; }       // (n + 1) fp32 on the device; last is 0
@@ -66,6 +98,14 @@ private:
     at::Tensor m_sigmas;
     at::Tensor m_timesteps;
 };
+
+// calculate_shift (pipeline_lumina2.py, copied from pipeline_flux.py) in float64, with the config's line:
+// m = (maxShift - baseShift) / (maxLen - baseLen), b = baseShift - m * baseLen, mu = len * m + b.
+// Throws InvalidRequest when maxImageSeqLen == baseImageSeqLen.
+double calculateShift(int64_t imageSeqLen, const FlowMatchEulerConfig& config);
+
+// numpy.linspace(start, stop, num) in float64 (the last point set to stop; num == 1 gives start).
+std::vector<double> numpyLinspace(double start, double stop, int64_t num);
 
 // t_model for a vector of timesteps (see TimeDivision).
 at::Tensor modelTime(const at::Tensor& timesteps, int64_t numTrainTimesteps, TimeDivision rule);

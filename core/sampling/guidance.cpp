@@ -1,4 +1,5 @@
-// Reference: diffusers pipelines/lumina/pipeline_lumina.py, the guidance block of LuminaPipeline.__call__.
+// Reference: diffusers pipelines/lumina/pipeline_lumina.py, the guidance block of LuminaPipeline.__call__;
+// pipelines/lumina2/pipeline_lumina2.py, the truncation and normalization in Lumina2Pipeline.__call__.
 #include "core/sampling/guidance.h"
 
 #include "core/util/errors.h"
@@ -23,11 +24,57 @@ at::Tensor combineGuidance(const at::Tensor& velocity, double scale, CFGChannels
     const int64_t b = velocity.size(0) / 2;
     const auto cond = velocity.slice(0, 0, b);
     const auto uncond = velocity.slice(0, b, 2 * b);
-    if (channels == CFGChannels::All) return uncond + (cond - uncond) * scale;
+    if (channels == CFGChannels::All) return classifierFreeGuidance(cond, uncond, scale);
     const auto c3 = cond.slice(1, 0, kGuidedChannels);
     const auto u3 = uncond.slice(1, 0, kGuidedChannels);
     const auto guided = u3 + (c3 - u3) * scale;
     return torch::cat({guided, cond.slice(1, kGuidedChannels)}, 1);
+}
+
+namespace {
+void requireSameShape(const at::Tensor& a, const at::Tensor& b, const char* what) {
+    if (a.sizes() != b.sizes() || a.scalar_type() != b.scalar_type())
+        throw InvalidRequest(fmt::format("{}: the two predictions differ ({} {} vs {} {})", what,
+                                         c10::toString(a.scalar_type()), c10::str(a.sizes()),
+                                         c10::toString(b.scalar_type()), c10::str(b.sizes())));
+}
+} // namespace
+
+at::Tensor classifierFreeGuidance(const at::Tensor& cond, const at::Tensor& uncond, double scale) {
+    requireSameShape(cond, uncond, "classifier-free guidance");
+    // The reference writes uncond + scale * (cond - uncond); a Python float times a tensor is the same kernel
+    // as tensor times scalar.
+    return uncond + (cond - uncond) * scale;
+}
+
+at::Tensor normalizeGuidance(const at::Tensor& guided, const at::Tensor& cond) {
+    requireSameShape(guided, cond, "guidance normalization");
+    if (guided.dim() < 1) throw InvalidRequest("guidance normalization needs at least one dimension");
+    const auto condNorm = at::linalg_vector_norm(cond, 2, {-1}, /*keepdim=*/true);
+    const auto guidedNorm = at::linalg_vector_norm(guided, 2, {-1}, /*keepdim=*/true);
+    return guided * (condNorm / guidedNorm);
+}
+
+bool lumina2StepGuided(int64_t step, int64_t steps, double scale, double cfgTruncRatio) {
+    if (steps < 1) throw InvalidRequest(fmt::format("sampling steps must be at least 1, got {}", steps));
+    if (step < 0 || step >= steps)
+        throw InvalidRequest(fmt::format("step {} is outside 0..{}", step, steps - 1));
+    const bool truncated = static_cast<double>(step + 1) / static_cast<double>(steps) > cfgTruncRatio;
+    return guidanceEnabled(scale) && !truncated;
+}
+
+CfgTruncationPlan lumina2CfgTruncationPlan(int64_t steps, double scale, double cfgTruncRatio) {
+    if (steps < 1) throw InvalidRequest(fmt::format("sampling steps must be at least 1, got {}", steps));
+    CfgTruncationPlan plan;
+    plan.guided.reserve(static_cast<std::size_t>(steps));
+    for (int64_t i = 0; i < steps; ++i) {
+        const bool guided = lumina2StepGuided(i, steps, scale, cfgTruncRatio);
+        plan.guided.push_back(guided);
+        plan.guidedSteps += guided ? 1 : 0;
+    }
+    plan.evaluations = steps + plan.guidedSteps;
+    plan.savedEvaluations = (guidanceEnabled(scale) ? steps : 0) - plan.guidedSteps;
+    return plan;
 }
 
 } // namespace lumina::sampling

@@ -146,13 +146,19 @@ private slots:
                                                  {"shift_terminal", nullptr}}));
         QCOMPARE(ok.shift, 6.0);
         QCOMPARE(FlowMatchEulerConfig::fromJson(make(nlohmann::json::object())).shift, 1.0);
-        try {
-            FlowMatchEulerConfig::fromJson(make({{"use_dynamic_shifting", true}}));
-            QFAIL("dynamic shifting accepted");
-        } catch (const ModelLoadError& e) {
-            const QString msg = e.what();
-            QVERIFY2(msg.contains("scheduler_config.json") && msg.contains("use_dynamic_shifting"), e.what());
-        }
+        // Dynamic shifting is read (Lumina-Image 2.0 builds it from custom sigmas and mu); the Lumina-Next
+        // path, which has no mu, refuses it.
+        const auto dynamic = FlowMatchEulerConfig::fromJson(make({{"use_dynamic_shifting", true},
+                                                                  {"time_shift_type", "linear"},
+                                                                  {"base_shift", 0.6},
+                                                                  {"max_image_seq_len", 8192}}));
+        QVERIFY(dynamic.useDynamicShifting);
+        QVERIFY(dynamic.timeShiftType == TimeShiftType::Linear);
+        QCOMPARE(dynamic.baseShift, 0.6);
+        QCOMPARE(dynamic.maxImageSeqLen, int64_t(8192));
+        QVERIFY_THROWS_EXCEPTION(InvalidRequest, FlowMatchEulerSchedule::create(dynamic, 30));
+        QVERIFY_THROWS_EXCEPTION(ModelLoadError,
+                                 FlowMatchEulerConfig::fromJson(make({{"max_image_seq_len", 256}})));
         QVERIFY_THROWS_EXCEPTION(ModelLoadError,
                                  FlowMatchEulerConfig::fromJson(make({{"use_karras_sigmas", true}})));
         QVERIFY_THROWS_EXCEPTION(ModelLoadError, FlowMatchEulerConfig::fromJson(make({{"shift", -1.0}})));
