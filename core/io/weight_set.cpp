@@ -128,6 +128,15 @@ uint64_t WeightSet::totalFileBytes() const {
     return n;
 }
 
+std::string WeightSet::firstKeys(std::size_t n) const {
+    std::vector<std::string> keys;
+    for (const auto& [key, _] : m_entries) {
+        if (keys.size() == n) break;
+        keys.push_back(key);
+    }
+    return fmt::format("{}", fmt::join(keys, ", "));
+}
+
 std::string WeightSet::describe() const {
     std::vector<std::string> names;
     for (const auto& f : m_files)

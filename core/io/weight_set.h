@@ -29,6 +29,8 @@ public:
     uint64_t totalBytes() const; // bytes of tensor data
     uint64_t totalFileBytes() const;
     std::string describe() const; // file name(s) for messages
+    std::string
+    firstKeys(std::size_t n) const; // the first n tensor names (sorted), comma-separated, for messages
 
 private:
     std::vector<std::shared_ptr<const SafetensorsFile>> m_files;

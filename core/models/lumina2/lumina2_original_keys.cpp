@@ -27,15 +27,6 @@ bool startsWith(const std::string& s, const std::string& prefix) {
     throw ModelLoadError(fmt::format("Lumina 2 transformer ({}): {}", weights.describe(), what));
 }
 
-std::string firstKeys(const io::WeightSet& weights, std::size_t n) {
-    std::vector<std::string> keys;
-    for (const auto& [key, _] : weights.entries()) {
-        if (keys.size() == n) break;
-        keys.push_back(key);
-    }
-    return fmt::format("{}", fmt::join(keys, ", "));
-}
-
 bool hasKeyWith(const io::WeightSet& weights, const std::string& prefix, const std::string& part) {
     for (const auto& [key, _] : weights.entries())
         if (startsWith(key, prefix) && key.find(part, prefix.size()) != std::string::npos) return true;
@@ -75,7 +66,7 @@ Lumina2OriginalFile detectLumina2OriginalFile(const io::WeightSet& weights) {
              "no Lumina-Image 2.0 transformer tensors: it has neither {0}cap_embedder.0.weight nor "
              "{0}layers.0.attention.qkv.weight among its {1} tensors (first keys: {2}). Is this a VAE or "
              "text-encoder file given as the transformer?",
-             p, weights.entries().size(), firstKeys(weights, 4)));
+             p, weights.entries().size(), weights.firstKeys(4)));
 }
 
 io::OriginalKey originalLumina2Key(const std::string& moduleKey, const std::string& prefix) {

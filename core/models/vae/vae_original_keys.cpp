@@ -29,15 +29,6 @@ bool hasPrefix(const io::WeightSet& weights, const std::array<const char*, 4>& p
     return false;
 }
 
-std::string firstKeys(const io::WeightSet& weights, std::size_t n) {
-    std::vector<std::string> keys;
-    for (const auto& [key, _] : weights.entries()) {
-        if (keys.size() == n) break;
-        keys.push_back(key);
-    }
-    return fmt::format("{}", fmt::join(keys, ", "));
-}
-
 std::string resnetPart(std::string tail) {
     const auto pos = tail.find("conv_shortcut");
     return pos == std::string::npos ? tail : tail.replace(pos, 13, "nin_shortcut");
@@ -82,7 +73,7 @@ VAEKeyLayout detectVAEKeyLayout(const io::WeightSet& weights) {
     throw ModelLoadError(fmt::format(
         "VAE ({}): no AutoencoderKL tensors: none of its {} tensors is an encoder/decoder block (first keys: "
         "{}). Is this a transformer or text-encoder file given as the VAE?",
-        weights.describe(), weights.entries().size(), firstKeys(weights, 4)));
+        weights.describe(), weights.entries().size(), weights.firstKeys(4)));
 }
 
 std::string originalVAEKey(const std::string& moduleKey, std::size_t blockCount) {
