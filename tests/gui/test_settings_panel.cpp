@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QInputMethodEvent>
 #include <QLabel>
@@ -75,6 +76,11 @@ private slots:
         QVERIFY2(fits.summaryLabel()->text().contains("1024 × 1024 → 2048 × 2048, 12 of 30 steps"),
                  qPrintable(fits.summaryLabel()->text()));
         QCOMPARE(fits.request()->width, 2048);
+        if (const QString shots = qEnvironmentVariable("LUMINA_SCREENSHOT_DIR"); !shots.isEmpty()) {
+            fits.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&fits));
+            QVERIFY(fits.grab().save(QDir(shots).filePath("refine_en.png")));
+        }
         fits.strengthBox()->setValue(1.0);
         QVERIFY(fits.summaryLabel()->text().contains("30 of 30 steps"));
 
