@@ -39,7 +39,8 @@ void DemoEngine::loadModel(const std::string& folder, const engine::ModelLoadOpt
     m_loaded = true;
 }
 
-engine::TokenCount DemoEngine::countTokens(const std::string& prompt) const {
+engine::TokenCount DemoEngine::countTokens(const std::string& prompt,
+                                           const std::optional<std::string>& /*systemPrompt*/) const {
     engine::TokenCount result;
     result.count = 1; // <bos>
     bool inWord = false;

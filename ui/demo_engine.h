@@ -37,7 +37,8 @@ public:
     std::string deviceName() const override { return "cpu"; }
     std::string precisionName() const override { return "fp32"; }
     // One token per word (and per CJK character) plus <bos>: enough to exercise the UI's limit marker.
-    engine::TokenCount countTokens(const std::string& prompt) const override;
+    engine::TokenCount countTokens(const std::string& prompt,
+                                   const std::optional<std::string>& systemPrompt) const override;
     engine::DeviceMemory deviceMemory() const override { return m_options.deviceMemory; }
     pipeline::GenerationOutput generate(const pipeline::GenerationRequest& request,
                                         const pipeline::GenerationCallbacks& callbacks,

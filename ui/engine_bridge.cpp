@@ -94,7 +94,7 @@ public:
         try {
             if (!m_engine || !m_engine->modelLoaded()) return;
             const std::string text = prompt.toStdString();
-            const engine::TokenCount c = m_engine->countTokens(text);
+            const engine::TokenCount c = m_engine->countTokens(text, std::nullopt);
             int keptChars = int(prompt.size());
             if (c.truncated && text.compare(0, c.keptText.size(), c.keptText) == 0)
                 keptChars = int(qs(c.keptText).size());

@@ -7,7 +7,7 @@
 namespace lumina::cli {
 
 Arguments::Arguments(const std::vector<std::string>& args, const std::set<std::string>& valueOptions,
-                     const std::set<std::string>& flagOptions) {
+                     const std::set<std::string>& flagOptions, const std::set<std::string>& repeatedOptions) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string a = args[i];
         if (a.rfind("--", 0) != 0) throw UsageError(fmt::format("unexpected argument '{}'", a));
@@ -18,7 +18,13 @@ Arguments::Arguments(const std::vector<std::string>& args, const std::set<std::s
             name = name.substr(0, eq);
             hasInline = true;
         }
-        if (valueOptions.count(name)) {
+        if (repeatedOptions.count(name)) {
+            if (!hasInline) {
+                if (i + 1 >= args.size()) throw UsageError(fmt::format("--{} needs a value", name));
+                inlineValue = args[++i];
+            }
+            m_repeated[name].push_back(inlineValue);
+        } else if (valueOptions.count(name)) {
             if (!hasInline) {
                 if (i + 1 >= args.size()) throw UsageError(fmt::format("--{} needs a value", name));
                 inlineValue = args[++i];
@@ -31,6 +37,11 @@ Arguments::Arguments(const std::vector<std::string>& args, const std::set<std::s
             throw UsageError(fmt::format("unknown option '--{}'", name));
         }
     }
+}
+
+std::vector<std::string> Arguments::values(const std::string& name) const {
+    auto it = m_repeated.find(name);
+    return it == m_repeated.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::optional<std::string> Arguments::value(const std::string& name) const {

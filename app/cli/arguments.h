@@ -24,11 +24,16 @@ public:
 
 class Arguments {
 public:
-    // `valueOptions` take one value, `flagOptions` none. Throws UsageError.
+    // `valueOptions` take one value, `flagOptions` none, `repeatedOptions` one value each time they are given
+    // (any number of times). Throws UsageError.
     Arguments(const std::vector<std::string>& args, const std::set<std::string>& valueOptions,
-              const std::set<std::string>& flagOptions);
+              const std::set<std::string>& flagOptions, const std::set<std::string>& repeatedOptions = {});
 
-    bool has(const std::string& name) const { return m_values.count(name) || m_flags.count(name); }
+    bool has(const std::string& name) const {
+        return m_values.count(name) || m_flags.count(name) || m_repeated.count(name);
+    }
+    // The values of a repeated option in the order given (empty when absent).
+    std::vector<std::string> values(const std::string& name) const;
     bool flag(const std::string& name) const { return m_flags.count(name) > 0; }
     std::optional<std::string> value(const std::string& name) const;
     std::string required(const std::string& name) const;
@@ -42,6 +47,7 @@ public:
 private:
     std::map<std::string, std::string> m_values;
     std::set<std::string> m_flags;
+    std::map<std::string, std::vector<std::string>> m_repeated;
 };
 
 } // namespace lumina::cli

@@ -5,6 +5,7 @@
 #include "app/cli/request_options.h"
 #include "core/engine/lumina_engine.h"
 #include "core/image/image_export.h"
+#include "core/io/checkpoint_locator.h"
 #include "core/io/safetensors_writer.h"
 #include "core/pipeline/init_image.h"
 #include "core/sampling/guidance.h"
@@ -29,8 +30,8 @@ extern "C" void onInterrupt(int) {
 }
 
 std::string usage() {
-    return "usage: lumina-cli generate --model DIR|REPO_ID --prompt TEXT [--negative TEXT] [--preset "
-           "lumina|diffusers]\n"
+    return "usage: lumina-cli generate --model DIR|REPO_ID --prompt TEXT [--negative TEXT]\n"
+           "    [--preset lumina|diffusers (Lumina-Next) | lumina2-official|diffusers (Lumina-Image 2.0)]\n"
            "    [--settings FILE.json (a settings JSON: a gallery item's, inspect --json's; flags override "
            "it; "
            "then --prompt is optional)]\n"
@@ -49,10 +50,16 @@ std::string usage() {
            "FILE.safetensors]\n"
            "    [--init-image FILE [--strength S (0 < S <= 1, default 0.6)] [--resize fit|crop]]\n"
            "    [--json] [--quiet]\n"
+           "  Lumina-Image 2.0 only: [--system-prompt TEXT (default: the model's)] [--cfg-normalization "
+           "off|rows|clip]\n"
+           "    [--cfg-trunc RATIO (0..1: steps past this share run unguided)] [--lora FILE[:SCALE] "
+           "(repeatable)]\n"
            "--init-image starts from that picture (image-to-image): fit resamples it to --width x --height, "
            "crop\n"
            "cuts the centred part of that aspect ratio first; strength 1 starts from pure noise.\n"
-           "Explicit options override the preset (default: lumina). Exit codes: 0 done, 2 bad arguments, 3 "
+           "The model family is read from the model's files. Explicit options override the preset (default: "
+           "lumina for\n"
+           "Lumina-Next, lumina2-official for Lumina-Image 2.0). Exit codes: 0 done, 2 bad arguments, 3 "
            "model or\n"
            "file error, 4 out of memory, 130 cancelled (Ctrl-C; nothing is written).\n";
 }
@@ -60,9 +67,17 @@ std::string usage() {
 int run(const std::vector<std::string>& args) {
     auto valueOptions = requestValueOptions();
     valueOptions.insert({"model", "output", "save-latents", "bit-depth", "attention"});
-    Arguments a(args, valueOptions, {"json", "quiet"});
+    Arguments a(args, valueOptions, {"json", "quiet"}, requestRepeatedOptions());
     const std::string model = a.required("model");
-    auto request = requestFromArguments(a);
+    // The family decides the presets and settings on offer: read from the model's files (model_index.json),
+    // before any weights are loaded. A model that cannot be found is reported by the load, after the
+    // arguments are checked.
+    ModelFamily family = ModelFamily::LuminaNext;
+    try {
+        family = io::locateCheckpoint(model).family;
+    } catch (const ModelLoadError&) {
+    }
+    auto request = requestFromArguments(a, family);
     pipeline::validateRequest(request);
 
     // The init image and every output are checked before any model work starts.
@@ -117,6 +132,7 @@ int run(const std::vector<std::string>& args) {
     nlohmann::json settings = pipeline::toJson(result.resolved);
     nlohmann::json facts{{"seed", result.seed},
                          {"model", result.modelName},
+                         {"model_family", toString(result.resolved.family)},
                          {"device", result.device},
                          {"dtype", result.precision},
                          {"attention", result.attention},

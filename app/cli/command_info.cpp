@@ -1,6 +1,7 @@
-// lumina-cli info --model DIR|REPO_ID [--json]: finds a Lumina-Next pipeline, validates every component
-// (config files, safetensors headers, key sets and shapes; no tensor data is read, no model runs) and
-// prints what it holds. Exit 0 when usable, 3 with one stderr line when not, 2 for bad arguments.
+// lumina-cli info --model DIR|REPO_ID [--json]: finds a Lumina pipeline (Lumina-Next or Lumina-Image 2.0),
+// validates every component (config files, safetensors headers, key sets and shapes; no tensor data is read,
+// no model runs) and prints what it holds. Exit 0 when usable, 3 with one stderr line when not, 2 for bad
+// arguments.
 #include "app/cli/commands.h"
 #include "core/io/checkpoint_inspector.h"
 #include "core/io/checkpoint_locator.h"
@@ -16,6 +17,7 @@
 #include "core/models/next_dit/next_dit_model.h"
 #define LUMINA_INFO_HAS_NEXT_DIT 1
 #endif
+#include "core/models/lumina2/lumina2_model.h"
 #if __has_include("core/models/gemma/gemma_model.h")
 #include "core/models/gemma/gemma_model.h"
 #define LUMINA_INFO_HAS_GEMMA 1
@@ -34,7 +36,7 @@ namespace {
 
 std::string usage() {
     return "usage: lumina-cli info --model DIR|REPO_ID [--json]\n"
-           "Finds a Lumina-Next diffusers pipeline (a folder with model_index.json, a Hugging Face cache "
+           "Finds a Lumina diffusers pipeline (a folder with model_index.json, a Hugging Face cache "
            "folder, or\n"
            "a repo id such as Alpha-VLLM/Lumina-Next-SFT-diffusers looked up in $HF_HUB_CACHE / "
            "$HF_HOME/hub),\n"
@@ -48,10 +50,15 @@ std::string usage() {
 using Validator = std::function<void(const std::filesystem::path&)>;
 
 // Component name -> the model module's own validation (throws ModelLoadError).
-std::map<std::string, Validator> modelValidators() {
+std::map<std::string, Validator> modelValidators(ModelFamily family) {
     std::map<std::string, Validator> v;
+    if (family == ModelFamily::Lumina2)
+        v["transformer"] = [](const std::filesystem::path& f) {
+            lumina::models::validateLumina2Transformer(f);
+        };
 #ifdef LUMINA_INFO_HAS_NEXT_DIT
-    v["transformer"] = [](const std::filesystem::path& f) { lumina::models::validateNextDiT(f); };
+    else
+        v["transformer"] = [](const std::filesystem::path& f) { lumina::models::validateNextDiT(f); };
 #endif
 #ifdef LUMINA_INFO_HAS_GEMMA
     v["text_encoder"] = [](const std::filesystem::path& f) { lumina::models::validateGemma(f); };
@@ -90,7 +97,7 @@ int runInfo(const std::vector<std::string>& args) {
 
     const auto checkpoint = io::locateCheckpoint(model);
     const auto summary = io::inspectCheckpoint(checkpoint);
-    const auto validators = modelValidators();
+    const auto validators = modelValidators(checkpoint.family);
     auto json = io::toJson(summary);
     for (const auto& c : summary.components) {
         auto it = validators.find(c.ref.name);
@@ -104,7 +111,8 @@ int runInfo(const std::vector<std::string>& args) {
         std::printf("%s\n", json.dump(2).c_str());
         return kExitOk;
     }
-    std::string text = fmt::format("{} at {}\n", checkpoint.pipelineClass, checkpoint.root.string());
+    std::string text = fmt::format("{} at {}\n  model family: {}\n", checkpoint.pipelineClass,
+                                   checkpoint.root.string(), displayName(checkpoint.family));
     if (!checkpoint.revision.empty())
         text += fmt::format("  found as {} (revision {})\n", checkpoint.origin, checkpoint.revision);
     for (const auto& c : summary.components) {

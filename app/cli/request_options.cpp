@@ -9,12 +9,36 @@
 namespace lumina::cli {
 
 std::set<std::string> requestValueOptions() {
-    return {"prompt",       "negative",      "preset",       "width",     "height",
-            "steps",        "guidance",      "seed",         "sampler",   "schedule",
-            "time-shift",   "sigmoid-kappa", "rope-scaling", "watershed", "proportional-attention",
-            "context-drop", "cfg-channels",  "device",       "dtype",     "diffusers-preprocess",
-            "vae-tiling",   "vae-tile",      "init-image",   "strength",  "resize",
-            "settings",     "memory-limit",  "attention"};
+    return {"prompt",       "negative",      "preset",       "width",         "height",
+            "steps",        "guidance",      "seed",         "sampler",       "schedule",
+            "time-shift",   "sigmoid-kappa", "rope-scaling", "watershed",     "proportional-attention",
+            "context-drop", "cfg-channels",  "device",       "dtype",         "diffusers-preprocess",
+            "vae-tiling",   "vae-tile",      "init-image",   "strength",      "resize",
+            "settings",     "memory-limit",  "attention",    "system-prompt", "cfg-normalization",
+            "cfg-trunc"};
+}
+
+std::set<std::string> requestRepeatedOptions() {
+    return {"lora"};
+}
+
+pipeline::LoraChoice parseLoraArgument(const std::string& text) {
+    pipeline::LoraChoice lora{text, 1.0};
+    if (const auto colon = text.rfind(':'); colon != std::string::npos && colon > 0) {
+        const std::string scale = text.substr(colon + 1);
+        try {
+            std::size_t used = 0;
+            const double value = std::stod(scale, &used);
+            if (used == scale.size() && !scale.empty()) {
+                lora.path = text.substr(0, colon);
+                lora.scale = value;
+            }
+        } catch (const std::exception&) {
+            // not a number: the colon belongs to the path
+        }
+    }
+    if (lora.path.empty()) throw UsageError(fmt::format("--lora '{}': expected FILE or FILE:SCALE", text));
+    return lora;
 }
 
 namespace {
@@ -41,8 +65,10 @@ int intInRange(const Arguments& a, const std::string& name, int fallback) {
 }
 } // namespace
 
-pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
+pipeline::GenerationRequest requestFromArguments(const Arguments& a, ModelFamily family) {
     pipeline::GenerationRequest r;
+    r.family = family;
+    const auto& presets = pipeline::presetNames(family);
     const auto settingsFile = a.value("settings");
     if (settingsFile) {
         // A settings JSON (a gallery item's, `inspect --json`'s "settings", image metadata): the base that
@@ -60,19 +86,25 @@ pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
         } catch (const InvalidRequest& e) {
             throw UsageError(fmt::format("--settings {}: {}", *settingsFile, e.what()));
         }
+        if (r.family != family)
+            throw UsageError(
+                fmt::format("--settings {}: these settings are for {} models, but the model is a {} "
+                            "model",
+                            *settingsFile, displayName(r.family), displayName(family)));
         if (a.has("preset")) {
-            r.preset = a.choice("preset", {"lumina", "diffusers"}, r.preset);
-            r.sampling = pipeline::presetSettings(r.preset);
+            r.preset = a.choice("preset", presets, r.preset);
+            r.sampling = pipeline::presetSettings(r.preset, family);
         }
         r.prompt = a.valueOr("prompt", r.prompt);
         r.negativePrompt = a.valueOr("negative", r.negativePrompt);
     } else {
         r.prompt = a.required("prompt");
         r.negativePrompt = a.valueOr("negative", "");
-        r.preset = a.choice("preset", {"lumina", "diffusers"}, "lumina");
-        r.sampling = pipeline::presetSettings(r.preset);
-        // The diffusers preset reproduces LuminaPipeline, which lower()s and strip()s the prompt.
-        r.diffusersPromptPreprocess = r.preset == "diffusers";
+        r.preset = a.choice("preset", presets, pipeline::defaultPreset(family));
+        r.sampling = pipeline::presetSettings(r.preset, family);
+        // The diffusers preset reproduces LuminaPipeline, which lower()s and strip()s the prompt
+        // (Lumina2Pipeline keeps it as typed).
+        r.diffusersPromptPreprocess = r.preset == "diffusers" && family == ModelFamily::LuminaNext;
     }
     auto& s = r.sampling;
     r.width = intInRange(a, "width", r.width);
@@ -111,6 +143,21 @@ pipeline::GenerationRequest requestFromArguments(const Arguments& a) {
     r.initImage.strength = a.doubleValue("strength", r.initImage.strength);
     r.initImage.resize = parsed(a, "resize", parseInitResize, r.initImage.resize);
     r.diffusersPromptPreprocess = onOff(a, "diffusers-preprocess", r.diffusersPromptPreprocess);
+    // Lumina-Image 2.0 settings.
+    const bool lumina2Option =
+        a.has("system-prompt") || a.has("cfg-normalization") || a.has("cfg-trunc") || a.has("lora");
+    if (lumina2Option && family != ModelFamily::Lumina2)
+        throw UsageError(fmt::format("--system-prompt, --cfg-normalization, --cfg-trunc and --lora belong to "
+                                     "Lumina-Image 2.0 models; this model is a {} model",
+                                     displayName(family)));
+    if (auto system = a.value("system-prompt")) r.systemPrompt = *system;
+    s.cfgNormalization = parsed(a, "cfg-normalization", parseCFGNormalization, s.cfgNormalization);
+    s.cfgTruncRatio = a.doubleValue("cfg-trunc", s.cfgTruncRatio);
+    if (a.has("lora")) {
+        r.loras.clear();
+        for (const auto& text : a.values("lora"))
+            r.loras.push_back(parseLoraArgument(text));
+    }
     return r;
 }
 

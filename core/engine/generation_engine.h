@@ -56,7 +56,12 @@ public:
     virtual std::string precisionName() const = 0;
     // modelLoaded() and countTokens() must be safe to call from another thread while loadModel() or
     // generate() runs: the studio keeps the token count live during a generation.
-    virtual TokenCount countTokens(const std::string& prompt) const = 0;
+    // Lumina-Image 2.0 counts the text its encoder sees: the system prompt (nullopt: the default), the
+    // separator and the prompt; keptText is then the part of the prompt inside the limit.
+    virtual TokenCount countTokens(const std::string& prompt,
+                                   const std::optional<std::string>& systemPrompt) const = 0;
+    // The family of the loaded model (Lumina-Next when none is loaded). Thread-safe.
+    virtual ModelFamily modelFamily() const { return ModelFamily::LuminaNext; }
     // Thread-safe too (the status bar polls it during a run).
     virtual DeviceMemory deviceMemory() const { return {}; }
     // Of the loaded model (what the studio's pre-run estimate of time and memory scales with); unknown

@@ -1,4 +1,5 @@
 #include "core/engine/lumina_engine.h"
+#include "core/text/lumina2_prompt.h"
 
 #include "core/pipeline/loaded_models.h"
 #include "core/pipeline/text_to_image.h"
@@ -59,15 +60,27 @@ std::string LuminaEngine::precisionName() const {
     return m ? pipeline::dtypeLabel(m->dtype) : std::string();
 }
 
-TokenCount LuminaEngine::countTokens(const std::string& prompt) const {
+ModelFamily LuminaEngine::modelFamily() const {
+    auto m = models();
+    return m ? m->family : ModelFamily::LuminaNext;
+}
+
+TokenCount LuminaEngine::countTokens(const std::string& prompt,
+                                     const std::optional<std::string>& systemPrompt) const {
     TokenCount count;
     auto m = models();
     if (!m) return count;
     try {
-        const auto tokens = m->tokenizer->tokenize(prompt);
+        const bool lumina2 = m->family == ModelFamily::Lumina2;
+        const std::string text = lumina2 ? text::lumina2PromptText(prompt, systemPrompt) : prompt;
+        const auto tokens = m->tokenizer->tokenize(text);
         count.count = static_cast<int>(tokens.ids.size());
         count.truncated = tokens.truncated;
         count.keptText = tokens.keptText;
+        // The kept part of the prompt itself, after the system prompt and separator.
+        const std::size_t prefix = text.size() - prompt.size();
+        if (lumina2)
+            count.keptText = count.keptText.size() > prefix ? count.keptText.substr(prefix) : std::string();
     } catch (const Error&) {
         count.count = 0; // invalid text is reported when generating; the counter just shows nothing
     }

@@ -23,7 +23,9 @@ public:
     std::string deviceName() const override;
     std::string precisionName() const override;
     // Thread-safe (the tokenizer is immutable); throws nothing for any prompt text.
-    TokenCount countTokens(const std::string& prompt) const override;
+    TokenCount countTokens(const std::string& prompt,
+                           const std::optional<std::string>& systemPrompt) const override;
+    ModelFamily modelFamily() const override;
     // CUDA: bytes reserved by the caching allocator and the device's capacity. MPS and CPU: nothing.
     DeviceMemory deviceMemory() const override;
     pipeline::ModelFootprint modelFootprint() const override;

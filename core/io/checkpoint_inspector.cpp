@@ -82,7 +82,49 @@ void positive(const JsonConfig& c, const std::string& key, int64_t v) {
     if (v <= 0) c.fail(key, "a positive integer");
 }
 
+// diffusers Lumina2Transformer2DModel (transformer_lumina2.py): the config keys its __init__ reads and the
+// tensors that tie them to the weights; the full check is models::validateLumina2Transformer at load.
+ComponentSummary inspectLumina2Transformer(const ComponentRef& ref) {
+    ComponentSummary s;
+    s.ref = ref;
+    s.configFile = ref.folder / "config.json";
+    const auto config = JsonConfig::load(s.configFile);
+    checkClassName(config, ref);
+    const auto hidden = config.getInt("hidden_size", 2304);
+    const auto layers = config.getInt("num_layers", 26);
+    const auto refiners = config.getInt("num_refiner_layers", 2);
+    const auto heads = config.getInt("num_attention_heads", 24);
+    const auto patch = config.getInt("patch_size", 2);
+    const auto inChannels = config.getInt("in_channels", 16);
+    const auto captionDim = config.getInt("cap_feat_dim", 1024);
+    const auto sample = config.getInt("sample_size", 128);
+    for (auto [k, v] : {std::pair{"hidden_size", hidden},
+                        {"num_layers", layers},
+                        {"num_refiner_layers", refiners},
+                        {"num_attention_heads", heads},
+                        {"patch_size", patch},
+                        {"in_channels", inChannels},
+                        {"cap_feat_dim", captionDim}})
+        positive(config, k, v);
+    if (hidden % heads != 0)
+        config.fail("num_attention_heads", fmt::format("a divisor of hidden_size {}", hidden));
+    const auto weights = WeightSet::openFolder(ref.folder);
+    requireShape(weights, "x_embedder.weight", {hidden, patch * patch * inChannels}, config,
+                 "hidden_size x patch_size^2 x in_channels");
+    requireShape(weights, "time_caption_embed.caption_embedder.1.weight", {hidden, captionDim}, config,
+                 "hidden_size x cap_feat_dim");
+    requireBlocks(weights, "layers.", layers, config, "num_layers");
+    requireBlocks(weights, "noise_refiner.", refiners, config, "num_refiner_layers");
+    requireBlocks(weights, "context_refiner.", refiners, config, "num_refiner_layers");
+    addWeights(s, weights);
+    s.facts = {{"hidden_size", hidden}, {"num_layers", layers},      {"num_attention_heads", heads},
+               {"patch_size", patch},   {"in_channels", inChannels}, {"cap_feat_dim", captionDim},
+               {"sample_size", sample}};
+    return s;
+}
+
 ComponentSummary inspectTransformer(const ComponentRef& ref) {
+    if (ref.className == "Lumina2Transformer2DModel") return inspectLumina2Transformer(ref);
     ComponentSummary s;
     s.ref = ref;
     s.configFile = ref.folder / "config.json";
@@ -282,7 +324,7 @@ ComponentSummary inspectComponent(const ComponentRef& component) {
 CheckpointSummary inspectCheckpoint(const PipelineCheckpoint& checkpoint) {
     CheckpointSummary summary{checkpoint, {}};
     std::map<std::string, const ComponentSummary*> byName;
-    for (const auto& expected : luminaComponents())
+    for (const auto& expected : pipelineComponents(checkpoint.family))
         summary.components.push_back(inspectComponent(checkpoint.component(expected.name)));
     for (const auto& c : summary.components)
         byName[c.ref.name] = &c;
@@ -292,10 +334,12 @@ CheckpointSummary inspectCheckpoint(const PipelineCheckpoint& checkpoint) {
     const auto& te = byName.at("text_encoder")->facts;
     const auto& vae = byName.at("vae")->facts;
     const auto& tok = byName.at("tokenizer")->facts;
-    if (dit.at("cross_attention_dim") != te.at("hidden_size"))
+    // The caption width: cross_attention_dim (Next-DiT) or cap_feat_dim (Lumina 2).
+    const char* captionKey = dit.contains("cap_feat_dim") ? "cap_feat_dim" : "cross_attention_dim";
+    if (dit.at(captionKey) != te.at("hidden_size"))
         throw ModelLoadError(
-            fmt::format("{}: cross_attention_dim is {}, but the text encoder's hidden_size ({}) is {}",
-                        byName.at("transformer")->configFile.string(), dit.at("cross_attention_dim").dump(),
+            fmt::format("{}: {} is {}, but the text encoder's hidden_size ({}) is {}",
+                        byName.at("transformer")->configFile.string(), captionKey, dit.at(captionKey).dump(),
                         byName.at("text_encoder")->configFile.string(), te.at("hidden_size").dump()));
     if (dit.at("in_channels") != vae.at("latent_channels"))
         throw ModelLoadError(fmt::format("{}: in_channels is {}, but the VAE's latent_channels ({}) is {}",
@@ -340,6 +384,7 @@ nlohmann::json toJson(const CheckpointSummary& s) {
             {"origin", s.checkpoint.origin},
             {"revision", s.checkpoint.revision},
             {"pipeline_class", s.checkpoint.pipelineClass},
+            {"model_family", toString(s.checkpoint.family)},
             {"components", components},
             {"total_parameters", params},
             {"total_file_bytes", bytes}};

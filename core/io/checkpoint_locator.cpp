@@ -56,17 +56,24 @@ std::string quoteList(const std::vector<std::string>& v) {
 
 } // namespace
 
-const std::vector<ExpectedComponent>& luminaComponents() {
-    // GemmaForCausalLM stores the same Gemma weights under "model." plus an lm_head; accepted here, the
-    // Gemma loader decides whether it maps those keys.
-    static const std::vector<ExpectedComponent> kComponents{
+const std::vector<ExpectedComponent>& pipelineComponents(ModelFamily family) {
+    // GemmaForCausalLM / Gemma2ForCausalLM store the same weights under "model." plus an lm_head; accepted
+    // here, the Gemma loader decides whether it maps those keys.
+    static const std::vector<ExpectedComponent> kLuminaNext{
         {"transformer", {"LuminaNextDiT2DModel"}},
         {"text_encoder", {"GemmaModel", "GemmaForCausalLM"}},
         {"vae", {"AutoencoderKL"}},
         {"tokenizer", {"GemmaTokenizerFast", "GemmaTokenizer"}},
         {"scheduler", {"FlowMatchEulerDiscreteScheduler"}},
     };
-    return kComponents;
+    static const std::vector<ExpectedComponent> kLumina2{
+        {"transformer", {"Lumina2Transformer2DModel"}},
+        {"text_encoder", {"Gemma2Model", "Gemma2ForCausalLM"}},
+        {"vae", {"AutoencoderKL"}},
+        {"tokenizer", {"GemmaTokenizerFast", "GemmaTokenizer"}},
+        {"scheduler", {"FlowMatchEulerDiscreteScheduler"}},
+    };
+    return family == ModelFamily::Lumina2 ? kLumina2 : kLuminaNext;
 }
 
 const ComponentRef& PipelineCheckpoint::component(const std::string& name) const {
@@ -143,21 +150,24 @@ PipelineCheckpoint readPipelineFolder(const fs::path& root) {
 
     const std::string pipelineClass = index.getString("_class_name", "");
     const auto& pipelineClasses = lumina::luminaPipelineClasses();
-    if (std::find(pipelineClasses.begin(), pipelineClasses.end(), pipelineClass) == pipelineClasses.end()) {
+    const auto family = lumina::familyOfPipelineClass(pipelineClass);
+    if (!family) {
         std::vector<std::string> parts;
         for (const auto& [name, lc] : declared)
             parts.push_back(fmt::format("{}={}", name, lc.second));
         throw ModelLoadError(fmt::format(
-            "{}: not a Lumina-Next pipeline: expected pipeline class {}, found {} (components: {}). Choose a "
-            "Lumina-Next diffusers folder such as Alpha-VLLM/Lumina-Next-SFT-diffusers",
+            "{}: not a Lumina pipeline: expected pipeline class {}, found {} (components: {}). Choose a "
+            "Lumina diffusers folder such as Alpha-VLLM/Lumina-Next-SFT-diffusers or "
+            "Alpha-VLLM/Lumina-Image-2.0",
             indexPath.string(), quoteList(pipelineClasses),
             pipelineClass.empty() ? "no _class_name" : pipelineClass,
             parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", "))));
     }
     cp.pipelineClass = pipelineClass;
+    cp.family = *family;
 
     std::vector<std::string> problems;
-    for (const auto& expected : luminaComponents()) {
+    for (const auto& expected : pipelineComponents(cp.family)) {
         auto it = declared.find(expected.name);
         if (it == declared.end()) {
             problems.push_back(fmt::format("component '{}' is missing (expected {})", expected.name,
@@ -181,8 +191,8 @@ PipelineCheckpoint readPipelineFolder(const fs::path& root) {
         cp.components[expected.name] = ComponentRef{expected.name, library, className, folder};
     }
     if (!problems.empty())
-        throw ModelLoadError(fmt::format("{}: not a usable Lumina-Next pipeline: {}", indexPath.string(),
-                                         fmt::join(problems, "; ")));
+        throw ModelLoadError(fmt::format("{}: not a usable {} pipeline: {}", indexPath.string(),
+                                         displayName(cp.family), fmt::join(problems, "; ")));
     return cp;
 }
 

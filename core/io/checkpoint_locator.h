@@ -3,6 +3,8 @@
 // component folders), a Hugging Face hub cache folder (models--org--name/snapshots/<rev>/..., symlinks into
 // blobs/), or a repo id ("Alpha-VLLM/Lumina-Next-SFT-diffusers") looked up in the cache
 // ($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub).
+#include "core/vocabulary/choices.h"
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -19,7 +21,8 @@ struct ComponentRef {
 
 struct PipelineCheckpoint {
     std::filesystem::path root; // the folder that holds model_index.json
-    std::string pipelineClass;  // "LuminaPipeline" or its alias "LuminaText2ImgPipeline"
+    std::string pipelineClass;  // "LuminaPipeline", "Lumina2Pipeline" or an alias (pipeline_classes.h)
+    ModelFamily family = ModelFamily::LuminaNext; // from pipelineClass
     std::map<std::string, ComponentRef> components;
     std::string origin;   // how it was found: "folder", "hub cache folder", "repo id in hub cache"
     std::string revision; // the hub snapshot revision, empty for a plain folder
@@ -28,12 +31,12 @@ struct PipelineCheckpoint {
     const ComponentRef& component(const std::string& name) const;
 };
 
-// The components a Lumina-Next pipeline needs and the model_index.json classes accepted for each.
+// The components a pipeline of `family` needs and the model_index.json classes accepted for each.
 struct ExpectedComponent {
     std::string name;
     std::vector<std::string> classes; // first one is the canonical class
 };
-const std::vector<ExpectedComponent>& luminaComponents();
+const std::vector<ExpectedComponent>& pipelineComponents(ModelFamily family);
 // The accepted pipeline classes: lumina::luminaPipelineClasses() (core/vocabulary/pipeline_classes.h).
 
 // Throws ModelLoadError with what was looked for and where (never a crash on a bad folder).

@@ -80,9 +80,10 @@ std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId
     models->vaeDtype = models->dtype == c10::kHalf ? c10::kFloat : models->dtype;
     models->textEncoderDtype = models->dtype == c10::kHalf ? c10::kFloat : models->dtype;
     if (models->dtype == c10::kHalf)
-        log::warn("Gemma and the SDXL VAE overflow in fp16: they run in fp32, the transformer in fp16");
+        log::warn("Gemma and the VAE overflow in fp16: they run in fp32, the transformer in fp16");
 
     const auto& cp = models->checkpoint;
+    models->family = cp.family;
     models->tokenizer = std::make_shared<const text::GemmaTokenizer>(
         text::GemmaTokenizer::load(cp.component("tokenizer").folder));
     models->scheduler =
@@ -119,16 +120,19 @@ std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId
     });
     before += encoderWeights.totalBytes();
     timed("transformer", [&] {
-        models->transformer =
-            models::loadNextDiT(cp.component("transformer").folder, options(models->dtype, "transformer"));
+        const auto folder = cp.component("transformer").folder;
+        if (models->family == ModelFamily::Lumina2)
+            models->lumina2 = models::loadLumina2Transformer(folder, options(models->dtype, "transformer"));
+        else
+            models->transformer = models::loadNextDiT(folder, options(models->dtype, "transformer"));
     });
     before += transformerWeights.totalBytes();
     timed("VAE", [&] {
         models->vae = models::loadVAE(cp.component("vae").folder, options(models->vaeDtype, "vae"));
     });
     if (progress) progress(total, total);
-    log::info("model {} ready on {} in {}", models->name, deviceLabel(models->device),
-              dtypeLabel(models->dtype));
+    log::info("{} model {} ready on {} in {}", displayName(models->family), models->name,
+              deviceLabel(models->device), dtypeLabel(models->dtype));
     return models;
 }
 
@@ -157,7 +161,7 @@ bool onDevice(const torch::nn::Module& module, c10::Device device) {
 
 uint64_t residentBytes(const LoadedModels& m) {
     uint64_t resident = measure(*m.vae).bytes;
-    if (onDevice(*m.transformer, m.device)) resident += measure(*m.transformer).bytes;
+    if (onDevice(m.transformerModule(), m.device)) resident += measure(m.transformerModule()).bytes;
     if (onDevice(*m.textEncoder, m.device)) resident += measure(*m.textEncoder).bytes;
     return resident;
 }
@@ -172,19 +176,40 @@ void moveModule(torch::nn::Module& module, c10::Device device, const char* label
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
+// What the memory plan and the attention probe need of either family's transformer.
+struct TransformerShape {
+    int64_t hiddenSize, patchSize, heads, kvHeads, headDim;
+};
+
+TransformerShape transformerShape(const LoadedModels& m) {
+    if (m.lumina2) {
+        const auto& c = m.lumina2->config();
+        return {c.hiddenSize, c.patchSize, c.numAttentionHeads, c.numKvHeads, c.headDim()};
+    }
+    const auto& c = m.transformer->config();
+    return {c.hiddenSize, c.patchSize, c.numAttentionHeads, c.numKvHeads, c.headDim()};
+}
+
 } // namespace
+
+torch::nn::Module& LoadedModels::transformerModule() const {
+    if (lumina2) return *lumina2;
+    return *transformer;
+}
 
 ModelFootprint footprintOf(const LoadedModels& m) {
     ModelFootprint f;
-    const auto transformer = measure(*m.transformer), text = measure(*m.textEncoder), vae = measure(*m.vae);
+    const auto transformer = measure(m.transformerModule()), text = measure(*m.textEncoder),
+               vae = measure(*m.vae);
     f.transformerParams = transformer.params;
     f.textEncoderParams = text.params;
     f.vaeParams = vae.params;
     f.transformerWeightBytes = transformer.bytes;
     f.textEncoderWeightBytes = text.bytes;
     f.vaeWeightBytes = vae.bytes;
-    f.hiddenSize = m.transformer->config().hiddenSize;
-    f.patchSize = m.transformer->config().patchSize;
+    const auto shape = transformerShape(m);
+    f.hiddenSize = shape.hiddenSize;
+    f.patchSize = shape.patchSize;
     f.textHiddenSize = m.textEncoder->config().hiddenSize;
     f.textIntermediateSize = m.textEncoder->config().intermediateSize;
     f.vae = m.vae->config();
@@ -208,13 +233,13 @@ MemoryPlan planRunMemory(const LoadedModels& m, int width, int height, bool guid
 }
 
 std::string applyAttentionSetting(const LoadedModels& m) {
-    const auto& config = m.transformer->config();
+    const auto shape = transformerShape(m);
     models::AttentionProbe probe;
     probe.device = m.device;
     probe.dtype = m.dtype;
-    probe.heads = config.numAttentionHeads;
-    probe.kvHeads = config.numKvHeads;
-    probe.headDim = config.headDim();
+    probe.heads = shape.heads;
+    probe.kvHeads = shape.kvHeads;
+    probe.headDim = shape.headDim;
     return models::useAttentionSetting(m.attention, probe,
                                        m.attentionCacheFile.empty()
                                            ? models::defaultAttentionCacheFile()
@@ -222,13 +247,13 @@ std::string applyAttentionSetting(const LoadedModels& m) {
 }
 
 void placeForEncoding(const LoadedModels& m, ModelPlacement placement) {
-    if (placement == ModelPlacement::Swapped) moveModule(*m.transformer, c10::kCPU, "transformer");
+    if (placement == ModelPlacement::Swapped) moveModule(m.transformerModule(), c10::kCPU, "transformer");
     moveModule(*m.textEncoder, m.device, "text encoder");
 }
 
 void placeForSampling(const LoadedModels& m, ModelPlacement placement) {
     if (placement != ModelPlacement::AllResident) moveModule(*m.textEncoder, c10::kCPU, "text encoder");
-    moveModule(*m.transformer, m.device, "transformer");
+    moveModule(m.transformerModule(), m.device, "transformer");
 }
 
 } // namespace lumina::pipeline

@@ -4,6 +4,7 @@
 #include "core/io/checkpoint_locator.h"
 #include "core/io/module_loader.h"
 #include "core/models/gemma/gemma_model.h"
+#include "core/models/lumina2/lumina2_model.h"
 #include "core/models/next_dit/next_dit_model.h"
 #include "core/models/vae/autoencoder_kl.h"
 #include "core/pipeline/memory_plan.h"
@@ -20,9 +21,11 @@ namespace lumina::pipeline {
 struct LoadedModels {
     io::PipelineCheckpoint checkpoint;
     std::string name; // shown in the UI and recorded with every image
+    ModelFamily family = ModelFamily::LuminaNext;
     std::shared_ptr<const text::GemmaTokenizer> tokenizer;
-    std::shared_ptr<models::GemmaModelImpl> textEncoder;
-    std::shared_ptr<models::NextDiTModelImpl> transformer;
+    std::shared_ptr<models::GemmaModelImpl> textEncoder;     // Gemma (Lumina-Next) or Gemma 2 (Lumina 2)
+    std::shared_ptr<models::NextDiTModelImpl> transformer;   // Lumina-Next; null for Lumina-Image 2.0
+    std::shared_ptr<models::Lumina2TransformerImpl> lumina2; // Lumina-Image 2.0; null for Lumina-Next
     std::shared_ptr<models::AutoencoderKLImpl> vae;
     sampling::FlowMatchEulerConfig scheduler;
     c10::Device device = c10::kCPU;
@@ -38,6 +41,9 @@ struct LoadedModels {
     // The attention kernel setting and where Auto's measurements are cached (empty: the default file).
     AttentionBackend attention = AttentionBackend::Auto;
     std::string attentionCacheFile;
+
+    // The family's transformer as a module (moves, sizes).
+    torch::nn::Module& transformerModule() const;
 };
 
 // `auto` resolves to CUDA, then MPS, then CPU; precision `auto` to bf16 on a GPU and fp32 on the CPU.

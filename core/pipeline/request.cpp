@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <string_view>
 
 namespace lumina::pipeline {
@@ -33,18 +34,41 @@ void readChoice(const nlohmann::json& j, const char* key, E (*parse)(std::string
 
 } // namespace
 
-SamplingSettings presetSettings(const std::string& preset) {
+const std::vector<std::string>& presetNames(ModelFamily family) {
+    static const std::vector<std::string> kLuminaNext{"lumina", "diffusers"};
+    static const std::vector<std::string> kLumina2{"lumina2-official", "diffusers"};
+    return family == ModelFamily::Lumina2 ? kLumina2 : kLuminaNext;
+}
+
+bool isOfficialPreset(const std::string& preset) {
+    return preset == "lumina" || preset == "lumina2-official";
+}
+
+SamplingSettings presetSettings(const std::string& preset, ModelFamily family) {
+    const auto& names = presetNames(family);
+    if (std::find(names.begin(), names.end(), preset) == names.end())
+        throw InvalidRequest(fmt::format("preset must be {} for {} models, not '{}'", fmt::join(names, "|"),
+                                         displayName(family), preset));
     SamplingSettings s;
     if (preset == "lumina") return s; // the defaults of SamplingSettings are the official demo recipe
-    if (preset == "diffusers") {
-        s.sampler = Sampler::DiffusersEuler;
-        s.timeShift = 1.0;
-        s.shiftFromSchedulerConfig = true; // the pipeline reads the checkpoint's scheduler shift
-        s.watershed = 1.0;
-        s.scaleBelowNative = true;
+    if (preset == "lumina2-official") {
+        // sample.py with scripts/sample.sh: --solver midpoint --num_sampling_steps 18 (grid points)
+        // --time_shifting_factor 6 --cfg_scale 4; forward_with_cfg's defaults renorm_cfg 1, cfg_trunc 100.
+        s.sampler = Sampler::Midpoint;
+        s.steps = 17;
+        s.timeShift = 6.0;
+        s.ropeScaling = RoPEScaling::None;
+        s.cfgNormalization = CFGNormalization::Clip;
         return s;
     }
-    throw InvalidRequest(fmt::format("preset must be lumina|diffusers, not '{}'", preset));
+    // diffusers
+    s.sampler = Sampler::DiffusersEuler;
+    s.timeShift = 1.0;
+    s.shiftFromSchedulerConfig = true; // the pipeline reads the checkpoint's scheduler shift
+    s.watershed = 1.0;
+    s.scaleBelowNative = true;
+    if (family == ModelFamily::Lumina2) s.ropeScaling = RoPEScaling::None;
+    return s;
 }
 
 nlohmann::json toJson(const GenerationRequest& r) {
@@ -72,6 +96,19 @@ nlohmann::json toJson(const GenerationRequest& r) {
                      {"vae_tiling", toString(r.vaeTiling)},
                      {"vae_tile", r.vaeTileSize}};
     j["seed"] = r.seed ? nlohmann::json(*r.seed) : nlohmann::json(nullptr);
+    j["model_family"] = toString(r.family);
+    // Lumina-Image 2.0 settings appear only for that family (Lumina-Next settings stay as they were).
+    if (r.family == ModelFamily::Lumina2) {
+        j["system_prompt"] = r.systemPrompt ? nlohmann::json(*r.systemPrompt) : nlohmann::json(nullptr);
+        j["cfg_normalization"] = toString(s.cfgNormalization);
+        j["cfg_trunc_ratio"] = s.cfgTruncRatio;
+    }
+    if (!r.loras.empty()) {
+        auto loras = nlohmann::json::array();
+        for (const auto& l : r.loras)
+            loras.push_back({{"path", l.path}, {"scale", l.scale}});
+        j["loras"] = loras;
+    }
     // Text-to-image settings stay as they were before image-to-image existed: the keys appear only with an
     // init image.
     if (r.initImage.enabled()) {
@@ -86,9 +123,32 @@ nlohmann::json toJson(const GenerationRequest& r) {
 GenerationRequest requestFromJson(const nlohmann::json& j) {
     if (!j.is_object()) throw InvalidRequest("settings must be a JSON object");
     GenerationRequest r;
+    readChoice(j, "model_family", parseModelFamily, r.family);
+    r.preset = defaultPreset(r.family);
     readKey(j, "preset", r.preset);
-    r.sampling = presetSettings(r.preset);
+    r.sampling = presetSettings(r.preset, r.family);
     auto& s = r.sampling;
+    if (auto it = j.find("system_prompt"); it != j.end() && !it->is_null()) {
+        if (!it->is_string())
+            throw InvalidRequest(
+                fmt::format("settings key 'system_prompt' must be a string: {}", it->dump()));
+        r.systemPrompt = it->get<std::string>();
+    }
+    readChoice(j, "cfg_normalization", parseCFGNormalization, s.cfgNormalization);
+    readKey(j, "cfg_trunc_ratio", s.cfgTruncRatio);
+    if (auto it = j.find("loras"); it != j.end() && !it->is_null()) {
+        if (!it->is_array())
+            throw InvalidRequest(fmt::format("settings key 'loras' must be a list: {}", it->dump()));
+        for (const auto& l : *it) {
+            if (!l.is_object() || !l.contains("path") || !l["path"].is_string())
+                throw InvalidRequest(fmt::format(
+                    "settings key 'loras' must hold objects with a 'path' string and a 'scale': {}",
+                    l.dump()));
+            LoraChoice choice{l["path"].get<std::string>(), 1.0};
+            readKey(l, "scale", choice.scale);
+            r.loras.push_back(choice);
+        }
+    }
     readKey(j, "prompt", r.prompt);
     readKey(j, "negative_prompt", r.negativePrompt);
     readKey(j, "width", r.width);
@@ -136,7 +196,7 @@ int keptSteps(const GenerationRequest& r) {
     const double s = r.initImage.strength;
     if (!(s > 0.0 && s <= 1.0)) return 0;
     // Double arithmetic in the references' own order, so the truncation index matches theirs exactly.
-    if (r.preset == "lumina") {
+    if (isOfficialPreset(r.preset)) {
         const auto dropped = static_cast<int>(static_cast<double>(n + 1) * (1.0 - s));
         return std::max(n - dropped, 0);
     }
@@ -150,6 +210,7 @@ int firstKeptStep(const GenerationRequest& r) {
 }
 
 void validateRequest(const GenerationRequest& r) {
+    (void)presetSettings(r.preset, r.family); // the preset belongs to the family
     auto side = [](int v, const char* name) {
         if (v % 16 != 0 || v < 64 || v > 6144)
             throw InvalidRequest(
@@ -173,6 +234,19 @@ void validateRequest(const GenerationRequest& r) {
             "the sigmoid schedule works with the euler, midpoint and rk4 samplers, not diffusers-euler");
     if (!isValidUtf8(r.prompt)) throw InvalidRequest("the prompt is not valid UTF-8 text");
     if (!isValidUtf8(r.negativePrompt)) throw InvalidRequest("the negative prompt is not valid UTF-8 text");
+    if (!std::isfinite(s.cfgTruncRatio) || s.cfgTruncRatio < 0 || s.cfgTruncRatio > 1)
+        throw InvalidRequest(
+            fmt::format("CFG truncation ratio must be between 0 and 1, not {}", s.cfgTruncRatio));
+    if (r.systemPrompt && !isValidUtf8(*r.systemPrompt))
+        throw InvalidRequest("the system prompt is not valid UTF-8 text");
+    for (const auto& l : r.loras) {
+        if (l.path.empty()) throw InvalidRequest("a LoRA needs a file path");
+        if (!std::isfinite(l.scale) || std::abs(l.scale) > 100)
+            throw InvalidRequest(fmt::format(
+                "LoRA {}: the scale must be a finite number from -100 to 100, not {}", l.path, l.scale));
+    }
+    if (!r.loras.empty() && r.family != ModelFamily::Lumina2)
+        throw InvalidRequest("LoRAs are supported for Lumina-Image 2.0 models only");
     if (r.fullPreviewEveryNSteps < 0) throw InvalidRequest("full preview interval must be >= 0");
     if (r.vaeTileSize != 0 && (r.vaeTileSize % 64 != 0 || r.vaeTileSize < 256 || r.vaeTileSize > 8192))
         throw InvalidRequest(fmt::format(

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lumina::pipeline {
 
@@ -28,6 +29,11 @@ struct SamplingSettings {
     bool contextDrop = false;
     CFGChannels cfgChannels = CFGChannels::Reference3;
     double sigmoidKappa = 6.0;
+    // Lumina-Image 2.0 only (docs/sampling.md, Lumina-Image 2.0): how the guided velocity is normalized, and
+    // CFG truncation: step i of n runs the unconditional branch only while (i + 1) / n <= cfgTruncRatio
+    // (1: every step guided; diffusers' cfg_trunc_ratio).
+    CFGNormalization cfgNormalization = CFGNormalization::Rows;
+    double cfgTruncRatio = 1.0;
 };
 
 // Image-to-image (docs/img2img.md): the run starts part-way along the schedule from an existing picture mixed
@@ -48,10 +54,24 @@ struct InitImageSettings {
 // colours the artist picked survive.
 inline constexpr double kRefineStrength = 0.4;
 
+// A LoRA applied to the transformer for one run (docs/lumina2.md, LoRA): the file and its weight.
+struct LoraChoice {
+    std::string path;
+    double scale = 1.0;
+    bool operator==(const LoraChoice&) const = default;
+};
+
 struct GenerationRequest {
+    // The model family these settings are for; the pipeline refuses a request made for the other family.
+    ModelFamily family = ModelFamily::LuminaNext;
     std::string prompt;
     std::string negativePrompt;
-    std::string preset = "lumina"; // "lumina" (official demo recipe) or "diffusers" (LuminaPipeline defaults)
+    // A preset of presetNames(family): "lumina" (official Lumina-T2X demo), "lumina2-official" (official
+    // Lumina-Image 2.0 sample.py) or "diffusers" (LuminaPipeline / Lumina2Pipeline defaults).
+    std::string preset = "lumina";
+    // Lumina-Image 2.0: the system prompt put before the prompt (lumina2_prompt.h); nullopt: the default.
+    std::optional<std::string> systemPrompt;
+    std::vector<LoraChoice> loras; // Lumina-Image 2.0: applied in order, each with its scale
     int width = 1024;
     int height = 1024;
     std::optional<uint64_t> seed; // nullopt: random; the seed actually used is recorded in the result
@@ -71,7 +91,20 @@ struct GenerationRequest {
 // watershed 1.0 applied at every size, proportional attention (timeShift = scheduler config shift, filled in
 // by the pipeline); "lumina" = midpoint, 30 steps, time shift 4, time-aware with watershed 0.3 for
 // extrapolated sizes only.
-SamplingSettings presetSettings(const std::string& preset);
+// Lumina-Image 2.0: "diffusers" = Lumina2Pipeline's defaults (30 diffusers-Euler steps from its sigma list,
+// guidance 4, the scheduler config's shift, cfg normalization "rows", no truncation); "lumina2-official" =
+// the official sample.sh (midpoint on the official grid of 18 points = 17 intervals, time shift 6, guidance
+// 4, the renorm_cfg 1 clip, no truncation). Throws InvalidRequest for a preset the family does not have.
+SamplingSettings presetSettings(const std::string& preset, ModelFamily family = ModelFamily::LuminaNext);
+
+// The presets of a family, the default first.
+const std::vector<std::string>& presetNames(ModelFamily family);
+inline std::string defaultPreset(ModelFamily family) {
+    return presetNames(family).front();
+}
+// The presets that follow an official sampler (the grid solvers and their image-to-image rule) rather than a
+// diffusers pipeline.
+bool isOfficialPreset(const std::string& preset);
 
 // Image-to-image: how many of the request's `steps` intervals run, by the preset's rule (docs/img2img.md).
 // diffusers (StableDiffusion3Img2ImgPipeline.get_timesteps): N - int(N - N*s) of the N-step schedule;
@@ -85,10 +118,12 @@ nlohmann::json toJson(const GenerationRequest& request);
 // Missing keys take defaults; wrong types or unknown enum names throw InvalidRequest naming the key.
 GenerationRequest requestFromJson(const nlohmann::json& json);
 
-// Checks everything that can be checked before any model work: sizes (multiples of 16, 64..6144: the RoPE
+// Checks everything that can be checked before any model work: the preset belongs to the family; sizes
+// (multiples of 16, 64..6144: the RoPE
 // table covers 384 tokens a side; 1024 is native, 256..4096 the useful range), steps
 // (1..1000), finite guidance >= 0, time shift > 0, watershed in [0,1], valid UTF-8 prompt, strength in (0, 1]
-// keeping at least one step (keptSteps). Throws InvalidRequest.
+// keeping at least one step (keptSteps); Lumina 2: CFG truncation ratio in [0, 1], system prompt UTF-8, LoRA
+// scales finite. Throws InvalidRequest.
 void validateRequest(const GenerationRequest& request);
 
 } // namespace lumina::pipeline

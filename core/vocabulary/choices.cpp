@@ -39,6 +39,11 @@ constexpr NameTable<AttentionBackend, 6> kAttentionBackends{{{AttentionBackend::
                                                              {AttentionBackend::CuDNN, "cudnn"}}};
 constexpr NameTable<InitResize, 2> kInitResizes{{{InitResize::Fit, "fit"}, {InitResize::Crop, "crop"}}};
 
+constexpr NameTable<ModelFamily, 2> kModelFamilies{
+    {{ModelFamily::LuminaNext, "lumina-next"}, {ModelFamily::Lumina2, "lumina2"}}};
+constexpr NameTable<CFGNormalization, 3> kCFGNormalizations{
+    {{CFGNormalization::Off, "off"}, {CFGNormalization::Rows, "rows"}, {CFGNormalization::Clip, "clip"}}};
+
 template <typename E, std::size_t N> std::string nameOf(const NameTable<E, N>& names, E value) {
     for (const auto& [v, name] : names)
         if (v == value) return std::string(name);
@@ -72,6 +77,15 @@ int stagesPerStep(Sampler sampler) {
     return 1;
 }
 
+std::string displayName(ModelFamily value) {
+    return value == ModelFamily::Lumina2 ? "Lumina-Image 2.0" : "Lumina-Next";
+}
+std::string toString(ModelFamily value) {
+    return nameOf(kModelFamilies, value);
+}
+std::string toString(CFGNormalization value) {
+    return nameOf(kCFGNormalizations, value);
+}
 std::string toString(Sampler value) {
     return nameOf(kSamplers, value);
 }
@@ -101,6 +115,12 @@ std::string toString(InitResize value) {
     return nameOf(kInitResizes, value);
 }
 
+ModelFamily parseModelFamily(std::string_view text, std::string_view field) {
+    return parseName(kModelFamilies, text, field);
+}
+CFGNormalization parseCFGNormalization(std::string_view text, std::string_view field) {
+    return parseName(kCFGNormalizations, text, field);
+}
 Sampler parseSampler(std::string_view text, std::string_view field) {
     return parseName(kSamplers, text, field);
 }

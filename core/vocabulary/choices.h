@@ -56,6 +56,25 @@ enum class InitResize {
     Crop, // "crop": scaled to cover the target with its own aspect ratio, then centre-cropped
 };
 
+// The generation of Lumina model a checkpoint holds, detected from its files (model_index.json's pipeline
+// class, or a single file's keys), never from a file name.
+enum class ModelFamily {
+    LuminaNext, // "lumina-next": Next-DiT + Gemma + SDXL VAE (diffusers LuminaPipeline)
+    Lumina2,    // "lumina2": Lumina-Image 2.0 Unified Next-DiT + Gemma-2 + FLUX VAE (Lumina2Pipeline)
+};
+// The name shown to people ("Lumina-Next", "Lumina-Image 2.0").
+std::string displayName(ModelFamily value);
+
+// Lumina-Image 2.0's classifier-free guidance normalization (docs/sampling.md, Lumina-Image 2.0).
+enum class CFGNormalization {
+    Off,  // "off": plain uncond + scale * (cond - uncond)
+    Rows, // "rows": diffusers Lumina2Pipeline cfg_normalization, every row rescaled to the conditional's norm
+    Clip, // "clip": the official sample.py (renorm_cfg 1), the whole latent's norm clipped at the
+          // conditional's
+};
+
+std::string toString(ModelFamily value);
+std::string toString(CFGNormalization value);
 std::string toString(Sampler value);
 std::string toString(Schedule value);
 std::string toString(RoPEScaling value);
@@ -68,6 +87,8 @@ std::string toString(InitResize value);
 
 // Parse the names above. `field` names the setting in the error (a JSON key or a CLI flag): InvalidRequest
 // "<field> must be one of a|b|c, not '<text>'".
+ModelFamily parseModelFamily(std::string_view text, std::string_view field = "model family");
+CFGNormalization parseCFGNormalization(std::string_view text, std::string_view field = "cfg-normalization");
 Sampler parseSampler(std::string_view text, std::string_view field = "sampler");
 Schedule parseSchedule(std::string_view text, std::string_view field = "schedule");
 RoPEScaling parseRoPEScaling(std::string_view text, std::string_view field = "rope-scaling");

@@ -107,7 +107,7 @@ private slots:
         fs::create_directories(path("sd15/unet"));
         const auto msg = loadErrorOf([&] { io::locateCheckpoint(path("sd15").string()); });
         for (const char* part :
-             {"model_index.json", "not a Lumina-Next pipeline",
+             {"model_index.json", "not a Lumina pipeline",
               "expected pipeline class LuminaPipeline or LuminaText2ImgPipeline",
               "found StableDiffusionPipeline", "unet=UNet2DConditionModel", "text_encoder=CLIPTextModel"})
             QVERIFY2(msg.contains(part), qPrintable(QString("'%1' not in: %2").arg(part, msg)));
