@@ -229,6 +229,11 @@ private slots:
         QCOMPARE(vae.components.size(), std::size_t{1});
         QCOMPARE(vae.find(FileComponentKind::VAE)->family, FileModelFamily::FluxVAE);
         QCOMPARE(vae.find(FileComponentKind::VAE)->prefix, std::string());
+        const auto transformer = inspectSingleFile(fixtures() / "transformer_original.safetensors");
+        QCOMPARE(transformer.components.size(), std::size_t{1});
+        QCOMPARE(transformer.find(FileComponentKind::Transformer)->family, FileModelFamily::Lumina2);
+        QCOMPARE(transformer.find(FileComponentKind::Transformer)->prefix, std::string());
+        QCOMPARE(transformer.find(FileComponentKind::Transformer)->tensorCount, transformer.tensorCount);
         const auto diffusers =
             inspectSingleFile(fixtures() / "transformer" / "diffusion_pytorch_model.safetensors");
         QCOMPARE(diffusers.find(FileComponentKind::Transformer)->family, FileModelFamily::Lumina2Diffusers);
@@ -274,6 +279,21 @@ private slots:
         selection.tokenizerFolder = fixtures() / "tokenizer";
         const auto withFolder = resolveLumina2Files(selection);
         QVERIFY(withFolder.tokenizerFolder && !withFolder.embeddedTokenizer);
+
+        // Split files alone, no checkpoint.
+        Lumina2FileSelection split;
+        split.transformer = fixtures() / "transformer_original.safetensors";
+        split.textEncoder = fixtures() / "gemma2_comfy.safetensors";
+        split.vae = fixtures() / "vae_flux.safetensors";
+        const auto splitFiles = resolveLumina2Files(split);
+        QCOMPARE(splitFiles.transformer.prefix, std::string());
+        validateLumina2Files(splitFiles, tinyTransformerUnstored(), tinyGemmaUnstored());
+        const auto transformer = loadLumina2TransformerPart(splitFiles, {}, tinyTransformerUnstored());
+        const auto differing =
+            firstDifference(*transformer, *loadLumina2Transformer(fixtures() / "transformer", {}));
+        QVERIFY2(differing.empty(), differing.c_str());
+        const auto mismatch = idsMismatch(loadLumina2TokenizerPart(splitFiles));
+        QVERIFY2(mismatch.empty(), mismatch.c_str());
     }
 
     void badFilesAreRefusedByName() {

@@ -13,7 +13,8 @@ Writes under --out:
   gemma2_no_tokenizer.safetensors  as above without spiece_model
   transformer/, vae/    the tiny Lumina 2 transformer (M1 of make_lumina2_transformer_fixtures.py) and FLUX-layout VAE
                         ("flux" of make_vae_fixtures.py) as diffusers folders
-  vae_flux.safetensors  that VAE alone in its original layout
+  transformer_original.safetensors, vae_flux.safetensors  the transformer and the VAE alone in their original
+                        layouts (Comfy-Org's split files)
   all_in_one.safetensors  ComfyUI's checkpoint layout: model.diffusion_model. (original-layout transformer),
                         text_encoders.gemma2_2b.transformer.model. (Gemma 2), text_encoders.gemma2_2b.logit_scale,
                         text_encoders.spiece_model, vae. (original-layout VAE)
@@ -142,6 +143,7 @@ def main():
     transformer.save_pretrained(out / "transformer", safe_serialization=True)
     t_state = {k: v.contiguous() for k, v in transformer.state_dict().items()}
     t_original = transformer_original(t_state, MODELS["M1"]["hidden_size"])
+    save_file(t_original, str(out / "transformer_original.safetensors"))
     vae, _, _ = build_vae("flux", VAE_CONFIGS["flux"], 5)
     vae.save_pretrained(out / "vae", safe_serialization=True)
     v_original = vae_original({k: v.contiguous() for k, v in vae.state_dict().items()}, vae.config)
