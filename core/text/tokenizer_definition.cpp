@@ -222,16 +222,17 @@ mergesFromScores(const SentencePieceModelSpec& spec, std::unordered_map<std::str
     return out;
 }
 
-TokenizerDefinition fromSentencePieceModel(const fs::path& folder) {
-    const fs::path path = folder / "tokenizer.model";
-    const std::string bytes = readBinaryFile(path);
-    const SentencePieceModelSpec spec = parseModelProto(bytes, path.string());
+// A serialized SentencePiece ModelProto (tokenizer.model, or the bytes a single file embeds) with the
+// settings of `cfg`; `source` names it in messages.
+TokenizerDefinition fromSentencePieceBytes(std::string_view bytes, const std::string& source,
+                                           const ConfigSettings& cfg) {
+    const SentencePieceModelSpec spec = parseModelProto(bytes, source);
     if (spec.modelType != 2)
         throw ModelLoadError(
-            fmt::format("{}: trainer_spec.model_type is {} ({}); expected BPE (2), as in Gemma",
-                        path.string(), spec.modelType, spec.modelType == 1 ? "UNIGRAM" : "not BPE"));
+            fmt::format("{}: trainer_spec.model_type is {} ({}); expected BPE (2), as in Gemma", source,
+                        spec.modelType, spec.modelType == 1 ? "UNIGRAM" : "not BPE"));
     TokenizerDefinition def;
-    def.source = path.string();
+    def.source = source;
     BpeVocabulary vocab;
     vocab.byteFallback = spec.byteFallback;
     vocab.unkId = spec.unkId;
@@ -254,8 +255,13 @@ TokenizerDefinition fromSentencePieceModel(const fs::path& folder) {
     }
     def.model = toSentencePieceSpec(vocab, def.source);
     def.model.escapeWhitespaces = true;
-    applyConfig(def, readConfig(folder), ids, std::nullopt, std::nullopt, std::nullopt);
+    applyConfig(def, cfg, ids, std::nullopt, std::nullopt, std::nullopt);
     return def;
+}
+
+TokenizerDefinition fromSentencePieceModel(const fs::path& folder) {
+    const fs::path path = folder / "tokenizer.model";
+    return fromSentencePieceBytes(readBinaryFile(path), path.string(), readConfig(folder));
 }
 
 TokenizerDefinition fromTokenizerJson(const fs::path& folder) {
@@ -487,6 +493,17 @@ SentencePieceModelSpec toSentencePieceSpec(const BpeVocabulary& vocab, const std
                                 "<0x{:02X}>",
                                 source, b));
     return spec;
+}
+
+TokenizerDefinition readEmbeddedTokenizerDefinition(std::string_view modelBytes, const std::string& source) {
+    // No tokenizer_config.json travels with the bytes: Gemma's own settings stand in for it (add_bos_token
+    // true, add_eos_token false, in google/gemma-2-2b's tokenizer_config.json and in ComfyUI's
+    // Gemma2BTokenizer), and the class default padding side (left). Without them transformers would add no
+    // <bos>.
+    ConfigSettings cfg;
+    cfg.config = json{{"add_bos_token", true}, {"add_eos_token", false}};
+    cfg.path = source;
+    return fromSentencePieceBytes(modelBytes, source, cfg);
 }
 
 TokenizerDefinition readTokenizerDefinition(const fs::path& folder) {

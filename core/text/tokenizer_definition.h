@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lumina::text {
@@ -33,6 +34,12 @@ struct TokenizerDefinition {
 // Reads tokenizer.model when present, else tokenizer.json; tokenizer_config.json when present.
 // Throws ModelLoadError naming the file and field for anything unusable.
 TokenizerDefinition readTokenizerDefinition(const std::filesystem::path& folder);
+
+// A tokenizer.model's bytes embedded in a single file (ComfyUI's spiece_model tensor), reduced as
+// readTokenizerDefinition reduces a folder's tokenizer.model, with Gemma's tokenizer_config.json settings
+// (<bos> added, no <eos>) in place of the file that does not travel with the bytes. `source` names the bytes
+// in messages (file and key). Throws ModelLoadError when they are not a SentencePiece BPE model.
+TokenizerDefinition readEmbeddedTokenizerDefinition(std::string_view modelBytes, const std::string& source);
 
 // The pieces of the HF BPE vocabulary (by id, empty for unused ids) and merge ranks reduced to a
 // SentencePiece BPE model. Exposed for tests.

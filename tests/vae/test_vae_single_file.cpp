@@ -6,7 +6,8 @@
 // Mutations tried: the decoder's up blocks not reversed in originalVAEKey (up.i for up_blocks.i): both
 // singleFileEqualsFolder rows failed, the load refusing the file (missing and unused decoder.up.* tensors).
 // The FLUX latent format given SDXL's factors in inferOriginalVAEConfig: singleFileEqualsFolder(flux) (the
-// decodes differ) and inferredConfigs(flux) failed.
+// decodes differ) and inferredConfigs(flux) failed. The prefix left out of mapOriginalVAEKeys' original keys:
+// prefixedPartEqualsFolder failed (every tensor missing and every prefixed one unused).
 #include "core/io/weight_set.h"
 #include "core/models/vae/vae_decode.h"
 #include "core/models/vae/vae_encode.h"
@@ -180,6 +181,24 @@ private slots:
         for (const auto& part : parts)
             QVERIFY2(msg.contains(part), qPrintable(QString("missing '%1' in: %2").arg(part, msg)));
         QCOMPARE(loadErrorOf([&] { validateVAESingleFile(path); }), msg);
+    }
+
+    // The VAE part of a whole checkpoint, read under its prefix (the other tensors would be left unread).
+    void prefixedPartEqualsFolder() {
+        const auto path = singleFile("sdxl_single", "prefixed.safetensors");
+        const auto folder = vaetest::load("sdxl_single");
+        const auto part = loadVAESingleFile(path, {}, "first_stage_model.");
+        const auto want = folder->named_parameters(true);
+        const auto got = part->named_parameters(true);
+        QCOMPARE(got.size(), want.size());
+        for (const auto& item : want) {
+            const auto* p = got.find(item.key());
+            QVERIFY2(p && p->sizes() == item.value().sizes() && torch::equal(*p, item.value()),
+                     item.key().c_str());
+        }
+        QCOMPARE(validateVAESingleFile(path, "first_stage_model.").latentChannels, int64_t{4});
+        const auto wrong = loadErrorOf([&] { validateVAESingleFile(path, "vae."); });
+        QVERIFY2(wrong.contains("under \"vae.\""), qPrintable(wrong));
     }
 
     void renameOptionIsRefused() {

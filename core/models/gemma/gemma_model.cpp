@@ -242,19 +242,23 @@ io::LoadOptions gemmaLoadOptions(const GemmaConfig& config, io::LoadOptions opti
 
 } // namespace
 
+std::shared_ptr<GemmaModelImpl> loadGemmaWeights(const GemmaConfig& config, const io::WeightSet& weights,
+                                                 io::LoadOptions options) {
+    const auto dtype = options.dtype.value_or(torch::kFloat);
+    auto model =
+        std::make_shared<GemmaModelImpl>(config, torch::TensorOptions().dtype(dtype).device(options.device));
+    options.dtype = dtype;
+    io::loadModuleWeights(*model, weights, options);
+    model->eval();
+    return model;
+}
+
 std::shared_ptr<GemmaModelImpl> loadGemma(const std::filesystem::path& folder, const io::LoadOptions& options,
                                           std::optional<GemmaConfig::Activation> activation) {
     auto config = GemmaConfig::fromFile(folder / "config.json");
     if (activation) config.activation = *activation;
     const auto weights = io::WeightSet::openFolder(folder);
-    const auto dtype = options.dtype.value_or(torch::kFloat);
-    auto model =
-        std::make_shared<GemmaModelImpl>(config, torch::TensorOptions().dtype(dtype).device(options.device));
-    auto opts = gemmaLoadOptions(config, options);
-    opts.dtype = dtype;
-    io::loadModuleWeights(*model, weights, opts);
-    model->eval();
-    return model;
+    return loadGemmaWeights(config, weights, gemmaLoadOptions(config, options));
 }
 
 void validateGemma(const std::filesystem::path& folder) {

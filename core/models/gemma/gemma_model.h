@@ -90,6 +90,12 @@ private:
 };
 TORCH_MODULE(GemmaModel);
 
+// Builds a model of `config` (dtype options.dtype, default fp32) and fills it from `weights` with `options`
+// (their rename decides which stored tensor fills which module tensor); the shared tail of loadGemma and
+// loadGemmaSingleFile.
+std::shared_ptr<GemmaModelImpl> loadGemmaWeights(const GemmaConfig& config, const io::WeightSet& weights,
+                                                 io::LoadOptions options);
+
 // Loads text_encoder/ (config.json + safetensors, single or sharded): embed_tokens and layers 0..N-2; the
 // last layer, norm and lm_head are skipped; a 'model.' prefix is accepted. `activation` overrides the
 // config's.

@@ -19,10 +19,11 @@ namespace {
 
 constexpr int64_t kOriginalNormGroups = 32;
 
-bool hasPrefix(const io::WeightSet& weights, const std::array<const char*, 4>& prefixes, std::string* first) {
+bool hasPrefix(const io::WeightSet& weights, const std::string& root,
+               const std::array<const char*, 4>& prefixes, std::string* first) {
     for (const auto& [key, _] : weights.entries())
         for (const char* p : prefixes)
-            if (key.rfind(p, 0) == 0) {
+            if (key.rfind(root + p, 0) == 0) {
                 if (first) *first = key;
                 return true;
             }
@@ -48,13 +49,14 @@ struct KnownLatentFormat {
 
 } // namespace
 
-VAEKeyLayout detectVAEKeyLayout(const io::WeightSet& weights) {
+VAEKeyLayout detectVAEKeyLayout(const io::WeightSet& weights, const std::string& prefix) {
     std::string diffusersKey, originalKey;
-    const bool diffusers = hasPrefix(
-        weights, {"encoder.down_blocks.", "decoder.up_blocks.", "encoder.mid_block.", "decoder.mid_block."},
-        &diffusersKey);
-    const bool original =
-        hasPrefix(weights, {"encoder.down.", "decoder.up.", "encoder.mid.", "decoder.mid."}, &originalKey);
+    const bool diffusers =
+        hasPrefix(weights, prefix,
+                  {"encoder.down_blocks.", "decoder.up_blocks.", "encoder.mid_block.", "decoder.mid_block."},
+                  &diffusersKey);
+    const bool original = hasPrefix(
+        weights, prefix, {"encoder.down.", "decoder.up.", "encoder.mid.", "decoder.mid."}, &originalKey);
     if (diffusers && original)
         throw ModelLoadError(fmt::format("VAE ({}): the file mixes the diffusers key layout ({}) with the "
                                          "original one ({}); use an unmodified "
@@ -62,6 +64,10 @@ VAEKeyLayout detectVAEKeyLayout(const io::WeightSet& weights) {
                                          weights.describe(), diffusersKey, originalKey));
     if (diffusers) return VAEKeyLayout::Diffusers;
     if (original) return VAEKeyLayout::Original;
+    if (!prefix.empty())
+        throw ModelLoadError(
+            fmt::format("VAE ({}): no AutoencoderKL encoder/decoder block under \"{}\" (first keys: {})",
+                        weights.describe(), prefix, weights.firstKeys(4)));
     for (const auto& [key, _] : weights.entries()) {
         const auto pos = key.find("encoder.conv_in.weight");
         if (pos != std::string::npos && pos > 0)
@@ -118,17 +124,18 @@ std::string originalVAEKey(const std::string& moduleKey, std::size_t blockCount)
     throw Error(fmt::format("VAE: {} is not an AutoencoderKL key", moduleKey));
 }
 
-VAEConfig inferOriginalVAEConfig(const io::WeightSet& weights) {
-    // Dimension `d` of a convolution weight [out, in, kh, kw].
+VAEConfig inferOriginalVAEConfig(const io::WeightSet& weights, const std::string& prefix) {
+    // Dimension `d` of a convolution weight [out, in, kh, kw] (key after the prefix).
     const auto convDim = [&](const std::string& key, std::size_t d) {
-        const auto* e = weights.find(key);
+        const auto* e = weights.find(prefix + key);
         if (!e)
             fail(weights,
-                 fmt::format("tensor {} is missing; every original-layout AutoencoderKL file has it", key));
+                 fmt::format("tensor {}{} is missing; every original-layout AutoencoderKL file has it",
+                             prefix, key));
         if (e->info->shape.size() != 4)
             fail(weights,
-                 fmt::format("tensor {} has shape [{}]; expected a convolution weight [out, in, kh, kw]", key,
-                             fmt::join(e->info->shape, ", ")));
+                 fmt::format("tensor {}{} has shape [{}]; expected a convolution weight [out, in, kh, kw]",
+                             prefix, key, fmt::join(e->info->shape, ", ")));
         return e->info->shape[d];
     };
     VAEConfig c;
@@ -137,18 +144,19 @@ VAEConfig inferOriginalVAEConfig(const io::WeightSet& weights) {
     c.outChannels = convDim("decoder.conv_out.weight", 0);
     c.latentChannels = convDim("decoder.conv_in.weight", 1);
     c.blockOutChannels.clear();
-    while (weights.find(fmt::format("encoder.down.{}.block.0.conv2.weight", c.blockOutChannels.size())))
+    while (weights.find(
+        fmt::format("{}encoder.down.{}.block.0.conv2.weight", prefix, c.blockOutChannels.size())))
         c.blockOutChannels.push_back(
             convDim(fmt::format("encoder.down.{}.block.0.conv2.weight", c.blockOutChannels.size()), 0));
     if (c.blockOutChannels.empty())
         convDim("encoder.down.0.block.0.conv2.weight", 0); // names the missing key
     c.layersPerBlock = 0;
-    while (weights.find(fmt::format("encoder.down.0.block.{}.conv1.weight", c.layersPerBlock)))
+    while (weights.find(fmt::format("{}encoder.down.0.block.{}.conv1.weight", prefix, c.layersPerBlock)))
         ++c.layersPerBlock;
-    c.useQuantConv = weights.find("quant_conv.weight") != nullptr;
-    c.usePostQuantConv = weights.find("post_quant_conv.weight") != nullptr;
-    c.midBlockAddAttention = weights.find("decoder.mid.attn_1.q.weight") != nullptr ||
-                             weights.find("encoder.mid.attn_1.q.weight") != nullptr;
+    c.useQuantConv = weights.find(prefix + "quant_conv.weight") != nullptr;
+    c.usePostQuantConv = weights.find(prefix + "post_quant_conv.weight") != nullptr;
+    c.midBlockAddAttention = weights.find(prefix + "decoder.mid.attn_1.q.weight") != nullptr ||
+                             weights.find(prefix + "encoder.mid.attn_1.q.weight") != nullptr;
     // The encoder outputs mean and log-variance (ddconfig double_z): a KL autoencoder.
     if (convDim("encoder.conv_out.weight", 0) != 2 * c.latentChannels)
         fail(weights,
@@ -185,16 +193,19 @@ VAEConfig inferOriginalVAEConfig(const io::WeightSet& weights) {
 }
 
 void mapOriginalVAEKeys(const torch::nn::Module& model, const VAEConfig& config, const io::WeightSet& weights,
-                        io::LoadOptions& options) {
+                        io::LoadOptions& options, const std::string& prefix) {
     io::OriginalLayout layout;
     layout.label = "VAE";
     layout.description = fmt::format(
         "an original-layout AutoencoderKL with blocks [{}], {} resnets per block, {} latent channels",
         fmt::join(config.blockOutChannels, ", "), config.layersPerBlock, config.latentChannels);
     layout.hint = "Is the file complete and a VAE?";
-    layout.originalOf = [blocks = config.blockOutChannels.size()](const std::string& moduleKey) {
-        return io::OriginalKey{originalVAEKey(moduleKey, blocks)};
+    layout.originalOf = [blocks = config.blockOutChannels.size(), prefix](const std::string& moduleKey) {
+        return io::OriginalKey{prefix + originalVAEKey(moduleKey, blocks)};
     };
+    // In a whole checkpoint the other components' tensors lie outside the VAE's prefix.
+    if (!prefix.empty())
+        layout.ignored = [prefix](const std::string& key) { return key.rfind(prefix, 0) != 0; };
     io::mapOriginalKeys(model, weights, layout, options);
 }
 

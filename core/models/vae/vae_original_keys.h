@@ -21,9 +21,10 @@ enum class VAEKeyLayout {
 };
 
 // The layout of a VAE weight set, from its key names alone. Throws ModelLoadError naming the file when it is
-// neither: no encoder/decoder tensors (another model's file), both layouts mixed, or a whole checkpoint whose
-// VAE sits under a prefix (first_stage_model., vae.).
-VAEKeyLayout detectVAEKeyLayout(const io::WeightSet& weights);
+// neither: no encoder/decoder tensors (another model's file), both layouts mixed, or (with an empty `prefix`)
+// a whole checkpoint whose VAE sits under a prefix (first_stage_model., vae.). A non-empty `prefix` ("vae.")
+// reads the VAE tensors under it.
+VAEKeyLayout detectVAEKeyLayout(const io::WeightSet& weights, const std::string& prefix = "");
 
 // The original-layout name of a module key (the diffusers name AutoencoderKLImpl registers) in a VAE with
 // `blockCount` blocks: the inverse of convert_ldm_vae_checkpoint's renaming. Throws Error for a key outside
@@ -35,13 +36,14 @@ std::string originalVAEKey(const std::string& moduleKey, std::size_t blockCount)
 // original code (32) and the scaling and shift factors of the known model with that latent format: SDXL (4
 // latent channels with quant convs) or FLUX / Lumina-Image 2.0 (16, without). Throws ModelLoadError naming
 // the file and the missing tensor or unknown format.
-VAEConfig inferOriginalVAEConfig(const io::WeightSet& weights);
+VAEConfig inferOriginalVAEConfig(const io::WeightSet& weights, const std::string& prefix = "");
 
 // Sets options.rename so that every tensor of an original-layout `weights` fills its module tensor of `model`
 // (built from `config`), checked both ways (core/io/original_key_map.h): each module tensor has its original
 // tensor and each stored tensor is used. Throws ModelLoadError listing the missing and the unused original
-// keys.
+// keys. With a non-empty `prefix` the original keys carry it and every tensor outside it is left unused
+// (another component of the checkpoint).
 void mapOriginalVAEKeys(const torch::nn::Module& model, const VAEConfig& config, const io::WeightSet& weights,
-                        io::LoadOptions& options);
+                        io::LoadOptions& options, const std::string& prefix = "");
 
 } // namespace lumina::models

@@ -17,18 +17,19 @@ struct SingleFilePlan {
 };
 
 // Layout, config and the checked key mapping (against the module keys of a meta-device model of that config).
-SingleFilePlan planSingleFile(const io::WeightSet& weights, io::LoadOptions options) {
+SingleFilePlan planSingleFile(const io::WeightSet& weights, io::LoadOptions options,
+                              const std::string& prefix) {
     if (options.rename)
         throw ModelLoadError(
             "VAE single file: LoadOptions::rename is not supported (the key mapping is inferred)");
-    if (detectVAEKeyLayout(weights) == VAEKeyLayout::Diffusers)
+    if (detectVAEKeyLayout(weights, prefix) == VAEKeyLayout::Diffusers)
         throw ModelLoadError(fmt::format("VAE ({}): the file uses the diffusers key layout, which does not "
                                          "state its configuration; put it "
                                          "in a vae/ folder with its config.json and load the folder",
                                          weights.describe()));
-    SingleFilePlan plan{inferOriginalVAEConfig(weights), std::move(options)};
+    SingleFilePlan plan{inferOriginalVAEConfig(weights, prefix), std::move(options)};
     const AutoencoderKLImpl names(plan.config, torch::TensorOptions().dtype(c10::kFloat).device(c10::kMeta));
-    mapOriginalVAEKeys(names, plan.config, weights, plan.options);
+    mapOriginalVAEKeys(names, plan.config, weights, plan.options, prefix);
     plan.options.acceptTrailingUnitDims = true; // attention projections stored as 1x1 convolutions
     if (plan.options.componentLabel == "model") plan.options.componentLabel = "VAE";
     return plan;
@@ -37,15 +38,16 @@ SingleFilePlan planSingleFile(const io::WeightSet& weights, io::LoadOptions opti
 } // namespace
 
 std::shared_ptr<AutoencoderKLImpl> loadVAESingleFile(const std::filesystem::path& file,
-                                                     const io::LoadOptions& options) {
+                                                     const io::LoadOptions& options,
+                                                     const std::string& prefix) {
     const auto weights = io::WeightSet::open(file);
-    const auto plan = planSingleFile(weights, options);
+    const auto plan = planSingleFile(weights, options, prefix);
     return loadVAEWeights(plan.config, weights, plan.options);
 }
 
-VAEConfig validateVAESingleFile(const std::filesystem::path& file) {
+VAEConfig validateVAESingleFile(const std::filesystem::path& file, const std::string& prefix) {
     const auto weights = io::WeightSet::open(file);
-    const auto plan = planSingleFile(weights, {});
+    const auto plan = planSingleFile(weights, {}, prefix);
     const AutoencoderKLImpl model(plan.config, torch::TensorOptions().dtype(c10::kFloat).device(c10::kMeta));
     io::checkModuleWeights(model, weights, plan.options);
     return plan.config;
