@@ -3,6 +3,7 @@
 // Threads).
 #include "core/io/checkpoint_locator.h"
 #include "core/io/module_loader.h"
+#include "core/models/common/lora_fusion.h"
 #include "core/models/gemma/gemma_model.h"
 #include "core/models/lumina2/lumina2_model.h"
 #include "core/models/next_dit/next_dit_model.h"
@@ -13,7 +14,10 @@
 #include "core/text/gemma_tokenizer.h"
 #include "core/text/prompt_encoding_cache.h"
 
+#include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace lumina::pipeline {
@@ -41,6 +45,20 @@ struct LoadedModels {
     // The attention kernel setting and where Auto's measurements are cached (empty: the default file).
     AttentionBackend attention = AttentionBackend::Auto;
     std::string attentionCacheFile;
+
+    // LoRAs fused into the Lumina 2 transformer (docs/lumina2.md, LoRA): the set of the last run stays fused
+    // until a run asks for another; adapters read once per file version.
+    struct LoraState {
+        std::mutex mutex;
+        models::LoraFusion fusion;
+        struct Cached {
+            std::filesystem::file_time_type modified;
+            uintmax_t size = 0;
+            std::shared_ptr<const models::LoraAdapter> adapter;
+        };
+        std::map<std::string, Cached> adapters; // by path
+    };
+    mutable LoraState loras;
 
     // The family's transformer as a module (moves, sizes).
     torch::nn::Module& transformerModule() const;

@@ -7,6 +7,7 @@
 // system prompt before a non-empty negative too; models/model.py NextDiT.forward_with_cfg: one batched call,
 // the whole-latent norm clip; transport ODE on the shifted grid with a float32 state).
 #include "core/models/lumina2/lumina2_model.h"
+#include "core/pipeline/lora_choice.h"
 #include "core/pipeline/run_state.h"
 #include "core/pipeline/text_to_image.h"
 #include "core/sampling/guidance.h"
@@ -64,6 +65,9 @@ at::Tensor sampleLumina2(RunState& run) {
     const bool guided = sampling::guidanceEnabled(s.guidanceScale);
     const bool anyGuidedStep =
         sampling::lumina2CfgTruncationPlan(s.steps, s.guidanceScale, s.cfgTruncRatio).guidedSteps > 0;
+
+    // The LoRAs first: a file that does not fit fails before any model work.
+    useLoras(m, request.loras);
 
     // 1. Text.
     run.stage(Stage::EncodingPrompt);

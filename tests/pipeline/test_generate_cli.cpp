@@ -236,6 +236,58 @@ private slots:
         QVERIFY2(worst <= 1 && share <= 1e-3, qPrintable(QString("image off by %1 levels").arg(worst)));
     }
 
+    // The same command on a Lumina-Image 2.0 folder: the family comes from the files, the diffusers preset
+    // with a LoRA through --lora FILE:SCALE matches Lumina2Pipeline with load_lora_weights + fuse_lora.
+    void lumina2WithLoraMatchesLumina2Pipeline() {
+        const QString dir = qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/lumina2_pipeline";
+        QJsonObject c;
+        QFile casesFile(dir + "/cases.json");
+        QVERIFY(casesFile.open(QIODevice::ReadOnly));
+        for (const auto& v : QJsonDocument::fromJson(casesFile.readAll()).array())
+            if (v.toObject()["name"].toString() == "lora_0_8") c = v.toObject()["request"].toObject();
+        QVERIFY(!c.isEmpty());
+        const auto lora = c["loras"].toArray()[0].toObject();
+        const QString latents = m_dir.filePath("lumina2.safetensors");
+        const auto r = cli({"generate",
+                            "--model",
+                            dir + "/pipeline",
+                            "--preset",
+                            "diffusers",
+                            "--prompt",
+                            c["prompt"].toString(),
+                            "--width",
+                            QString::number(c["width"].toInt()),
+                            "--height",
+                            QString::number(c["height"].toInt()),
+                            "--steps",
+                            QString::number(c["steps"].toInt()),
+                            "--seed",
+                            QString::number(c["seed"].toInteger()),
+                            "--lora",
+                            lora["path"].toString() + ":" + QString::number(lora["scale"].toDouble()),
+                            "--device",
+                            "cpu",
+                            "--quiet",
+                            "--json",
+                            "--save-latents",
+                            latents});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto json = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(json["model_family"].toString(), QString("lumina2"));
+        QCOMPARE(json["settings"].toObject()["loras"].toArray().size(), 1);
+        const double relL2 = relativeL2(readF32(latents, "latents").values,
+                                        readF32(dir + "/lora_0_8.safetensors", "latents").values);
+        QVERIFY2(relL2 <= 1e-4, qPrintable(QString("latents rel L2 %1").arg(relL2)));
+        // Lumina 2 settings on a Lumina-Next model: exit 2 naming the family, before loading.
+        const auto wrong = cli({"generate", "--model", model(), "--prompt", "x", "--cfg-trunc", "0.5"});
+        QCOMPARE(wrong.exitCode, 2);
+        QVERIFY2(wrong.err.contains("Lumina-Image 2.0"), wrong.err.constData());
+        const auto preset =
+            cli({"generate", "--model", dir + "/pipeline", "--prompt", "x", "--preset", "lumina"});
+        QCOMPARE(preset.exitCode, 2);
+        QVERIFY2(preset.err.contains("lumina2-official"), preset.err.constData());
+    }
+
     void randomSeedIsRecordedAndLatentsSaved() {
         const QString latents = m_dir.filePath("latents.safetensors");
         const auto r = cli(tinyArgs() + QStringList{"--seed", "random", "--save-latents", latents, "--json"});

@@ -3,18 +3,22 @@
 // prompt, 256-id padding, separate conditional and unconditional calls, CFG normalization and truncation,
 // static and dynamic time shift), the `lumina2-official` preset against the official sample.py sampler
 // (tests/python/ official_lumina2_sampler.py); final latents within 1e-4 rel L2 and the 8-bit image within
-// one level. Plus family detection from the folder, the family check of requests, evaluation counts and
-// drafts.
+// one level; a LoRA (diffusers/PEFT form) as diffusers' load_lora_weights + fuse_lora(lora_scale), removed
+// again for the next run. Plus family detection from the folder, the family check of requests, evaluation
+// counts and drafts.
 //
 // Mutations tried (each made this suite fail): CFG normalization "rows" left out (square_cfg_norm,
 // cfg_trunc_half, system_prompt_multilingual, dynamic_shift; rel L2 up to 0.2); the system prompt joined
 // without the spaces around <Prompt Start> (every case); the official clip applied at every guided evaluation
-// instead of only when the guided norm reaches the conditional's (official_euler_negative).
+// instead of only when the guided norm reaches the conditional's (official_euler_negative); the LoRAs never
+// applied (lora_0_8 off by 0.40, lorasAreRunSettings).
 #include "core/engine/lumina_engine.h"
+#include "core/io/safetensors_writer.h"
 #include "core/pipeline/loaded_models.h"
 #include "core/util/errors.h"
 #include "support/pipeline_reference.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
 #include <torch/torch.h>
@@ -157,6 +161,42 @@ private slots:
         r = pipeline::requestFromJson(m_cases[0]["request"]);
         r.sampling.cfgTruncRatio = 1.5;
         QVERIFY_THROWS_EXCEPTION(InvalidRequest, e.generate(r, {}, CancelToken()));
+    }
+
+    // A LoRA fused for one run is gone in the next run that asks for none; a LoRA that does not fit the
+    // model fails with its file named and leaves the weights as they were.
+    void lorasAreRunSettings() {
+        auto& e = engineFor("pipeline");
+        const auto find = [&](const std::string& name) {
+            for (const auto& c : m_cases)
+                if (c["name"] == name) return c;
+            return nlohmann::json();
+        };
+        const auto withLora = find("lora_0_8");
+        QVERIFY(!withLora.is_null());
+        const auto plain = find("square_cfg_norm");
+        (void)e.generate(pipeline::requestFromJson(withLora["request"]), {}, CancelToken());
+        verifyMatchesReference(e.generate(pipeline::requestFromJson(plain["request"]), {}, CancelToken()),
+                               *referenceFile("square_cfg_norm"));
+        if (QTest::currentTestFailed()) return;
+
+        QTemporaryDir dir;
+        const std::string misfit = (dir.path() + "/other_model_lora.safetensors").toStdString();
+        io::writeSafetensors(misfit,
+                             {{"transformer.layers.0.attn.to_q.lora_A.weight", torch::ones({2, 7})},
+                              {"transformer.layers.0.attn.to_q.lora_B.weight", torch::ones({48, 2})}});
+        auto r = pipeline::requestFromJson(plain["request"]);
+        r.loras = {{misfit, 1.0}};
+        try {
+            e.generate(r, {}, CancelToken());
+            QFAIL("a LoRA of another shape was fused");
+        } catch (const ModelLoadError& err) {
+            QVERIFY2(QString(err.what()).contains("other_model_lora"), err.what());
+        }
+        r.loras = {{(dir.path() + "/missing.safetensors").toStdString(), 1.0}};
+        QVERIFY_THROWS_EXCEPTION(ModelLoadError, e.generate(r, {}, CancelToken()));
+        verifyMatchesReference(e.generate(pipeline::requestFromJson(plain["request"]), {}, CancelToken()),
+                               *referenceFile("square_cfg_norm"));
     }
 
     void cleanupTestCase() { m_engines.clear(); }

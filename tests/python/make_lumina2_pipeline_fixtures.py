@@ -111,6 +111,29 @@ def dynamic_copy(out):
     return scheduler
 
 
+def write_lora(transformer, path, seed):
+    """A random rank-2 LoRA on every attention projection, in the diffusers/PEFT form (transformer.<module>.
+    lora_A/lora_B), as Lumina2Pipeline.save_lora_weights writes it."""
+    g = torch.Generator().manual_seed(seed)
+    tensors = {}
+    for name, module in transformer.named_modules():
+        if isinstance(module, torch.nn.Linear) and name.split(".")[-1] in ("to_q", "to_k", "to_v"):
+            tensors[f"transformer.{name}.lora_A.weight"] = 0.3 * torch.randn(2, module.in_features, generator=g)
+            tensors[f"transformer.{name}.lora_B.weight"] = 0.3 * torch.randn(module.out_features, 2, generator=g)
+    save_file(tensors, path)
+
+
+def run_with_lora(pipe, case, lora_file):
+    """load_lora_weights + fuse_lora(lora_scale), the run, then the base weights back."""
+    pipe.load_lora_weights(lora_file, adapter_name="case")
+    pipe.fuse_lora(lora_scale=case["lora_scale"])
+    try:
+        return run_diffusers(pipe, case)
+    finally:
+        pipe.unfuse_lora()
+        pipe.unload_lora_weights()
+
+
 def request_json(case):
     preset = case.get("preset", "diffusers")
     official_preset = preset == "lumina2-official"
@@ -120,7 +143,8 @@ def request_json(case):
             "sampler": case.get("sampler", "midpoint" if official_preset else "diffusers-euler"),
             "system_prompt": case.get("system_prompt"),
             "cfg_normalization": case.get("cfg_normalization", "clip" if official_preset else "rows"),
-            "cfg_trunc_ratio": case.get("cfg_trunc_ratio", 1.0)}
+            "cfg_trunc_ratio": case.get("cfg_trunc_ratio", 1.0),
+            **({"loras": [{"path": case["lora_path"], "scale": case["lora_scale"]}]} if "lora_path" in case else {})}
 
 
 def run_diffusers(pipe, case):
@@ -179,10 +203,16 @@ def main():
                                                  text_encoder=pipe.text_encoder, tokenizer=pipe.tokenizer)}
     for p in pipes.values():
         p.set_progress_bar_config(disable=True)
+    lora_file = os.path.join(args.out, "lora.safetensors")
+    write_lora(pipe.transformer, lora_file, seed=11)
+    cases = CASES + [dict(name="lora_0_8", prompt="a photo of a cat sitting on a red chair", width=128, height=128,
+                          steps=3, seed=12, lora_path=lora_file, lora_scale=0.8)]
     manifest = []
-    for case in CASES:
+    for case in cases:
         which = case.get("pipeline", "pipeline")
-        if case.get("preset") == "lumina2-official":
+        if "lora_path" in case:
+            latents, image = run_with_lora(pipes[which], case, case["lora_path"])
+        elif case.get("preset") == "lumina2-official":
             latents, image = run_official(pipes[which], case)
         else:
             latents, image = run_diffusers(pipes[which], case)
