@@ -532,7 +532,12 @@ void readComfyWorkflow(const nlohmann::json& wf, SettingsReadback& r) {
 } // namespace
 
 const std::set<std::string>& luminaSettingsKeys() {
-    static const std::set<std::string> keys{"prompt",
+    static const std::set<std::string> keys{"model_family",
+                                            "system_prompt",
+                                            "cfg_normalization",
+                                            "cfg_trunc_ratio",
+                                            "loras",
+                                            "prompt",
                                             "negative_prompt",
                                             "preset",
                                             "width",

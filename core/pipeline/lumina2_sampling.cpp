@@ -210,9 +210,7 @@ at::Tensor sampleLumina2(RunState& run) {
             reporter.forgetEstimate();
         }
     } catch (const KeepDraft&) {
-        run.out.draft = true;
-        if (const auto estimate = reporter.cleanEstimate(); estimate.defined()) x = estimate;
-        log::info("stopped after {} of {} steps; keeping the draft", reporter.progress().step, s.steps);
+        x = keepDraft(run, reporter, x);
     }
     return x;
 }

@@ -149,9 +149,7 @@ at::Tensor sampleLuminaNext(RunState& run) {
             reporter.forgetEstimate(); // the result is final: a draft is no longer needed
         }
     } catch (const KeepDraft&) {
-        run.out.draft = true;
-        if (const auto estimate = reporter.cleanEstimate(); estimate.defined()) x = estimate;
-        log::info("stopped after {} of {} steps; keeping the draft", reporter.progress().step, s.steps);
+        x = keepDraft(run, reporter, x);
     }
     return x;
 }

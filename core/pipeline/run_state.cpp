@@ -3,6 +3,7 @@
 #include "core/models/vae/latent_preview.h"
 #include "core/models/vae/vae_encode.h"
 #include "core/util/errors.h"
+#include "core/util/log.h"
 
 #include <torch/torch.h>
 
@@ -108,6 +109,14 @@ void StepReporter::stepDone(int64_t step) {
     const image::Rgb8Image preview = projected ? models::latentPreview(estimate, latentChannels)
                                                : models::decodedPreview(*m.vae, estimate.to(m.vaeDtype));
     callbacks.onStep(m_progress, &preview);
+}
+
+at::Tensor keepDraft(RunState& run, const StepReporter& reporter, const at::Tensor& x) {
+    run.out.draft = true;
+    log::info("stopped after {} of {} steps; keeping the draft", reporter.progress().step,
+              run.request.sampling.steps);
+    const auto estimate = reporter.cleanEstimate();
+    return estimate.defined() ? estimate : x;
 }
 
 } // namespace lumina::pipeline

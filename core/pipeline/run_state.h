@@ -70,6 +70,10 @@ private:
     double m_time = 0;
 };
 
+// After KeepDraft: marks the output a draft and returns the latest clean-image estimate (x when no
+// evaluation ran yet).
+at::Tensor keepDraft(RunState& run, const StepReporter& reporter, const at::Tensor& x);
+
 // The final latents of the family's sampler; each sets out.draft when it stopped early with a draft.
 at::Tensor sampleLuminaNext(RunState& run);
 at::Tensor sampleLumina2(RunState& run);

@@ -138,6 +138,13 @@ private slots:
         const nlohmann::json json = lumina::pipeline::toJson(r); // items() must not outlive it
         for (const auto& [key, value] : json.items())
             written.insert(key);
+        // Lumina-Image 2.0 settings appear only for that family.
+        r.family = lumina::ModelFamily::Lumina2;
+        r.preset = "diffusers";
+        r.loras = {{"style.safetensors", 0.8}};
+        const nlohmann::json lumina2 = lumina::pipeline::toJson(r);
+        for (const auto& [key, value] : lumina2.items())
+            written.insert(key);
         std::set<std::string> restored = luminaSettingsKeys();
         QVERIFY(restored.erase("device") == 1 && restored.erase("dtype") == 1);
         QVERIFY(written == restored);
