@@ -138,7 +138,7 @@ void EngineWorker::loadFailed(const QString& message) {
 EngineBridge::LoadedFacts EngineWorker::loadedFacts() const {
     if (!m_engine || !m_engine->modelLoaded()) return {};
     return {qs(m_engine->modelName()), qs(m_engine->deviceName()), qs(m_engine->precisionName()),
-            m_engine->modelFootprint()};
+            m_engine->modelFootprint(), m_engine->modelFamily()};
 }
 
 void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& request,
@@ -275,6 +275,7 @@ void EngineBridge::onModelLoaded(const LoadedFacts& facts) {
     m_device = facts.device;
     m_precision = facts.precision;
     m_modelFootprint = facts.size;
+    m_modelFamily = facts.family;
     setBusy(false);
     emit modelLoaded(facts.name, facts.device, facts.precision);
 }
@@ -284,6 +285,7 @@ void EngineBridge::onModelLoadFailed(const QString& message, const LoadedFacts& 
     m_device = kept.device;
     m_precision = kept.precision;
     m_modelFootprint = kept.size;
+    m_modelFamily = kept.family;
     setBusy(false);
     emit modelLoadFailed(message);
 }

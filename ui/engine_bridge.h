@@ -71,6 +71,8 @@ public:
     QString deviceName() const { return m_device; }
     QString precisionName() const { return m_precision; }
     pipeline::ModelFootprint modelFootprint() const { return m_modelFootprint; }
+    // The loaded model's family: every request the studio builds carries it.
+    ModelFamily modelFamily() const { return m_modelFamily; }
     // The engine's device memory, asked directly (thread-safe by the engine's contract).
     engine::DeviceMemory deviceMemory() const;
 
@@ -115,6 +117,7 @@ private:
     struct LoadedFacts {
         QString name, device, precision;
         pipeline::ModelFootprint size;
+        ModelFamily family = ModelFamily::LuminaNext;
     };
     void onModelLoaded(const LoadedFacts& facts);
     void onModelLoadFailed(const QString& message, const LoadedFacts& kept);
@@ -134,6 +137,7 @@ private:
     bool m_busy = false;
     QString m_modelName, m_device, m_precision;
     pipeline::ModelFootprint m_modelFootprint;
+    ModelFamily m_modelFamily = ModelFamily::LuminaNext;
 };
 
 } // namespace ui

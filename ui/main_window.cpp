@@ -316,6 +316,14 @@ void MainWindow::createDocks() {
     connect(m_gallery, &GalleryPanel::useSettingsRequested, this, [this](const gallery::GalleryItem& item) {
         try {
             const pipeline::GenerationRequest r = pipeline::requestFromJson(item.settings);
+            if (m_bridge->hasModel() && r.family != m_bridge->modelFamily()) {
+                // The pipeline refuses a request of the other family; say so now instead of failing a run.
+                showBanner(tr("These settings are for a %1 model, but %2 is a %3 model. Load a %1 model to "
+                              "use them.")
+                               .arg(QString::fromStdString(displayName(r.family)), m_bridge->modelName(),
+                                    QString::fromStdString(displayName(m_bridge->modelFamily()))));
+                return;
+            }
             m_prompt->setPrompt(QString::fromStdString(r.prompt));
             m_prompt->setNegativePrompt(QString::fromStdString(r.negativePrompt));
             m_settings->applyRequest(r);
@@ -437,6 +445,7 @@ void MainWindow::connectBridge() {
                 m_progress->setFormat(tr("Ready"));
                 m_settings->setEstimateDevice(device, precision);
                 m_settings->setEstimateModel(name, m_bridge->modelFootprint(), memoryBudgetGigabytes());
+                m_settings->setFamily(m_bridge->modelFamily()); // no-op for the same family: settings stay
                 if (m_bannerAboutModel) { // an earlier load failure no longer applies; other messages stay
                     m_banner->hide();
                     m_bannerClose->hide();
@@ -888,7 +897,10 @@ void MainWindow::updateRunButtons() {
 
 void MainWindow::updateStatus() {
     const bool loaded = m_bridge->hasModel();
-    m_modelLabel->setText(loaded ? tr("Model: %1").arg(m_bridge->modelName()) : tr("No model loaded"));
+    m_modelLabel->setText(
+        loaded ? tr("Model: %1 · %2")
+                     .arg(QString::fromStdString(displayName(m_bridge->modelFamily())), m_bridge->modelName())
+               : tr("No model loaded"));
     m_deviceLabel->setText(loaded ? tr("%1 · %2").arg(m_bridge->deviceName(), m_bridge->precisionName())
                                   : tr("%1 · %2").arg(QString::fromStdString(toString(m_prefs.device)),
                                                       QString::fromStdString(toString(m_prefs.precision))));
