@@ -89,12 +89,12 @@ public:
         , m_bridge(bridge)
         , m_toUi(toUi) {}
 
-    void count(int requestId, const QString& prompt) {
+    void count(int requestId, const QString& prompt, const std::optional<std::string>& systemPrompt) {
         if (requestId != m_latestRequest->load()) return; // a newer text is already waiting
         try {
             if (!m_engine || !m_engine->modelLoaded()) return;
             const std::string text = prompt.toStdString();
-            const engine::TokenCount c = m_engine->countTokens(text, std::nullopt);
+            const engine::TokenCount c = m_engine->countTokens(text, systemPrompt);
             int keptChars = int(prompt.size());
             if (c.truncated && text.compare(0, c.keptText.size(), c.keptText) == 0)
                 keptChars = int(qs(c.keptText).size());
@@ -341,10 +341,11 @@ bool EngineBridge::exportImage(const ExportJob& job) {
     return true;
 }
 
-void EngineBridge::requestTokenCount(const QString& prompt) {
+void EngineBridge::requestTokenCount(const QString& prompt, const std::optional<std::string>& systemPrompt) {
     if (!m_counter) return;
     const int id = ++*m_latestTokenRequest;
-    m_tokenMailbox->post([c = m_counter.get(), id, prompt] { c->count(id, prompt); });
+    m_tokenMailbox->post(
+        [c = m_counter.get(), id, prompt, systemPrompt] { c->count(id, prompt, systemPrompt); });
 }
 
 void EngineBridge::cancel(CancelMode mode) {

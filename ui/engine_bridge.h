@@ -84,7 +84,9 @@ public:
     bool exportImage(const ExportJob& job);
     // Debounce is the caller's business; only the newest request is answered, older ones are skipped.
     // Answered from the token thread, also while a generation or a model load runs.
-    void requestTokenCount(const QString& prompt);
+    // systemPrompt: Lumina-Image 2.0's (nullopt: the model's default; Lumina-Next ignores it).
+    void requestTokenCount(const QString& prompt,
+                           const std::optional<std::string>& systemPrompt = std::nullopt);
     void cancel(CancelMode mode);
     // Cancel, wait for the worker to return, stop both threads. Safe to call twice.
     void shutdown();

@@ -302,7 +302,12 @@ void MainWindow::createDocks() {
 
     connect(m_prompt, &PromptPanel::generateRequested, this, &MainWindow::generate);
     connect(m_prompt, &PromptPanel::promptSettled, this, [this](const QString& text) {
-        if (m_bridge->hasModel()) m_bridge->requestTokenCount(text);
+        if (m_bridge->hasModel()) m_bridge->requestTokenCount(text, m_settings->systemPrompt());
+    });
+    connect(m_settings, &SettingsPanel::systemPromptChanged, this, [this] {
+        if (!m_bridge->hasModel() || m_bridge->modelFamily() != ModelFamily::Lumina2) return;
+        rememberSystemPrompt(m_bridge->modelName(), m_settings->systemPrompt());
+        m_bridge->requestTokenCount(m_prompt->prompt(), m_settings->systemPrompt());
     });
     connect(m_queue, &QueuePanel::runRequested, this, &MainWindow::runQueue);
     connect(m_queue, &QueuePanel::pauseRequested, this, &MainWindow::pauseQueue);
@@ -446,6 +451,8 @@ void MainWindow::connectBridge() {
                 m_settings->setEstimateDevice(device, precision);
                 m_settings->setEstimateModel(name, m_bridge->modelFootprint(), memoryBudgetGigabytes());
                 m_settings->setFamily(m_bridge->modelFamily()); // no-op for the same family: settings stay
+                if (m_bridge->modelFamily() == ModelFamily::Lumina2)
+                    m_settings->setSystemPrompt(rememberedSystemPrompt(name));
                 if (m_bannerAboutModel) { // an earlier load failure no longer applies; other messages stay
                     m_banner->hide();
                     m_bannerClose->hide();
@@ -453,7 +460,7 @@ void MainWindow::connectBridge() {
                 m_canvas->setPlaceholder(tr("Type a prompt and press Ctrl+Enter."));
                 statusBar()->showMessage(tr("Model %1 loaded.").arg(name), 5000);
                 updateStatus();
-                m_bridge->requestTokenCount(m_prompt->prompt());
+                m_bridge->requestTokenCount(m_prompt->prompt(), m_settings->systemPrompt());
                 startNextJob();
             });
     connect(m_bridge, &EngineBridge::modelLoadFailed, this, [this](const QString& message) {
@@ -745,7 +752,8 @@ void MainWindow::generate() {
         showBanner(tr("These settings cannot be used: %1").arg(QString::fromStdString(e.what())));
         return;
     }
-    if (m_bridge->hasModel()) m_bridge->requestTokenCount(prompt); // answered before the run starts
+    if (m_bridge->hasModel())
+        m_bridge->requestTokenCount(prompt, r.systemPrompt); // answered before the run starts
     for (uint64_t seed : m_settings->takeSeeds(m_settings->batchCount())) {
         r.seed = seed;
         enqueue(r);

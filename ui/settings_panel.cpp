@@ -288,6 +288,7 @@ SettingsPanel::SettingsPanel(QWidget* parent)
         const QSignalBlocker block(m_systemPromptChoice); // typing makes it a custom prompt, text kept
         m_systemPromptChoice->setCurrentIndex(m_systemPromptChoice->findData(kCustom));
         m_systemPrompt->setReadOnly(false);
+        emit systemPromptChanged();
     });
 
     applyPreset(QString::fromStdString(pipeline::defaultPreset(m_family)));
@@ -414,9 +415,11 @@ void SettingsPanel::onSystemPromptChoice() {
     if (choice == kAlignment) m_systemPrompt->setText(QString::fromUtf8(text::kLumina2AlignmentSystemPrompt));
     m_systemPrompt->setReadOnly(choice != kCustom);
     m_systemPrompt->setCursorPosition(0);
+    emit systemPromptChanged();
 }
 
 std::optional<std::string> SettingsPanel::systemPrompt() const {
+    if (m_family != ModelFamily::Lumina2) return std::nullopt; // Lumina-Next has no system prompt
     if (m_systemPromptChoice->currentData().toString() == kSuperior) return std::nullopt;
     return m_systemPrompt->text().toStdString();
 }

@@ -67,7 +67,7 @@ public:
     // the settings to its default preset; the same family keeps them.
     void setFamily(ModelFamily family);
     ModelFamily family() const { return m_family; }
-    // Lumina-Image 2.0's system prompt (nullopt: the pipeline's default, "superior").
+    // Lumina-Image 2.0's system prompt (nullopt: the pipeline's default, "superior"; always for Lumina-Next).
     std::optional<std::string> systemPrompt() const;
     void setSystemPrompt(const std::optional<std::string>& systemPrompt);
     // Image-to-image: the picture a run starts from (empty: text-to-image, strength and resize disabled).
@@ -75,6 +75,11 @@ public:
     QString initImage() const;
 
     static int snap16(int value);
+
+signals:
+    // The Lumina-Image 2.0 system prompt changed (choice or text): the token count and the per-model memory
+    // follow it.
+    void systemPromptChanged();
 
 private:
     void applyPreset(const QString& preset);

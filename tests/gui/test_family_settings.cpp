@@ -12,6 +12,8 @@
 #include "gui/gui_test_support.h"
 #include "ui/demo_engine.h"
 #include "ui/gallery_panel.h"
+#include "ui/preferences.h"
+#include "ui/prompt_panel.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -152,6 +154,40 @@ private slots:
                  qPrintable(w.findChild<QLabel*>("modelLabel")->text()));
         QCOMPARE(name(w.settingsPanel()->family()), name(ModelFamily::Lumina2));
         QCOMPARE(name(w.settingsPanel()->request().family), name(ModelFamily::Lumina2));
+    }
+
+    // The system prompt is remembered per model (QSettings) and restored on the next load; the token count
+    // includes it (the demo engine counts its words for Lumina 2).
+    void systemPromptIsRememberedAndCounted() {
+        ui::DemoEngineOptions options;
+        options.family = ModelFamily::Lumina2;
+        const QString model = "demo (gradients, no model)";
+        ui::rememberSystemPrompt(model, std::nullopt);
+        {
+            ui::MainWindow w(std::make_unique<ui::DemoEngine>(options),
+                             test::windowOptions(m_dir, "memory.sqlite"));
+            QVERIFY(test::loadDemoModel(w));
+            QSignalSpy counted(w.bridge(), &ui::EngineBridge::tokenCount);
+            w.promptPanel()->setPrompt("a cat");
+            auto* choice = w.findChild<QComboBox*>("systemPromptChoice");
+            choice->setCurrentIndex(choice->findData("custom"));
+            auto* text = w.findChild<QLineEdit*>("systemPromptEdit");
+            text->clear();
+            QTest::keyClicks(text, "Draw in ink.");
+            QCOMPARE(ui::rememberedSystemPrompt(model).value_or(""), std::string("Draw in ink."));
+            // <bos> + "Draw in ink." (3) + "<Prompt Start>" (2) + "a cat" (2)
+            QTRY_VERIFY_WITH_TIMEOUT(!counted.isEmpty() && counted.last()[0].toInt() == 8, 3000);
+        }
+        ui::MainWindow again(std::make_unique<ui::DemoEngine>(options),
+                             test::windowOptions(m_dir, "memory.sqlite"));
+        QVERIFY(test::loadDemoModel(again));
+        QCOMPARE(again.settingsPanel()->systemPrompt().value_or(""), std::string("Draw in ink."));
+        QCOMPARE(again.findChild<QComboBox*>("systemPromptChoice")->currentData().toString(),
+                 QString("custom"));
+        // Back to the default: nothing is remembered.
+        auto* choice = again.findChild<QComboBox*>("systemPromptChoice");
+        choice->setCurrentIndex(choice->findData("superior"));
+        QVERIFY(!ui::rememberedSystemPrompt(model).has_value());
     }
 
     void galleryItemOfTheOtherFamilyIsRefused() {
