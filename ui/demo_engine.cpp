@@ -1,5 +1,6 @@
 #include "ui/demo_engine.h"
 
+#include "core/text/lumina2_prompt.h"
 #include "core/util/errors.h"
 #include "ui/demo_content.h"
 
@@ -40,9 +41,21 @@ void DemoEngine::loadModel(const std::string& folder, const engine::ModelLoadOpt
 }
 
 engine::TokenCount DemoEngine::countTokens(const std::string& prompt,
-                                           const std::optional<std::string>& /*systemPrompt*/) const {
+                                           const std::optional<std::string>& systemPrompt) const {
     engine::TokenCount result;
     result.count = 1; // <bos>
+    if (m_options.family == ModelFamily::Lumina2) {
+        // Lumina-Image 2.0 encodes "<system prompt> <Prompt Start> <prompt>": one token per word of the first
+        // two.
+        const std::string system(systemPrompt ? *systemPrompt
+                                              : std::string(text::kLumina2SuperiorSystemPrompt));
+        bool inSystemWord = false;
+        for (char c : system + " <Prompt Start> ") {
+            const bool space = c == ' ' || c == '\n' || c == '\t';
+            if (!space && !inSystemWord) ++result.count;
+            inSystemWord = !space;
+        }
+    }
     bool inWord = false;
     std::size_t kept = prompt.size();
     for (std::size_t i = 0; i < prompt.size();) {

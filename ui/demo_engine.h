@@ -21,6 +21,7 @@ struct DemoEngineOptions {
     std::string failGenerate;          // when set, generate() throws lumina::Error with this message
     bool outOfMemory = false;          // when set, generate() throws OutOfMemory
     engine::DeviceMemory deviceMemory; // reported by deviceMemory() (tests of the status bar)
+    ModelFamily family = ModelFamily::LuminaNext; // the family the demo model presents (per-family UI tests)
 };
 
 class DemoEngine : public engine::GenerationEngine {
@@ -36,6 +37,7 @@ public:
     std::string modelName() const override { return m_loaded ? "demo (gradients, no model)" : ""; }
     std::string deviceName() const override { return "cpu"; }
     std::string precisionName() const override { return "fp32"; }
+    ModelFamily modelFamily() const override { return m_options.family; }
     // One token per word (and per CJK character) plus <bos>: enough to exercise the UI's limit marker.
     engine::TokenCount countTokens(const std::string& prompt,
                                    const std::optional<std::string>& systemPrompt) const override;

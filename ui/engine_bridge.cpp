@@ -89,12 +89,12 @@ public:
         , m_bridge(bridge)
         , m_toUi(toUi) {}
 
-    void count(int requestId, const QString& prompt) {
+    void count(int requestId, const QString& prompt, const std::optional<std::string>& systemPrompt) {
         if (requestId != m_latestRequest->load()) return; // a newer text is already waiting
         try {
             if (!m_engine || !m_engine->modelLoaded()) return;
             const std::string text = prompt.toStdString();
-            const engine::TokenCount c = m_engine->countTokens(text, std::nullopt);
+            const engine::TokenCount c = m_engine->countTokens(text, systemPrompt);
             int keptChars = int(prompt.size());
             if (c.truncated && text.compare(0, c.keptText.size(), c.keptText) == 0)
                 keptChars = int(qs(c.keptText).size());
@@ -138,7 +138,7 @@ void EngineWorker::loadFailed(const QString& message) {
 EngineBridge::LoadedFacts EngineWorker::loadedFacts() const {
     if (!m_engine || !m_engine->modelLoaded()) return {};
     return {qs(m_engine->modelName()), qs(m_engine->deviceName()), qs(m_engine->precisionName()),
-            m_engine->modelFootprint()};
+            m_engine->modelFootprint(), m_engine->modelFamily()};
 }
 
 void EngineWorker::generate(qint64 jobId, const pipeline::GenerationRequest& request,
@@ -275,6 +275,7 @@ void EngineBridge::onModelLoaded(const LoadedFacts& facts) {
     m_device = facts.device;
     m_precision = facts.precision;
     m_modelFootprint = facts.size;
+    m_modelFamily = facts.family;
     setBusy(false);
     emit modelLoaded(facts.name, facts.device, facts.precision);
 }
@@ -284,6 +285,7 @@ void EngineBridge::onModelLoadFailed(const QString& message, const LoadedFacts& 
     m_device = kept.device;
     m_precision = kept.precision;
     m_modelFootprint = kept.size;
+    m_modelFamily = kept.family;
     setBusy(false);
     emit modelLoadFailed(message);
 }
@@ -339,10 +341,11 @@ bool EngineBridge::exportImage(const ExportJob& job) {
     return true;
 }
 
-void EngineBridge::requestTokenCount(const QString& prompt) {
+void EngineBridge::requestTokenCount(const QString& prompt, const std::optional<std::string>& systemPrompt) {
     if (!m_counter) return;
     const int id = ++*m_latestTokenRequest;
-    m_tokenMailbox->post([c = m_counter.get(), id, prompt] { c->count(id, prompt); });
+    m_tokenMailbox->post(
+        [c = m_counter.get(), id, prompt, systemPrompt] { c->count(id, prompt, systemPrompt); });
 }
 
 void EngineBridge::cancel(CancelMode mode) {

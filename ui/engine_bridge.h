@@ -71,6 +71,8 @@ public:
     QString deviceName() const { return m_device; }
     QString precisionName() const { return m_precision; }
     pipeline::ModelFootprint modelFootprint() const { return m_modelFootprint; }
+    // The loaded model's family: every request the studio builds carries it.
+    ModelFamily modelFamily() const { return m_modelFamily; }
     // The engine's device memory, asked directly (thread-safe by the engine's contract).
     engine::DeviceMemory deviceMemory() const;
 
@@ -82,7 +84,9 @@ public:
     bool exportImage(const ExportJob& job);
     // Debounce is the caller's business; only the newest request is answered, older ones are skipped.
     // Answered from the token thread, also while a generation or a model load runs.
-    void requestTokenCount(const QString& prompt);
+    // systemPrompt: Lumina-Image 2.0's (nullopt: the model's default; Lumina-Next ignores it).
+    void requestTokenCount(const QString& prompt,
+                           const std::optional<std::string>& systemPrompt = std::nullopt);
     void cancel(CancelMode mode);
     // Cancel, wait for the worker to return, stop both threads. Safe to call twice.
     void shutdown();
@@ -115,6 +119,7 @@ private:
     struct LoadedFacts {
         QString name, device, precision;
         pipeline::ModelFootprint size;
+        ModelFamily family = ModelFamily::LuminaNext;
     };
     void onModelLoaded(const LoadedFacts& facts);
     void onModelLoadFailed(const QString& message, const LoadedFacts& kept);
@@ -134,6 +139,7 @@ private:
     bool m_busy = false;
     QString m_modelName, m_device, m_precision;
     pipeline::ModelFootprint m_modelFootprint;
+    ModelFamily m_modelFamily = ModelFamily::LuminaNext;
 };
 
 } // namespace ui

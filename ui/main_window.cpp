@@ -302,7 +302,12 @@ void MainWindow::createDocks() {
 
     connect(m_prompt, &PromptPanel::generateRequested, this, &MainWindow::generate);
     connect(m_prompt, &PromptPanel::promptSettled, this, [this](const QString& text) {
-        if (m_bridge->hasModel()) m_bridge->requestTokenCount(text);
+        if (m_bridge->hasModel()) m_bridge->requestTokenCount(text, m_settings->systemPrompt());
+    });
+    connect(m_settings, &SettingsPanel::systemPromptChanged, this, [this] {
+        if (!m_bridge->hasModel() || m_bridge->modelFamily() != ModelFamily::Lumina2) return;
+        rememberSystemPrompt(m_bridge->modelName(), m_settings->systemPrompt());
+        m_bridge->requestTokenCount(m_prompt->prompt(), m_settings->systemPrompt());
     });
     connect(m_queue, &QueuePanel::runRequested, this, &MainWindow::runQueue);
     connect(m_queue, &QueuePanel::pauseRequested, this, &MainWindow::pauseQueue);
@@ -316,6 +321,14 @@ void MainWindow::createDocks() {
     connect(m_gallery, &GalleryPanel::useSettingsRequested, this, [this](const gallery::GalleryItem& item) {
         try {
             const pipeline::GenerationRequest r = pipeline::requestFromJson(item.settings);
+            if (m_bridge->hasModel() && r.family != m_bridge->modelFamily()) {
+                // The pipeline refuses a request of the other family; say so now instead of failing a run.
+                showBanner(tr("These settings are for a %1 model, but %2 is a %3 model. Load a %1 model to "
+                              "use them.")
+                               .arg(QString::fromStdString(displayName(r.family)), m_bridge->modelName(),
+                                    QString::fromStdString(displayName(m_bridge->modelFamily()))));
+                return;
+            }
             m_prompt->setPrompt(QString::fromStdString(r.prompt));
             m_prompt->setNegativePrompt(QString::fromStdString(r.negativePrompt));
             m_settings->applyRequest(r);
@@ -437,6 +450,9 @@ void MainWindow::connectBridge() {
                 m_progress->setFormat(tr("Ready"));
                 m_settings->setEstimateDevice(device, precision);
                 m_settings->setEstimateModel(name, m_bridge->modelFootprint(), memoryBudgetGigabytes());
+                m_settings->setFamily(m_bridge->modelFamily()); // no-op for the same family: settings stay
+                if (m_bridge->modelFamily() == ModelFamily::Lumina2)
+                    m_settings->setSystemPrompt(rememberedSystemPrompt(name));
                 if (m_bannerAboutModel) { // an earlier load failure no longer applies; other messages stay
                     m_banner->hide();
                     m_bannerClose->hide();
@@ -444,7 +460,7 @@ void MainWindow::connectBridge() {
                 m_canvas->setPlaceholder(tr("Type a prompt and press Ctrl+Enter."));
                 statusBar()->showMessage(tr("Model %1 loaded.").arg(name), 5000);
                 updateStatus();
-                m_bridge->requestTokenCount(m_prompt->prompt());
+                m_bridge->requestTokenCount(m_prompt->prompt(), m_settings->systemPrompt());
                 startNextJob();
             });
     connect(m_bridge, &EngineBridge::modelLoadFailed, this, [this](const QString& message) {
@@ -736,7 +752,8 @@ void MainWindow::generate() {
         showBanner(tr("These settings cannot be used: %1").arg(QString::fromStdString(e.what())));
         return;
     }
-    if (m_bridge->hasModel()) m_bridge->requestTokenCount(prompt); // answered before the run starts
+    if (m_bridge->hasModel())
+        m_bridge->requestTokenCount(prompt, r.systemPrompt); // answered before the run starts
     for (uint64_t seed : m_settings->takeSeeds(m_settings->batchCount())) {
         r.seed = seed;
         enqueue(r);
@@ -888,7 +905,10 @@ void MainWindow::updateRunButtons() {
 
 void MainWindow::updateStatus() {
     const bool loaded = m_bridge->hasModel();
-    m_modelLabel->setText(loaded ? tr("Model: %1").arg(m_bridge->modelName()) : tr("No model loaded"));
+    m_modelLabel->setText(
+        loaded ? tr("Model: %1 · %2")
+                     .arg(QString::fromStdString(displayName(m_bridge->modelFamily())), m_bridge->modelName())
+               : tr("No model loaded"));
     m_deviceLabel->setText(loaded ? tr("%1 · %2").arg(m_bridge->deviceName(), m_bridge->precisionName())
                                   : tr("%1 · %2").arg(QString::fromStdString(toString(m_prefs.device)),
                                                       QString::fromStdString(toString(m_prefs.precision))));

@@ -14,6 +14,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QUrl>
 
 namespace lumina {
 namespace ui {
@@ -160,6 +161,29 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent)
     layout->addWidget(note);
     layout->addWidget(buttons);
     setMinimumWidth(520);
+}
+
+namespace {
+// One QSettings key per model; the name is percent-encoded since a repository id holds a '/'.
+QString systemPromptKey(const QString& modelName) {
+    return QStringLiteral("modelSettings/%1/systemPrompt")
+        .arg(QString::fromLatin1(QUrl::toPercentEncoding(modelName)));
+}
+} // namespace
+
+std::optional<std::string> rememberedSystemPrompt(const QString& modelName) {
+    const QSettings s;
+    const QVariant v = s.value(systemPromptKey(modelName));
+    if (!v.isValid()) return std::nullopt;
+    return v.toString().toStdString();
+}
+
+void rememberSystemPrompt(const QString& modelName, const std::optional<std::string>& systemPrompt) {
+    QSettings s;
+    if (systemPrompt)
+        s.setValue(systemPromptKey(modelName), QString::fromStdString(*systemPrompt));
+    else
+        s.remove(systemPromptKey(modelName));
 }
 
 Preferences PreferencesDialog::preferences() const {

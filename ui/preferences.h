@@ -5,6 +5,8 @@
 
 #include <QDialog>
 #include <QString>
+#include <optional>
+#include <string>
 
 class QComboBox;
 class QLineEdit;
@@ -26,6 +28,10 @@ struct Preferences {
     void save() const;
     static QString defaultOutputFolder();
 };
+
+// Lumina-Image 2.0's system prompt remembered per model (by its name); nullopt: the pipeline's default.
+std::optional<std::string> rememberedSystemPrompt(const QString& modelName);
+void rememberSystemPrompt(const QString& modelName, const std::optional<std::string>& systemPrompt);
 
 class PreferencesDialog : public QDialog {
     Q_OBJECT

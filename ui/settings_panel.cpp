@@ -1,5 +1,7 @@
 #include "ui/settings_panel.h"
 
+#include "core/sampling/cfg_truncation.h"
+#include "core/text/lumina2_prompt.h"
 #include "ui/choice_combo.h"
 #include "ui/estimate.h"
 
@@ -28,6 +30,20 @@ namespace ui {
 namespace {
 
 constexpr int kMinSize = 256, kMaxSize = 6144;
+
+// Item data of the system prompt choice; the custom text is the line edit's.
+const QString kSuperior = QStringLiteral("superior"), kAlignment = QStringLiteral("alignment"),
+              kCustom = QStringLiteral("custom");
+
+QString presetLabel(const std::string& preset, ModelFamily family) {
+    if (preset == "lumina") return SettingsPanel::tr("Lumina (official demo recipe)");
+    if (preset == "lumina2-official")
+        return SettingsPanel::tr("Lumina-Image 2.0 (official sample.py recipe)");
+    if (preset == "diffusers")
+        return family == ModelFamily::Lumina2 ? SettingsPanel::tr("Diffusers (Lumina2Pipeline defaults)")
+                                              : SettingsPanel::tr("Diffusers (LuminaPipeline defaults)");
+    return QString::fromStdString(preset);
+}
 
 QString sizeText(int w, int h) {
     return QStringLiteral("%1 × %2").arg(w).arg(h);
@@ -143,8 +159,7 @@ SettingsPanel::SettingsPanel(QWidget* parent)
 
     m_preset = new QComboBox(this);
     m_preset->setObjectName("presetCombo");
-    m_preset->addItem(tr("Lumina (official demo recipe)"), "lumina");
-    m_preset->addItem(tr("Diffusers (LuminaPipeline defaults)"), "diffusers");
+    fillPresets();
     m_sampler = new QComboBox(this);
     m_sampler->setObjectName("samplerCombo");
     addChoice(m_sampler, tr("Midpoint (2 evaluations per step)"), Sampler::Midpoint);
@@ -220,6 +235,9 @@ SettingsPanel::SettingsPanel(QWidget* parent)
         m_extrapolationToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
     });
 
+    m_lumina2 = makeLumina2Group();
+    m_lumina2->setVisible(false);
+
     m_estimate = new QLabel(this);
     m_estimate->setObjectName("estimateLabel");
     m_estimate->setWordWrap(true);
@@ -227,6 +245,7 @@ SettingsPanel::SettingsPanel(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 6, 8, 6);
     layout->addLayout(form);
+    layout->addWidget(m_lumina2);
     layout->addWidget(m_extrapolationToggle);
     layout->addWidget(m_extrapolation);
     layout->addWidget(m_estimate);
@@ -260,7 +279,20 @@ SettingsPanel::SettingsPanel(QWidget* parent)
     connect(m_clearInitImage, &QToolButton::clicked, this, [this] { setInitImage(QString()); });
     connect(m_strength, &QDoubleSpinBox::valueChanged, this, &SettingsPanel::updateEstimate);
 
-    applyPreset("lumina");
+    connect(m_steps, &QSpinBox::valueChanged, this, &SettingsPanel::updateTruncationNote);
+    connect(m_guidance, &QDoubleSpinBox::valueChanged, this, &SettingsPanel::updateTruncationNote);
+    connect(m_cfgTruncRatio, &QDoubleSpinBox::valueChanged, this, &SettingsPanel::updateTruncationNote);
+    connect(m_systemPromptChoice, &QComboBox::currentIndexChanged, this,
+            &SettingsPanel::onSystemPromptChoice);
+    connect(m_systemPrompt, &QLineEdit::textEdited, this, [this] {
+        const QSignalBlocker block(m_systemPromptChoice); // typing makes it a custom prompt, text kept
+        m_systemPromptChoice->setCurrentIndex(m_systemPromptChoice->findData(kCustom));
+        m_systemPrompt->setReadOnly(false);
+        emit systemPromptChanged();
+    });
+
+    applyPreset(QString::fromStdString(pipeline::defaultPreset(m_family)));
+    onSystemPromptChoice();
     m_seed->setEnabled(false);
     setSize(1024, 1024);
     setInitImage(QString());
@@ -309,8 +341,125 @@ QWidget* SettingsPanel::makeExtrapolationGroup() {
     return box;
 }
 
+QWidget* SettingsPanel::makeLumina2Group() {
+    auto* box = new QWidget(this);
+    box->setObjectName("lumina2Group");
+    auto* form = new QFormLayout(box);
+    form->setContentsMargins(0, 0, 0, 0);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_systemPromptChoice = new QComboBox(box);
+    m_systemPromptChoice->setObjectName("systemPromptChoice");
+    m_systemPromptChoice->addItem(tr("Superior (default)"), kSuperior);
+    m_systemPromptChoice->addItem(tr("Alignment"), kAlignment);
+    m_systemPromptChoice->addItem(tr("Custom"), kCustom);
+    m_systemPromptChoice->setToolTip(tr("The instruction Gemma reads before the prompt (Lumina2Pipeline's "
+                                        "system_prompt); the two official ones or your own text"));
+    m_systemPrompt = new QLineEdit(box);
+    m_systemPrompt->setObjectName("systemPromptEdit");
+    m_systemPrompt->setAccessibleName(tr("System prompt text"));
+    form->addRow(tr("System prompt:"), m_systemPromptChoice);
+    form->addRow(QString(), m_systemPrompt);
+    m_cfgNormalization = new QComboBox(box);
+    m_cfgNormalization->setObjectName("cfgNormalizationCombo");
+    addChoice(m_cfgNormalization, tr("Off"), CFGNormalization::Off);
+    addChoice(m_cfgNormalization, tr("Rows (diffusers)"), CFGNormalization::Rows);
+    addChoice(m_cfgNormalization, tr("Clip (official)"), CFGNormalization::Clip);
+    m_cfgNormalization->setItemData(0, tr("Plain guidance: uncond + scale × (cond − uncond)"),
+                                    Qt::ToolTipRole);
+    m_cfgNormalization->setItemData(
+        1, tr("Every row of the guided prediction rescaled to the conditional one's norm (Lumina2Pipeline)"),
+        Qt::ToolTipRole);
+    m_cfgNormalization->setItemData(2,
+                                    tr("The guided prediction's norm clipped at the conditional one's "
+                                       "(official sample.py, renorm_cfg 1)"),
+                                    Qt::ToolTipRole);
+    m_cfgNormalization->setToolTip(tr("How the guided prediction's size is kept in check at high guidance"));
+    m_cfgTruncRatio = new QDoubleSpinBox(box);
+    m_cfgTruncRatio->setObjectName("cfgTruncRatioSpin");
+    m_cfgTruncRatio->setRange(0.0, 1.0);
+    m_cfgTruncRatio->setSingleStep(0.05);
+    m_cfgTruncRatio->setDecimals(2);
+    m_cfgTruncRatio->setToolTip(tr("Guidance runs on the first part of the steps only (1: every step); the "
+                                   "later steps run the conditional branch alone"));
+    m_truncationNote = new QLabel(box);
+    m_truncationNote->setObjectName("cfgTruncationNote");
+    m_truncationNote->setWordWrap(true);
+    form->addRow(tr("CFG normalization:"), m_cfgNormalization);
+    form->addRow(tr("CFG truncation:"), m_cfgTruncRatio);
+    form->addRow(QString(), m_truncationNote);
+    return box;
+}
+
+void SettingsPanel::fillPresets() {
+    const QSignalBlocker block(m_preset); // the caller applies the preset it wants
+    m_preset->clear();
+    for (const std::string& name : pipeline::presetNames(m_family))
+        m_preset->addItem(presetLabel(name, m_family), QString::fromStdString(name));
+}
+
+void SettingsPanel::setFamily(ModelFamily family) {
+    if (family == m_family) return;
+    m_family = family;
+    fillPresets();
+    const bool lumina2 = family == ModelFamily::Lumina2;
+    m_lumina2->setVisible(lumina2);
+    m_extrapolationToggle->setVisible(!lumina2);
+    m_extrapolation->setVisible(!lumina2 && m_extrapolationToggle->isChecked());
+    applyPreset(QString::fromStdString(pipeline::defaultPreset(family)));
+}
+
+void SettingsPanel::onSystemPromptChoice() {
+    const QString choice = m_systemPromptChoice->currentData().toString();
+    if (choice == kSuperior) m_systemPrompt->setText(QString::fromUtf8(text::kLumina2SuperiorSystemPrompt));
+    if (choice == kAlignment) m_systemPrompt->setText(QString::fromUtf8(text::kLumina2AlignmentSystemPrompt));
+    m_systemPrompt->setReadOnly(choice != kCustom);
+    m_systemPrompt->setCursorPosition(0);
+    emit systemPromptChanged();
+}
+
+std::optional<std::string> SettingsPanel::systemPrompt() const {
+    if (m_family != ModelFamily::Lumina2) return std::nullopt; // Lumina-Next has no system prompt
+    if (m_systemPromptChoice->currentData().toString() == kSuperior) return std::nullopt;
+    return m_systemPrompt->text().toStdString();
+}
+
+void SettingsPanel::setSystemPrompt(const std::optional<std::string>& systemPrompt) {
+    QString choice = kCustom;
+    if (!systemPrompt || *systemPrompt == text::kLumina2SuperiorSystemPrompt)
+        choice = kSuperior;
+    else if (*systemPrompt == text::kLumina2AlignmentSystemPrompt)
+        choice = kAlignment;
+    {
+        const QSignalBlocker block(m_systemPromptChoice);
+        m_systemPromptChoice->setCurrentIndex(m_systemPromptChoice->findData(choice));
+    }
+    if (choice == kCustom) m_systemPrompt->setText(QString::fromStdString(*systemPrompt));
+    onSystemPromptChoice();
+}
+
+QString cfgTruncationNote(int steps, double guidanceScale, double cfgTruncRatio) {
+    const sampling::CfgTruncationPlan plan =
+        sampling::lumina2CfgTruncationPlan(std::max(1, steps), guidanceScale, cfgTruncRatio);
+    if (!sampling::guidanceEnabled(guidanceScale))
+        return SettingsPanel::tr(
+            "Guidance is off at this scale: every step runs the conditional branch only.");
+    return SettingsPanel::tr("Guided on %1 of %2 steps: saves %3 of %4 model evaluations.")
+        .arg(plan.guidedSteps)
+        .arg(steps)
+        .arg(plan.savedEvaluations)
+        .arg(plan.evaluations + plan.savedEvaluations);
+}
+
+void SettingsPanel::updateTruncationNote() {
+    m_truncationNote->setText(
+        cfgTruncationNote(m_steps->value(), m_guidance->value(), m_cfgTruncRatio->value()));
+}
+
 void SettingsPanel::applyPreset(const QString& preset) {
-    const pipeline::SamplingSettings s = pipeline::presetSettings(preset.toStdString());
+    const pipeline::SamplingSettings s = pipeline::presetSettings(preset.toStdString(), m_family);
+    selectChoice(m_cfgNormalization, s.cfgNormalization);
+    m_cfgTruncRatio->setValue(s.cfgTruncRatio);
     selectChoice(m_sampler, s.sampler);
     selectChoice(m_schedule, s.schedule);
     selectChoice(m_rope, s.ropeScaling);
@@ -403,10 +552,11 @@ void SettingsPanel::updateEstimate() {
 
 pipeline::GenerationRequest SettingsPanel::request() const {
     pipeline::GenerationRequest r;
+    r.family = m_family;
     r.preset = m_preset->currentData().toString().toStdString();
     r.width = m_width->value();
     r.height = m_height->value();
-    r.sampling = pipeline::presetSettings(r.preset);
+    r.sampling = pipeline::presetSettings(r.preset, m_family);
     r.sampling.sampler = currentChoice(m_sampler, parseSampler);
     r.sampling.schedule = currentChoice(m_schedule, parseSchedule);
     r.sampling.steps = m_steps->value();
@@ -417,6 +567,11 @@ pipeline::GenerationRequest SettingsPanel::request() const {
     r.sampling.scaleBelowNative = m_scaleBelowNative->isChecked();
     r.sampling.proportionalAttention = m_proportional->isChecked();
     r.sampling.contextDrop = m_contextDrop->isChecked();
+    if (m_family == ModelFamily::Lumina2) {
+        r.systemPrompt = systemPrompt();
+        r.sampling.cfgNormalization = currentChoice(m_cfgNormalization, parseCFGNormalization);
+        r.sampling.cfgTruncRatio = m_cfgTruncRatio->value();
+    }
     if (!m_initImage->text().isEmpty()) {
         r.initImage.path = m_initImage->text().toStdString();
         r.initImage.strength = m_strength->value();
@@ -426,6 +581,7 @@ pipeline::GenerationRequest SettingsPanel::request() const {
 }
 
 void SettingsPanel::applyRequest(const pipeline::GenerationRequest& r) {
+    setFamily(r.family);
     {
         const QSignalBlocker block(m_preset); // keep the request's own values, not the preset's
         m_preset->setCurrentIndex(std::max(0, m_preset->findData(QString::fromStdString(r.preset))));
@@ -440,6 +596,9 @@ void SettingsPanel::applyRequest(const pipeline::GenerationRequest& r) {
     m_scaleBelowNative->setChecked(r.sampling.scaleBelowNative);
     m_proportional->setChecked(r.sampling.proportionalAttention);
     m_contextDrop->setChecked(r.sampling.contextDrop);
+    selectChoice(m_cfgNormalization, r.sampling.cfgNormalization);
+    m_cfgTruncRatio->setValue(r.sampling.cfgTruncRatio);
+    setSystemPrompt(r.systemPrompt);
     setSize(r.width, r.height);
     if (r.initImage.enabled()) {
         m_strength->setValue(r.initImage.strength);

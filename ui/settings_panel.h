@@ -1,13 +1,17 @@
 #pragma once
 // Settings panel: size (native and extrapolated presets, custom size snapped to 16 with aspect lock and
 // swap), steps, guidance, seed policy (random / fixed / increment, reuse last), preset (fills the fields),
-// sampler, schedule, time shift, a folded "Extrapolation" group, the batch count and an optional init image
-// (image-to-image: picture, strength, fit or crop; docs/img2img.md). Shows a time/memory estimate.
+// sampler, schedule, time shift, a folded "Extrapolation" group (Lumina-Next only), the Lumina-Image 2.0
+// controls (system prompt, CFG normalization, CFG truncation; docs/lumina2.md), the batch count and an
+// optional init image (image-to-image: picture, strength, fit or crop; docs/img2img.md). Shows a time/memory
+// estimate.
 #include "core/engine/generation_engine.h"
 #include "core/pipeline/request.h"
 
 #include <QWidget>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 class QCheckBox;
@@ -34,12 +38,17 @@ const std::vector<SizePreset>& sizePresets();
 // nothing to say).
 QString memoryPlanNote(const pipeline::MemoryPlan& plan);
 
+// What a CFG truncation ratio saves, from lumina2CfgTruncationPlan: "Guided on 15 of 30 steps: saves 15 of
+// 60 model evaluations."
+QString cfgTruncationNote(int steps, double guidanceScale, double cfgTruncRatio);
+
 class SettingsPanel : public QWidget {
     Q_OBJECT
 public:
     explicit SettingsPanel(QWidget* parent = nullptr);
 
     // Everything but prompt, negative prompt, seed, device and precision.
+    // The request carries the panel's family (setFamily).
     pipeline::GenerationRequest request() const;
     // Fills every field from a request (gallery "use these settings"); the seed becomes fixed.
     void applyRequest(const pipeline::GenerationRequest& request);
@@ -54,11 +63,23 @@ public:
     void setEstimateModel(const QString& name, const pipeline::ModelFootprint& size,
                           double budgetGigabytes = 0);
     SeedMode seedMode() const;
+    // The loaded model's family: offers its presets and shows its controls only. A different family resets
+    // the settings to its default preset; the same family keeps them.
+    void setFamily(ModelFamily family);
+    ModelFamily family() const { return m_family; }
+    // Lumina-Image 2.0's system prompt (nullopt: the pipeline's default, "superior"; always for Lumina-Next).
+    std::optional<std::string> systemPrompt() const;
+    void setSystemPrompt(const std::optional<std::string>& systemPrompt);
     // Image-to-image: the picture a run starts from (empty: text-to-image, strength and resize disabled).
     void setInitImage(const QString& path);
     QString initImage() const;
 
     static int snap16(int value);
+
+signals:
+    // The Lumina-Image 2.0 system prompt changed (choice or text): the token count and the per-model memory
+    // follow it.
+    void systemPromptChanged();
 
 private:
     void applyPreset(const QString& preset);
@@ -67,6 +88,10 @@ private:
     void onHeightEdited();
     void updateEstimate();
     QWidget* makeExtrapolationGroup();
+    QWidget* makeLumina2Group();
+    void fillPresets();
+    void onSystemPromptChoice();
+    void updateTruncationNote();
 
     QComboBox* m_sizePreset;
     QSpinBox* m_width;
@@ -89,6 +114,13 @@ private:
     QCheckBox* m_scaleBelowNative;
     QCheckBox* m_proportional;
     QCheckBox* m_contextDrop;
+    QWidget* m_lumina2;
+    QComboBox* m_systemPromptChoice;
+    QLineEdit* m_systemPrompt;
+    QComboBox* m_cfgNormalization;
+    QDoubleSpinBox* m_cfgTruncRatio;
+    QLabel* m_truncationNote;
+    ModelFamily m_family = ModelFamily::LuminaNext;
     QSpinBox* m_batch;
     QLineEdit* m_initImage;
     QToolButton* m_chooseInitImage;
