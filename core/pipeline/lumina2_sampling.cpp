@@ -121,26 +121,9 @@ at::Tensor sampleLumina2(RunState& run) {
     if (!official)
         schedule = sampling::lumina2Schedule(eulerConfig, s.steps, seqLen, m.device).from(run.firstKept);
     else
-        grid = sampling::officialTimeGrid(s.steps, s.timeShift, s.schedule, s.sigmoidKappa)
-                   .slice(0, run.firstKept)
-                   .clone();
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(run.out.seed);
-    at::Tensor imageLatents;
-    if (run.initPixels.defined()) imageLatents = encodeInitImage(run, generator);
-    run.stage(Stage::Sampling);
-    at::Tensor x =
-        initialNoise(generator, config.inChannels, request.height, request.width, m.dtype, m.device);
+        grid = keptOfficialGrid(run);
+    at::Tensor x = startLatents(run, config.inChannels, schedule ? &*schedule : nullptr, grid);
     if (official) x = x.to(at::kFloat); // transport.py ODE.sample: x.float()
-    if (imageLatents.defined()) {
-        if (schedule) {
-            const auto sigma = schedule->sigmas()[0].to(imageLatents.scalar_type());
-            x = sigma * x + (1.0 - sigma) * imageLatents;
-        } else {
-            const auto t0 = grid[0].to(m.device);
-            x = x * (1.0 - t0) + imageLatents.to(x.scalar_type()) * t0;
-        }
-        imageLatents = at::Tensor();
-    }
 
     int totalEvaluations = 0;
     for (int64_t i = run.firstKept; i < s.steps; ++i)

@@ -58,26 +58,9 @@ at::Tensor sampleLuminaNext(RunState& run) {
         schedule =
             sampling::FlowMatchEulerSchedule::create(eulerConfig, s.steps, m.device).from(run.firstKept);
     else
-        grid = sampling::officialTimeGrid(s.steps, s.timeShift, s.schedule, s.sigmoidKappa)
-                   .slice(0, run.firstKept)
-                   .clone();
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(run.out.seed);
-    at::Tensor imageLatents;
-    if (run.initPixels.defined()) imageLatents = encodeInitImage(run, generator);
-    run.stage(Stage::Sampling);
+        grid = keptOfficialGrid(run);
     const auto& config = transformer.config();
-    at::Tensor x =
-        initialNoise(generator, config.inChannels, request.height, request.width, m.dtype, m.device);
-    if (imageLatents.defined()) {
-        if (schedule) { // FlowMatchEulerDiscreteScheduler.scale_noise: sigma * noise + (1 - sigma) * x0
-            const auto sigma = schedule->sigmas()[0].to(imageLatents.scalar_type());
-            x = sigma * x + (1.0 - sigma) * imageLatents;
-        } else { // sample_img2img.py: z * (1 - t0) + x1 * t0 in Lumina time (0 noise, 1 data)
-            const auto t0 = grid[0].to(m.device);
-            x = x * (1.0 - t0) + imageLatents * t0;
-        }
-        imageLatents = at::Tensor();
-    }
+    at::Tensor x = startLatents(run, config.inChannels, schedule ? &*schedule : nullptr, grid);
     const int64_t inChannels = config.inChannels;
     const int64_t native = config.sampleSize * 8;
     sampling::RoPEScalingSettings rope;

@@ -2,9 +2,12 @@
 
 #include "core/models/vae/latent_preview.h"
 #include "core/models/vae/vae_encode.h"
+#include "core/pipeline/text_to_image.h"
+#include "core/sampling/time_grid.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 namespace lumina::pipeline {
@@ -109,6 +112,31 @@ void StepReporter::stepDone(int64_t step) {
     const image::Rgb8Image preview = projected ? models::latentPreview(estimate, latentChannels)
                                                : models::decodedPreview(*m.vae, estimate.to(m.vaeDtype));
     callbacks.onStep(m_progress, &preview);
+}
+
+at::Tensor keptOfficialGrid(const RunState& run) {
+    const auto& s = run.request.sampling;
+    return sampling::officialTimeGrid(s.steps, s.timeShift, s.schedule, s.sigmoidKappa)
+        .slice(0, run.firstKept)
+        .clone();
+}
+
+at::Tensor startLatents(RunState& run, int64_t channels, const sampling::FlowMatchEulerSchedule* schedule,
+                        const at::Tensor& grid) {
+    const auto& m = run.m;
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(run.out.seed);
+    at::Tensor imageLatents;
+    if (run.initPixels.defined()) imageLatents = encodeInitImage(run, generator);
+    run.stage(Stage::Sampling);
+    at::Tensor x =
+        initialNoise(generator, channels, run.request.height, run.request.width, m.dtype, m.device);
+    if (!imageLatents.defined()) return x;
+    if (schedule) {
+        const auto sigma = schedule->sigmas()[0].to(imageLatents.scalar_type());
+        return sigma * x + (1.0 - sigma) * imageLatents;
+    }
+    const auto t0 = grid[0].to(m.device);
+    return x * (1.0 - t0) + imageLatents * t0;
 }
 
 at::Tensor keepDraft(RunState& run, const StepReporter& reporter, const at::Tensor& x) {

@@ -5,6 +5,7 @@
 // image-to-image start and the per-step progress and previews.
 #include "core/pipeline/generation_output.h"
 #include "core/pipeline/loaded_models.h"
+#include "core/sampling/flow_match_schedule.h"
 #include "core/text/diffusers_preprocess.h"
 #include "core/util/cancel_token.h"
 
@@ -69,6 +70,17 @@ private:
     at::Tensor m_state, m_velocity;
     double m_time = 0;
 };
+
+// The official solvers' grid from the first kept point (image-to-image keeps its tail, docs/img2img.md).
+at::Tensor keptOfficialGrid(const RunState& run);
+
+// The sampling start, in the model dtype on the models' device: one seeded CPU generator draws the init
+// image's VAE posterior sample first and the noise second (StableDiffusion3Img2ImgPipeline.prepare_latents),
+// and with an init image the two are mixed at the first kept point: sigma * noise + (1 - sigma) * x0 on the
+// diffusers schedule (`schedule`), noise * (1 - t0) + x0 * t0 on the official `grid` (sample_img2img.py).
+// Reports Stage::Sampling.
+at::Tensor startLatents(RunState& run, int64_t channels, const sampling::FlowMatchEulerSchedule* schedule,
+                        const at::Tensor& grid);
 
 // After KeepDraft: marks the output a draft and returns the latest clean-image estimate (x when no
 // evaluation ran yet).
