@@ -1,11 +1,11 @@
 // lumina-cli generate: one text-to-image or image-to-image run from the command line (prompt and optionally
 // an init image in, picture and/or latents out).
 #include "app/cli/commands.h"
+#include "app/cli/model_options.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/request_options.h"
 #include "core/engine/lumina_engine.h"
 #include "core/image/image_export.h"
-#include "core/io/checkpoint_locator.h"
 #include "core/io/safetensors_writer.h"
 #include "core/pipeline/init_image.h"
 #include "core/sampling/guidance.h"
@@ -30,7 +30,7 @@ extern "C" void onInterrupt(int) {
 }
 
 std::string usage() {
-    return "usage: lumina-cli generate --model DIR|REPO_ID --prompt TEXT [--negative TEXT]\n"
+    return "usage: lumina-cli generate --model DIR|REPO_ID|FILE.safetensors --prompt TEXT [--negative TEXT]\n"
            "    [--preset lumina|diffusers (Lumina-Next) | lumina2-official|diffusers (Lumina-Image 2.0)]\n"
            "    [--settings FILE.json (a settings JSON: a gallery item's, inspect --json's; flags override "
            "it; "
@@ -53,7 +53,8 @@ std::string usage() {
            "  Lumina-Image 2.0 only: [--system-prompt TEXT (default: the model's)] [--cfg-normalization "
            "off|rows|clip]\n"
            "    [--cfg-trunc RATIO (0..1: steps past this share run unguided)] [--lora FILE[:SCALE] "
-           "(repeatable)]\n"
+           "(repeatable)]\n" +
+           modelOptionsUsage() +
            "--init-image starts from that picture (image-to-image): fit resamples it to --width x --height, "
            "crop\n"
            "cuts the centred part of that aspect ratio first; strength 1 starts from pure noise.\n"
@@ -66,15 +67,16 @@ std::string usage() {
 
 int run(const std::vector<std::string>& args) {
     auto valueOptions = requestValueOptions();
-    valueOptions.insert({"model", "output", "save-latents", "bit-depth", "attention"});
+    valueOptions.insert({"output", "save-latents", "bit-depth", "attention"});
+    valueOptions.merge(modelValueOptions());
     Arguments a(args, valueOptions, {"json", "quiet"}, requestRepeatedOptions());
-    const std::string model = a.required("model");
-    // The family decides the presets and settings on offer: read from the model's files (model_index.json),
-    // before any weights are loaded. A model that cannot be found is reported by the load, after the
-    // arguments are checked.
-    ModelFamily family = ModelFamily::LuminaNext;
+    const auto source = modelSourceFromArguments(a);
+    // The family decides the presets and settings on offer: read from the model's files (model_index.json, or
+    // the transformer file's tensor names), before any weights are loaded. A model that cannot be read is
+    // reported by the load, after the arguments are checked; single files are Lumina-Image 2.0 until then.
+    ModelFamily family = source.isSingleFiles() ? ModelFamily::Lumina2 : ModelFamily::LuminaNext;
     try {
-        family = io::locateCheckpoint(model).family;
+        family = pipeline::detectModelFamily(source);
     } catch (const ModelLoadError&) {
     }
     auto request = requestFromArguments(a, family);
@@ -112,7 +114,7 @@ int run(const std::vector<std::string>& args) {
     ProgressBar bar(quiet);
     const engine::ModelLoadOptions loadOptions = loadOptionsFromArguments(a);
     const auto loadStart = std::chrono::steady_clock::now();
-    engine.loadModel(model, loadOptions, [&](uint64_t done, uint64_t total) { bar.loading(done, total); });
+    engine.loadModel(source, loadOptions, [&](uint64_t done, uint64_t total) { bar.loading(done, total); });
     bar.finishLine();
     const double loadMs =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - loadStart).count();

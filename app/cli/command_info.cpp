@@ -1,10 +1,15 @@
-// lumina-cli info --model DIR|REPO_ID [--json]: finds a Lumina pipeline (Lumina-Next or Lumina-Image 2.0),
-// validates every component (config files, safetensors headers, key sets and shapes; no tensor data is read,
-// no model runs) and prints what it holds. Exit 0 when usable, 3 with one stderr line when not, 2 for bad
-// arguments.
+// lumina-cli info --model DIR|REPO_ID|FILE.safetensors [--json]: finds a Lumina pipeline (Lumina-Next or
+// Lumina-Image 2.0) or Lumina-Image 2.0 single files, validates every component (config files, safetensors
+// headers, key sets and shapes; no tensor data is read, no model runs) and prints what it holds. Exit 0 when
+// usable, 3 with one stderr line when not, 2 for bad arguments.
 #include "app/cli/commands.h"
+#include "app/cli/model_options.h"
 #include "core/io/checkpoint_inspector.h"
 #include "core/io/checkpoint_locator.h"
+#include "core/io/dtype.h"
+#include "core/models/gemma/gemma_single_file.h"
+#include "core/models/lumina2/lumina2_single_file.h"
+#include "core/models/vae/vae_single_file.h"
 
 #include <cstdio>
 #include <fmt/format.h>
@@ -35,14 +40,16 @@ namespace lumina::cli {
 namespace {
 
 std::string usage() {
-    return "usage: lumina-cli info --model DIR|REPO_ID [--json]\n"
+    return "usage: lumina-cli info --model DIR|REPO_ID|FILE.safetensors [--json]\n"
            "Finds a Lumina diffusers pipeline (a folder with model_index.json, a Hugging Face cache "
            "folder, or\n"
            "a repo id such as Alpha-VLLM/Lumina-Next-SFT-diffusers looked up in $HF_HUB_CACHE / "
            "$HF_HOME/hub),\n"
            "validates every component without running it and prints components, classes, dtypes, parameter\n"
            "counts and file sizes.\n"
-           "  --model DIR|REPO_ID  the pipeline\n"
+           "Lumina-Image 2.0 single files: each part is found by its tensor names and checked the same "
+           "way.\n" +
+           modelOptionsUsage() +
            "  --json               print exactly one JSON object\n"
            "Exit status: 0 usable, 3 not usable (one line on stderr says why), 2 bad arguments.\n";
 }
@@ -90,10 +97,95 @@ std::string humanCount(uint64_t n) {
     return std::to_string(n);
 }
 
+// One part of Lumina-Image 2.0 single files: the tensors under its prefix.
+nlohmann::json partJson(const models::Lumina2FilePart& part) {
+    const auto weights = io::WeightSet::open(part.file);
+    uint64_t tensors = 0, params = 0, bytes = 0;
+    std::map<std::string, uint64_t> dtypes;
+    for (const auto& [name, entry] : weights.entries()) {
+        if (name.rfind(part.prefix, 0) != 0) continue;
+        ++tensors;
+        params += static_cast<uint64_t>(entry.info->numel());
+        bytes += entry.info->byteSize();
+        ++dtypes[io::dtypeName(entry.info->dtype)];
+    }
+    return {{"file", part.file.string()}, {"prefix", part.prefix}, {"tensors", tensors},
+            {"parameters", params},       {"bytes", bytes},        {"dtypes", dtypes}};
+}
+
+int runSingleFileInfo(const pipeline::ModelSource& source, bool asJson) {
+    const auto files = models::resolveLumina2Files(pipeline::fileSelection(source));
+    const auto transformer = models::validateLumina2TransformerSingleFile(files.transformer.file);
+    const auto textEncoder =
+        models::validateGemmaSingleFile(files.textEncoder.file, files.textEncoder.prefix);
+    const auto vae = models::validateVAESingleFile(files.vae.file, files.vae.prefix);
+    (void)models::loadLumina2TokenizerPart(files);
+    nlohmann::json components = nlohmann::json::object();
+    components["transformer"] = partJson(files.transformer);
+    components["transformer"]["facts"] = {{"hidden_size", transformer.hiddenSize},
+                                          {"num_layers", transformer.numLayers},
+                                          {"num_attention_heads", transformer.numAttentionHeads},
+                                          {"num_kv_heads", transformer.numKvHeads},
+                                          {"cap_feat_dim", transformer.capFeatDim}};
+    components["text_encoder"] = partJson(files.textEncoder);
+    components["text_encoder"]["facts"] = {{"hidden_size", textEncoder.hiddenSize},
+                                           {"num_hidden_layers", textEncoder.numHiddenLayers},
+                                           {"vocab_size", textEncoder.vocabSize}};
+    components["vae"] = partJson(files.vae);
+    components["vae"]["facts"] = {
+        {"latent_channels", vae.latentChannels},
+        {"scaling_factor", vae.scalingFactor},
+        {"shift_factor", vae.shiftFactor ? nlohmann::json(*vae.shiftFactor) : nlohmann::json()}};
+    components["tokenizer"] = files.tokenizerFolder
+                                  ? nlohmann::json{{"folder", files.tokenizerFolder->string()}}
+                                  : nlohmann::json{{"file", files.embeddedTokenizer->file.string()},
+                                                   {"key", files.embeddedTokenizer->prefix}};
+    uint64_t params = 0, bytes = 0;
+    for (const char* name : {"transformer", "text_encoder", "vae"}) {
+        components[name]["validation"] = "model";
+        params += components[name]["parameters"].get<uint64_t>();
+        bytes += components[name]["bytes"].get<uint64_t>();
+    }
+    const std::string root = source.model.empty() ? files.transformer.file.string() : source.model;
+    nlohmann::json json{{"model", root},
+                        {"origin", "single files"},
+                        {"model_family", toString(ModelFamily::Lumina2)},
+                        {"components", components},
+                        {"total_parameters", params},
+                        {"total_tensor_bytes", bytes},
+                        {"usable", true}};
+    if (asJson) {
+        std::printf("%s\n", json.dump(2).c_str());
+        return kExitOk;
+    }
+    std::string text = fmt::format("Lumina-Image 2.0 single files at {}\n  model family: {}\n", root,
+                                   displayName(ModelFamily::Lumina2));
+    for (const char* name : {"transformer", "text_encoder", "vae"}) {
+        const auto& c = components[name];
+        std::string dtypes;
+        for (const auto& [dtype, count] : c["dtypes"].items())
+            dtypes += fmt::format("{}{} x{}", dtypes.empty() ? "" : ", ", dtype, count.get<uint64_t>());
+        const auto prefix = c["prefix"].get<std::string>();
+        text += fmt::format("  {:<13} {:>9}  {:>9}  {} [model]  in {}{}\n", name,
+                            humanCount(c["parameters"].get<uint64_t>()) + " par",
+                            humanBytes(c["bytes"].get<uint64_t>()), dtypes, c["file"].get<std::string>(),
+                            prefix.empty() ? "" : " under " + prefix);
+    }
+    text += files.tokenizerFolder
+                ? fmt::format("  tokenizer     {}\n", files.tokenizerFolder->string())
+                : fmt::format("  tokenizer     embedded in {} ({})\n", files.embeddedTokenizer->file.string(),
+                              files.embeddedTokenizer->prefix);
+    text +=
+        fmt::format("  total: {} parameters, {} of tensors; usable\n", humanCount(params), humanBytes(bytes));
+    std::fputs(text.c_str(), stdout);
+    return kExitOk;
+}
+
 int runInfo(const std::vector<std::string>& args) {
-    const Arguments parsed(args, {"model"}, {"json"});
-    const std::string model = parsed.required("model");
-    if (model.empty()) throw UsageError("--model needs a folder or a repo id");
+    const Arguments parsed(args, modelValueOptions(), {"json"});
+    const auto source = modelSourceFromArguments(parsed);
+    if (source.isSingleFiles()) return runSingleFileInfo(source, parsed.flag("json"));
+    const std::string& model = source.model;
 
     const auto checkpoint = io::locateCheckpoint(model);
     const auto summary = io::inspectCheckpoint(checkpoint);
@@ -133,7 +225,8 @@ int runInfo(const std::vector<std::string>& args) {
 }
 
 const CommandRegistration registration{
-    {"info", "validate a Lumina-Next checkpoint and list its components", usage, runInfo}};
+    {"info", "validate a Lumina checkpoint (folder or single files) and list its components", usage,
+     runInfo}};
 
 } // namespace
 } // namespace lumina::cli

@@ -19,9 +19,16 @@ LuminaEngine::~LuminaEngine() = default;
 
 void LuminaEngine::loadModel(const std::string& folderOrRepoId, const ModelLoadOptions& options,
                              const std::function<void(uint64_t, uint64_t)>& progress) {
+    pipeline::ModelSource source;
+    source.model = folderOrRepoId;
+    loadModel(source, options, progress);
+}
+
+void LuminaEngine::loadModel(const pipeline::ModelSource& source, const ModelLoadOptions& options,
+                             const std::function<void(uint64_t, uint64_t)>& progress) {
     // Built completely before it replaces the current model, so a failed load leaves the old one usable.
     auto loaded =
-        pipeline::loadModels(folderOrRepoId, options.device, options.precision, progress,
+        pipeline::loadModels(source, options.device, options.precision, progress,
                              {options.memoryLimitBytes, options.attention, options.attentionCacheFile});
     std::atomic_store(&m_models, loaded);
 }

@@ -7,7 +7,8 @@
 
 namespace lumina::pipeline {
 struct LoadedModels;
-}
+struct ModelSource;
+} // namespace lumina::pipeline
 
 namespace lumina::engine {
 
@@ -16,8 +17,12 @@ public:
     LuminaEngine();
     ~LuminaEngine() override;
 
+    // `folderOrRepoId` may also name a Lumina-Image 2.0 .safetensors checkpoint (pipeline::ModelSource).
     void loadModel(const std::string& folderOrRepoId, const ModelLoadOptions& options,
                    const std::function<void(uint64_t, uint64_t)>& progress) override;
+    // A pipeline folder or Lumina-Image 2.0 single files, the parts given separately.
+    void loadModel(const pipeline::ModelSource& source, const ModelLoadOptions& options,
+                   const std::function<void(uint64_t, uint64_t)>& progress);
     bool modelLoaded() const override;
     std::string modelName() const override;
     std::string deviceName() const override;

@@ -63,18 +63,130 @@ std::string dtypeLabel(c10::ScalarType dtype) {
     }
 }
 
-std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId, DeviceChoice deviceChoice,
+namespace {
+
+// One network to load, its share of the progress bar (bytes) and how.
+struct PartLoad {
+    const char* label;
+    uint64_t bytes;
+    c10::ScalarType dtype;
+    std::function<void(const io::LoadOptions&)> load;
+};
+
+// Loads the parts in order with one progress bar from 0 to their total, each part moving it over its share.
+void loadParts(const LoadedModels& models, const std::vector<PartLoad>& parts,
+               const io::LoadProgress& progress) {
+    uint64_t total = 0;
+    for (const auto& part : parts)
+        total += part.bytes;
+    uint64_t before = 0;
+    for (const auto& part : parts) {
+        io::LoadOptions o;
+        o.device = models.device;
+        o.dtype = part.dtype;
+        o.componentLabel = part.label;
+        if (progress)
+            o.progress = [progress, before, share = part.bytes, total](uint64_t done, uint64_t partTotal) {
+                const uint64_t moved = partTotal == 0 ? share
+                                                      : static_cast<uint64_t>(static_cast<double>(share) *
+                                                                              std::min(done, partTotal) /
+                                                                              static_cast<double>(partTotal));
+                progress(before + moved, total);
+            };
+        const auto start = std::chrono::steady_clock::now();
+        part.load(o);
+        log::info("loaded {} in {:.1f} s", part.label,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        before += part.bytes;
+    }
+    if (progress) progress(total, total);
+}
+
+// The scheduler_config.json that Alpha-VLLM/Lumina-Image-2.0 ships (FlowMatchEulerDiscreteScheduler, shift 6,
+// no dynamic shifting), for single files, which carry no scheduler config (docs/lumina2.md, Single-file
+// weights).
+sampling::FlowMatchEulerConfig publishedLumina2Scheduler() {
+    sampling::FlowMatchEulerConfig c;
+    c.numTrainTimesteps = 1000;
+    c.shift = 6.0;
+    c.useDynamicShifting = false;
+    return c;
+}
+
+// The tensor bytes of one part of a single file (the tensors under its prefix).
+uint64_t partBytes(const models::Lumina2FilePart& part) {
+    const auto weights = io::WeightSet::open(part.file);
+    uint64_t bytes = 0;
+    for (const auto& [name, entry] : weights.entries())
+        if (name.rfind(part.prefix, 0) == 0) bytes += entry.info->byteSize();
+    return bytes;
+}
+
+void loadPipelineFolder(LoadedModels& m, const std::string& folderOrRepoId,
+                        const io::LoadProgress& progress) {
+    m.checkpoint = io::locateCheckpoint(folderOrRepoId);
+    const auto& cp = m.checkpoint;
+    m.name = cp.root.filename().string();
+    if (m.name.rfind("snapshots", 0) == 0 || cp.root.parent_path().filename() == "snapshots")
+        m.name = cp.root.parent_path().parent_path().filename().string();
+    m.family = cp.family;
+    m.textEncoderIdentity = cp.component("text_encoder").folder.string();
+    m.tokenizer = std::make_shared<const text::GemmaTokenizer>(
+        text::GemmaTokenizer::load(cp.component("tokenizer").folder));
+    m.scheduler =
+        sampling::FlowMatchEulerConfig::load(cp.component("scheduler").folder / "scheduler_config.json");
+
+    const auto folder = [&](const char* name) { return cp.component(name).folder; };
+    const auto bytes = [&](const char* name) { return io::WeightSet::openFolder(folder(name)).totalBytes(); };
+    loadParts(
+        m,
+        {{"text encoder", bytes("text_encoder"), m.textEncoderDtype,
+          [&](const io::LoadOptions& o) { m.textEncoder = models::loadGemma(folder("text_encoder"), o); }},
+         {"transformer", bytes("transformer"), m.dtype,
+          [&](const io::LoadOptions& o) {
+              if (m.family == ModelFamily::Lumina2)
+                  m.lumina2 = models::loadLumina2Transformer(folder("transformer"), o);
+              else
+                  m.transformer = models::loadNextDiT(folder("transformer"), o);
+          }},
+         {"VAE", bytes("vae"), m.vaeDtype,
+          [&](const io::LoadOptions& o) { m.vae = models::loadVAE(folder("vae"), o); }}},
+        progress);
+}
+
+// Lumina-Image 2.0 from single files: every part found by its tensor names and checked before any is loaded.
+void loadSingleFiles(LoadedModels& m, const ModelSource& source, const io::LoadProgress& progress) {
+    const auto files = models::resolveLumina2Files(fileSelection(source));
+    models::validateLumina2Files(files);
+    m.family = ModelFamily::Lumina2;
+    m.checkpoint.root = source.model.empty() ? files.transformer.file : std::filesystem::path(source.model);
+    m.checkpoint.family = ModelFamily::Lumina2;
+    m.checkpoint.origin = "single files";
+    m.name = m.checkpoint.root.stem().string();
+    m.textEncoderIdentity = files.textEncoder.file.string() + "#" + files.textEncoder.prefix;
+    m.tokenizer = std::make_shared<const text::GemmaTokenizer>(models::loadLumina2TokenizerPart(files));
+    m.scheduler = publishedLumina2Scheduler();
+    loadParts(
+        m,
+        {{"text encoder", partBytes(files.textEncoder), m.textEncoderDtype,
+          [&](const io::LoadOptions& o) { m.textEncoder = models::loadLumina2TextEncoderPart(files, o); }},
+         {"transformer", partBytes(files.transformer), m.dtype,
+          [&](const io::LoadOptions& o) { m.lumina2 = models::loadLumina2TransformerPart(files, o); }},
+         {"VAE", partBytes(files.vae), m.vaeDtype,
+          [&](const io::LoadOptions& o) { m.vae = models::loadLumina2VAEPart(files, o); }}},
+        progress);
+}
+
+} // namespace
+
+std::shared_ptr<const LoadedModels> loadModels(const ModelSource& source, DeviceChoice deviceChoice,
                                                Precision precision, const io::LoadProgress& progress,
                                                const EngineSettings& settings) {
+    checkModelSource(source);
     auto models = std::make_shared<LoadedModels>();
     models->memoryLimitBytes = settings.memoryLimitBytes;
     models->attention = settings.attention;
     models->attentionCacheFile = settings.attentionCacheFile;
-    models->checkpoint = io::locateCheckpoint(folderOrRepoId);
-    models->name = models->checkpoint.root.filename().string();
-    if (models->name.rfind("snapshots", 0) == 0 ||
-        models->checkpoint.root.parent_path().filename() == "snapshots")
-        models->name = models->checkpoint.root.parent_path().parent_path().filename().string();
     models->device = resolveDevice(deviceChoice);
     models->dtype = resolvePrecision(precision, models->device);
     models->vaeDtype = models->dtype == c10::kHalf ? c10::kFloat : models->dtype;
@@ -82,55 +194,10 @@ std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId
     if (models->dtype == c10::kHalf)
         log::warn("Gemma and the VAE overflow in fp16: they run in fp32, the transformer in fp16");
 
-    const auto& cp = models->checkpoint;
-    models->family = cp.family;
-    models->tokenizer = std::make_shared<const text::GemmaTokenizer>(
-        text::GemmaTokenizer::load(cp.component("tokenizer").folder));
-    models->scheduler =
-        sampling::FlowMatchEulerConfig::load(cp.component("scheduler").folder / "scheduler_config.json");
-
-    // Progress over all three networks: sizes first, so the bar moves once from 0 to the total.
-    const auto encoderWeights = io::WeightSet::openFolder(cp.component("text_encoder").folder);
-    const auto transformerWeights = io::WeightSet::openFolder(cp.component("transformer").folder);
-    const auto vaeWeights = io::WeightSet::openFolder(cp.component("vae").folder);
-    const uint64_t total =
-        encoderWeights.totalBytes() + transformerWeights.totalBytes() + vaeWeights.totalBytes();
-    uint64_t before = 0;
-    auto options = [&](c10::ScalarType dtype, const char* label) {
-        io::LoadOptions o;
-        o.device = models->device;
-        o.dtype = dtype;
-        o.componentLabel = label;
-        const uint64_t offset = before;
-        if (progress)
-            o.progress = [progress, offset, total](uint64_t done, uint64_t) {
-                progress(offset + done, total);
-            };
-        return o;
-    };
-    auto timed = [&](const char* label, auto&& fn) {
-        const auto start = std::chrono::steady_clock::now();
-        fn();
-        log::info("loaded {} in {:.1f} s", label,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    };
-    timed("text encoder", [&] {
-        models->textEncoder = models::loadGemma(cp.component("text_encoder").folder,
-                                                options(models->textEncoderDtype, "text_encoder"));
-    });
-    before += encoderWeights.totalBytes();
-    timed("transformer", [&] {
-        const auto folder = cp.component("transformer").folder;
-        if (models->family == ModelFamily::Lumina2)
-            models->lumina2 = models::loadLumina2Transformer(folder, options(models->dtype, "transformer"));
-        else
-            models->transformer = models::loadNextDiT(folder, options(models->dtype, "transformer"));
-    });
-    before += transformerWeights.totalBytes();
-    timed("VAE", [&] {
-        models->vae = models::loadVAE(cp.component("vae").folder, options(models->vaeDtype, "vae"));
-    });
-    if (progress) progress(total, total);
+    if (source.isSingleFiles())
+        loadSingleFiles(*models, source, progress);
+    else
+        loadPipelineFolder(*models, source.model, progress);
     log::info("{} model {} ready on {} in {}", displayName(models->family), models->name,
               deviceLabel(models->device), dtypeLabel(models->dtype));
     return models;

@@ -9,6 +9,7 @@
 #include "core/models/next_dit/next_dit_model.h"
 #include "core/models/vae/autoencoder_kl.h"
 #include "core/pipeline/memory_plan.h"
+#include "core/pipeline/model_source.h"
 #include "core/pipeline/request.h"
 #include "core/sampling/flow_match_schedule.h"
 #include "core/text/gemma_tokenizer.h"
@@ -23,7 +24,11 @@
 namespace lumina::pipeline {
 
 struct LoadedModels {
+    // Where the models came from. Single files (ModelSource::isSingleFiles) fill only root (the checkpoint
+    // or transformer file), family and origin ("single files"): they have no component folders.
     io::PipelineCheckpoint checkpoint;
+    // Which text-encoder weights these are, for the prompt-encoding cache: its folder, or file#prefix.
+    std::string textEncoderIdentity;
     std::string name; // shown in the UI and recorded with every image
     ModelFamily family = ModelFamily::LuminaNext;
     std::shared_ptr<const text::GemmaTokenizer> tokenizer;
@@ -71,15 +76,17 @@ c10::ScalarType resolvePrecision(Precision precision, c10::Device device);
 std::string deviceLabel(c10::Device device);
 std::string dtypeLabel(c10::ScalarType dtype);
 
-// Locates and loads every component strictly. progress: (bytes done, bytes total) over all components.
-// Throws ModelLoadError naming the component and the cause.
 // Engine settings that travel with the loaded models.
 struct EngineSettings {
     uint64_t memoryLimitBytes = 0;
     AttentionBackend attention = AttentionBackend::Auto;
     std::string attentionCacheFile;
 };
-std::shared_ptr<const LoadedModels> loadModels(const std::string& folderOrRepoId, DeviceChoice device,
+// Locates and loads every component strictly: a pipeline folder / repo id, or Lumina-Image 2.0 single files
+// (each part found by its tensor names and checked before any is read; the published scheduler config).
+// progress: (bytes done, bytes total) over all components. Throws InvalidRequest for a source whose pieces do
+// not go together, ModelLoadError naming the component or file and the cause.
+std::shared_ptr<const LoadedModels> loadModels(const ModelSource& source, DeviceChoice device,
                                                Precision precision, const io::LoadProgress& progress,
                                                const EngineSettings& settings = {});
 

@@ -96,7 +96,9 @@ at::Tensor sampleLumina2(RunState& run) {
         if (!guided || s.cfgTruncRatio < 1.0)
             positive = transformer.prepareCaption(cond.embeddings, cond.mask);
     } else {
-        const auto side = m.tokenizer->paddingSide();
+        // Right, whatever the tokenizer's config says: Lumina2Pipeline.__init__ sets the tokenizer's
+        // padding_side to "right".
+        const auto side = text::PaddingSide::Right;
         auto cond = encodeText(run, positiveText, text::kLumina2MaxSequenceLength, side);
         std::optional<text::PromptEncoding> uncond;
         if (anyGuidedStep)

@@ -36,7 +36,7 @@ text::PromptEncoding encodeText(const RunState& run, const std::string& text, in
                                 text::PaddingSide side) {
     const auto& m = run.m;
     text::PromptEncodingKey key{text,    length,   side,
-                                m.dtype, m.device, m.checkpoint.component("text_encoder").folder.string()};
+                                m.dtype, m.device, m.textEncoderIdentity};
     if (auto hit = m.encodings.find(key)) return *hit;
     placeForEncoding(m, run.memory.placement);
     const auto batch =
