@@ -1,8 +1,8 @@
-// lumina-cli download REPO_ID [--revision R] [--cache DIR] [--json]: fetches the files a diffusers pipeline
-// needs into the Hugging Face cache (core/hub, docs/hub.md), resuming what an earlier run left, with a
-// progress bar on stderr. Exit 0 done, 2 bad arguments, 3 repository / file / verification / disk error,
-// 5 network error after retries (or HF_HUB_OFFLINE with an incomplete cache), 130 cancelled (Ctrl-C; the
-// next run continues where this one stopped).
+// lumina-cli download REPO_ID [--file PATH]... [--revision R] [--cache DIR] [--json]: fetches the files a
+// diffusers pipeline needs (or the named single files) into the Hugging Face cache (core/hub, docs/hub.md),
+// resuming what an earlier run left, with a progress bar on stderr. Exit 0 done, 2 bad arguments, 3
+// repository / file / verification / disk error, 5 network error after retries (or HF_HUB_OFFLINE with an
+// incomplete cache), 130 cancelled (Ctrl-C; the next run continues where this one stopped).
 #include "app/cli/commands.h"
 #include "app/cli/progress_bar.h"
 #include "core/hub/downloader.h"
@@ -24,7 +24,7 @@ extern "C" void onDownloadInterrupt(int) {
 }
 
 std::string usage() {
-    return "usage: lumina-cli download REPO_ID [--revision R] [--cache DIR] [--json]\n"
+    return "usage: lumina-cli download REPO_ID [--file PATH]... [--revision R] [--cache DIR] [--json]\n"
            "Downloads the files a diffusers pipeline needs (model_index.json, configs, tokenizer files and\n"
            ".safetensors weights; never .bin/.pt/.ckpt) into the Hugging Face cache that huggingface_hub "
            "and\n"
@@ -32,6 +32,10 @@ std::string usage() {
            "stopped;\n"
            "every file is verified (SHA-256) before it is stored.\n"
            "  REPO_ID         for example Alpha-VLLM/Lumina-Next-SFT-diffusers\n"
+           "  --file PATH     only this file of the repository (repeatable), for single-file checkpoints, "
+           "e.g.\n"
+           "                  Comfy-Org/Lumina_Image_2.0_Repackaged --file all_in_one/lumina_2.safetensors;\n"
+           "                  prints where each file is, for lumina-cli generate --model FILE\n"
            "  --revision R    branch, tag or commit (default main)\n"
            "  --cache DIR     the hub cache folder (default $HF_HUB_CACHE, else $HF_HOME/hub, else\n"
            "                  ~/.cache/huggingface/hub)\n"
@@ -53,7 +57,8 @@ int runDownload(const std::vector<std::string>& args) {
     if (args.empty() || args.front().rfind("--", 0) == 0) throw UsageError("REPO_ID is required");
     const std::string repoId = args.front();
     const Arguments parsed(std::vector<std::string>(args.begin() + 1, args.end()), {"revision", "cache"},
-                           {"json"});
+                           {"json"}, {"file"});
+    const auto onlyFiles = parsed.values("file");
     const std::string revision = parsed.valueOr("revision", "main");
     const bool json = parsed.flag("json");
 
@@ -74,7 +79,7 @@ int runDownload(const std::vector<std::string>& args) {
 
     try {
         hub::HubDownloader downloader(config, &g_cancel);
-        const hub::DownloadPlan plan = downloader.plan(repoId, revision);
+        const hub::DownloadPlan plan = downloader.plan(repoId, revision, onlyFiles);
         std::fprintf(stderr, "%s: revision %s is commit %s; %zu files, %s (%s already in the cache%s)\n",
                      repoId.c_str(), revision.c_str(), plan.repo.commit.c_str(), plan.files.size(),
                      hub::formatBytes(plan.totalBytes).c_str(), hub::formatBytes(plan.cachedBytes).c_str(),
@@ -95,23 +100,29 @@ int runDownload(const std::vector<std::string>& args) {
             bar.transfer(p.doneBytes, p.totalBytes, p.bytesPerSecond, p.etaSeconds, current);
         });
         bar.finishLine();
+        std::vector<std::string> local;
+        for (const auto& path : onlyFiles)
+            local.push_back((result.snapshotDir / path).string());
         if (json) {
-            const nlohmann::json j{{"repo_id", repoId},
-                                   {"revision", revision},
-                                   {"commit", result.commit},
-                                   {"cache_dir", plan.cacheDir.string()},
-                                   {"snapshot_path", result.snapshotDir.string()},
-                                   {"files", plan.files.size()},
-                                   {"total_bytes", plan.totalBytes},
-                                   {"reused_bytes", result.reusedBytes},
-                                   {"fetched_bytes", result.fetchedBytes},
-                                   {"verify_refetches", result.verifyRefetches},
-                                   {"complete", true}};
+            nlohmann::json j{{"repo_id", repoId},
+                             {"revision", revision},
+                             {"commit", result.commit},
+                             {"cache_dir", plan.cacheDir.string()},
+                             {"snapshot_path", result.snapshotDir.string()},
+                             {"files", plan.files.size()},
+                             {"total_bytes", plan.totalBytes},
+                             {"reused_bytes", result.reusedBytes},
+                             {"fetched_bytes", result.fetchedBytes},
+                             {"verify_refetches", result.verifyRefetches},
+                             {"complete", true}};
+            if (!onlyFiles.empty()) j["paths"] = local;
             std::printf("%s\n", j.dump(2).c_str());
         } else {
             std::printf("%s: %s fetched, %s reused; snapshot %s\n", repoId.c_str(),
                         hub::formatBytes(result.fetchedBytes).c_str(),
                         hub::formatBytes(result.reusedBytes).c_str(), result.snapshotDir.string().c_str());
+            for (const auto& path : local)
+                std::printf("%s\n", path.c_str());
         }
         return kExitOk;
     } catch (const Cancelled&) {

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <deque>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -76,7 +77,70 @@ HubDownloader::HubDownloader(HubConfig config, const CancelToken* cancel)
     : m_config(std::move(config))
     , m_cancel(cancel) {}
 
-DownloadPlan HubDownloader::planOffline(const std::string& repoId, const std::string& revision) {
+namespace {
+
+// "a.safetensors, b/c.safetensors" (at most 12), for messages about a missing file.
+std::string safetensorsFilesOf(const RepoRevision& repo) {
+    std::vector<std::string> names;
+    for (const auto& f : repo.files)
+        if (f.path.size() > 12 && f.path.compare(f.path.size() - 12, 12, ".safetensors") == 0)
+            names.push_back(f.path);
+    if (names.empty()) return "none";
+    const std::size_t shown = std::min<std::size_t>(names.size(), 12);
+    std::string text =
+        fmt::format("{}", fmt::join(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(shown), ", "));
+    if (names.size() > shown) text += fmt::format(" and {} more", names.size() - shown);
+    return text;
+}
+
+// A --file path: inside the repository, and never pickle weights (the same rule as pipeline downloads).
+void checkRequestedFile(const std::string& path) {
+    const fs::path p(path);
+    bool escapes = p.is_absolute() || path.empty();
+    for (const auto& part : p)
+        escapes = escapes || part == "..";
+    if (escapes) throw InvalidRequest(fmt::format("--file {}: not a path inside the repository", path));
+    for (const char* pickle : {".bin", ".pt", ".pth", ".ckpt"})
+        if (p.extension() == pickle)
+            throw InvalidRequest(fmt::format(
+                "--file {}: pickle weights ({}) are never downloaded; choose the .safetensors file", path,
+                pickle));
+}
+
+} // namespace
+
+DownloadPlan HubDownloader::planOfflineFiles(const std::string& repoId, const std::string& revision,
+                                             const std::string& commit,
+                                             const std::vector<std::string>& onlyFiles) {
+    RepoCache cache(m_config.cacheDir, repoId);
+    DownloadPlan plan;
+    plan.offline = true;
+    plan.repo.repoId = repoId;
+    plan.repo.revision = revision;
+    plan.repo.commit = commit;
+    plan.cacheDir = m_config.cacheDir;
+    plan.snapshotDir = cache.snapshotDir(commit);
+    std::error_code ec;
+    for (const auto& path : onlyFiles) {
+        const auto file = plan.snapshotDir / path;
+        if (!fs::is_regular_file(file, ec))
+            throw NetworkError(
+                fmt::format("HF_HUB_OFFLINE is set and {} of {} (revision {}) is not in the cache {}; "
+                            "unset HF_HUB_OFFLINE to download it",
+                            path, repoId, revision, m_config.cacheDir.string()));
+        PlannedFile f;
+        f.remote.path = path;
+        f.remote.size = fs::file_size(file, ec);
+        f.cached = true;
+        plan.totalBytes += f.remote.size;
+        plan.files.push_back(f);
+    }
+    plan.cachedBytes = plan.totalBytes;
+    return plan;
+}
+
+DownloadPlan HubDownloader::planOffline(const std::string& repoId, const std::string& revision,
+                                        const std::vector<std::string>& onlyFiles) {
     RepoCache cache(m_config.cacheDir, repoId);
     std::string commit = isHexDigest(revision, 40) ? revision : cache.readRef(revision).value_or("");
     std::error_code ec;
@@ -85,6 +149,7 @@ DownloadPlan HubDownloader::planOffline(const std::string& repoId, const std::st
             fmt::format("HF_HUB_OFFLINE is set and {} (revision {}) is not in the cache {}; unset "
                         "HF_HUB_OFFLINE to download it",
                         repoId, revision, m_config.cacheDir.string()));
+    if (!onlyFiles.empty()) return planOfflineFiles(repoId, revision, commit, onlyFiles);
     const auto snap = assessSnapshot(cache.snapshotDir(commit));
     if (!snap.complete)
         throw NetworkError(
@@ -112,18 +177,31 @@ DownloadPlan HubDownloader::planOffline(const std::string& repoId, const std::st
     return plan;
 }
 
-DownloadPlan HubDownloader::plan(const std::string& repoId, const std::string& revision) {
+DownloadPlan HubDownloader::plan(const std::string& repoId, const std::string& revision,
+                                 const std::vector<std::string>& onlyFiles) {
     validateRepoId(repoId);
     validateRevision(revision);
-    if (m_config.offline) return planOffline(repoId, revision);
+    for (const auto& path : onlyFiles)
+        checkRequestedFile(path);
+    if (m_config.offline) return planOffline(repoId, revision, onlyFiles);
     HttpClient http(m_config, m_cancel);
     RepoRevision repo = fetchRevision(http, m_config, repoId, revision);
     RepoCache cache(m_config.cacheDir, repoId);
+    if (!onlyFiles.empty()) {
+        for (const auto& path : onlyFiles)
+            if (!repo.find(path))
+                throw RepoError(fmt::format("{} (commit {}) has no file {}; its .safetensors files: {}",
+                                            repoId, repo.commit, path, safetensorsFilesOf(repo)));
+        cache.writeRef(revision, repo.commit);
+        return planPaths(http, std::move(repo), onlyFiles, std::nullopt);
+    }
 
     const RemoteFile* indexFile = repo.find("model_index.json");
     if (!indexFile)
-        throw RepoError(fmt::format("{} (commit {}) has no model_index.json: it is not a diffusers pipeline",
-                                    repoId, repo.commit));
+        throw RepoError(
+            fmt::format("{} (commit {}) has no model_index.json: it is not a diffusers pipeline. For "
+                        "single files name them with --file; its .safetensors files: {}",
+                        repoId, repo.commit, safetensorsFilesOf(repo)));
     RemoteFile index = *indexFile;
     completeFileMetadata(http, m_config, repo, index);
     cache.writeRef(revision, repo.commit);
@@ -140,12 +218,19 @@ DownloadPlan HubDownloader::plan(const std::string& repoId, const std::string& r
     std::vector<std::string> paths;
     for (const auto& f : repo.files)
         paths.push_back(f.path);
+    return planPaths(http, std::move(repo), selectPipelineFiles(modelIndex, paths), index);
+}
+
+DownloadPlan HubDownloader::planPaths(const HttpClient& http, RepoRevision repo,
+                                      const std::vector<std::string>& paths,
+                                      const std::optional<RemoteFile>& index) {
+    RepoCache cache(m_config.cacheDir, repo.repoId);
     DownloadPlan plan;
     plan.cacheDir = m_config.cacheDir;
     plan.snapshotDir = cache.snapshotDir(repo.commit);
-    for (const auto& path : selectPipelineFiles(modelIndex, paths)) {
+    for (const auto& path : paths) {
         RemoteFile f = *repo.find(path);
-        if (path == "model_index.json") f = index;
+        if (index && path == "model_index.json") f = *index;
         completeFileMetadata(http, m_config, repo, f);
         PlannedFile p;
         p.remote = f;

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,7 +67,11 @@ public:
 
     // Resolves the revision and chooses the files (fetching model_index.json itself into the cache). In
     // offline mode the plan comes from the cache and fails with NetworkError when the snapshot is incomplete.
-    DownloadPlan plan(const std::string& repoId, const std::string& revision);
+    // `onlyFiles`: exactly these repository paths instead of a pipeline (single-file checkpoints such as
+    // Comfy-Org's Lumina-Image 2.0 repackaging, which has no model_index.json); RepoError names a path the
+    // revision lacks.
+    DownloadPlan plan(const std::string& repoId, const std::string& revision,
+                      const std::vector<std::string>& onlyFiles = {});
 
     // Checks free space, fetches and verifies what the plan lacks and links the snapshot. `onProgress` is
     // called from this thread a few times a second. Throws Cancelled, NetworkError, RepoError,
@@ -77,7 +82,13 @@ public:
     const HubConfig& config() const { return m_config; }
 
 private:
-    DownloadPlan planOffline(const std::string& repoId, const std::string& revision);
+    DownloadPlan planOffline(const std::string& repoId, const std::string& revision,
+                             const std::vector<std::string>& onlyFiles);
+    DownloadPlan planOfflineFiles(const std::string& repoId, const std::string& revision,
+                                  const std::string& commit, const std::vector<std::string>& onlyFiles);
+    // The plan for these paths of the revision (sizes, hashes, what the cache holds, what can resume).
+    DownloadPlan planPaths(const HttpClient& http, RepoRevision repo, const std::vector<std::string>& paths,
+                           const std::optional<RemoteFile>& index);
     // Fetches the given files into blobs/ and links them; the core of download().
     uint64_t fetchFiles(const RepoRevision& repo, const std::vector<PlannedFile>& files,
                         const std::function<void(const DownloadProgress&)>& onProgress, int* refetches);

@@ -15,6 +15,7 @@ import mock_hub  # noqa: E402
 CLI = os.environ.get("LUMINA_CLI", "lumina-cli")
 TINY = "test/tiny-lumina"
 BIG = "test/big-lumina"
+SINGLE = "test/single-lumina2"  # a single-file repository (Comfy-Org's Lumina-Image 2.0 repackaging layout)
 TOKEN = "hf_test_secret_token_42"
 
 
@@ -22,10 +23,24 @@ def tiny_fixture():
     return os.path.join(os.environ["LUMINA_FIXTURES_DIR"], "io_tiny_pipeline")
 
 
+def single_file_repo():
+    """The tiny Lumina 2 single files (make_lumina2_single_file_pipeline_fixtures.py) where Comfy-Org keeps them,
+    beside a pickle copy and a README, and no model_index.json."""
+    folder = os.path.join(os.environ["LUMINA_FIXTURES_DIR"], "lumina2_single_files")
+    files = []
+    for name, path in (("all_in_one.safetensors", "all_in_one/lumina_2.safetensors"),
+                       ("vae.safetensors", "split_files/vae/ae.safetensors")):
+        with open(os.path.join(folder, name), "rb") as fh:
+            files.append(mock_hub.RepoFile(path, fh.read()))
+    return files + [mock_hub.RepoFile("README.md", b"# single files\n"),
+                    mock_hub.RepoFile("all_in_one/lumina_2.ckpt", b"\x80\x02pickle" * 64)]
+
+
 class MockHub:
     def __init__(self, big_mb=16):
         repos = {TINY: mock_hub.Repo(TINY, mock_hub.load_folder(TINY, tiny_fixture()) + mock_hub.extras()),
-                 BIG: mock_hub.Repo(BIG, mock_hub.synthetic_pipeline(big_mb))}
+                 BIG: mock_hub.Repo(BIG, mock_hub.synthetic_pipeline(big_mb)),
+                 SINGLE: mock_hub.Repo(SINGLE, single_file_repo())}
         self.hub, self.cdn, self.state = mock_hub.start(repos)
         self.url = f"http://127.0.0.1:{self.hub.server_address[1]}"
         self.repos = repos

@@ -12,8 +12,8 @@ import subprocess
 import time
 import unittest
 
-from hub_test_support import (BIG, CLI, TINY, TOKEN, MockHub, check_blobs, cli_env, new_cache, repo_folder,
-                              run_cli)
+from hub_test_support import (BIG, CLI, SINGLE, TINY, TOKEN, MockHub, check_blobs, cli_env, new_cache,
+                              repo_folder, run_cli)
 
 WEIGHTS = "transformer/diffusion_pytorch_model.safetensors"
 
@@ -339,6 +339,57 @@ class DownloadTest(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertLess(self.hub.served(WEIGHTS) - served_before, f.size)
         check_blobs(self, self.cache, BIG)
+
+    def test_single_files_by_path(self):
+        """--file: exactly the named files of a repository without model_index.json, verified into the cache,
+        usable as --model."""
+        path = "all_in_one/lumina_2.safetensors"
+        rc, out, err = self.download(SINGLE, ["--file", path])
+        self.assertEqual(rc, 0, err)
+        result = json.loads(out)
+        fetched = {r["path"] for r in self.hub.requests() if r["path"] and r["method"] == "GET"}
+        self.assertEqual(fetched, {path})
+        self.assertEqual(result["files"], 1)
+        local = os.path.join(repo_folder(self.cache, SINGLE), "snapshots", self.hub.repos[SINGLE].commit, path)
+        self.assertEqual(result["paths"], [local])
+        with open(local, "rb") as fh:
+            self.assertEqual(fh.read(), self.hub.repos[SINGLE].files[path].data)
+        check_blobs(self, self.cache, SINGLE)
+        rc, out, err = run_cli(["info", "--model", local, "--json"], self.env)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["model_family"], "lumina2")
+        # Reused on the next run, and offline needs nothing from the network.
+        self.hub.reset()
+        rc, out, err = self.download(SINGLE, ["--file", path])
+        self.assertEqual((rc, json.loads(out)["fetched_bytes"]), (0, 0), err)
+        self.hub.reset()
+        rc, out, err = self.download(SINGLE, ["--file", path], env=dict(self.env, HF_HUB_OFFLINE="1"))
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.hub.requests(), [])
+        # Offline, a file not in the cache is a network error naming it.
+        rc, out, err = self.download(SINGLE, ["--file", "split_files/vae/ae.safetensors"],
+                                     env=dict(self.env, HF_HUB_OFFLINE="1"))
+        self.assertEqual(rc, 5, err)
+        self.assertIn("split_files/vae/ae.safetensors", err)
+
+    def test_single_file_mistakes_are_explained(self):
+        # A path the revision lacks: exit 3, the repository's .safetensors files listed.
+        rc, out, err = self.download(SINGLE, ["--file", "lumina_2.safetensors"])
+        self.assertEqual(rc, 3, err)
+        self.assertIn("has no file lumina_2.safetensors", err)
+        self.assertIn("all_in_one/lumina_2.safetensors", err)
+        # Without --file a repository with no model_index.json says how to get its files.
+        rc, out, err = self.download(SINGLE)
+        self.assertEqual(rc, 3, err)
+        self.assertIn("--file", err)
+        self.assertIn("split_files/vae/ae.safetensors", err)
+        # Pickle weights and paths outside the repository are refused before any request.
+        self.hub.reset()
+        for bad in ("all_in_one/lumina_2.ckpt", "../x.safetensors", "/etc/passwd"):
+            rc, out, err = self.download(SINGLE, ["--file", bad])
+            self.assertEqual(rc, 2, f"{bad}: {err}")
+        self.assertEqual(self.hub.requests(), [])
+        self.assertEqual(check_blobs(self, self.cache, SINGLE), [])
 
 
 if __name__ == "__main__":
