@@ -115,8 +115,9 @@ def sliced_scheduler(scheduler_class, config, steps, t_start):
     (get_timesteps); LuminaPipeline then runs only those steps."""
 
     class SlicedScheduler(scheduler_class):
-        def set_timesteps(self, num_inference_steps=None, device=None, **kwargs):
-            super().set_timesteps(steps, device=device, **kwargs)
+        # `sigmas` named, so that pipelines passing custom sigmas (Lumina2Pipeline) see it in the signature.
+        def set_timesteps(self, num_inference_steps=None, device=None, sigmas=None, **kwargs):
+            super().set_timesteps(steps, device=device, sigmas=sigmas, **kwargs)
             self.timesteps = self.timesteps[t_start:]
             self.sigmas = self.sigmas[t_start:]
             self.num_inference_steps = len(self.timesteps)

@@ -20,9 +20,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 
+import img2img_references as img2img  # noqa: E402
 import make_tiny_pipeline  # noqa: E402
 import official_lumina2_sampler as official  # noqa: E402
 
@@ -59,6 +61,63 @@ CASES = [
          prompt="an astronaut riding a horse", width=128, height=128, steps=2, cfg_normalization="off",
          cfg_trunc_ratio=0.5, seed=9),
 ]
+
+
+# Image-to-image (docs/img2img.md, Lumina-Image 2.0): the init picture, strength and resize rule on top of a case.
+IMG2IMG_CASES = [
+    dict(name="img2img_diffusers_s06", prompt="a lighthouse at dusk", width=128, height=128, steps=4, seed=31,
+         init="pattern_128x128", strength=0.6, resize="fit"),
+    dict(name="img2img_diffusers_nonsquare_crop_trunc", prompt="a lighthouse at dusk", negative="blurry",
+         width=160, height=96, steps=5, seed=32, init="pattern_160x200", strength=0.5, resize="crop",
+         cfg_trunc_ratio=0.7),
+    dict(name="img2img_official_midpoint_s06", preset="lumina2-official", prompt="a lighthouse at dusk", width=128,
+         height=128, steps=4, seed=33, init="pattern_128x128", strength=0.6, resize="fit"),
+    dict(name="img2img_official_euler_strength_1", preset="lumina2-official", sampler="euler",
+         prompt="a lighthouse at dusk", width=128, height=128, steps=3, seed=34, init="pattern_160x200",
+         strength=1.0, resize="crop"),
+]
+
+
+def run_img2img(pipe, case, pixels):
+    """diffusers: the pieces of StableDiffusion3Img2ImgPipeline in its order (img2img_references.diffusers_case's
+    rules) and Lumina2Pipeline from those latents on the sliced schedule. lumina2-official: the official grid without
+    its first int((N + 1)(1 - s)) points (Lumina-T2X transport.py ODE(strength), the rule the app applies to both
+    families' official samplers; Lumina-Image 2.0 ships no image-to-image script), start z (1 - t0) + x0 t0.
+    Returns (latents, image, kept steps)."""
+    n, s = case["steps"], case["strength"]
+    x0, noise = img2img.image_latents_and_noise(pipe.vae, pixels, case["seed"])
+    if case.get("preset") == "lumina2-official":
+        t_grid = official.grid(n + 1, 6.0)[int((n + 1) * (1 - s)):]
+        start = noise * (1 - t_grid[0]) + x0 * t_grid[0]
+        system = SUPERIOR
+        cap, neg = official.official_texts(case["prompt"], case.get("negative", ""), system)
+        pipe.tokenizer.padding_side = "right"
+        feats, mask = official.encode([cap, neg], pipe.text_encoder, pipe.tokenizer)
+        latents = official.sample(pipe.transformer, start, feats, mask, intervals=n,
+                                  solver=case.get("sampler", "midpoint"), t_shift=6.0,
+                                  cfg_scale=case.get("guidance", 4.0), renorm=True,
+                                  trunc_ratio=case.get("cfg_trunc_ratio", 1.0), t_grid=t_grid)
+        vae = pipe.vae
+        with torch.no_grad():
+            image = vae.decode(latents / vae.config.scaling_factor + vae.config.shift_factor, return_dict=False)[0]
+        image = ((image[0] + 1.0) / 2.0).clamp(0.0, 1.0).permute(1, 2, 0).contiguous()
+        return latents, image, len(t_grid) - 1
+    t_start = int(max(n - min(n * s, n), 0))
+    full = pipe.scheduler.__class__.from_config(pipe.scheduler.config)
+    full.set_timesteps(sigmas=np.linspace(1.0, 1.0 / n, n))  # Lumina2Pipeline's sigmas
+    full.set_begin_index(t_start)
+    start = full.scale_noise(x0, full.timesteps[t_start:t_start + 1], noise)
+    original = pipe.scheduler
+    pipe.scheduler = img2img.sliced_scheduler(original.__class__, original.config, n, t_start)
+    # The app truncates guidance by the step's share of the whole schedule (the official code truncates by time),
+    # Lumina2Pipeline by its share of the steps it runs: the ratio that makes the pipeline truncate at the same step.
+    ratio = case.get("cfg_trunc_ratio", 1.0)
+    kept_ratio = ratio if ratio >= 1.0 else (ratio * n - t_start) / (n - t_start)
+    try:
+        latents, image = run_diffusers(pipe, dict(case, cfg_trunc_ratio=kept_ratio), latents=start)
+    finally:
+        pipe.scheduler = original
+    return latents, image, n - t_start
 
 
 def build_pipeline(seed=0):
@@ -144,10 +203,12 @@ def request_json(case):
             "system_prompt": case.get("system_prompt"),
             "cfg_normalization": case.get("cfg_normalization", "clip" if official_preset else "rows"),
             "cfg_trunc_ratio": case.get("cfg_trunc_ratio", 1.0),
-            **({"loras": [{"path": case["lora_path"], "scale": case["lora_scale"]}]} if "lora_path" in case else {})}
+            **({"loras": [{"path": case["lora_path"], "scale": case["lora_scale"]}]} if "lora_path" in case else {}),
+            **({"init_image": case["init_path"], "strength": case["strength"], "init_resize": case["resize"]}
+               if "init_path" in case else {})}
 
 
-def run_diffusers(pipe, case):
+def run_diffusers(pipe, case, latents=None):
     final = {}
 
     def keep(_pipe, i, t, kwargs):
@@ -159,7 +220,7 @@ def run_diffusers(pipe, case):
                   cfg_trunc_ratio=case.get("cfg_trunc_ratio", 1.0),
                   cfg_normalization=case.get("cfg_normalization", "rows") == "rows",
                   generator=torch.Generator("cpu").manual_seed(case["seed"]), output_type="np",
-                  callback_on_step_end=keep, callback_on_step_end_tensor_inputs=["latents"])
+                  callback_on_step_end=keep, callback_on_step_end_tensor_inputs=["latents"], latents=latents)
     if case.get("system_prompt") is not None:
         kwargs["system_prompt"] = case["system_prompt"]
     with torch.no_grad():
@@ -219,6 +280,15 @@ def main():
         save_file({"latents": latents.float().contiguous(), "image": image.contiguous()},
                   os.path.join(args.out, case["name"] + ".safetensors"))
         manifest.append({"name": case["name"], "pipeline": which, "request": request_json(case)})
+    inits = img2img.write_init_images(args.out)
+    for case in IMG2IMG_CASES:
+        case = dict(case, init_path=inits[case["init"]])
+        pixels = img2img.prepare_init_image(case["init_path"], case["width"], case["height"], case["resize"])
+        latents, image, kept = run_img2img(pipe, case, pixels)
+        save_file({"latents": latents.float().contiguous(), "image": image.contiguous()},
+                  os.path.join(args.out, case["name"] + ".safetensors"))
+        manifest.append({"name": case["name"], "pipeline": "pipeline", "request": request_json(case),
+                         "kept_steps": kept})
     with open(os.path.join(args.out, "cases.json"), "w") as f:
         json.dump(manifest, f, indent=1, ensure_ascii=False)
     print(f"{len(manifest)} Lumina 2 pipeline cases written to {args.out}", file=sys.stderr)

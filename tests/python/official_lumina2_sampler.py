@@ -55,16 +55,22 @@ def forward_with_cfg(transformer, x, t, cap_feats, cap_mask, cfg_scale, guided, 
     return torch.cat([half_eps, half_eps], dim=0)
 
 
-def sample(transformer, z, cap_feats, cap_mask, *, intervals, solver, t_shift, cfg_scale, renorm, trunc_ratio):
-    """ode.sample: x.float(), odeint on the shifted grid of intervals + 1 points; returns the first row."""
-    t_grid = grid(intervals + 1, t_shift)
+def sample(transformer, z, cap_feats, cap_mask, *, intervals, solver, t_shift, cfg_scale, renorm, trunc_ratio,
+           t_grid=None):
+    """ode.sample: x.float(), odeint on the shifted grid of intervals + 1 points (or the given tail of it, for
+    image-to-image); returns the first row. The truncation counts intervals of the whole grid."""
+    skipped = 0
+    if t_grid is None:
+        t_grid = grid(intervals + 1, t_shift)
+    else:
+        skipped = intervals + 1 - len(t_grid)
     stages = {"euler": 1, "midpoint": 2, "rk4": 4}[solver]
     calls = {"n": 0}
     guided_rows = cfg_scale > 1.0
 
     def drift(t, x):
         # torchdiffeq's fixed-grid solvers evaluate `stages` times per interval, in order.
-        i = calls["n"] // stages
+        i = skipped + calls["n"] // stages
         calls["n"] += 1
         guided = guided_rows and (i + 1) / intervals <= trunc_ratio
         tb = torch.ones(x.size(0)) * t
