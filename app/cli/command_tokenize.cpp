@@ -1,6 +1,7 @@
 // lumina-cli tokenize: shows how the Gemma tokenizer splits a prompt (ids, pieces, count, truncation).
 #include "app/cli/commands.h"
 #include "core/io/checkpoint_locator.h"
+#include "core/text/embedded_tokenizer.h"
 #include "core/text/gemma_tokenizer.h"
 
 #include <cstdio>
@@ -13,24 +14,32 @@ namespace lumina::cli {
 namespace {
 
 std::string usageText() {
-    return "usage: lumina-cli tokenize --model DIR|REPO_ID --prompt TEXT [--json] [--diffusers-preprocess]\n"
+    return "usage: lumina-cli tokenize --model DIR|REPO_ID|FILE.safetensors --prompt TEXT [--json] "
+           "[--diffusers-preprocess]\n"
            "                          [--max-length N]\n"
            "Tokenizes TEXT with the checkpoint's Gemma tokenizer (with <bos>, truncated to 256 tokens).\n"
            "  --model                 a pipeline folder, a hub cache folder, a repo id in the hub cache, or "
            "a\n"
-           "                          tokenizer folder (tokenizer.json or tokenizer.model)\n"
+           "                          tokenizer folder (tokenizer.json or tokenizer.model), or a "
+           ".safetensors "
+           "file\n"
+           "                          that carries the tokenizer (a Lumina-Image 2.0 checkpoint, a Gemma 2 "
+           "file)\n"
            "  --json                  print one JSON object {\"ids\", \"pieces\", \"count\", \"truncated\"}\n"
            "  --diffusers-preprocess  lowercase and strip the prompt first, as diffusers' LuminaPipeline "
            "does\n"
            "  --max-length            token limit including <bos> (default 256)\n";
 }
 
-std::filesystem::path tokenizerFolder(const std::string& model) {
+// The tokenizer of a tokenizer folder, a pipeline, or a .safetensors file that carries one (ComfyUI's
+// spiece_model beside Gemma 2: an all-in-one checkpoint or a text-encoder file).
+text::GemmaTokenizer loadTokenizer(const std::string& model) {
     const std::filesystem::path direct(model);
+    if (direct.extension() == ".safetensors") return text::loadEmbeddedTokenizer(direct);
     if (std::filesystem::exists(direct / "tokenizer.json") ||
         std::filesystem::exists(direct / "tokenizer.model"))
-        return direct;
-    return io::locateCheckpoint(model).component("tokenizer").folder;
+        return text::GemmaTokenizer::load(direct);
+    return text::GemmaTokenizer::load(io::locateCheckpoint(model).component("tokenizer").folder);
 }
 
 int runTokenize(const std::vector<std::string>& args) {
@@ -42,7 +51,7 @@ int runTokenize(const std::vector<std::string>& args) {
         throw UsageError("--max-length must be between 1 and 1000000");
     if (parsed.flag("diffusers-preprocess")) prompt = text::diffusersPreprocess(prompt);
 
-    const auto tokenizer = text::GemmaTokenizer::load(tokenizerFolder(model));
+    const auto tokenizer = loadTokenizer(model);
     const auto result = tokenizer.tokenize(prompt, static_cast<int>(maxLength));
     if (parsed.flag("json")) {
         nlohmann::ordered_json out;

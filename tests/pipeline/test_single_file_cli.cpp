@@ -242,6 +242,20 @@ private slots:
         QVERIFY2(text.out.contains("embedded in"), text.out.constData());
     }
 
+    void tokenizeReadsTheEmbeddedTokenizer() {
+        const QString prompt = "a watercolor of a lighthouse, 灯台, маяк";
+        const auto single =
+            cli({"tokenize", "--model", file("all_in_one.safetensors"), "--prompt", prompt, "--json"});
+        const auto folder = cli({"tokenize", "--model", file("pipeline"), "--prompt", prompt, "--json"});
+        QVERIFY2(single.exitCode == 0, single.err.constData());
+        QVERIFY2(folder.exitCode == 0, folder.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(single.out).object()["ids"].toArray(),
+                 QJsonDocument::fromJson(folder.out).object()["ids"].toArray());
+        const auto none = cli({"tokenize", "--model", file("vae.safetensors"), "--prompt", prompt});
+        QCOMPARE(none.exitCode, 3);
+        QVERIFY2(none.err.contains("no tokenizer"), none.err.constData());
+    }
+
     void badInputIsExplained_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("exitCode");
