@@ -35,8 +35,7 @@ void RunState::throwIfStoppedOrDrafting() const {
 text::PromptEncoding encodeText(const RunState& run, const std::string& text, int64_t length,
                                 text::PaddingSide side) {
     const auto& m = run.m;
-    text::PromptEncodingKey key{text,    length,   side,
-                                m.dtype, m.device, m.textEncoderIdentity};
+    text::PromptEncodingKey key{text, length, side, m.dtype, m.device, m.textEncoderIdentity};
     if (auto hit = m.encodings.find(key)) return *hit;
     placeForEncoding(m, run.memory.placement);
     const auto batch =

@@ -4,10 +4,10 @@
 // static and dynamic time shift), the `lumina2-official` preset against the official sample.py sampler
 // (tests/python/ official_lumina2_sampler.py); final latents within 1e-4 rel L2 and the 8-bit image within
 // one level; a LoRA (diffusers/PEFT form) as diffusers' load_lora_weights + fuse_lora(lora_scale), removed
-// again for the next run; image-to-image (docs/img2img.md, Lumina-Image 2.0) for both presets: diffusers' pieces
-// in StableDiffusion3Img2ImgPipeline's order with Lumina2Pipeline on the sliced schedule, and the official
-// sampler on the tail of its grid, with truncation counted over the whole schedule. Plus family detection from
-// the folder, the family check of requests, evaluation counts and drafts.
+// again for the next run; image-to-image (docs/img2img.md, Lumina-Image 2.0) for both presets: diffusers'
+// pieces in StableDiffusion3Img2ImgPipeline's order with Lumina2Pipeline on the sliced schedule, and the
+// official sampler on the tail of its grid, with truncation counted over the whole schedule. Plus family
+// detection from the folder, the family check of requests, evaluation counts and drafts.
 //
 // Mutations tried (each made this suite fail): CFG normalization "rows" left out (square_cfg_norm,
 // cfg_trunc_half, system_prompt_multilingual, dynamic_shift; rel L2 up to 0.2); the system prompt joined
