@@ -4,6 +4,7 @@
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -18,6 +19,8 @@ namespace {
 
 // The spin box's everyday range; a restored scale outside it (the request allows up to 100) widens it.
 constexpr double kScaleRange = 4.0;
+// Pixels a LoRA's file name (with the missing mark) may take in its row.
+constexpr int kNameWidth = 150;
 
 bool fileExists(const std::string& path) {
     return QFileInfo(QString::fromStdString(path)).isFile();
@@ -159,7 +162,12 @@ void LoraList::markRow(const Row& row) {
     const QString name = QFileInfo(path).fileName();
     const bool missing = !fileExists(row.entry.path);
     row.widget->setProperty("missing", missing);
-    enabled->setText(missing ? tr("%1 (missing)").arg(name) : name);
+    // A long file name is elided in the middle (the tooltip has the whole path), so the settings dock keeps
+    // its width whatever the files are called.
+    const QFontMetrics metrics = enabled->fontMetrics();
+    const QString label = missing ? tr("%1 (missing)") : QStringLiteral("%1");
+    const int nameWidth = std::max(40, kNameWidth - metrics.horizontalAdvance(label.arg(QString())));
+    enabled->setText(label.arg(metrics.elidedText(name, Qt::ElideMiddle, nameWidth)));
     enabled->setToolTip(missing ? tr("File not found, not applied: %1").arg(path) : path);
     enabled->setStyleSheet(missing ? QStringLiteral("color: #e07a6a;") : QString());
 }

@@ -1,5 +1,5 @@
 // Renders the window in its three documented states (empty, running, gallery) in English and Chinese (and the
-// gallery in Japanese, and a Lumina-Image 2.0 model with a LoRA list in English) through
+// gallery in Japanese, and a Lumina-Image 2.0 model with a LoRA list in English and Japanese) through
 // the same code as `lumina-studio --demo --screenshot`, and checks the pictures are real (right size, not
 // blank, translated). With LUMINA_SCREENSHOT_DIR set, the PNGs are kept there (docs/screenshots is made this
 // way).
@@ -50,8 +50,10 @@ private slots:
                 QTest::newRow(qPrintable(QString("%1-%2").arg(state, lang)))
                     << QString(lang) << QString(state);
         QTest::newRow("gallery-ja") << QString("ja") << QString("gallery"); // the longest strings
-        // A Lumina-Image 2.0 model with its controls and a LoRA list (one file there, one missing).
+        // A Lumina-Image 2.0 model with its controls and a LoRA list (one file there, one missing), also in
+        // the longest language.
         QTest::newRow("lumina2-en") << QString("en") << QString("lumina2");
+        QTest::newRow("lumina2-ja") << QString("ja") << QString("lumina2");
     }
 
     void shoot() {
