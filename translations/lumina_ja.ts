@@ -308,47 +308,47 @@
 <context>
     <name>lumina::ui::LoraList</name>
     <message>
-        <location filename="../ui/lora_list.cpp" line="34"/>
+        <location filename="../ui/lora_list.cpp" line="37"/>
         <source>None: the model as it is</source>
         <translation>なし：モデルをそのまま使用</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="36"/>
+        <location filename="../ui/lora_list.cpp" line="39"/>
         <source>Add LoRA…</source>
         <translation>LoRA を追加…</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="39"/>
+        <location filename="../ui/lora_list.cpp" line="42"/>
         <source>LoRA weights for this model (.safetensors), applied in list order with their scales</source>
         <translation>このモデル用の LoRA 重み（.safetensors）。リストの順にそれぞれのスケールで適用されます</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="43"/>
+        <location filename="../ui/lora_list.cpp" line="46"/>
         <source>Add a LoRA</source>
         <translation>LoRA を追加</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="44"/>
+        <location filename="../ui/lora_list.cpp" line="47"/>
         <source>LoRA weights (*.safetensors);;All files (*)</source>
         <translation>LoRA 重み (*.safetensors);;すべてのファイル (*)</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="113"/>
+        <location filename="../ui/lora_list.cpp" line="116"/>
         <source>LoRA scale</source>
         <translation>LoRA のスケール</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="121"/>
+        <location filename="../ui/lora_list.cpp" line="124"/>
         <source>Remove this LoRA</source>
         <translation>この LoRA を削除</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="162"/>
+        <location filename="../ui/lora_list.cpp" line="168"/>
         <source>%1 (missing)</source>
         <translation>%1（欠落）</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="163"/>
+        <location filename="../ui/lora_list.cpp" line="171"/>
         <source>File not found, not applied: %1</source>
         <translation>ファイルが見つからないため適用しません：%1</translation>
     </message>

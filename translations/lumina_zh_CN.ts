@@ -308,47 +308,47 @@
 <context>
     <name>lumina::ui::LoraList</name>
     <message>
-        <location filename="../ui/lora_list.cpp" line="34"/>
+        <location filename="../ui/lora_list.cpp" line="37"/>
         <source>None: the model as it is</source>
         <translation>无：按模型原样使用</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="36"/>
+        <location filename="../ui/lora_list.cpp" line="39"/>
         <source>Add LoRA…</source>
         <translation>添加 LoRA…</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="39"/>
+        <location filename="../ui/lora_list.cpp" line="42"/>
         <source>LoRA weights for this model (.safetensors), applied in list order with their scales</source>
         <translation>此模型的 LoRA 权重（.safetensors），按列表顺序以各自的强度应用</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="43"/>
+        <location filename="../ui/lora_list.cpp" line="46"/>
         <source>Add a LoRA</source>
         <translation>添加 LoRA</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="44"/>
+        <location filename="../ui/lora_list.cpp" line="47"/>
         <source>LoRA weights (*.safetensors);;All files (*)</source>
         <translation>LoRA 权重 (*.safetensors);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="113"/>
+        <location filename="../ui/lora_list.cpp" line="116"/>
         <source>LoRA scale</source>
         <translation>LoRA 强度</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="121"/>
+        <location filename="../ui/lora_list.cpp" line="124"/>
         <source>Remove this LoRA</source>
         <translation>移除此 LoRA</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="162"/>
+        <location filename="../ui/lora_list.cpp" line="168"/>
         <source>%1 (missing)</source>
         <translation>%1（缺失）</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="163"/>
+        <location filename="../ui/lora_list.cpp" line="171"/>
         <source>File not found, not applied: %1</source>
         <translation>找不到文件，不会应用：%1</translation>
     </message>
