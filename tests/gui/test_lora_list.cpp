@@ -9,7 +9,8 @@
 // setChoices -> galleryRestoresTheLoras fails; the window not restoring rememberedLoras on a model load ->
 // listIsRememberedPerModel fails; the scale spin box's range not widened for a restored scale ->
 // restoredScalesStayExact fails; the tooltip without modelLine -> galleryShowsAndFindsTheFamily fails; the
-// file name not elided -> longNamesKeepTheRowNarrow fails (and test_screenshots' lumina2-ja window grows).
+// file name not elided -> longNamesKeepTheRowNarrow fails (and test_screenshots' lumina2-ja window grows);
+// rememberedLoras() without its validity check -> nonsenseInTheMemoryIsLeftOut fails.
 #include "gui/gui_test_support.h"
 #include "ui/demo_engine.h"
 #include "ui/gallery_model.h"
@@ -214,6 +215,25 @@ private slots:
         // An emptied list is remembered as empty.
         w.settingsPanel()->setLoraEntries({});
         QCOMPARE(ui::rememberedLoras(w.bridge()->modelName()).size(), std::size_t{0});
+    }
+
+    // A hand-edited memory: entries the request would refuse are left out, the others kept in order.
+    void nonsenseInTheMemoryIsLeftOut() {
+        const QString model = "hand-edited";
+        ui::rememberLoras(model, {{lora("ink.safetensors"), 0.5, true},
+                                  {lora("a.safetensors"), 1.0, true},
+                                  {lora("b.safetensors"), 1.0, true},
+                                  {lora("style.safetensors"), -2.0, false}});
+        {
+            QSettings s;
+            s.beginGroup(QString("modelSettings/%1/loras").arg(model));
+            s.setValue("2/scale", "strong"); // rows are numbered from 1
+            s.setValue("3/scale", 500);
+        }
+        const std::vector<ui::LoraEntry> loras = ui::rememberedLoras(model);
+        QCOMPARE(loras.size(), std::size_t{2});
+        QVERIFY(loras[0] == (ui::LoraEntry{lora("ink.safetensors"), 0.5, true}));
+        QVERIFY(loras[1] == (ui::LoraEntry{lora("style.safetensors"), -2.0, false}));
     }
 
     // A run with LoRAs: the gallery item's settings carry them, and "use these settings" brings them back.
