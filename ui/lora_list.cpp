@@ -36,6 +36,7 @@ LoraList::LoraList(QWidget* parent)
     m_rowsLayout->setSpacing(2);
     m_emptyNote = new QLabel(tr("None: the model as it is"), this);
     m_emptyNote->setObjectName("hint");
+    m_emptyNote->setWordWrap(true); // a long translation wraps instead of widening the settings dock
     auto* add = new QPushButton(tr("Add LoRA…"), this);
     add->setObjectName("addLora");
     add->setToolTip(
