@@ -313,42 +313,42 @@
         <translation>なし：モデルをそのまま使用</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="39"/>
+        <location filename="../ui/lora_list.cpp" line="40"/>
         <source>Add LoRA…</source>
         <translation>LoRA を追加…</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="42"/>
+        <location filename="../ui/lora_list.cpp" line="43"/>
         <source>LoRA weights for this model (.safetensors), applied in list order with their scales</source>
         <translation>このモデル用の LoRA 重み（.safetensors）。リストの順にそれぞれのスケールで適用されます</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="46"/>
+        <location filename="../ui/lora_list.cpp" line="47"/>
         <source>Add a LoRA</source>
         <translation>LoRA を追加</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="47"/>
+        <location filename="../ui/lora_list.cpp" line="48"/>
         <source>LoRA weights (*.safetensors);;All files (*)</source>
         <translation>LoRA 重み (*.safetensors);;すべてのファイル (*)</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="116"/>
+        <location filename="../ui/lora_list.cpp" line="117"/>
         <source>LoRA scale</source>
         <translation>LoRA のスケール</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="124"/>
+        <location filename="../ui/lora_list.cpp" line="125"/>
         <source>Remove this LoRA</source>
         <translation>この LoRA を削除</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="168"/>
+        <location filename="../ui/lora_list.cpp" line="169"/>
         <source>%1 (missing)</source>
         <translation>%1（欠落）</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="171"/>
+        <location filename="../ui/lora_list.cpp" line="172"/>
         <source>File not found, not applied: %1</source>
         <translation>ファイルが見つからないため適用しません：%1</translation>
     </message>

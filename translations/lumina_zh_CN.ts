@@ -313,42 +313,42 @@
         <translation>无：按模型原样使用</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="39"/>
+        <location filename="../ui/lora_list.cpp" line="40"/>
         <source>Add LoRA…</source>
         <translation>添加 LoRA…</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="42"/>
+        <location filename="../ui/lora_list.cpp" line="43"/>
         <source>LoRA weights for this model (.safetensors), applied in list order with their scales</source>
         <translation>此模型的 LoRA 权重（.safetensors），按列表顺序以各自的强度应用</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="46"/>
+        <location filename="../ui/lora_list.cpp" line="47"/>
         <source>Add a LoRA</source>
         <translation>添加 LoRA</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="47"/>
+        <location filename="../ui/lora_list.cpp" line="48"/>
         <source>LoRA weights (*.safetensors);;All files (*)</source>
         <translation>LoRA 权重 (*.safetensors);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="116"/>
+        <location filename="../ui/lora_list.cpp" line="117"/>
         <source>LoRA scale</source>
         <translation>LoRA 强度</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="124"/>
+        <location filename="../ui/lora_list.cpp" line="125"/>
         <source>Remove this LoRA</source>
         <translation>移除此 LoRA</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="168"/>
+        <location filename="../ui/lora_list.cpp" line="169"/>
         <source>%1 (missing)</source>
         <translation>%1（缺失）</translation>
     </message>
     <message>
-        <location filename="../ui/lora_list.cpp" line="171"/>
+        <location filename="../ui/lora_list.cpp" line="172"/>
         <source>File not found, not applied: %1</source>
         <translation>找不到文件，不会应用：%1</translation>
     </message>
