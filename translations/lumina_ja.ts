@@ -4,22 +4,22 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="30"/>
+        <location filename="../ui/engine_bridge.cpp" line="31"/>
         <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
         <translation>出力フォルダー %1 を作成できません。環境設定で別のフォルダーを選んでください。</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="44"/>
+        <location filename="../ui/engine_bridge.cpp" line="45"/>
         <source>The image was not saved: %1</source>
         <translation>画像を保存できませんでした: %1</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="127"/>
+        <location filename="../ui/engine_bridge.cpp" line="128"/>
         <source>Unknown error while loading the model.</source>
         <translation>モデルの読み込み中に不明なエラーが発生しました。</translation>
     </message>
     <message>
-        <location filename="../ui/engine_bridge.cpp" line="186"/>
+        <location filename="../ui/engine_bridge.cpp" line="201"/>
         <source>Unknown error during generation.</source>
         <translation>生成中に不明なエラーが発生しました。</translation>
     </message>
@@ -29,12 +29,12 @@
         <translation>ゴミ箱へ移動</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="44"/>
+        <location filename="../ui/main_window.cpp" line="57"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="44"/>
+        <location filename="../ui/main_window.cpp" line="57"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
@@ -48,64 +48,107 @@
     </message>
 </context>
 <context>
+    <name>lumina::ui::EngineBridge</name>
+    <message>
+        <location filename="../ui/engine_bridge.cpp" line="313"/>
+        <source>The engine has been shut down; %1 was not started.</source>
+        <translation>エンジンは終了しています。%1 は開始されませんでした。</translation>
+    </message>
+    <message>
+        <location filename="../ui/engine_bridge.cpp" line="314"/>
+        <source>The engine is busy; %1 was not started.</source>
+        <translation>エンジンは処理中です。%1 は開始されませんでした。</translation>
+    </message>
+    <message>
+        <location filename="../ui/engine_bridge.cpp" line="321"/>
+        <source>the model load</source>
+        <translation>モデルの読み込み</translation>
+    </message>
+    <message>
+        <location filename="../ui/engine_bridge.cpp" line="329"/>
+        <source>the generation</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location filename="../ui/engine_bridge.cpp" line="338"/>
+        <source>the export</source>
+        <translation>エクスポート</translation>
+    </message>
+</context>
+<context>
     <name>lumina::ui::FirstRunDialog</name>
     <message>
+        <location filename="../ui/first_run.cpp" line="20"/>
         <source>Welcome to Lumina Studio</source>
         <translation>Lumina Studio へようこそ</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="23"/>
         <source>&lt;h2&gt;No model yet&lt;/h2&gt;Lumina Studio needs the Lumina-Next model to make pictures.</source>
         <translation>&lt;h2&gt;モデルがまだありません&lt;/h2&gt;画像を生成するには Lumina-Next モデルが必要です。</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="28"/>
         <source>Download Lumina-Next-SFT (about %1 GB)</source>
         <translation>Lumina-Next-SFT をダウンロード（約 %1 GB）</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="33"/>
         <source>Into %1, the Hugging Face cache that diffusers and other tools share. It can be paused and continues where it stopped, even after closing the app.</source>
         <translation>保存先は %1（diffusers などのツールと共有する Hugging Face キャッシュ）。一時停止でき、アプリを閉じても中断した所から再開します。</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="49"/>
         <source>&amp;Pause download</source>
         <translation>ダウンロードを一時停止(&amp;P)</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="51"/>
         <source>&amp;Open a model folder…</source>
         <translation>モデルフォルダーを開く(&amp;O)…</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="52"/>
         <source>Try the &amp;demo</source>
         <translation>デモを試す(&amp;D)</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="64"/>
         <source>Asking the Hub for the file list…</source>
         <translation>Hub からファイル一覧を取得しています…</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="79"/>
         <source>%1 to download (%2 of %3 already in the cache)</source>
         <translation>ダウンロード量 %1（%3 のうち %2 はキャッシュ済み）</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="88"/>
         <source>%1 of %2 at %3/s, about %4 min left</source>
         <translation>%1 / %2、%3/s、残り約 %4 分</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="99"/>
         <source>Done: the model is verified and ready.</source>
         <translation>完了：モデルは検証済みで使用できます。</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="103"/>
         <source>Resume the download</source>
         <translation>ダウンロードを再開</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="104"/>
         <source>Paused. The bytes fetched so far are kept.</source>
         <translation>一時停止しました。取得済みのデータは保持されます。</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="106"/>
         <source>Try again</source>
         <translation>再試行</translation>
     </message>
     <message>
+        <location filename="../ui/first_run.cpp" line="107"/>
         <source>The download failed: %1</source>
         <translation>ダウンロードに失敗しました：%1</translation>
     </message>
@@ -113,13 +156,24 @@
 <context>
     <name>lumina::ui::GalleryModel</name>
     <message>
-        <location filename="../ui/gallery_model.cpp" line="73"/>
+        <location filename="../ui/gallery_model.cpp" line="24"/>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/gallery_model.cpp" line="27"/>
+        <source>LoRAs: %1</source>
+        <translation>LoRA：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/gallery_model.cpp" line="95"/>
         <source>%1
 %2 × %3 · seed %4 · %5</source>
         <translation>%1
 %2 × %3 · シード %4 · %5</translation>
     </message>
     <message>
+        <location filename="../ui/gallery_model.cpp" line="103"/>
         <source>Refined from item %1</source>
         <translation>項目 %1 からリファイン</translation>
     </message>
@@ -133,656 +187,756 @@
     </message>
     <message>
         <location filename="../ui/gallery_panel.cpp" line="110"/>
+        <source>Finds the prompt, the negative prompt or the model family (Lumina-Next, Lumina-Image 2.0)</source>
+        <translation>プロンプト、ネガティブプロンプト、またはモデルファミリー（Lumina-Next、Lumina-Image 2.0）で検索します</translation>
+    </message>
+    <message>
+        <location filename="../ui/gallery_panel.cpp" line="112"/>
         <source>Show favourites only</source>
         <translation>お気に入りのみ表示</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="130"/>
+        <location filename="../ui/gallery_panel.cpp" line="132"/>
         <source>Gallery</source>
         <translation>ギャラリー</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="132"/>
-        <location filename="../ui/gallery_panel.cpp" line="161"/>
+        <location filename="../ui/gallery_panel.cpp" line="134"/>
+        <location filename="../ui/gallery_panel.cpp" line="163"/>
         <source>Favourite</source>
         <translation>お気に入り</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="132"/>
+        <location filename="../ui/gallery_panel.cpp" line="134"/>
         <source>Mark or unmark as favourite (F)</source>
         <translation>お気に入りに追加／解除 (F)</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="133"/>
+        <location filename="../ui/gallery_panel.cpp" line="135"/>
         <source>Delete</source>
         <translation>削除</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="133"/>
+        <location filename="../ui/gallery_panel.cpp" line="135"/>
         <source>Move to the trash (Delete); can be undone</source>
         <translation>ゴミ箱へ移動 (Delete)。元に戻せます</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="134"/>
-        <location filename="../ui/gallery_panel.cpp" line="170"/>
+        <location filename="../ui/gallery_panel.cpp" line="136"/>
+        <location filename="../ui/gallery_panel.cpp" line="180"/>
         <source>Undo</source>
         <translation>元に戻す</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="134"/>
+        <location filename="../ui/gallery_panel.cpp" line="136"/>
         <source>Undo the last delete (Ctrl+Z)</source>
         <translation>直前の削除を元に戻す (Ctrl+Z)</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="135"/>
+        <location filename="../ui/gallery_panel.cpp" line="137"/>
         <source>Use settings</source>
         <translation>設定を使う</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="136"/>
+        <location filename="../ui/gallery_panel.cpp" line="138"/>
         <source>Copy this image&apos;s settings into the panels</source>
         <translation>この画像の設定をパネルに反映</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="138"/>
+        <location filename="../ui/gallery_panel.cpp" line="140"/>
         <source>New seed</source>
         <translation>新しいシード</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="138"/>
+        <location filename="../ui/gallery_panel.cpp" line="140"/>
         <source>Queue the same settings with a new seed</source>
         <translation>同じ設定・新しいシードでキューに追加</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="140"/>
+        <location filename="../ui/gallery_panel.cpp" line="142"/>
         <source>Open folder</source>
         <translation>フォルダーを開く</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="140"/>
+        <location filename="../ui/gallery_panel.cpp" line="142"/>
         <source>Show the image file in its folder</source>
         <translation>画像ファイルをフォルダーで表示</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="162"/>
+        <location filename="../ui/gallery_panel.cpp" line="164"/>
         <source>Move to trash</source>
         <translation>ゴミ箱へ移動</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="163"/>
+        <location filename="../ui/gallery_panel.cpp" line="165"/>
         <source>Use these settings</source>
         <translation>この設定を使う</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="166"/>
+        <location filename="../ui/gallery_panel.cpp" line="168"/>
         <source>Same settings, new seed</source>
         <translation>同じ設定、新しいシード</translation>
     </message>
     <message>
-        <location filename="../ui/gallery_panel.cpp" line="169"/>
+        <location filename="../ui/gallery_panel.cpp" line="179"/>
         <source>Open containing folder</source>
         <translation>保存先フォルダーを開く</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/gallery_panel.cpp" line="230"/>
+        <location filename="../ui/gallery_panel.cpp" line="244"/>
         <source>%n image(s)</source>
         <translation>
             <numerusform>%n 枚</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../ui/gallery_panel.cpp" line="178"/>
         <source>Refine ×%1…</source>
         <translation>×%1 でリファイン…</translation>
     </message>
     <message>
+        <location filename="../ui/gallery_panel.cpp" line="171"/>
         <source>Export…</source>
         <translation>エクスポート…</translation>
     </message>
     <message>
+        <location filename="../ui/gallery_panel.cpp" line="174"/>
         <source>Save again</source>
         <translation>再保存</translation>
     </message>
 </context>
 <context>
+    <name>lumina::ui::LoraList</name>
+    <message>
+        <location filename="../ui/lora_list.cpp" line="37"/>
+        <source>None: the model as it is</source>
+        <translation>なし：モデルをそのまま使用</translation>
+    </message>
+    <message>
+        <location filename="../ui/lora_list.cpp" line="40"/>
+        <source>Add LoRA…</source>
+        <translation>LoRA を追加…</translation>
+    </message>
+    <message>
+        <location filename="../ui/lora_list.cpp" line="43"/>
+        <source>LoRA weights for this model (.safetensors), applied in list order with their scales</source>
+        <translation>このモデル用の LoRA 重み（.safetensors）。リストの順にそれぞれのスケールで適用されます</translation>
+    </message>
+    <message>
+        <location filename="../ui/lora_list.cpp" line="47"/>
+        <source>Add a LoRA</source>
+        <translation>LoRA を追加</translation>
+    </message>
+    <message>
+        <location filename="../ui/lora_list.cpp" line="48"/>
+        <source>LoRA weights (*.safetensors);;All files (*)</source>
+        <translation>LoRA 重み (*.safetensors);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/lora_list.cpp" line="117"/>
+        <source>LoRA scale</source>
+        <translation>LoRA のスケール</translation>
+    </message>
+    <message>
+        <location filename="../ui/lora_list.cpp" line="125"/>
+        <source>Remove this LoRA</source>
+        <translation>この LoRA を削除</translation>
+    </message>
+    <message>
+        <location filename="../ui/lora_list.cpp" line="169"/>
+        <source>%1 (missing)</source>
+        <translation>%1（欠落）</translation>
+    </message>
+    <message>
+        <location filename="../ui/lora_list.cpp" line="172"/>
+        <source>File not found, not applied: %1</source>
+        <translation>ファイルが見つからないため適用しません：%1</translation>
+    </message>
+</context>
+<context>
     <name>lumina::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="67"/>
+        <location filename="../ui/main_window.cpp" line="80"/>
+        <location filename="../ui/main_window.cpp" line="650"/>
         <source>Lumina Studio</source>
         <translation>Lumina Studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="94"/>
+        <location filename="../ui/main_window.cpp" line="108"/>
         <source>This build has no inference engine. Run lumina-studio --demo to try the interface.</source>
         <translation>このビルドには推論エンジンがありません。lumina-studio --demo でインターフェースを試せます。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="114"/>
+        <location filename="../ui/main_window.cpp" line="189"/>
         <source>The gallery database could not be opened (%1). This session uses a temporary database.</source>
         <translation>ギャラリーのデータベースを開けませんでした（%1）。このセッションでは一時データベースを使います。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="121"/>
+        <location filename="../ui/main_window.cpp" line="196"/>
         <source>The gallery database was damaged. It was moved to %1 and a new, empty gallery was started. Your image files are untouched.</source>
         <translation>ギャラリーのデータベースが破損していました。%1 に移動し、新しい空のギャラリーを作成しました。画像ファイルはそのままです。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="129"/>
+        <location filename="../ui/main_window.cpp" line="204"/>
         <source>The gallery database was written by a newer Lumina Studio. It was moved to %1 and a new gallery was started.</source>
         <translation>ギャラリーのデータベースは新しいバージョンの Lumina Studio で作成されています。%1 に移動し、新しいギャラリーを作成しました。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/main_window.cpp" line="137"/>
+        <location filename="../ui/main_window.cpp" line="212"/>
         <source>%n interrupted job(s) were put back in the queue.</source>
         <translation>
             <numerusform>中断された %n 件のジョブをキューに戻しました。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="150"/>
+        <location filename="../ui/main_window.cpp" line="225"/>
         <source>Dismiss</source>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="161"/>
+        <location filename="../ui/main_window.cpp" line="236"/>
         <source>Open a model (File → Open Model…), type a prompt and press Ctrl+Enter.</source>
         <translation>モデルを開き（ファイル → モデルを開く…）、プロンプトを入力して Ctrl+Enter を押してください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="241"/>
         <source>Idle</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="168"/>
+        <location filename="../ui/main_window.cpp" line="244"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="170"/>
+        <location filename="../ui/main_window.cpp" line="246"/>
         <source>Add to the queue and run (Ctrl+Enter)</source>
         <translation>キューに追加して実行 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="171"/>
+        <location filename="../ui/main_window.cpp" line="247"/>
         <source>Stop and keep</source>
         <translation>停止して保持</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="173"/>
+        <location filename="../ui/main_window.cpp" line="249"/>
         <source>Stop now and keep the current draft (Shift+Esc)</source>
         <translation>今すぐ停止し、現在の下書きを保持 (Shift+Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="174"/>
+        <location filename="../ui/main_window.cpp" line="250"/>
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="176"/>
+        <location filename="../ui/main_window.cpp" line="252"/>
         <source>Stop and discard (Esc)</source>
         <translation>停止して破棄 (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="178"/>
+        <location filename="../ui/main_window.cpp" line="254"/>
         <source>Fit</source>
         <translation>全体表示</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="179"/>
+        <location filename="../ui/main_window.cpp" line="255"/>
         <source>Fit the image to the window (Ctrl+0)</source>
         <translation>画像をウィンドウに合わせる (Ctrl+0)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="182"/>
+        <location filename="../ui/main_window.cpp" line="258"/>
         <source>Actual pixels (Ctrl+1)</source>
         <translation>等倍表示 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="219"/>
+        <location filename="../ui/main_window.cpp" line="295"/>
         <source>Prompt</source>
         <translation>プロンプト</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="220"/>
+        <location filename="../ui/main_window.cpp" line="296"/>
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="221"/>
+        <location filename="../ui/main_window.cpp" line="297"/>
         <source>Gallery</source>
         <translation>ギャラリー</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="222"/>
+        <location filename="../ui/main_window.cpp" line="298"/>
         <source>Queue</source>
         <translation>キュー</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="246"/>
+        <location filename="../ui/main_window.cpp" line="330"/>
+        <source>These settings are for a %1 model, but %2 is a %3 model. Load a %1 model to use them.</source>
+        <translation>この設定は %1 モデル用ですが、%2 は %3 モデルです。使うには %1 モデルを読み込んでください。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="339"/>
         <source>Settings copied from the gallery.</source>
         <translation>ギャラリーから設定をコピーしました。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="248"/>
-        <location filename="../ui/main_window.cpp" line="258"/>
-        <location filename="../ui/main_window.cpp" line="446"/>
+        <location filename="../ui/main_window.cpp" line="341"/>
+        <location filename="../ui/main_window.cpp" line="354"/>
+        <location filename="../ui/main_window.cpp" line="578"/>
+        <location filename="../ui/main_window.cpp" line="757"/>
         <source>These settings cannot be used: %1</source>
         <translation>この設定は使えません：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="264"/>
+        <location filename="../ui/main_window.cpp" line="360"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="265"/>
+        <location filename="../ui/main_window.cpp" line="361"/>
         <source>&amp;Open Model…</source>
         <translation>モデルを開く(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="269"/>
+        <location filename="../ui/main_window.cpp" line="374"/>
         <source>&amp;Preferences…</source>
         <translation>環境設定(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="274"/>
+        <location filename="../ui/main_window.cpp" line="379"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="278"/>
+        <location filename="../ui/main_window.cpp" line="383"/>
         <source>&amp;Edit</source>
         <translation>編集(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="279"/>
+        <location filename="../ui/main_window.cpp" line="384"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="284"/>
-        <location filename="../ui/main_window.cpp" line="285"/>
+        <location filename="../ui/main_window.cpp" line="389"/>
+        <location filename="../ui/main_window.cpp" line="390"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="288"/>
+        <location filename="../ui/main_window.cpp" line="393"/>
         <source>&amp;Cancel</source>
         <translation>キャンセル(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="291"/>
+        <location filename="../ui/main_window.cpp" line="396"/>
         <source>Stop and &amp;keep draft</source>
         <translation>停止して下書きを保持(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="295"/>
+        <location filename="../ui/main_window.cpp" line="400"/>
         <source>&amp;Run queue</source>
         <translation>キューを実行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="296"/>
+        <location filename="../ui/main_window.cpp" line="401"/>
         <source>&amp;Pause queue</source>
         <translation>キューを一時停止(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="298"/>
+        <location filename="../ui/main_window.cpp" line="403"/>
         <source>Focus &amp;prompt</source>
         <translation>プロンプトへ移動(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="301"/>
+        <location filename="../ui/main_window.cpp" line="413"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="302"/>
+        <location filename="../ui/main_window.cpp" line="414"/>
         <source>&amp;Fit to window</source>
         <translation>ウィンドウに合わせる(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="304"/>
+        <location filename="../ui/main_window.cpp" line="416"/>
         <source>&amp;Actual pixels</source>
         <translation>等倍表示(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="310"/>
+        <location filename="../ui/main_window.cpp" line="422"/>
         <source>&amp;Help</source>
         <translation>ヘルプ(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="311"/>
+        <location filename="../ui/main_window.cpp" line="423"/>
         <source>&amp;About Lumina Studio</source>
         <translation>Lumina Studio について(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="336"/>
+        <location filename="../ui/main_window.cpp" line="448"/>
         <source>Loading model… %1 of %2 GB</source>
         <translation>モデルを読み込み中… %1 / %2 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="342"/>
+        <location filename="../ui/main_window.cpp" line="454"/>
+        <location filename="../ui/main_window.cpp" line="477"/>
         <source>Ready</source>
         <translation>準備完了</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="348"/>
+        <location filename="../ui/main_window.cpp" line="466"/>
         <source>Type a prompt and press Ctrl+Enter.</source>
         <translation>プロンプトを入力して Ctrl+Enter を押してください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="349"/>
+        <location filename="../ui/main_window.cpp" line="467"/>
         <source>Model %1 loaded.</source>
         <translation>モデル %1 を読み込みました。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="357"/>
+        <location filename="../ui/main_window.cpp" line="477"/>
         <source>No model</source>
         <translation>モデルなし</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="358"/>
+        <location filename="../ui/main_window.cpp" line="478"/>
+        <source>The model could not be loaded: %1 %2 is still loaded and is used.</source>
+        <translation>モデルを読み込めませんでした：%1 引き続き %2 を使用します。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="480"/>
         <source>The model could not be loaded: %1</source>
         <translation>モデルを読み込めませんでした：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="364"/>
+        <location filename="../ui/main_window.cpp" line="490"/>
         <source>Encoding the prompt…</source>
         <translation>プロンプトをエンコード中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="367"/>
+        <location filename="../ui/main_window.cpp" line="496"/>
         <source>Decoding the image…</source>
         <translation>画像をデコード中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="377"/>
+        <location filename="../ui/main_window.cpp" line="565"/>
+        <source>Open a model folder</source>
+        <translation>モデルフォルダーを開く</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="889"/>
         <source>Step %1 of %2 · about %3 left</source>
         <translation>ステップ %1 / %2 · 残り約 %3</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="383"/>
+        <location filename="../ui/main_window.cpp" line="959"/>
+        <source>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Local text-to-image generation with Lumina-Next and Lumina-Image 2.0.&lt;br&gt;%2</source>
+        <translation>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Lumina-Next と Lumina-Image 2.0 によるローカルの画像生成。&lt;br&gt;%2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="962"/>
+        <source>No inference engine in this build.</source>
+        <translation>このビルドには推論エンジンがありません。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="532"/>
         <source>Cancelled</source>
         <translation>キャンセルしました</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="388"/>
+        <location filename="../ui/main_window.cpp" line="537"/>
         <source>Failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="390"/>
+        <location filename="../ui/main_window.cpp" line="539"/>
         <source>Generation failed: %1</source>
         <translation>生成に失敗しました：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="400"/>
+        <location filename="../ui/main_window.cpp" line="549"/>
         <source>Wait for the current run to finish before loading a model.</source>
         <translation>現在の生成が終わってからモデルを読み込んでください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="409"/>
+        <location filename="../ui/main_window.cpp" line="559"/>
         <source>Loading model…</source>
         <translation>モデルを読み込み中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="416"/>
-        <source>Open a Lumina-Next model folder</source>
-        <translation>Lumina-Next のモデルフォルダーを開く</translation>
-    </message>
-    <message>
-        <location filename="../ui/main_window.cpp" line="436"/>
+        <location filename="../ui/main_window.cpp" line="747"/>
         <source>Type a prompt first.</source>
         <translation>先にプロンプトを入力してください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="462"/>
+        <location filename="../ui/main_window.cpp" line="774"/>
         <source>The queue runs as soon as a model is loaded (File → Open Model…).</source>
         <translation>モデルを読み込むとキューが実行されます（ファイル → モデルを開く…）。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="475"/>
+        <location filename="../ui/main_window.cpp" line="787"/>
         <source>Cancelling…</source>
         <translation>キャンセル中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="482"/>
+        <location filename="../ui/main_window.cpp" line="794"/>
         <source>Stopping, keeping the draft…</source>
         <translation>停止中、下書きを保持します…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="496"/>
+        <location filename="../ui/main_window.cpp" line="808"/>
         <source>Starting…</source>
         <translation>開始中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="503"/>
+        <location filename="../ui/main_window.cpp" line="820"/>
         <source>A queued job could not be read and was removed: %1</source>
         <translation>キューのジョブを読み取れなかったため削除しました：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="530"/>
+        <location filename="../ui/main_window.cpp" line="861"/>
         <source>The image could not be added to the gallery: %1</source>
         <translation>画像をギャラリーに追加できませんでした：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="535"/>
+        <location filename="../ui/main_window.cpp" line="866"/>
         <source>Draft kept · %1</source>
         <translation>下書きを保持 · %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="536"/>
+        <location filename="../ui/main_window.cpp" line="867"/>
         <source>Done in %1 · seed %2</source>
         <translation>%1 で完了 · シード %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="570"/>
-        <source>Model: %1</source>
-        <translation>モデル：%1</translation>
-    </message>
-    <message>
-        <location filename="../ui/main_window.cpp" line="570"/>
+        <location filename="../ui/main_window.cpp" line="916"/>
         <source>No model loaded</source>
         <translation>モデル未読み込み</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="572"/>
-        <location filename="../ui/main_window.cpp" line="573"/>
-        <location filename="../ui/main_window.cpp" line="587"/>
+        <location filename="../ui/main_window.cpp" line="917"/>
+        <location filename="../ui/main_window.cpp" line="918"/>
+        <location filename="../ui/main_window.cpp" line="932"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="579"/>
+        <location filename="../ui/main_window.cpp" line="924"/>
         <source>Memory: %1 GB</source>
         <translation>メモリ：%1 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="583"/>
+        <location filename="../ui/main_window.cpp" line="928"/>
         <source>%1: %2 / %3 GB</source>
         <translation>%1: %2 / %3 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="599"/>
+        <location filename="../ui/main_window.cpp" line="944"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="600"/>
+        <location filename="../ui/main_window.cpp" line="945"/>
         <source>The new language applies after Lumina Studio is restarted.</source>
         <translation>新しい言語は Lumina Studio の再起動後に反映されます。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="607"/>
+        <location filename="../ui/main_window.cpp" line="958"/>
         <source>About Lumina Studio</source>
         <translation>Lumina Studio について</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="608"/>
-        <source>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Local text-to-image generation with Lumina-Next.&lt;br&gt;LibTorch %2 · CUDA: %3 · MPS: %4</source>
-        <translation>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Lumina-Next によるローカルの画像生成。&lt;br&gt;LibTorch %2 · CUDA：%3 · MPS：%4</translation>
-    </message>
-    <message>
-        <location filename="../ui/main_window.cpp" line="611"/>
-        <location filename="../ui/main_window.cpp" line="612"/>
-        <source>yes</source>
-        <translation>あり</translation>
-    </message>
-    <message>
-        <location filename="../ui/main_window.cpp" line="611"/>
-        <location filename="../ui/main_window.cpp" line="612"/>
-        <source>no</source>
-        <translation>なし</translation>
-    </message>
-    <message>
+        <location filename="../ui/main_window.cpp" line="118"/>
         <source>Download of %1 complete and verified.</source>
         <translation>%1 のダウンロードが完了し、検証されました。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="120"/>
         <source>The download of %1 failed: %2</source>
         <translation>%1 のダウンロードに失敗しました：%2</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="129"/>
         <source>Resume download</source>
         <translation>ダウンロードの再開</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="130"/>
         <source>The download of %1 was interrupted. Continue it now? The bytes already fetched are kept.</source>
         <translation>%1 のダウンロードが中断されました。今すぐ続けますか？取得済みのデータは保持されます。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="372"/>
         <source>Model &amp;Manager…</source>
         <translation>モデルマネージャー(&amp;M)…</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="493"/>
         <source>Encoding the init image…</source>
         <translation>入力画像をエンコード中…</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="406"/>
         <source>&amp;Image</source>
         <translation>画像(&amp;I)</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="408"/>
         <source>Refine ×%1…</source>
         <translation>×%1 でリファイン…</translation>
     </message>
     <message>
-        <source>The picture's file %1 is missing, so it cannot be refined.</source>
+        <location filename="../ui/main_window.cpp" line="587"/>
+        <source>The picture&apos;s file %1 is missing, so it cannot be refined.</source>
         <translation>画像ファイル %1 が見つからないため、リファインできません。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="365"/>
         <source>Open &amp;Image…</source>
         <translation>画像を開く(&amp;I)…</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="367"/>
         <source>Open Image</source>
         <translation>画像を開く</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="368"/>
         <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;All files (*)</source>
         <translation>画像 (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;すべてのファイル (*)</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="621"/>
         <source>%1 cannot be read: %2</source>
         <translation>%1 を読み込めません：%2</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="628"/>
         <source>%1 carries no generation settings.</source>
         <translation>%1 には生成設定が含まれていません。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="629"/>
         <source>%1: no settings could be read (%2).</source>
         <translation>%1：設定を読み取れませんでした（%2）。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="642"/>
         <source>The settings in %1 cannot be used: %2</source>
         <translation>%1 の設定は使用できません：%2</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="651"/>
         <source>AUTOMATIC1111</source>
         <translation>AUTOMATIC1111</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="652"/>
         <source>ComfyUI</source>
         <translation>ComfyUI</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="653"/>
         <source>SwarmUI</source>
         <translation>SwarmUI</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="657"/>
         <source>Settings restored from %1 (%2): %3.</source>
         <translation>%1（%2）から設定を復元しました：%3。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="658"/>
         <source>Not used here: %1.</source>
         <translation>ここでは使われません：%1。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="521"/>
         <source>The export to %1 failed: %2</source>
         <translation>%1 へのエクスポートに失敗しました：%2</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="523"/>
         <source>Exported %1 from the saved 8-bit picture: this item was made before latents were kept, so its full-precision image cannot be decoded again.</source>
         <translation>%1 を保存済みの 8 ビット画像からエクスポートしました：この項目は潜在表現が保存される前に作成されたため、フル精度の画像を再デコードできません。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="528"/>
         <source>Exported %1.</source>
         <translation>%1 をエクスポートしました。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="855"/>
         <source>The latents of this image could not be kept (Export will use the saved picture): %1</source>
         <translation>この画像の潜在表現を保存できませんでした（エクスポートは保存済みの画像を使います）：%1</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="673"/>
         <source>Nothing to export: this item has neither kept latents nor its picture %1.</source>
         <translation>エクスポートできるものがありません：この項目には潜在表現も画像 %1 もありません。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="707"/>
         <source>PNG, 16-bit (*.png)</source>
         <translation>PNG、16 ビット (*.png)</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="707"/>
         <source>PNG, 8-bit (*.png)</source>
         <translation>PNG、8 ビット (*.png)</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="708"/>
         <source>TIFF, 16-bit (*.tif)</source>
         <translation>TIFF、16 ビット (*.tif)</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="708"/>
         <source>OpenEXR, half float (*.exr)</source>
         <translation>OpenEXR、半精度浮動小数点 (*.exr)</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="709"/>
         <source>JPEG (*.jpg)</source>
         <translation>JPEG (*.jpg)</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="709"/>
         <source>WebP (*.webp)</source>
         <translation>WebP (*.webp)</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="713"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="519"/>
         <source>Saved again to %1.</source>
         <translation>%1 に再保存しました。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="683"/>
         <source>This picture is saved already: %1</source>
         <translation>この画像は保存済みです：%1</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="687"/>
         <source>This picture cannot be saved again: it was made before latents were kept.</source>
         <translation>この画像は再保存できません：潜在表現が保存される前に作成されました。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="692"/>
         <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
         <translation>出力フォルダ %1 を作成できません。環境設定で別のフォルダを選んでください。</translation>
     </message>
     <message>
+        <location filename="../ui/main_window.cpp" line="914"/>
+        <source>Model: %1 · %2</source>
+        <translation>モデル：%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="950"/>
         <source>Device, precision and the attention kernel apply when the model is loaded again.</source>
         <translation>デバイス、精度、attention カーネルはモデルを読み込み直したときに反映されます。</translation>
     </message>
@@ -790,130 +944,163 @@
 <context>
     <name>lumina::ui::ModelManagerDialog</name>
     <message>
+        <location filename="../ui/model_manager.cpp" line="35"/>
         <source>Model Manager</source>
         <translation>モデルマネージャー</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="39"/>
         <source>Models in the Hugging Face cache %1 (shared with diffusers and other tools)</source>
         <translation>Hugging Face キャッシュ %1 のモデル（diffusers などのツールと共有）</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="47"/>
         <source>Repository</source>
         <translation>リポジトリ</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="47"/>
         <source>Revision</source>
         <translation>リビジョン</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="47"/>
         <source>Commit</source>
         <translation>コミット</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="47"/>
         <source>Size</source>
         <translation>サイズ</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="47"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="57"/>
         <source>&amp;Resume</source>
         <translation>再開(&amp;R)</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="58"/>
         <source>&amp;Verify</source>
         <translation>検証(&amp;V)</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="59"/>
         <source>&amp;Delete</source>
         <translation>削除(&amp;D)</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="60"/>
         <source>Set as &amp;default</source>
         <translation>既定に設定(&amp;D)</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="69"/>
         <source>Do&amp;wnload</source>
         <translation>ダウンロード(&amp;W)</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="70"/>
         <source>&amp;Cancel download</source>
         <translation>ダウンロードを中止(&amp;C)</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="71"/>
         <source>Repository:</source>
         <translation>リポジトリ：</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="97"/>
         <source>%1: %2 in total, %3 already in the cache, %4 to download into %5</source>
         <translation>%1：合計 %2、キャッシュ済み %3、%5 へ %4 をダウンロード</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="103"/>
         <source>unknown</source>
         <translation>不明</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="103"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="104"/>
         <source>Downloading %1: %2 of %3, %4/s, %5 left — %6</source>
         <translation>%1 をダウンロード中：%2 / %3、%4/s、残り %5 — %6</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="112"/>
         <source>%1 is complete and verified.</source>
         <translation>%1 は完全で、検証済みです。</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="114"/>
         <source>Download paused. Resume continues where it stopped.</source>
         <translation>ダウンロードを一時停止しました。再開すると中断した所から続きます。</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="116"/>
         <source>Download failed: %1</source>
         <translation>ダウンロードに失敗しました：%1</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="133"/>
+        <location filename="../ui/model_manager.cpp" line="171"/>
         <source>Complete</source>
         <translation>完了</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="133"/>
         <source>Incomplete</source>
         <translation>未完了</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="134"/>
         <source>Downloading…</source>
         <translation>ダウンロード中…</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="184"/>
         <source>Asking the Hub about %1…</source>
         <translation>Hub に %1 を問い合わせています…</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="210"/>
         <source>Verifying %1…</source>
         <translation>%1 を検証しています…</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="225"/>
         <source>%1: every file matches its hash.</source>
         <translation>%1：すべてのファイルがハッシュと一致しました。</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="226"/>
         <source>%1: damaged files: %2. Delete and download again.</source>
         <translation>%1：破損したファイル：%2。削除して再ダウンロードしてください。</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="240"/>
         <source>Delete model</source>
         <translation>モデルを削除</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="241"/>
         <source>Delete %1 (every revision and partial download) from the cache %2?</source>
         <translation>キャッシュ %2 から %1（すべてのリビジョンと途中のダウンロード）を削除しますか？</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="247"/>
         <source>%1 was deleted.</source>
         <translation>%1 を削除しました。</translation>
     </message>
     <message>
+        <location filename="../ui/model_manager.cpp" line="249"/>
         <source>Could not delete %1: %2</source>
         <translation>%1 を削除できませんでした：%2</translation>
     </message>
@@ -921,154 +1108,163 @@
 <context>
     <name>lumina::ui::PreferencesDialog</name>
     <message>
-        <location filename="../ui/preferences.cpp" line="58"/>
+        <location filename="../ui/preferences.cpp" line="82"/>
         <source>Preferences</source>
         <translation>環境設定</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="62"/>
+        <location filename="../ui/preferences.cpp" line="86"/>
         <source>Automatic (GPU when available)</source>
         <translation>自動（GPU があれば GPU）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="63"/>
+        <location filename="../ui/preferences.cpp" line="87"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="64"/>
+        <location filename="../ui/preferences.cpp" line="88"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="65"/>
+        <location filename="../ui/preferences.cpp" line="89"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="69"/>
+        <location filename="../ui/preferences.cpp" line="93"/>
         <source>Automatic (bf16 on GPU, fp32 on CPU)</source>
         <translation>自動（GPU は bf16、CPU は fp32）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="70"/>
+        <location filename="../ui/preferences.cpp" line="94"/>
         <source>fp32 (exact, slow, most memory)</source>
         <translation>fp32（正確・低速・メモリ最大）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="71"/>
+        <location filename="../ui/preferences.cpp" line="95"/>
         <source>bf16</source>
         <translation>bf16</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="72"/>
+        <location filename="../ui/preferences.cpp" line="96"/>
         <source>fp16</source>
         <translation>fp16</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="77"/>
+        <location filename="../ui/preferences.cpp" line="100"/>
         <source>Automatic (tiles when memory is short)</source>
         <translation>自動（メモリ不足時にタイル分割）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="78"/>
+        <location filename="../ui/preferences.cpp" line="101"/>
         <source>Always in tiles (least memory)</source>
         <translation>常にタイル分割（メモリ最小）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="79"/>
+        <location filename="../ui/preferences.cpp" line="102"/>
         <source>Never in tiles</source>
         <translation>タイル分割しない</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="84"/>
+        <location filename="../ui/preferences.cpp" line="106"/>
         <source>Automatic (from free memory)</source>
         <translation>自動（空きメモリから）</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="86"/>
-        <location filename="../ui/preferences.cpp" line="88"/>
+        <location filename="../ui/preferences.cpp" line="108"/>
+        <location filename="../ui/preferences.cpp" line="110"/>
         <source>%1 pixels</source>
         <translation>%1 ピクセル</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="92"/>
+        <location filename="../ui/preferences.cpp" line="127"/>
         <source>System language</source>
         <translation>システムの言語</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="99"/>
+        <location filename="../ui/preferences.cpp" line="134"/>
         <source>Browse…</source>
         <translation>参照…</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="101"/>
+        <location filename="../ui/preferences.cpp" line="136"/>
         <source>Output folder</source>
         <translation>出力フォルダー</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="107"/>
+        <location filename="../ui/preferences.cpp" line="142"/>
         <source>&amp;Device:</source>
         <translation>デバイス(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="108"/>
+        <location filename="../ui/preferences.cpp" line="143"/>
         <source>&amp;Precision:</source>
         <translation>精度(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="109"/>
+        <location filename="../ui/preferences.cpp" line="144"/>
         <source>&amp;VAE decoding:</source>
         <translation>VAE デコード(&amp;V):</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="110"/>
+        <location filename="../ui/preferences.cpp" line="145"/>
         <source>VAE &amp;tile size:</source>
         <translation>VAE タイルサイズ(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="111"/>
+        <location filename="../ui/preferences.cpp" line="147"/>
         <source>&amp;Language:</source>
         <translation>言語(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../ui/preferences.cpp" line="112"/>
+        <location filename="../ui/preferences.cpp" line="148"/>
         <source>&amp;Output folder:</source>
         <translation>出力フォルダー(&amp;O)：</translation>
     </message>
     <message>
+        <location filename="../ui/preferences.cpp" line="114"/>
         <source>Automatic (fastest measured on the GPU)</source>
         <translation>自動（GPU で最速と測定されたもの）</translation>
     </message>
     <message>
+        <location filename="../ui/preferences.cpp" line="115"/>
         <source>LibTorch&apos;s choice per call</source>
         <translation>呼び出しごとに LibTorch が選択</translation>
     </message>
     <message>
+        <location filename="../ui/preferences.cpp" line="116"/>
         <source>Math (reference, most memory)</source>
         <translation>Math（参照実装、メモリ最大）</translation>
     </message>
     <message>
+        <location filename="../ui/preferences.cpp" line="117"/>
         <source>Flash attention</source>
         <translation>Flash attention</translation>
     </message>
     <message>
+        <location filename="../ui/preferences.cpp" line="118"/>
         <source>Memory-efficient attention</source>
         <translation>メモリ効率型 attention</translation>
     </message>
     <message>
+        <location filename="../ui/preferences.cpp" line="119"/>
         <source>cuDNN attention</source>
         <translation>cuDNN attention</translation>
     </message>
     <message>
+        <location filename="../ui/preferences.cpp" line="122"/>
         <source>Which attention kernel the GPU runs. Automatic times each kernel once per GPU and image shape and remembers the fastest; the CPU always uses LibTorch&apos;s own kernel, as the reference does.</source>
         <translation>GPU が実行する attention カーネル。自動では GPU と画像の形ごとに各カーネルを一度計測し、最速のものを記憶します。CPU では参照実装と同じく常に LibTorch 自身のカーネルを使います。</translation>
     </message>
     <message>
+        <location filename="../ui/preferences.cpp" line="146"/>
         <source>&amp;Attention kernel:</source>
         <translation>Attention カーネル(&amp;A)：</translation>
     </message>
     <message>
+        <location filename="../ui/preferences.cpp" line="152"/>
         <source>Device, precision and the attention kernel apply the next time a model is loaded. A new language applies after a restart.</source>
         <translation>デバイス、精度、attention カーネルは次にモデルを読み込むときに、言語は再起動後に反映されます。</translation>
     </message>
@@ -1198,297 +1394,459 @@
     </message>
 </context>
 <context>
-    <name>lumina::ui::SettingsPanel</name>
+    <name>lumina::ui::RefineDialog</name>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="74"/>
-        <source>Native (about 1 megapixel)</source>
-        <translation>ネイティブ（約 100 万画素）</translation>
+        <location filename="../ui/refine_dialog.cpp" line="20"/>
+        <location filename="../ui/refine_dialog.cpp" line="37"/>
+        <source>Refine</source>
+        <translation>リファイン</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="78"/>
-        <source>Extrapolated (beyond training size)</source>
-        <translation>外挿（学習サイズ超え）</translation>
+        <location filename="../ui/refine_dialog.cpp" line="23"/>
+        <source>×%1</source>
+        <translation>×%1</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="83"/>
-        <source>Custom</source>
-        <translation>カスタム</translation>
+        <location filename="../ui/refine_dialog.cpp" line="40"/>
+        <source>Size</source>
+        <translation>サイズ</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="94"/>
-        <source>Width</source>
-        <translation>幅</translation>
+        <location filename="../ui/refine_dialog.cpp" line="41"/>
+        <source>Strength</source>
+        <translation>強度</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="95"/>
-        <source>Height</source>
-        <translation>高さ</translation>
+        <location filename="../ui/refine_dialog.cpp" line="31"/>
+        <source>How much of the schedule runs again at the large size: lower keeps more of the picture, 1 starts from noise.</source>
+        <translation>大きいサイズでスケジュールのどれだけを再実行するか：低いほど元の画像を多く残し、1 はノイズから始めます。</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="99"/>
-        <source>Lock</source>
-        <translation>固定</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="100"/>
-        <source>Keep the aspect ratio when one side changes</source>
-        <translation>片方を変えたときに縦横比を保つ</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="104"/>
-        <source>Swap width and height</source>
-        <translation>幅と高さを入れ替え</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="111"/>
-        <source>Si&amp;ze:</source>
-        <translation>サイズ(&amp;Z)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="122"/>
-        <source>S&amp;teps:</source>
-        <translation>ステップ数(&amp;T)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="123"/>
-        <source>G&amp;uidance:</source>
-        <translation>ガイダンス(&amp;U)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="127"/>
-        <source>Random</source>
-        <translation>ランダム</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="128"/>
-        <source>Fixed</source>
-        <translation>固定</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="129"/>
-        <source>Increment</source>
-        <translation>連番</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="133"/>
-        <source>Seed</source>
-        <translation>シード</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="134"/>
-        <source>Reuse last</source>
-        <translation>前回を再利用</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="142"/>
-        <source>See&amp;d:</source>
-        <translation>シード(&amp;D)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="148"/>
-        <source>Lumina (official demo recipe)</source>
-        <translation>Lumina（公式デモの設定）</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="149"/>
-        <source>Diffusers (LuminaPipeline defaults)</source>
-        <translation>Diffusers（LuminaPipeline の既定値）</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="152"/>
-        <source>Midpoint (2 evaluations per step)</source>
-        <translation>中点法（1 ステップ 2 回評価）</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="153"/>
-        <source>Euler</source>
-        <translation>オイラー法</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="154"/>
-        <source>Diffusers Euler</source>
-        <translation>Diffusers オイラー法</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="155"/>
-        <source>RK4 (4 evaluations per step)</source>
-        <translation>RK4（1 ステップ 4 回評価）</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="158"/>
-        <source>Uniform</source>
-        <translation>均等</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="159"/>
-        <source>Sigmoid</source>
-        <translation>シグモイド</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="164"/>
-        <source>Pre&amp;set:</source>
-        <translation>プリセット(&amp;S)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="165"/>
-        <source>Sa&amp;mpler:</source>
-        <translation>サンプラー(&amp;M)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="166"/>
-        <source>S&amp;chedule:</source>
-        <translation>スケジュール(&amp;C)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="167"/>
-        <source>Time sh&amp;ift:</source>
-        <translation>タイムシフト(&amp;I)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="172"/>
-        <source>Generate adds this many jobs to the queue, with seeds following the seed mode</source>
-        <translation>「生成」でこの数のジョブをキューに追加します。シードはシードモードに従います</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="173"/>
-        <source>&amp;Batch count:</source>
-        <translation>バッチ数(&amp;B)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="177"/>
-        <source>Extrapolation</source>
-        <translation>外挿</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="233"/>
-        <source>Time-aware (recommended)</source>
-        <translation>時間依存（推奨）</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="234"/>
-        <source>NTK</source>
-        <translation>NTK</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="235"/>
-        <source>Linear</source>
-        <translation>線形</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="236"/>
-        <source>None</source>
-        <translation>なし</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="241"/>
-        <source>Scale below the native size too</source>
-        <translation>ネイティブ未満のサイズでもスケール</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="242"/>
-        <source>Proportional attention</source>
-        <translation>比例アテンション</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="244"/>
-        <source>Context drop</source>
-        <translation>コンテキストドロップ</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="246"/>
-        <source>RoPE scaling:</source>
-        <translation>RoPE スケーリング：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="247"/>
-        <source>Watershed:</source>
-        <translation>ウォーターシェッド：</translation>
-    </message>
-    <message>
-        <location filename="../ui/settings_panel.cpp" line="308"/>
+        <location filename="../ui/refine_dialog.cpp" line="72"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="308"/>
+        <location filename="../ui/refine_dialog.cpp" line="72"/>
         <source>%1 min</source>
         <translation>%1 分</translation>
     </message>
     <message>
-        <location filename="../ui/settings_panel.cpp" line="309"/>
-        <source>Estimate on %1: about %2 and %3 GB of memory for %4 image tokens. A rough guide, not a measurement.</source>
-        <translation>%1 での見積もり：画像トークン %4 個で約 %2、メモリ約 %3 GB。目安であり、実測値ではありません。</translation>
+        <location filename="../ui/refine_dialog.cpp" line="73"/>
+        <source>%1 × %2 → %3 × %4, %5 of %6 steps, same prompt and seed. Estimate: about %7 and %8 GB of memory (a rough guide, not a measurement).</source>
+        <translation>%1 × %2 → %3 × %4、%6 ステップ中 %5 ステップ、同じプロンプトとシード。見積もり：約 %7、メモリ %8 GB（目安であり実測ではありません）。</translation>
+    </message>
+    <message>
+        <location filename="../ui/refine_dialog.cpp" line="85"/>
+        <source>This needs about %1 GB but only %2 GB are available: choose a smaller factor.</source>
+        <translation>約 %1 GB が必要ですが、利用できるのは %2 GB のみです：より小さい倍率を選んでください。</translation>
+    </message>
+</context>
+<context>
+    <name>lumina::ui::SettingsPanel</name>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="88"/>
+        <source>Native (about 1 megapixel)</source>
+        <translation>ネイティブ（約 100 万画素）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="92"/>
+        <source>Extrapolated (beyond training size)</source>
+        <translation>外挿（学習サイズ超え）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="97"/>
+        <location filename="../ui/settings_panel.cpp" line="355"/>
+        <source>Custom</source>
+        <translation>カスタム</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="108"/>
+        <source>Width</source>
+        <translation>幅</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="109"/>
+        <source>Height</source>
+        <translation>高さ</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="113"/>
+        <source>Lock</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="114"/>
+        <source>Keep the aspect ratio when one side changes</source>
+        <translation>片方を変えたときに縦横比を保つ</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="118"/>
+        <source>Swap width and height</source>
+        <translation>幅と高さを入れ替え</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="125"/>
+        <source>Si&amp;ze:</source>
+        <translation>サイズ(&amp;Z)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="136"/>
+        <source>S&amp;teps:</source>
+        <translation>ステップ数(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="137"/>
+        <source>G&amp;uidance:</source>
+        <translation>ガイダンス(&amp;U)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="141"/>
+        <source>Random</source>
+        <translation>ランダム</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="142"/>
+        <source>Fixed</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="143"/>
+        <source>Increment</source>
+        <translation>連番</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="147"/>
+        <source>Seed</source>
+        <translation>シード</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="148"/>
+        <source>Reuse last</source>
+        <translation>前回を再利用</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="156"/>
+        <source>See&amp;d:</source>
+        <translation>シード(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="39"/>
+        <source>Lumina (official demo recipe)</source>
+        <translation>Lumina（公式デモの設定）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="41"/>
+        <source>Lumina-Image 2.0 (official sample.py recipe)</source>
+        <translation>Lumina-Image 2.0（公式 sample.py の設定）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="43"/>
+        <source>Diffusers (Lumina2Pipeline defaults)</source>
+        <translation>Diffusers（Lumina2Pipeline の既定値）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="44"/>
+        <source>Diffusers (LuminaPipeline defaults)</source>
+        <translation>Diffusers（LuminaPipeline の既定値）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="165"/>
+        <source>Midpoint (2 evaluations per step)</source>
+        <translation>中点法（1 ステップ 2 回評価）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="166"/>
+        <source>Euler</source>
+        <translation>オイラー法</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="167"/>
+        <source>Diffusers Euler</source>
+        <translation>Diffusers オイラー法</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="168"/>
+        <source>RK4 (4 evaluations per step)</source>
+        <translation>RK4（1 ステップ 4 回評価）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="171"/>
+        <source>Uniform</source>
+        <translation>均等</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="172"/>
+        <source>Sigmoid</source>
+        <translation>シグモイド</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="177"/>
+        <source>Pre&amp;set:</source>
+        <translation>プリセット(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="178"/>
+        <source>Sa&amp;mpler:</source>
+        <translation>サンプラー(&amp;M)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="179"/>
+        <source>S&amp;chedule:</source>
+        <translation>スケジュール(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="180"/>
+        <source>Time sh&amp;ift:</source>
+        <translation>タイムシフト(&amp;I)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="185"/>
+        <source>Generate adds this many jobs to the queue, with seeds following the seed mode</source>
+        <translation>「生成」でこの数のジョブをキューに追加します。シードはシードモードに従います</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="186"/>
+        <source>&amp;Batch count:</source>
+        <translation>バッチ数(&amp;B)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="227"/>
+        <source>Extrapolation</source>
+        <translation>外挿</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="323"/>
+        <source>Time-aware (recommended)</source>
+        <translation>時間依存（推奨）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="324"/>
+        <source>NTK</source>
+        <translation>NTK</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="325"/>
+        <source>Linear</source>
+        <translation>線形</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="326"/>
+        <source>None</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="331"/>
+        <source>Scale below the native size too</source>
+        <translation>ネイティブ未満のサイズでもスケール</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="332"/>
+        <source>Proportional attention</source>
+        <translation>比例アテンション</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="334"/>
+        <source>Context drop</source>
+        <translation>コンテキストドロップ</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="336"/>
+        <source>RoPE scaling:</source>
+        <translation>RoPE スケーリング：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="337"/>
+        <source>Watershed:</source>
+        <translation>ウォーターシェッド：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="353"/>
+        <source>Superior (default)</source>
+        <translation>Superior（既定）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="354"/>
+        <source>Alignment</source>
+        <translation>Alignment</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="356"/>
+        <source>The instruction Gemma reads before the prompt (Lumina2Pipeline&apos;s system_prompt); the two official ones or your own text</source>
+        <translation>Gemma がプロンプトの前に読む指示（Lumina2Pipeline の system_prompt）。公式の 2 種類か、独自のテキスト</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="360"/>
+        <source>System prompt text</source>
+        <translation>システムプロンプトのテキスト</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="361"/>
+        <source>System prompt:</source>
+        <translation>システムプロンプト：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="365"/>
+        <source>Off</source>
+        <translation>オフ</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="366"/>
+        <source>Rows (diffusers)</source>
+        <translation>行ごと（diffusers）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="367"/>
+        <source>Clip (official)</source>
+        <translation>クリップ（公式）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="368"/>
+        <source>Plain guidance: uncond + scale × (cond − uncond)</source>
+        <translation>通常のガイダンス：uncond + scale × (cond − uncond)</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="371"/>
+        <source>Every row of the guided prediction rescaled to the conditional one&apos;s norm (Lumina2Pipeline)</source>
+        <translation>ガイド付き予測の各行を条件付き予測のノルムに合わせて再スケール（Lumina2Pipeline）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="374"/>
+        <source>The guided prediction&apos;s norm clipped at the conditional one&apos;s (official sample.py, renorm_cfg 1)</source>
+        <translation>ガイド付き予測のノルムを条件付き予測のノルムで上限クリップ（公式 sample.py、renorm_cfg 1）</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="377"/>
+        <source>How the guided prediction&apos;s size is kept in check at high guidance</source>
+        <translation>高いガイダンスでガイド付き予測の大きさを抑える方法</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="383"/>
+        <source>Guidance runs on the first part of the steps only (1: every step); the later steps run the conditional branch alone</source>
+        <translation>ガイダンスは前半のステップだけで行います（1：全ステップ）。後半のステップは条件付きの分岐だけを計算します</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="388"/>
+        <source>CFG normalization:</source>
+        <translation>CFG 正規化：</translation>
     </message>
     <message>
         <location filename="../ui/settings_panel.cpp" line="389"/>
+        <source>CFG truncation:</source>
+        <translation>CFG 打ち切り：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="393"/>
+        <source>LoRAs:</source>
+        <translation>LoRA：</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="456"/>
+        <source>Guidance is off at this scale: every step runs the conditional branch only.</source>
+        <translation>このスケールではガイダンスはオフです：全ステップで条件付きの分岐だけを計算します。</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="458"/>
+        <source>Guided on %1 of %2 steps: saves %3 of %4 model evaluations.</source>
+        <translation>%2 ステップ中 %1 ステップでガイダンス：モデル評価 %4 回のうち %3 回を節約。</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="550"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="550"/>
+        <source>%1 min</source>
+        <translation>%1 分</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_panel.cpp" line="659"/>
         <source>Use seed %1 again</source>
         <translation>シード %1 を再利用</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="192"/>
         <source>None: start from noise</source>
         <translation>なし：ノイズから開始</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="195"/>
         <source>Choose…</source>
         <translation>選択…</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="199"/>
         <source>Start from noise again</source>
         <translation>再びノイズから開始</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="204"/>
         <source>I&amp;nit image:</source>
         <translation>入力画像(&amp;N)：</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="213"/>
         <source>How much of the schedule runs from the picture: lower keeps more of it, 1 starts from noise</source>
         <translation>画像からスケジュールのどれだけを実行するか：低いほど画像を多く残し、1 はノイズから始めます</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="216"/>
         <source>Fit (stretch to the size)</source>
         <translation>フィット（サイズに合わせて伸縮）</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="217"/>
         <source>Crop (keep its aspect ratio)</source>
         <translation>クロップ（縦横比を維持）</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="221"/>
         <source>Stren&amp;gth:</source>
         <translation>強度(&amp;G)：</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="275"/>
         <source>Init image</source>
         <translation>入力画像</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="276"/>
         <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;All files (*)</source>
         <translation>画像 (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr *.bmp);;すべてのファイル (*)</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="556"/>
         <source>Estimate for %1 on %2: about %3 and %4 GB of memory for %5 image tokens. A rough guide, not a measurement.</source>
         <translation>%2 上の %1 の見積もり：約 %3、メモリ %4 GB（画像トークン %5 個）。目安であり実測ではありません。</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="552"/>
         <source>%1 (%2B parameters)</source>
         <translation>%1（パラメータ %2B）</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="555"/>
         <source>Lumina-Next-SFT (2B)</source>
         <translation>Lumina-Next-SFT (2B)</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="532"/>
         <source>The text encoder leaves the GPU after encoding.</source>
         <translation>テキストエンコーダーはエンコード後に GPU から外れます。</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="534"/>
         <source>The text encoder and the transformer take turns on the GPU.</source>
         <translation>テキストエンコーダーと Transformer が交代で GPU を使います。</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="535"/>
         <source>The VAE decodes in tiles.</source>
         <translation>VAE はタイルに分けてデコードします。</translation>
     </message>
     <message>
+        <location filename="../ui/settings_panel.cpp" line="537"/>
         <source>This is more than the %1 GB the device offers: choose a smaller size.</source>
         <translation>デバイスの %1 GB を超えています。小さいサイズを選んでください。</translation>
     </message>
@@ -1496,55 +1854,9 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../ui/demo_mode.cpp" line="50"/>
+        <location filename="../ui/demo_mode.cpp" line="51"/>
         <source>A wide valley at golden hour, layered mountains fading into haze, soft painterly light</source>
         <translation>夕暮れの広い谷、霞に溶けていく山並み、柔らかな絵画的な光</translation>
-    </message>
-</context>
-<context>
-    <name>lumina::ui::RefineDialog</name>
-    <message>
-        <source>Refine</source>
-        <translation>リファイン</translation>
-    </message>
-    <message>
-        <source>×%1</source>
-        <translation>×%1</translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation>サイズ</translation>
-    </message>
-    <message>
-        <source>Strength</source>
-        <translation>強度</translation>
-    </message>
-    <message>
-        <source>How much of the schedule runs again at the large size: lower keeps more of the picture, 1 starts from noise.</source>
-        <translation>大きいサイズでスケジュールのどれだけを再実行するか：低いほど元の画像を多く残し、1 はノイズから始めます。</translation>
-    </message>
-    <message>
-        <source>%1 s</source>
-        <translation>%1 秒</translation>
-    </message>
-    <message>
-        <source>%1 min</source>
-        <translation>%1 分</translation>
-    </message>
-    <message>
-        <source>%1 × %2 → %3 × %4, %5 of %6 steps, same prompt and seed. Estimate: about %7 and %8 GB of memory (a rough guide, not a measurement).</source>
-        <translation>%1 × %2 → %3 × %4、%6 ステップ中 %5 ステップ、同じプロンプトとシード。見積もり：約 %7、メモリ %8 GB（目安であり実測ではありません）。</translation>
-    </message>
-    <message>
-        <source>This needs about %1 GB but only %2 GB are available: choose a smaller factor.</source>
-        <translation>約 %1 GB が必要ですが、利用できるのは %2 GB のみです：より小さい倍率を選んでください。</translation>
-    </message>
-</context>
-<context>
-    <name>lumina::ui::EngineBridge</name>
-    <message>
-        <source>the export</source>
-        <translation>エクスポート</translation>
     </message>
 </context>
 </TS>

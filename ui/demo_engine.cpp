@@ -37,7 +37,19 @@ void DemoEngine::loadModel(const std::string& folder, const engine::ModelLoadOpt
         std::this_thread::sleep_for(std::chrono::milliseconds(m_options.loadChunkMs));
         if (progress) progress(total * i / m_options.loadChunks, total);
     }
+    {
+        const std::lock_guard<std::mutex> lock(m_nameMutex);
+        m_name = folder.empty() || folder == "demo"
+                     ? std::string("demo (gradients, no model)")
+                     : "demo (" + std::filesystem::path(folder).filename().string() + ")";
+    }
     m_loaded = true;
+}
+
+std::string DemoEngine::modelName() const {
+    if (!m_loaded) return {};
+    const std::lock_guard<std::mutex> lock(m_nameMutex);
+    return m_name;
 }
 
 engine::TokenCount DemoEngine::countTokens(const std::string& prompt,

@@ -7,6 +7,7 @@
 #include "core/engine/generation_engine.h"
 
 #include <atomic>
+#include <mutex>
 #include <string>
 
 namespace lumina {
@@ -30,11 +31,12 @@ public:
         : m_options(std::move(options)) {}
 
     // "demo" (or an empty string) loads the demo model; a folder that does not exist throws ModelLoadError,
-    // like the real engine does for a bad model folder.
+    // like the real engine does for a bad model folder. An existing folder loads the demo model under the
+    // folder's name, "demo (<folder>)", so tests can switch between models (per-model settings).
     void loadModel(const std::string& folderOrRepoId, const engine::ModelLoadOptions& options,
                    const std::function<void(uint64_t, uint64_t)>& progress) override;
     bool modelLoaded() const override { return m_loaded; }
-    std::string modelName() const override { return m_loaded ? "demo (gradients, no model)" : ""; }
+    std::string modelName() const override;
     std::string deviceName() const override { return "cpu"; }
     std::string precisionName() const override { return "fp32"; }
     ModelFamily modelFamily() const override { return m_options.family; }
@@ -51,6 +53,8 @@ public:
 private:
     DemoEngineOptions m_options;
     std::atomic<bool> m_loaded{false};
+    mutable std::mutex m_nameMutex; // modelName() may be asked from any thread
+    std::string m_name;
     std::atomic<int> m_evaluations{0};
 };
 

@@ -27,8 +27,9 @@ MainWindowOptions prepareDemo(const QString& folder, bool fillGallery) {
     return options;
 }
 
-std::unique_ptr<engine::GenerationEngine> makeDemoEngine() {
+std::unique_ptr<engine::GenerationEngine> makeDemoEngine(ModelFamily family) {
     DemoEngineOptions o;
+    o.family = family;
     o.evaluationMs = 45;
     o.evaluationsPerStep = 2;
     o.previewEdge = 96;

@@ -14,9 +14,11 @@ namespace ui {
 // Window options over `folder` (database, images); with fillGallery, 36 demo pictures are in the gallery and
 // the demo model loads at start.
 MainWindowOptions prepareDemo(const QString& folder, bool fillGallery);
-std::unique_ptr<engine::GenerationEngine> makeDemoEngine();
+// The demo model presents `family` (the Lumina 2 screenshot shows that family's controls).
+std::unique_ptr<engine::GenerationEngine> makeDemoEngine(ModelFamily family = ModelFamily::LuminaNext);
 
-// state: "empty" (as started), "running" (a generation halfway) or "gallery" (first gallery item shown).
+// state: "empty" (as started), "running" (a generation halfway) or "gallery" (first gallery item shown; any
+// other state shows the gallery too).
 // Renders the window into file once the state is reached; done(ok) is called afterwards.
 void scheduleScreenshot(MainWindow& window, const QString& file, const QString& state,
                         std::function<void(bool)> done);

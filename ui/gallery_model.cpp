@@ -1,10 +1,32 @@
 #include "ui/gallery_model.h"
 
+#include "core/pipeline/request.h"
+
 #include <QDateTime>
+#include <QFileInfo>
 #include <QLocale>
+#include <QStringList>
 
 namespace lumina {
 namespace ui {
+
+QString GalleryModel::modelLine(const gallery::GalleryItem& item) {
+    pipeline::GenerationRequest r;
+    try {
+        r = pipeline::requestFromJson(item.settings); // the settings read-back of "use these settings"
+    } catch (const std::exception&) {
+        return {}; // settings this build cannot read: the tooltip shows the rest
+    }
+    QString line = QString::fromStdString(displayName(r.family));
+    if (!item.model.empty()) line += QStringLiteral(" · ") + QString::fromStdString(item.model);
+    QStringList loras;
+    for (const pipeline::LoraChoice& lora : r.loras)
+        loras << tr("%1 × %2")
+                     .arg(QFileInfo(QString::fromStdString(lora.path)).fileName())
+                     .arg(QLocale().toString(lora.scale, 'g', 4));
+    if (!loras.isEmpty()) line += "\n" + tr("LoRAs: %1").arg(loras.join(QStringLiteral(", ")));
+    return line;
+}
 
 GalleryModel::GalleryModel(gallery::GalleryStore* store, QObject* parent)
     : QAbstractListModel(parent)
@@ -77,6 +99,7 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
                           .arg(item->seed)
                           .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(item->createdAtMs),
                                                   QLocale::ShortFormat));
+        if (const QString model = modelLine(*item); !model.isEmpty()) tip += "\n" + model;
         if (item->sourceId) tip += "\n" + tr("Refined from item %1").arg(*item->sourceId);
         return tip;
     }

@@ -26,6 +26,9 @@ public:
     void setFavourite(int row, bool favourite);
     void removeRowOfId(qint64 id); // after moving an item to the trash
     static constexpr int kPageSize = 200;
+    // The tooltip's model lines: family and model name, then the LoRAs with their scales (empty when the
+    // settings cannot be read).
+    static QString modelLine(const gallery::GalleryItem& item);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;

@@ -106,6 +106,8 @@ GalleryPanel::GalleryPanel(gallery::GalleryStore* store, QWidget* parent)
     m_search = new QLineEdit(this);
     m_search->setObjectName("gallerySearch");
     m_search->setPlaceholderText(tr("Search prompts…"));
+    m_search->setToolTip(
+        tr("Finds the prompt, the negative prompt or the model family (Lumina-Next, Lumina-Image 2.0)"));
     m_search->setClearButtonEnabled(true);
     m_favouritesOnly = makeButton(this, "favouritesOnly", QStringLiteral("★"), tr("Show favourites only"));
     m_favouritesOnly->setCheckable(true);

@@ -309,6 +309,10 @@ void MainWindow::createDocks() {
         rememberSystemPrompt(m_bridge->modelName(), m_settings->systemPrompt());
         m_bridge->requestTokenCount(m_prompt->prompt(), m_settings->systemPrompt());
     });
+    connect(m_settings, &SettingsPanel::lorasChanged, this, [this] {
+        if (!m_bridge->hasModel() || m_bridge->modelFamily() != ModelFamily::Lumina2) return;
+        rememberLoras(m_bridge->modelName(), m_settings->loraEntries());
+    });
     connect(m_queue, &QueuePanel::runRequested, this, &MainWindow::runQueue);
     connect(m_queue, &QueuePanel::pauseRequested, this, &MainWindow::pauseQueue);
     connect(m_gallery, &GalleryPanel::showRequested, this, [this](const gallery::GalleryItem& item) {
@@ -451,8 +455,10 @@ void MainWindow::connectBridge() {
                 m_settings->setEstimateDevice(device, precision);
                 m_settings->setEstimateModel(name, m_bridge->modelFootprint(), memoryBudgetGigabytes());
                 m_settings->setFamily(m_bridge->modelFamily()); // no-op for the same family: settings stay
-                if (m_bridge->modelFamily() == ModelFamily::Lumina2)
+                if (m_bridge->modelFamily() == ModelFamily::Lumina2) {
                     m_settings->setSystemPrompt(rememberedSystemPrompt(name));
+                    m_settings->setLoraEntries(rememberedLoras(name));
+                }
                 if (m_bannerAboutModel) { // an earlier load failure no longer applies; other messages stay
                     m_banner->hide();
                     m_bannerClose->hide();
@@ -556,8 +562,7 @@ void MainWindow::loadModel(const QString& folder) {
 }
 
 void MainWindow::openModelDialog() {
-    const QString dir =
-        QFileDialog::getExistingDirectory(this, tr("Open a Lumina-Next model folder"), m_prefs.lastModel);
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a model folder"), m_prefs.lastModel);
     if (!dir.isEmpty()) loadModel(dir);
 }
 
@@ -951,7 +956,8 @@ void MainWindow::showPreferences() {
 void MainWindow::showAbout() {
     QMessageBox::about(
         this, tr("About Lumina Studio"),
-        tr("<b>Lumina Studio</b> %1<br>Local text-to-image generation with Lumina-Next.<br>%2")
+        tr("<b>Lumina Studio</b> %1<br>Local text-to-image generation with Lumina-Next and Lumina-Image "
+           "2.0.<br>%2")
             .arg(QStringLiteral(LUMINA_VERSION), m_options.runtimeSummary.isEmpty()
                                                      ? tr("No inference engine in this build.")
                                                      : m_options.runtimeSummary.toHtmlEscaped()));

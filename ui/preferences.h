@@ -2,11 +2,13 @@
 // Application preferences (QSettings) and the Preferences dialog: device, precision, VAE tiling, attention
 // kernel, language, output folder.
 #include "core/pipeline/request.h"
+#include "ui/lora_list.h"
 
 #include <QDialog>
 #include <QString>
 #include <optional>
 #include <string>
+#include <vector>
 
 class QComboBox;
 class QLineEdit;
@@ -32,6 +34,9 @@ struct Preferences {
 // Lumina-Image 2.0's system prompt remembered per model (by its name); nullopt: the pipeline's default.
 std::optional<std::string> rememberedSystemPrompt(const QString& modelName);
 void rememberSystemPrompt(const QString& modelName, const std::optional<std::string>& systemPrompt);
+// Lumina-Image 2.0's LoRA list remembered per model, disabled and missing rows included.
+std::vector<LoraEntry> rememberedLoras(const QString& modelName);
+void rememberLoras(const QString& modelName, const std::vector<LoraEntry>& loras);
 
 class PreferencesDialog : public QDialog {
     Q_OBJECT

@@ -388,6 +388,9 @@ QWidget* SettingsPanel::makeLumina2Group() {
     form->addRow(tr("CFG normalization:"), m_cfgNormalization);
     form->addRow(tr("CFG truncation:"), m_cfgTruncRatio);
     form->addRow(QString(), m_truncationNote);
+    m_loras = new LoraList(box);
+    connect(m_loras, &LoraList::changed, this, &SettingsPanel::lorasChanged);
+    form->addRow(tr("LoRAs:"), m_loras);
     return box;
 }
 
@@ -436,6 +439,14 @@ void SettingsPanel::setSystemPrompt(const std::optional<std::string>& systemProm
     }
     if (choice == kCustom) m_systemPrompt->setText(QString::fromStdString(*systemPrompt));
     onSystemPromptChoice();
+}
+
+std::vector<LoraEntry> SettingsPanel::loraEntries() const {
+    return m_loras->entries();
+}
+
+void SettingsPanel::setLoraEntries(const std::vector<LoraEntry>& entries) {
+    m_loras->setEntries(entries);
 }
 
 QString cfgTruncationNote(int steps, double guidanceScale, double cfgTruncRatio) {
@@ -571,6 +582,7 @@ pipeline::GenerationRequest SettingsPanel::request() const {
         r.systemPrompt = systemPrompt();
         r.sampling.cfgNormalization = currentChoice(m_cfgNormalization, parseCFGNormalization);
         r.sampling.cfgTruncRatio = m_cfgTruncRatio->value();
+        r.loras = m_loras->choices();
     }
     if (!m_initImage->text().isEmpty()) {
         r.initImage.path = m_initImage->text().toStdString();
@@ -599,6 +611,7 @@ void SettingsPanel::applyRequest(const pipeline::GenerationRequest& r) {
     selectChoice(m_cfgNormalization, r.sampling.cfgNormalization);
     m_cfgTruncRatio->setValue(r.sampling.cfgTruncRatio);
     setSystemPrompt(r.systemPrompt);
+    if (r.family == ModelFamily::Lumina2) m_loras->setChoices(r.loras);
     setSize(r.width, r.height);
     if (r.initImage.enabled()) {
         m_strength->setValue(r.initImage.strength);

@@ -2,11 +2,12 @@
 // Settings panel: size (native and extrapolated presets, custom size snapped to 16 with aspect lock and
 // swap), steps, guidance, seed policy (random / fixed / increment, reuse last), preset (fills the fields),
 // sampler, schedule, time shift, a folded "Extrapolation" group (Lumina-Next only), the Lumina-Image 2.0
-// controls (system prompt, CFG normalization, CFG truncation; docs/lumina2.md), the batch count and an
-// optional init image (image-to-image: picture, strength, fit or crop; docs/img2img.md). Shows a time/memory
-// estimate.
+// controls (system prompt, CFG normalization, CFG truncation, LoRA list; docs/lumina2.md), the batch count
+// and an optional init image (image-to-image: picture, strength, fit or crop; docs/img2img.md). Shows a
+// time/memory estimate.
 #include "core/engine/generation_engine.h"
 #include "core/pipeline/request.h"
+#include "ui/lora_list.h"
 
 #include <QWidget>
 #include <cstdint>
@@ -70,6 +71,9 @@ public:
     // Lumina-Image 2.0's system prompt (nullopt: the pipeline's default, "superior"; always for Lumina-Next).
     std::optional<std::string> systemPrompt() const;
     void setSystemPrompt(const std::optional<std::string>& systemPrompt);
+    // Lumina-Image 2.0's LoRA list (the request carries its enabled rows whose file exists, in order).
+    std::vector<LoraEntry> loraEntries() const;
+    void setLoraEntries(const std::vector<LoraEntry>& entries);
     // Image-to-image: the picture a run starts from (empty: text-to-image, strength and resize disabled).
     void setInitImage(const QString& path);
     QString initImage() const;
@@ -80,6 +84,8 @@ signals:
     // The Lumina-Image 2.0 system prompt changed (choice or text): the token count and the per-model memory
     // follow it.
     void systemPromptChanged();
+    // The LoRA list changed (a row added, removed, enabled, rescaled): the per-model memory follows it.
+    void lorasChanged();
 
 private:
     void applyPreset(const QString& preset);
@@ -120,6 +126,7 @@ private:
     QComboBox* m_cfgNormalization;
     QDoubleSpinBox* m_cfgTruncRatio;
     QLabel* m_truncationNote;
+    LoraList* m_loras;
     ModelFamily m_family = ModelFamily::LuminaNext;
     QSpinBox* m_batch;
     QLineEdit* m_initImage;

@@ -4,6 +4,7 @@
 #include "core/gallery/text_fold.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
+#include "core/vocabulary/choices.h"
 
 #include <sqlite3.h>
 
@@ -19,6 +20,25 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kBusyTimeoutMs = 10000;
+
+// What search matches for a row: the folded prompt, negative prompt and the model family's names (shown name
+// and settings key, "lumina-image 2.0" and "lumina2"). Settings without "model_family" were made by
+// Lumina-Next, as pipeline::requestFromJson reads them; an unknown family adds no names.
+std::string searchText(const std::string& prompt, const std::string& negativePrompt,
+                       const nlohmann::json& settings) {
+    std::string text = foldCase(prompt);
+    text.append("\n").append(foldCase(negativePrompt));
+    std::string family = toString(ModelFamily::LuminaNext);
+    if (settings.is_object())
+        if (auto it = settings.find("model_family"); it != settings.end() && it->is_string())
+            family = it->get<std::string>();
+    try {
+        const ModelFamily parsed = parseModelFamily(family, "model_family");
+        text.append("\n").append(foldCase(displayName(parsed))).append("\n").append(toString(parsed));
+    } catch (const std::exception&) {
+    }
+    return text;
+}
 
 int64_t nowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -66,8 +86,20 @@ void migrateToV2(sqlite3* db, const fs::path& file) {
     execSql(db, file, "ALTER TABLE items ADD COLUMN source_id INTEGER");
 }
 
+// v3: search matches the model family (searchText); the rows written before get its names too.
+void migrateToV3(sqlite3* db, const fs::path& file) {
+    Statement read(db, file, "SELECT id, prompt, negative_prompt, settings FROM items");
+    Statement write(db, file, "UPDATE items SET search_text = ?2 WHERE id = ?1");
+    while (read.step()) {
+        nlohmann::json settings = nlohmann::json::parse(read.text(3), nullptr, false);
+        write.bind(1, read.int64(0)).bind(2, searchText(read.text(1), read.text(2), settings));
+        write.run();
+        write.reset();
+    }
+}
+
 using Migration = void (*)(sqlite3*, const fs::path&);
-constexpr Migration kMigrations[] = {&migrateToV1, &migrateToV2};
+constexpr Migration kMigrations[] = {&migrateToV1, &migrateToV2, &migrateToV3};
 static_assert(std::size(kMigrations) == GalleryStore::kSchemaVersion, "one migration per schema version");
 
 int readUserVersion(sqlite3* db, const fs::path& file) {
@@ -277,7 +309,7 @@ int64_t GalleryStore::insertItem(const GalleryItem& item) {
     s.bind(1, item.createdAtMs ? item.createdAtMs : nowMs())
         .bind(2, item.prompt)
         .bind(3, item.negativePrompt)
-        .bind(4, foldCase(item.prompt) + "\n" + foldCase(item.negativePrompt))
+        .bind(4, searchText(item.prompt, item.negativePrompt, item.settings))
         .bind(5, item.settings.is_null() ? std::string("{}") : item.settings.dump())
         .bind(6, static_cast<int64_t>(item.seed))
         .bind(7, int64_t{item.width})

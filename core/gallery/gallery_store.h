@@ -4,9 +4,10 @@
 // Image files stay the source of truth: the database indexes them (and can be rebuilt from their metadata).
 // Thread-safety: one GalleryStore per thread (each opens its own connection); SQLite WAL lets a reader and a
 // writer work concurrently, and a busy timeout makes concurrent writers wait instead of failing.
-// Search: a case-folded copy of prompt + negative prompt (text_fold.h) is stored per row and matched with
-// instr(), so substring search works in every script, CJK included. Every method throws IoError when SQLite
-// fails (disk full, file removed), naming the database file.
+// Search: a case-folded copy of prompt + negative prompt (text_fold.h) and the model family's names (from the
+// settings' "model_family") is stored per row and matched with instr(), so substring search works in every
+// script, CJK included, and "lumina2" or "Lumina-Image 2.0" finds that family's images. Every method throws
+// IoError when SQLite fails (disk full, file removed), naming the database file.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -62,7 +63,7 @@ enum class OpenOutcome { Created, Opened, Migrated, RecoveredFromCorruption, Rec
 
 class GalleryStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens or creates the database. A corrupt file, or one written by a newer version, is moved aside to
     // "<name>.backup-<timestamp>" and a fresh database is created; outcome() says so, backupPath() names it.

@@ -1,4 +1,7 @@
-// GalleryStore: schema, items, search in any script, paging at scale, recovery, job queue, concurrency.
+// GalleryStore: schema, items, search in any script and by model family, paging at scale, recovery, job
+// queue, concurrency. Mutations tried: searchText() without the family's names -> searchByModelFamily and
+// migratesVersionOneGallery fail; migrateToV3 returning before it rewrites the rows ->
+// migratesVersionOneGallery fails.
 #include "core/gallery/gallery_store.h"
 #include "core/gallery/latents_file.h"
 #include "core/util/errors.h"
@@ -201,6 +204,9 @@ private slots:
             CREATE INDEX jobs_by_position ON jobs (position, id);
             INSERT INTO items (created_at_ms, prompt, negative_prompt, search_text, settings, seed, width, height,
                 image_path) VALUES (5, 'old cat', '', 'old cat', '{"steps":30}', 7, 1024, 1024, '/x/old.png');
+            INSERT INTO items (created_at_ms, prompt, negative_prompt, search_text, settings, seed, width, height,
+                image_path) VALUES (6, 'new dog', '', 'new dog', '{"model_family":"lumina2"}', 8, 1024, 1024,
+                '/x/new.png');
             PRAGMA user_version = 1;)sql";
         QCOMPARE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
         sqlite3_close(db);
@@ -212,6 +218,16 @@ private slots:
         QCOMPARE(old->prompt, std::string("old cat"));
         QCOMPARE(old->imagePath, std::string("/x/old.png"));
         QVERIFY(!old->sourceId.has_value());
+        // v3: the rows written before search by their family too (no "model_family": Lumina-Next).
+        GalleryQuery q;
+        q.text = "lumina-next";
+        QCOMPARE(store.items(q).size(), std::size_t{1});
+        QCOMPARE(store.items(q)[0].prompt, std::string("old cat"));
+        q.text = "lumina2";
+        QCOMPARE(store.items(q).size(), std::size_t{1});
+        QCOMPARE(store.items(q)[0].prompt, std::string("new dog"));
+        q.text = "dog";
+        QCOMPARE(store.count(q), int64_t{1});
         GalleryItem refined = makeItem("refined", 10);
         refined.sourceId = 1;
         QCOMPARE(store.item(store.addItem(refined))->sourceId, std::optional<int64_t>(1));
@@ -306,6 +322,36 @@ private slots:
         q.text = needle.toStdString();
         QCOMPARE(store.count(q), int64_t{matches});
         QCOMPARE(int(store.items(q).size()), matches);
+    }
+
+    // The family's shown name and settings key match (docs/lumina2.md, "In the studio"); settings without
+    // "model_family" are Lumina-Next's, as pipeline::requestFromJson reads them.
+    void searchByModelFamily_data() {
+        QTest::addColumn<QString>("needle");
+        QTest::addColumn<int>("matches");
+        QTest::newRow("key") << "lumina2" << 2;
+        QTest::newRow("shown-name") << "Lumina-Image 2.0" << 2;
+        QTest::newRow("part-of-name") << "IMAGE 2" << 2;
+        QTest::newRow("next") << "Lumina-Next" << 2;
+        QTest::newRow("family-and-prompt-stay-apart") << "lumina2 ink" << 0;
+        QTest::newRow("prompt-still-matches") << "ink" << 1;
+    }
+    void searchByModelFamily() {
+        QFETCH(QString, needle);
+        QFETCH(int, matches);
+        GalleryStore store(dbPath("family.db"));
+        if (store.count(GalleryQuery{}) == 0) {
+            for (const char* family : {"lumina2", "lumina2", "lumina-next"}) {
+                GalleryItem item = makeItem("a picture", 1);
+                item.settings["model_family"] = family;
+                store.addItem(item);
+            }
+            GalleryItem old = makeItem("ink drawing", 2); // no model_family
+            store.addItem(old);
+        }
+        GalleryQuery q;
+        q.text = needle.toStdString();
+        QCOMPARE(store.count(q), int64_t{matches});
     }
 
     void tenThousandItemsArePagedFast() {

@@ -1,5 +1,5 @@
 // Renders the window in its three documented states (empty, running, gallery) in English and Chinese (and the
-// gallery in Japanese) through
+// gallery in Japanese, and a Lumina-Image 2.0 model with a LoRA list in English and Japanese) through
 // the same code as `lumina-studio --demo --screenshot`, and checks the pictures are real (right size, not
 // blank, translated). With LUMINA_SCREENSHOT_DIR set, the PNGs are kept there (docs/screenshots is made this
 // way).
@@ -8,6 +8,7 @@
 #include "ui/demo_mode.h"
 #include "ui/gallery_model.h"
 #include "ui/gallery_panel.h"
+#include "ui/preferences.h"
 #include "ui/theme.h"
 #include "ui/translations.h"
 
@@ -49,6 +50,10 @@ private slots:
                 QTest::newRow(qPrintable(QString("%1-%2").arg(state, lang)))
                     << QString(lang) << QString(state);
         QTest::newRow("gallery-ja") << QString("ja") << QString("gallery"); // the longest strings
+        // A Lumina-Image 2.0 model with its controls and a LoRA list (one file there, one missing), also in
+        // the longest language.
+        QTest::newRow("lumina2-en") << QString("en") << QString("lumina2");
+        QTest::newRow("lumina2-ja") << QString("ja") << QString("lumina2");
     }
 
     void shoot() {
@@ -62,7 +67,16 @@ private slots:
         QTemporaryDir work;
         const QString outDir = qEnvironmentVariable("LUMINA_SCREENSHOT_DIR", m_dir.path());
         const QString file = QDir(outDir).filePath(QString("%1_%2.png").arg(state, language));
-        ui::MainWindow w(ui::makeDemoEngine(), ui::prepareDemo(work.path(), state != "empty"));
+        const bool lumina2 = state == "lumina2";
+        if (lumina2) { // the model's remembered list, shown when it loads
+            QFile(QDir(work.path()).filePath("ink-wash.safetensors")).open(QIODevice::WriteOnly);
+            ui::rememberLoras(
+                "demo (gradients, no model)",
+                {{QDir(work.path()).filePath("ink-wash.safetensors").toStdString(), 0.8, true},
+                 {QDir(work.path()).filePath("old-style.safetensors").toStdString(), 1.0, false}});
+        }
+        ui::MainWindow w(ui::makeDemoEngine(lumina2 ? ModelFamily::Lumina2 : ModelFamily::LuminaNext),
+                         ui::prepareDemo(work.path(), state != "empty"));
         w.resize(1600, 1000);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
@@ -89,6 +103,16 @@ private slots:
             QVERIFY2(colours > 1000, qPrintable(QString("%1 colours on the canvas").arg(colours)));
         }
         if (state == "gallery") QVERIFY(w.galleryPanel()->model()->totalCount() > 0);
+        if (lumina2) { // the LoRA rows are on screen inside the window, the missing one marked
+            const QList<QWidget*> rows = w.findChildren<QWidget*>("loraRow");
+            QCOMPARE(rows.size(), 2);
+            for (QWidget* row : rows) {
+                QVERIFY(row->isVisible());
+                QVERIFY(QRect(QPoint(0, 0), shot.size())
+                            .contains(QRect(row->mapTo(&w, QPoint(0, 0)), row->size())));
+            }
+            QVERIFY(rows[1]->property("missing").toBool());
+        }
         QCoreApplication::removeTranslator(&translator);
     }
 };
