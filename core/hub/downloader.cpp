@@ -109,36 +109,6 @@ void checkRequestedFile(const std::string& path) {
 
 } // namespace
 
-DownloadPlan HubDownloader::planOfflineFiles(const std::string& repoId, const std::string& revision,
-                                             const std::string& commit,
-                                             const std::vector<std::string>& onlyFiles) {
-    RepoCache cache(m_config.cacheDir, repoId);
-    DownloadPlan plan;
-    plan.offline = true;
-    plan.repo.repoId = repoId;
-    plan.repo.revision = revision;
-    plan.repo.commit = commit;
-    plan.cacheDir = m_config.cacheDir;
-    plan.snapshotDir = cache.snapshotDir(commit);
-    std::error_code ec;
-    for (const auto& path : onlyFiles) {
-        const auto file = plan.snapshotDir / path;
-        if (!fs::is_regular_file(file, ec))
-            throw NetworkError(
-                fmt::format("HF_HUB_OFFLINE is set and {} of {} (revision {}) is not in the cache {}; "
-                            "unset HF_HUB_OFFLINE to download it",
-                            path, repoId, revision, m_config.cacheDir.string()));
-        PlannedFile f;
-        f.remote.path = path;
-        f.remote.size = fs::file_size(file, ec);
-        f.cached = true;
-        plan.totalBytes += f.remote.size;
-        plan.files.push_back(f);
-    }
-    plan.cachedBytes = plan.totalBytes;
-    return plan;
-}
-
 DownloadPlan HubDownloader::planOffline(const std::string& repoId, const std::string& revision,
                                         const std::vector<std::string>& onlyFiles) {
     RepoCache cache(m_config.cacheDir, repoId);
@@ -149,26 +119,38 @@ DownloadPlan HubDownloader::planOffline(const std::string& repoId, const std::st
             fmt::format("HF_HUB_OFFLINE is set and {} (revision {}) is not in the cache {}; unset "
                         "HF_HUB_OFFLINE to download it",
                         repoId, revision, m_config.cacheDir.string()));
-    if (!onlyFiles.empty()) return planOfflineFiles(repoId, revision, commit, onlyFiles);
-    const auto snap = assessSnapshot(cache.snapshotDir(commit));
-    if (!snap.complete)
-        throw NetworkError(
-            fmt::format("HF_HUB_OFFLINE is set and the cached {} is incomplete (missing: {}); unset "
-                        "HF_HUB_OFFLINE to finish the download",
-                        repoId, fmt::join(snap.missing, ", ")));
+    const fs::path snapshot = cache.snapshotDir(commit);
+    std::vector<std::string> paths = onlyFiles;
+    if (onlyFiles.empty()) {
+        const auto snap = assessSnapshot(snapshot);
+        if (!snap.complete)
+            throw NetworkError(
+                fmt::format("HF_HUB_OFFLINE is set and the cached {} is incomplete (missing: {}); unset "
+                            "HF_HUB_OFFLINE to finish the download",
+                            repoId, fmt::join(snap.missing, ", ")));
+        for (auto it = fs::recursive_directory_iterator(snapshot, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+            if (!it->is_directory(ec))
+                paths.push_back(it->path().lexically_relative(snapshot).generic_string());
+    } else {
+        for (const auto& path : onlyFiles)
+            if (!fs::is_regular_file(snapshot / path, ec))
+                throw NetworkError(
+                    fmt::format("HF_HUB_OFFLINE is set and {} of {} (revision {}) is not in the cache {}; "
+                                "unset HF_HUB_OFFLINE to download it",
+                                path, repoId, revision, m_config.cacheDir.string()));
+    }
     DownloadPlan plan;
     plan.offline = true;
     plan.repo.repoId = repoId;
     plan.repo.revision = revision;
     plan.repo.commit = commit;
     plan.cacheDir = m_config.cacheDir;
-    plan.snapshotDir = snap.path;
-    for (auto it = fs::recursive_directory_iterator(snap.path, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_directory(ec)) continue;
+    plan.snapshotDir = snapshot;
+    for (const auto& path : paths) {
         PlannedFile f;
-        f.remote.path = it->path().lexically_relative(snap.path).generic_string();
-        f.remote.size = fs::file_size(it->path(), ec);
+        f.remote.path = path;
+        f.remote.size = fs::file_size(snapshot / path, ec);
         f.cached = true;
         plan.totalBytes += f.remote.size;
         plan.files.push_back(f);

@@ -84,8 +84,6 @@ public:
 private:
     DownloadPlan planOffline(const std::string& repoId, const std::string& revision,
                              const std::vector<std::string>& onlyFiles);
-    DownloadPlan planOfflineFiles(const std::string& repoId, const std::string& revision,
-                                  const std::string& commit, const std::vector<std::string>& onlyFiles);
     // The plan for these paths of the revision (sizes, hashes, what the cache holds, what can resume).
     DownloadPlan planPaths(const HttpClient& http, RepoRevision repo, const std::vector<std::string>& paths,
                            const std::optional<RemoteFile>& index);

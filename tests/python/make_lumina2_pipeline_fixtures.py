@@ -120,6 +120,15 @@ def run_img2img(pipe, case, pixels):
     return latents, image, n - t_start
 
 
+def randomize_norms(transformer, seed):
+    """Norm weights away from 1, so that no path of the network is trivial."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in transformer.named_parameters():
+            if name.endswith("weight") and p.dim() == 1:
+                p.copy_(1.0 + 0.1 * torch.randn(p.shape, generator=g))
+
+
 def build_pipeline(seed=0):
     from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, Lumina2Pipeline, Lumina2Transformer2DModel
     from transformers import Gemma2Config, Gemma2Model
@@ -131,12 +140,7 @@ def build_pipeline(seed=0):
         num_refiner_layers=1, num_attention_heads=4, num_kv_heads=2, multiple_of=16, ffn_dim_multiplier=None,
         norm_eps=1e-5, scaling_factor=1.0, axes_dim_rope=[4, 4, 4], axes_lens=[300, 64, 64],
         cap_feat_dim=TEXT_HIDDEN)
-    # Norm weights away from 1 and a stronger modulation, so that no path of the network is trivial.
-    g = torch.Generator().manual_seed(seed + 10)
-    with torch.no_grad():
-        for name, p in transformer.named_parameters():
-            if name.endswith("weight") and p.dim() == 1:
-                p.copy_(1.0 + 0.1 * torch.randn(p.shape, generator=g))
+    randomize_norms(transformer, seed + 10)
     torch.manual_seed(seed + 1)
     text_encoder = Gemma2Model(Gemma2Config(
         vocab_size=len(tokenizer), hidden_size=TEXT_HIDDEN, intermediate_size=64, num_hidden_layers=3,

@@ -40,7 +40,7 @@ from safetensors.torch import save_file  # noqa: E402
 
 import make_tiny_pipeline  # noqa: E402
 from make_lumina2_files_fixtures import TE_PREFIX, tokenizer_folder, train_sentencepiece  # noqa: E402
-from make_lumina2_pipeline_fixtures import request_json, run_diffusers, run_official  # noqa: E402
+from make_lumina2_pipeline_fixtures import randomize_norms, request_json, run_diffusers, run_official  # noqa: E402
 from make_lumina2_single_file_fixtures import to_original as transformer_original  # noqa: E402
 from make_vae_fixtures import to_original as vae_original  # noqa: E402
 
@@ -77,11 +77,7 @@ def build_pipeline(tokenizer, seed=3):
         num_refiner_layers=1, num_attention_heads=2, num_kv_heads=1, multiple_of=256, ffn_dim_multiplier=None,
         norm_eps=1e-5, scaling_factor=1.0, axes_dim_rope=[32, 32, 32], axes_lens=[300, 512, 512],
         cap_feat_dim=TEXT_HIDDEN)
-    g = torch.Generator().manual_seed(seed + 10)
-    with torch.no_grad():
-        for name, p in transformer.named_parameters():
-            if name.endswith("weight") and p.dim() == 1:
-                p.copy_(1.0 + 0.1 * torch.randn(p.shape, generator=g))
+    randomize_norms(transformer, seed + 10)
     torch.manual_seed(seed + 1)
     config = Gemma2Config(
         vocab_size=len(tokenizer), hidden_size=TEXT_HIDDEN, intermediate_size=64, num_hidden_layers=3,
