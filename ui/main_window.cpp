@@ -362,6 +362,10 @@ void MainWindow::createMenus() {
     open->setObjectName("actionOpenModel");
     open->setShortcut(QKeySequence::Open);
     open->setEnabled(m_bridge->hasEngine());
+    // Lumina-Image 2.0 as one .safetensors checkpoint (ComfyUI's all-in-one layout; docs/lumina2.md).
+    QAction* openFile = file->addAction(tr("Open Model &File…"), this, &MainWindow::openModelFileDialog);
+    openFile->setObjectName("actionOpenModelFile");
+    openFile->setEnabled(m_bridge->hasEngine());
     QAction* openPicture = file->addAction(tr("Open &Image…"), this, [this] {
         const QString picture = QFileDialog::getOpenFileName(
             this, tr("Open Image"), QString(),
@@ -564,6 +568,13 @@ void MainWindow::loadModel(const QString& folder) {
 void MainWindow::openModelDialog() {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a model folder"), m_prefs.lastModel);
     if (!dir.isEmpty()) loadModel(dir);
+}
+
+void MainWindow::openModelFileDialog() {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Open a single-file model"),
+                                                      QFileInfo(m_prefs.lastModel).absolutePath(),
+                                                      tr("Lumina-Image 2.0 checkpoints (*.safetensors)"));
+    if (!file.isEmpty()) loadModel(file);
 }
 
 QString MainWindow::outputFolder() const {

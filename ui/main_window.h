@@ -72,6 +72,8 @@ public slots:
     void pauseQueue();
     void loadModel(const QString& folderOrRepoId);
     void openModelDialog();
+    // An all-in-one Lumina-Image 2.0 .safetensors checkpoint; the engine tells its parts from the tensors.
+    void openModelFileDialog();
     void showPreferences();
     void showModelManager(); // File → Model Manager
     void showFirstRun();     // the first-run screen (download / open a folder / demo)

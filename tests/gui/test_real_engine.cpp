@@ -1,10 +1,15 @@
 // The window with the real engine behind it (LuminaEngine on a tiny random Lumina-Next pipeline made by
 // tests/python/make_pipeline_fixtures.py): load the model with progress, type a prompt, Ctrl+Enter, previews
 // arrive in order, the image lands in the gallery and on disk with its settings; Refine and Export; a bad
-// folder is reported. Mutation tried: Export reading the saved 8-bit picture instead of decoding the kept
-// latents (exportDecodesTheKeptLatents: "16-bit PNG differs by 128 levels").
+// folder is reported; Lumina-Image 2.0 from an all-in-one .safetensors file with a LoRA from the settings
+// panel's list, against diffusers. Mutations tried: Export reading the saved 8-bit picture instead of
+// decoding the kept latents (exportDecodesTheKeptLatents: "16-bit PNG differs by 128 levels"); the settings
+// panel leaving its LoRA list out of the request (lumina2FromASingleFileWithALora: no LoRA sent); the LoRA
+// list sending scale 1 instead of the row's (lumina2FromASingleFileWithALora: latents rel L2 0.055).
 #include "core/engine/lumina_engine.h"
 #include "core/image/image_export.h"
+#include "core/io/safetensors_file.h"
+#include "core/pipeline/request.h"
 #include "gui/gui_test_support.h"
 #include "ui/canvas_widget.h"
 #include "ui/gallery_model.h"
@@ -19,6 +24,9 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QTimer>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
 
 using namespace lumina;
 
@@ -83,6 +91,52 @@ private slots:
         QVERIFY(QImage(result.imagePath).text("lumina:settings").contains("灯台"));
         QCOMPARE(w.canvas()->image().size(), QSize(256, 256));
         QCOMPARE(w.galleryPanel()->model()->totalCount(), 1);
+    }
+
+    // An artist's Lumina-Image 2.0 download: one all-in-one .safetensors file (ComfyUI's layout) opened as
+    // the model, a LoRA added to the list at 0.7; the run matches diffusers' Lumina2Pipeline with
+    // load_lora_weights + fuse_lora(0.7) on the same weights (tests/python/
+    // make_lumina2_single_file_pipeline_fixtures.py, case lora_0_7) and the gallery records family and LoRA.
+    void lumina2FromASingleFileWithALora() {
+        const QString fixtures = qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/lumina2_single_files";
+        nlohmann::json request;
+        std::ifstream cases((fixtures + "/cases.json").toStdString());
+        for (const auto& c : nlohmann::json::parse(cases))
+            if (c["name"] == "lora_0_7") request = c["request"];
+        QVERIFY(!request.is_null());
+        const auto wanted = pipeline::requestFromJson(request);
+
+        QTemporaryDir dir;
+        auto options = test::windowOptions(dir);
+        options.modelToLoad = fixtures + "/all_in_one.safetensors"; // lumina-studio --model FILE.safetensors
+        ui::MainWindow w(std::make_unique<engine::LuminaEngine>(), options);
+        QSignalSpy loaded(w.bridge(), &ui::EngineBridge::modelLoaded);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.findChild<QAction*>("actionOpenModelFile")->isEnabled());
+        QVERIFY(loaded.wait(60000));
+        QTRY_VERIFY(w.settingsPanel()->family() == ModelFamily::Lumina2);
+
+        w.promptPanel()->setPrompt(QString::fromStdString(wanted.prompt));
+        w.promptPanel()->setNegativePrompt(QString::fromStdString(wanted.negativePrompt));
+        w.settingsPanel()->applyRequest(wanted);
+        const auto sent = w.settingsPanel()->request();
+        QCOMPARE(sent.loras.size(), std::size_t{1});
+        QSignalSpy finished(w.bridge(), &ui::EngineBridge::finished);
+        w.generate();
+        QVERIFY(finished.wait(120000));
+        const auto result = finished.first()[0].value<ui::GenerationResult>();
+        QCOMPARE(result.model, QString("all_in_one"));
+        QCOMPARE(result.latentShape, (std::vector<int64_t>{1, 16, wanted.height / 8, wanted.width / 8}));
+        const auto ours =
+            torch::from_blob(const_cast<float*>(result.latents.data()), result.latentShape, torch::kFloat);
+        const auto reference =
+            io::SafetensorsFile::open((fixtures + "/lora_0_7.safetensors").toStdString())->tensor("latents");
+        const double relL2 = ((ours - reference).norm() / reference.norm()).item<double>();
+        QVERIFY2(relL2 <= 1e-4, qPrintable(QString("latents rel L2 %1").arg(relL2)));
+        const auto settings = nlohmann::json::parse(result.settingsJson.toStdString());
+        QCOMPARE(settings["model_family"].get<std::string>(), std::string("lumina2"));
+        QCOMPARE(settings["loras"].size(), std::size_t{1});
     }
 
     // Refine ×2 of a gallery item on the tiny model: the dialog shows the size, steps and estimate, the job

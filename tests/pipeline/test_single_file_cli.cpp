@@ -119,6 +119,10 @@ QStringList caseFlags(const QJsonObject& r) {
                       "--cfg-trunc",
                       QString::number(r["cfg_trunc_ratio"].toDouble())};
     if (!r["negative_prompt"].toString().isEmpty()) flags << "--negative" << r["negative_prompt"].toString();
+    for (const auto& lora : r["loras"].toArray())
+        flags << "--lora"
+              << lora.toObject()["path"].toString() + ":" +
+                     QString::number(lora.toObject()["scale"].toDouble());
     return flags + QStringList{"--device", "cpu", "--quiet"};
 }
 
@@ -144,6 +148,7 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::newRow("diffusers preset") << "diffusers_square";
         QTest::newRow("lumina2-official preset, non-square, negative") << "official_nonsquare";
+        QTest::newRow("a LoRA at 0.7") << "lora_0_7";
     }
     void allInOneMatchesReference() {
         QFETCH(QString, name);

@@ -20,6 +20,7 @@ Writes under --out:
   vae_other.safetensors       another VAE of the same shapes (other random weights), to give instead of the
                               checkpoint's own
   truncated.safetensors       the all-in-one file cut short
+  lora.safetensors            a rank-2 LoRA (diffusers/PEFT form) for this transformer
   <case>.safetensors          final latents [1, 16, H/8, W/8] float32 and the decoded image HWC float32 in [0, 1]
   cases.json                  each case's settings as the app's request JSON
 fp32, CPU, seeds through torch.Generator("cpu").
@@ -40,7 +41,8 @@ from safetensors.torch import save_file  # noqa: E402
 
 import make_tiny_pipeline  # noqa: E402
 from make_lumina2_files_fixtures import TE_PREFIX, tokenizer_folder, train_sentencepiece  # noqa: E402
-from make_lumina2_pipeline_fixtures import randomize_norms, request_json, run_diffusers, run_official  # noqa: E402
+from make_lumina2_pipeline_fixtures import (randomize_norms, request_json, run_diffusers, run_official,  # noqa: E402
+                                            run_with_lora, write_lora)
 from make_lumina2_single_file_fixtures import to_original as transformer_original  # noqa: E402
 from make_vae_fixtures import to_original as vae_original  # noqa: E402
 
@@ -141,9 +143,16 @@ def main():
     data = (out / "all_in_one.safetensors").read_bytes()
     (out / "truncated.safetensors").write_bytes(data[: len(data) * 3 // 4])
 
+    lora_file = str(out / "lora.safetensors")
+    write_lora(pipe.transformer, lora_file, seed=5)
+    # At least 256 pixels a side: the studio's smallest size (tests/gui/test_real_engine.cpp runs this case).
+    cases = CASES + [dict(name="lora_0_7", prompt="a red fox in fresh snow", width=320, height=256, steps=3,
+                          seed=23, lora_path=lora_file, lora_scale=0.7)]
     manifest = []
-    for case in CASES:
-        if case.get("preset") == "lumina2-official":
+    for case in cases:
+        if "lora_path" in case:
+            latents, image = run_with_lora(pipe, case, case["lora_path"])
+        elif case.get("preset") == "lumina2-official":
             latents, image = run_official(pipe, case)
         else:
             latents, image = run_diffusers(pipe, case)
