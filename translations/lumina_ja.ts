@@ -357,7 +357,7 @@
     <name>lumina::ui::MainWindow</name>
     <message>
         <location filename="../ui/main_window.cpp" line="80"/>
-        <location filename="../ui/main_window.cpp" line="650"/>
+        <location filename="../ui/main_window.cpp" line="661"/>
         <source>Lumina Studio</source>
         <translation>Lumina Studio</translation>
     </message>
@@ -481,8 +481,8 @@
     <message>
         <location filename="../ui/main_window.cpp" line="341"/>
         <location filename="../ui/main_window.cpp" line="354"/>
-        <location filename="../ui/main_window.cpp" line="578"/>
-        <location filename="../ui/main_window.cpp" line="757"/>
+        <location filename="../ui/main_window.cpp" line="589"/>
+        <location filename="../ui/main_window.cpp" line="768"/>
         <source>These settings cannot be used: %1</source>
         <translation>この設定は使えません：%1</translation>
     </message>
@@ -497,251 +497,266 @@
         <translation>モデルを開く(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="374"/>
+        <location filename="../ui/main_window.cpp" line="366"/>
+        <source>Open Model &amp;File…</source>
+        <translation>モデルファイルを開く(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="378"/>
         <source>&amp;Preferences…</source>
         <translation>環境設定(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="379"/>
+        <location filename="../ui/main_window.cpp" line="383"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="383"/>
+        <location filename="../ui/main_window.cpp" line="387"/>
         <source>&amp;Edit</source>
         <translation>編集(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="384"/>
+        <location filename="../ui/main_window.cpp" line="388"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="389"/>
-        <location filename="../ui/main_window.cpp" line="390"/>
+        <location filename="../ui/main_window.cpp" line="393"/>
+        <location filename="../ui/main_window.cpp" line="394"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="393"/>
+        <location filename="../ui/main_window.cpp" line="397"/>
         <source>&amp;Cancel</source>
         <translation>キャンセル(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="396"/>
+        <location filename="../ui/main_window.cpp" line="400"/>
         <source>Stop and &amp;keep draft</source>
         <translation>停止して下書きを保持(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="400"/>
+        <location filename="../ui/main_window.cpp" line="404"/>
         <source>&amp;Run queue</source>
         <translation>キューを実行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="401"/>
+        <location filename="../ui/main_window.cpp" line="405"/>
         <source>&amp;Pause queue</source>
         <translation>キューを一時停止(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="403"/>
+        <location filename="../ui/main_window.cpp" line="407"/>
         <source>Focus &amp;prompt</source>
         <translation>プロンプトへ移動(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="413"/>
+        <location filename="../ui/main_window.cpp" line="417"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="414"/>
+        <location filename="../ui/main_window.cpp" line="418"/>
         <source>&amp;Fit to window</source>
         <translation>ウィンドウに合わせる(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="416"/>
+        <location filename="../ui/main_window.cpp" line="420"/>
         <source>&amp;Actual pixels</source>
         <translation>等倍表示(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="422"/>
+        <location filename="../ui/main_window.cpp" line="426"/>
         <source>&amp;Help</source>
         <translation>ヘルプ(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="423"/>
+        <location filename="../ui/main_window.cpp" line="427"/>
         <source>&amp;About Lumina Studio</source>
         <translation>Lumina Studio について(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="448"/>
+        <location filename="../ui/main_window.cpp" line="452"/>
         <source>Loading model… %1 of %2 GB</source>
         <translation>モデルを読み込み中… %1 / %2 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="454"/>
-        <location filename="../ui/main_window.cpp" line="477"/>
+        <location filename="../ui/main_window.cpp" line="458"/>
+        <location filename="../ui/main_window.cpp" line="481"/>
         <source>Ready</source>
         <translation>準備完了</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="466"/>
+        <location filename="../ui/main_window.cpp" line="470"/>
         <source>Type a prompt and press Ctrl+Enter.</source>
         <translation>プロンプトを入力して Ctrl+Enter を押してください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="467"/>
+        <location filename="../ui/main_window.cpp" line="471"/>
         <source>Model %1 loaded.</source>
         <translation>モデル %1 を読み込みました。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="477"/>
+        <location filename="../ui/main_window.cpp" line="481"/>
         <source>No model</source>
         <translation>モデルなし</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="478"/>
+        <location filename="../ui/main_window.cpp" line="482"/>
         <source>The model could not be loaded: %1 %2 is still loaded and is used.</source>
         <translation>モデルを読み込めませんでした：%1 引き続き %2 を使用します。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="480"/>
+        <location filename="../ui/main_window.cpp" line="484"/>
         <source>The model could not be loaded: %1</source>
         <translation>モデルを読み込めませんでした：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="490"/>
+        <location filename="../ui/main_window.cpp" line="494"/>
         <source>Encoding the prompt…</source>
         <translation>プロンプトをエンコード中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="496"/>
+        <location filename="../ui/main_window.cpp" line="500"/>
         <source>Decoding the image…</source>
         <translation>画像をデコード中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="565"/>
+        <location filename="../ui/main_window.cpp" line="569"/>
         <source>Open a model folder</source>
         <translation>モデルフォルダーを開く</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="889"/>
+        <location filename="../ui/main_window.cpp" line="574"/>
+        <source>Open a single-file model</source>
+        <translation>単一ファイルのモデルを開く</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="576"/>
+        <source>Lumina-Image 2.0 checkpoints (*.safetensors)</source>
+        <translation>Lumina-Image 2.0 チェックポイント (*.safetensors)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="900"/>
         <source>Step %1 of %2 · about %3 left</source>
         <translation>ステップ %1 / %2 · 残り約 %3</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="959"/>
+        <location filename="../ui/main_window.cpp" line="970"/>
         <source>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Local text-to-image generation with Lumina-Next and Lumina-Image 2.0.&lt;br&gt;%2</source>
         <translation>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Lumina-Next と Lumina-Image 2.0 によるローカルの画像生成。&lt;br&gt;%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="962"/>
+        <location filename="../ui/main_window.cpp" line="973"/>
         <source>No inference engine in this build.</source>
         <translation>このビルドには推論エンジンがありません。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="532"/>
+        <location filename="../ui/main_window.cpp" line="536"/>
         <source>Cancelled</source>
         <translation>キャンセルしました</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="537"/>
+        <location filename="../ui/main_window.cpp" line="541"/>
         <source>Failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="539"/>
+        <location filename="../ui/main_window.cpp" line="543"/>
         <source>Generation failed: %1</source>
         <translation>生成に失敗しました：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="549"/>
+        <location filename="../ui/main_window.cpp" line="553"/>
         <source>Wait for the current run to finish before loading a model.</source>
         <translation>現在の生成が終わってからモデルを読み込んでください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="559"/>
+        <location filename="../ui/main_window.cpp" line="563"/>
         <source>Loading model…</source>
         <translation>モデルを読み込み中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="747"/>
+        <location filename="../ui/main_window.cpp" line="758"/>
         <source>Type a prompt first.</source>
         <translation>先にプロンプトを入力してください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="774"/>
+        <location filename="../ui/main_window.cpp" line="785"/>
         <source>The queue runs as soon as a model is loaded (File → Open Model…).</source>
         <translation>モデルを読み込むとキューが実行されます（ファイル → モデルを開く…）。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="787"/>
+        <location filename="../ui/main_window.cpp" line="798"/>
         <source>Cancelling…</source>
         <translation>キャンセル中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="794"/>
+        <location filename="../ui/main_window.cpp" line="805"/>
         <source>Stopping, keeping the draft…</source>
         <translation>停止中、下書きを保持します…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="808"/>
+        <location filename="../ui/main_window.cpp" line="819"/>
         <source>Starting…</source>
         <translation>開始中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="820"/>
+        <location filename="../ui/main_window.cpp" line="831"/>
         <source>A queued job could not be read and was removed: %1</source>
         <translation>キューのジョブを読み取れなかったため削除しました：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="861"/>
+        <location filename="../ui/main_window.cpp" line="872"/>
         <source>The image could not be added to the gallery: %1</source>
         <translation>画像をギャラリーに追加できませんでした：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="866"/>
+        <location filename="../ui/main_window.cpp" line="877"/>
         <source>Draft kept · %1</source>
         <translation>下書きを保持 · %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="867"/>
+        <location filename="../ui/main_window.cpp" line="878"/>
         <source>Done in %1 · seed %2</source>
         <translation>%1 で完了 · シード %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="916"/>
+        <location filename="../ui/main_window.cpp" line="927"/>
         <source>No model loaded</source>
         <translation>モデル未読み込み</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="917"/>
-        <location filename="../ui/main_window.cpp" line="918"/>
-        <location filename="../ui/main_window.cpp" line="932"/>
+        <location filename="../ui/main_window.cpp" line="928"/>
+        <location filename="../ui/main_window.cpp" line="929"/>
+        <location filename="../ui/main_window.cpp" line="943"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="924"/>
+        <location filename="../ui/main_window.cpp" line="935"/>
         <source>Memory: %1 GB</source>
         <translation>メモリ：%1 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="928"/>
+        <location filename="../ui/main_window.cpp" line="939"/>
         <source>%1: %2 / %3 GB</source>
         <translation>%1: %2 / %3 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="944"/>
+        <location filename="../ui/main_window.cpp" line="955"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="945"/>
+        <location filename="../ui/main_window.cpp" line="956"/>
         <source>The new language applies after Lumina Studio is restarted.</source>
         <translation>新しい言語は Lumina Studio の再起動後に反映されます。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="958"/>
+        <location filename="../ui/main_window.cpp" line="969"/>
         <source>About Lumina Studio</source>
         <translation>Lumina Studio について</translation>
     </message>
@@ -766,177 +781,177 @@
         <translation>%1 のダウンロードが中断されました。今すぐ続けますか？取得済みのデータは保持されます。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="372"/>
+        <location filename="../ui/main_window.cpp" line="376"/>
         <source>Model &amp;Manager…</source>
         <translation>モデルマネージャー(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="493"/>
+        <location filename="../ui/main_window.cpp" line="497"/>
         <source>Encoding the init image…</source>
         <translation>入力画像をエンコード中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="406"/>
+        <location filename="../ui/main_window.cpp" line="410"/>
         <source>&amp;Image</source>
         <translation>画像(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="408"/>
+        <location filename="../ui/main_window.cpp" line="412"/>
         <source>Refine ×%1…</source>
         <translation>×%1 でリファイン…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="587"/>
+        <location filename="../ui/main_window.cpp" line="598"/>
         <source>The picture&apos;s file %1 is missing, so it cannot be refined.</source>
         <translation>画像ファイル %1 が見つからないため、リファインできません。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="365"/>
+        <location filename="../ui/main_window.cpp" line="369"/>
         <source>Open &amp;Image…</source>
         <translation>画像を開く(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="367"/>
+        <location filename="../ui/main_window.cpp" line="371"/>
         <source>Open Image</source>
         <translation>画像を開く</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="368"/>
+        <location filename="../ui/main_window.cpp" line="372"/>
         <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;All files (*)</source>
         <translation>画像 (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;すべてのファイル (*)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="621"/>
+        <location filename="../ui/main_window.cpp" line="632"/>
         <source>%1 cannot be read: %2</source>
         <translation>%1 を読み込めません：%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="628"/>
+        <location filename="../ui/main_window.cpp" line="639"/>
         <source>%1 carries no generation settings.</source>
         <translation>%1 には生成設定が含まれていません。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="629"/>
+        <location filename="../ui/main_window.cpp" line="640"/>
         <source>%1: no settings could be read (%2).</source>
         <translation>%1：設定を読み取れませんでした（%2）。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="642"/>
+        <location filename="../ui/main_window.cpp" line="653"/>
         <source>The settings in %1 cannot be used: %2</source>
         <translation>%1 の設定は使用できません：%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="651"/>
+        <location filename="../ui/main_window.cpp" line="662"/>
         <source>AUTOMATIC1111</source>
         <translation>AUTOMATIC1111</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="652"/>
+        <location filename="../ui/main_window.cpp" line="663"/>
         <source>ComfyUI</source>
         <translation>ComfyUI</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="653"/>
+        <location filename="../ui/main_window.cpp" line="664"/>
         <source>SwarmUI</source>
         <translation>SwarmUI</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="657"/>
+        <location filename="../ui/main_window.cpp" line="668"/>
         <source>Settings restored from %1 (%2): %3.</source>
         <translation>%1（%2）から設定を復元しました：%3。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="658"/>
+        <location filename="../ui/main_window.cpp" line="669"/>
         <source>Not used here: %1.</source>
         <translation>ここでは使われません：%1。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="521"/>
+        <location filename="../ui/main_window.cpp" line="525"/>
         <source>The export to %1 failed: %2</source>
         <translation>%1 へのエクスポートに失敗しました：%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="523"/>
+        <location filename="../ui/main_window.cpp" line="527"/>
         <source>Exported %1 from the saved 8-bit picture: this item was made before latents were kept, so its full-precision image cannot be decoded again.</source>
         <translation>%1 を保存済みの 8 ビット画像からエクスポートしました：この項目は潜在表現が保存される前に作成されたため、フル精度の画像を再デコードできません。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="528"/>
+        <location filename="../ui/main_window.cpp" line="532"/>
         <source>Exported %1.</source>
         <translation>%1 をエクスポートしました。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="855"/>
+        <location filename="../ui/main_window.cpp" line="866"/>
         <source>The latents of this image could not be kept (Export will use the saved picture): %1</source>
         <translation>この画像の潜在表現を保存できませんでした（エクスポートは保存済みの画像を使います）：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="673"/>
+        <location filename="../ui/main_window.cpp" line="684"/>
         <source>Nothing to export: this item has neither kept latents nor its picture %1.</source>
         <translation>エクスポートできるものがありません：この項目には潜在表現も画像 %1 もありません。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="707"/>
+        <location filename="../ui/main_window.cpp" line="718"/>
         <source>PNG, 16-bit (*.png)</source>
         <translation>PNG、16 ビット (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="707"/>
+        <location filename="../ui/main_window.cpp" line="718"/>
         <source>PNG, 8-bit (*.png)</source>
         <translation>PNG、8 ビット (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="708"/>
+        <location filename="../ui/main_window.cpp" line="719"/>
         <source>TIFF, 16-bit (*.tif)</source>
         <translation>TIFF、16 ビット (*.tif)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="708"/>
+        <location filename="../ui/main_window.cpp" line="719"/>
         <source>OpenEXR, half float (*.exr)</source>
         <translation>OpenEXR、半精度浮動小数点 (*.exr)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="709"/>
+        <location filename="../ui/main_window.cpp" line="720"/>
         <source>JPEG (*.jpg)</source>
         <translation>JPEG (*.jpg)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="709"/>
+        <location filename="../ui/main_window.cpp" line="720"/>
         <source>WebP (*.webp)</source>
         <translation>WebP (*.webp)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="713"/>
+        <location filename="../ui/main_window.cpp" line="724"/>
         <source>Export</source>
         <translation>エクスポート</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="519"/>
+        <location filename="../ui/main_window.cpp" line="523"/>
         <source>Saved again to %1.</source>
         <translation>%1 に再保存しました。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="683"/>
+        <location filename="../ui/main_window.cpp" line="694"/>
         <source>This picture is saved already: %1</source>
         <translation>この画像は保存済みです：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="687"/>
+        <location filename="../ui/main_window.cpp" line="698"/>
         <source>This picture cannot be saved again: it was made before latents were kept.</source>
         <translation>この画像は再保存できません：潜在表現が保存される前に作成されました。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="692"/>
+        <location filename="../ui/main_window.cpp" line="703"/>
         <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
         <translation>出力フォルダ %1 を作成できません。環境設定で別のフォルダを選んでください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="914"/>
+        <location filename="../ui/main_window.cpp" line="925"/>
         <source>Model: %1 · %2</source>
         <translation>モデル：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="950"/>
+        <location filename="../ui/main_window.cpp" line="961"/>
         <source>Device, precision and the attention kernel apply when the model is loaded again.</source>
         <translation>デバイス、精度、attention カーネルはモデルを読み込み直したときに反映されます。</translation>
     </message>

@@ -357,7 +357,7 @@
     <name>lumina::ui::MainWindow</name>
     <message>
         <location filename="../ui/main_window.cpp" line="80"/>
-        <location filename="../ui/main_window.cpp" line="650"/>
+        <location filename="../ui/main_window.cpp" line="661"/>
         <source>Lumina Studio</source>
         <translation>Lumina Studio</translation>
     </message>
@@ -481,8 +481,8 @@
     <message>
         <location filename="../ui/main_window.cpp" line="341"/>
         <location filename="../ui/main_window.cpp" line="354"/>
-        <location filename="../ui/main_window.cpp" line="578"/>
-        <location filename="../ui/main_window.cpp" line="757"/>
+        <location filename="../ui/main_window.cpp" line="589"/>
+        <location filename="../ui/main_window.cpp" line="768"/>
         <source>These settings cannot be used: %1</source>
         <translation>无法使用这些设置：%1</translation>
     </message>
@@ -497,251 +497,266 @@
         <translation>打开模型(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="374"/>
+        <location filename="../ui/main_window.cpp" line="366"/>
+        <source>Open Model &amp;File…</source>
+        <translation>打开模型文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="378"/>
         <source>&amp;Preferences…</source>
         <translation>首选项(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="379"/>
+        <location filename="../ui/main_window.cpp" line="383"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="383"/>
+        <location filename="../ui/main_window.cpp" line="387"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="384"/>
+        <location filename="../ui/main_window.cpp" line="388"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="389"/>
-        <location filename="../ui/main_window.cpp" line="390"/>
+        <location filename="../ui/main_window.cpp" line="393"/>
+        <location filename="../ui/main_window.cpp" line="394"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="393"/>
+        <location filename="../ui/main_window.cpp" line="397"/>
         <source>&amp;Cancel</source>
         <translation>取消(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="396"/>
+        <location filename="../ui/main_window.cpp" line="400"/>
         <source>Stop and &amp;keep draft</source>
         <translation>停止并保留草稿(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="400"/>
+        <location filename="../ui/main_window.cpp" line="404"/>
         <source>&amp;Run queue</source>
         <translation>运行队列(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="401"/>
+        <location filename="../ui/main_window.cpp" line="405"/>
         <source>&amp;Pause queue</source>
         <translation>暂停队列(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="403"/>
+        <location filename="../ui/main_window.cpp" line="407"/>
         <source>Focus &amp;prompt</source>
         <translation>聚焦提示词(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="413"/>
+        <location filename="../ui/main_window.cpp" line="417"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="414"/>
+        <location filename="../ui/main_window.cpp" line="418"/>
         <source>&amp;Fit to window</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="416"/>
+        <location filename="../ui/main_window.cpp" line="420"/>
         <source>&amp;Actual pixels</source>
         <translation>实际像素(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="422"/>
+        <location filename="../ui/main_window.cpp" line="426"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="423"/>
+        <location filename="../ui/main_window.cpp" line="427"/>
         <source>&amp;About Lumina Studio</source>
         <translation>关于 Lumina Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="448"/>
+        <location filename="../ui/main_window.cpp" line="452"/>
         <source>Loading model… %1 of %2 GB</source>
         <translation>正在加载模型… %1 / %2 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="454"/>
-        <location filename="../ui/main_window.cpp" line="477"/>
+        <location filename="../ui/main_window.cpp" line="458"/>
+        <location filename="../ui/main_window.cpp" line="481"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="466"/>
+        <location filename="../ui/main_window.cpp" line="470"/>
         <source>Type a prompt and press Ctrl+Enter.</source>
         <translation>输入提示词，然后按 Ctrl+Enter。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="467"/>
+        <location filename="../ui/main_window.cpp" line="471"/>
         <source>Model %1 loaded.</source>
         <translation>模型 %1 已加载。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="477"/>
+        <location filename="../ui/main_window.cpp" line="481"/>
         <source>No model</source>
         <translation>无模型</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="478"/>
+        <location filename="../ui/main_window.cpp" line="482"/>
         <source>The model could not be loaded: %1 %2 is still loaded and is used.</source>
         <translation>无法加载模型：%1 仍在使用已加载的 %2。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="480"/>
+        <location filename="../ui/main_window.cpp" line="484"/>
         <source>The model could not be loaded: %1</source>
         <translation>无法加载模型：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="490"/>
+        <location filename="../ui/main_window.cpp" line="494"/>
         <source>Encoding the prompt…</source>
         <translation>正在编码提示词…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="496"/>
+        <location filename="../ui/main_window.cpp" line="500"/>
         <source>Decoding the image…</source>
         <translation>正在解码图像…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="565"/>
+        <location filename="../ui/main_window.cpp" line="569"/>
         <source>Open a model folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="889"/>
+        <location filename="../ui/main_window.cpp" line="574"/>
+        <source>Open a single-file model</source>
+        <translation>打开单文件模型</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="576"/>
+        <source>Lumina-Image 2.0 checkpoints (*.safetensors)</source>
+        <translation>Lumina-Image 2.0 检查点 (*.safetensors)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="900"/>
         <source>Step %1 of %2 · about %3 left</source>
         <translation>第 %1 / %2 步 · 约剩 %3</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="959"/>
+        <location filename="../ui/main_window.cpp" line="970"/>
         <source>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Local text-to-image generation with Lumina-Next and Lumina-Image 2.0.&lt;br&gt;%2</source>
         <translation>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;基于 Lumina-Next 和 Lumina-Image 2.0 的本地文生图。&lt;br&gt;%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="962"/>
+        <location filename="../ui/main_window.cpp" line="973"/>
         <source>No inference engine in this build.</source>
         <translation>此版本不含推理引擎。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="532"/>
+        <location filename="../ui/main_window.cpp" line="536"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="537"/>
+        <location filename="../ui/main_window.cpp" line="541"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="539"/>
+        <location filename="../ui/main_window.cpp" line="543"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="549"/>
+        <location filename="../ui/main_window.cpp" line="553"/>
         <source>Wait for the current run to finish before loading a model.</source>
         <translation>请等待当前生成结束后再加载模型。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="559"/>
+        <location filename="../ui/main_window.cpp" line="563"/>
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="747"/>
+        <location filename="../ui/main_window.cpp" line="758"/>
         <source>Type a prompt first.</source>
         <translation>请先输入提示词。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="774"/>
+        <location filename="../ui/main_window.cpp" line="785"/>
         <source>The queue runs as soon as a model is loaded (File → Open Model…).</source>
         <translation>模型加载后队列就会运行（文件 → 打开模型…）。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="787"/>
+        <location filename="../ui/main_window.cpp" line="798"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="794"/>
+        <location filename="../ui/main_window.cpp" line="805"/>
         <source>Stopping, keeping the draft…</source>
         <translation>正在停止，保留草稿…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="808"/>
+        <location filename="../ui/main_window.cpp" line="819"/>
         <source>Starting…</source>
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="820"/>
+        <location filename="../ui/main_window.cpp" line="831"/>
         <source>A queued job could not be read and was removed: %1</source>
         <translation>无法读取一个排队任务，已将其移除：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="861"/>
+        <location filename="../ui/main_window.cpp" line="872"/>
         <source>The image could not be added to the gallery: %1</source>
         <translation>无法将图像加入图库：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="866"/>
+        <location filename="../ui/main_window.cpp" line="877"/>
         <source>Draft kept · %1</source>
         <translation>已保留草稿 · %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="867"/>
+        <location filename="../ui/main_window.cpp" line="878"/>
         <source>Done in %1 · seed %2</source>
         <translation>用时 %1 完成 · 种子 %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="916"/>
+        <location filename="../ui/main_window.cpp" line="927"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="917"/>
-        <location filename="../ui/main_window.cpp" line="918"/>
-        <location filename="../ui/main_window.cpp" line="932"/>
+        <location filename="../ui/main_window.cpp" line="928"/>
+        <location filename="../ui/main_window.cpp" line="929"/>
+        <location filename="../ui/main_window.cpp" line="943"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="924"/>
+        <location filename="../ui/main_window.cpp" line="935"/>
         <source>Memory: %1 GB</source>
         <translation>内存：%1 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="928"/>
+        <location filename="../ui/main_window.cpp" line="939"/>
         <source>%1: %2 / %3 GB</source>
         <translation>%1：%2 / %3 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="944"/>
+        <location filename="../ui/main_window.cpp" line="955"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="945"/>
+        <location filename="../ui/main_window.cpp" line="956"/>
         <source>The new language applies after Lumina Studio is restarted.</source>
         <translation>新语言将在重新启动 Lumina Studio 后生效。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="958"/>
+        <location filename="../ui/main_window.cpp" line="969"/>
         <source>About Lumina Studio</source>
         <translation>关于 Lumina Studio</translation>
     </message>
@@ -766,177 +781,177 @@
         <translation>%1 的下载被中断了。现在继续吗？已下载的数据会保留。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="372"/>
+        <location filename="../ui/main_window.cpp" line="376"/>
         <source>Model &amp;Manager…</source>
         <translation>模型管理器(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="493"/>
+        <location filename="../ui/main_window.cpp" line="497"/>
         <source>Encoding the init image…</source>
         <translation>正在编码初始图像…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="406"/>
+        <location filename="../ui/main_window.cpp" line="410"/>
         <source>&amp;Image</source>
         <translation>图像(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="408"/>
+        <location filename="../ui/main_window.cpp" line="412"/>
         <source>Refine ×%1…</source>
         <translation>精修 ×%1…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="587"/>
+        <location filename="../ui/main_window.cpp" line="598"/>
         <source>The picture&apos;s file %1 is missing, so it cannot be refined.</source>
         <translation>找不到图像文件 %1，无法精修。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="365"/>
+        <location filename="../ui/main_window.cpp" line="369"/>
         <source>Open &amp;Image…</source>
         <translation>打开图像(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="367"/>
+        <location filename="../ui/main_window.cpp" line="371"/>
         <source>Open Image</source>
         <translation>打开图像</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="368"/>
+        <location filename="../ui/main_window.cpp" line="372"/>
         <source>Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;All files (*)</source>
         <translation>图像 (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.exr);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="621"/>
+        <location filename="../ui/main_window.cpp" line="632"/>
         <source>%1 cannot be read: %2</source>
         <translation>无法读取 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="628"/>
+        <location filename="../ui/main_window.cpp" line="639"/>
         <source>%1 carries no generation settings.</source>
         <translation>%1 不包含生成设置。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="629"/>
+        <location filename="../ui/main_window.cpp" line="640"/>
         <source>%1: no settings could be read (%2).</source>
         <translation>%1：无法读取设置（%2）。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="642"/>
+        <location filename="../ui/main_window.cpp" line="653"/>
         <source>The settings in %1 cannot be used: %2</source>
         <translation>%1 中的设置无法使用：%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="651"/>
+        <location filename="../ui/main_window.cpp" line="662"/>
         <source>AUTOMATIC1111</source>
         <translation>AUTOMATIC1111</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="652"/>
+        <location filename="../ui/main_window.cpp" line="663"/>
         <source>ComfyUI</source>
         <translation>ComfyUI</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="653"/>
+        <location filename="../ui/main_window.cpp" line="664"/>
         <source>SwarmUI</source>
         <translation>SwarmUI</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="657"/>
+        <location filename="../ui/main_window.cpp" line="668"/>
         <source>Settings restored from %1 (%2): %3.</source>
         <translation>已从 %1（%2）恢复设置：%3。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="658"/>
+        <location filename="../ui/main_window.cpp" line="669"/>
         <source>Not used here: %1.</source>
         <translation>此处未使用：%1。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="521"/>
+        <location filename="../ui/main_window.cpp" line="525"/>
         <source>The export to %1 failed: %2</source>
         <translation>导出到 %1 失败：%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="523"/>
+        <location filename="../ui/main_window.cpp" line="527"/>
         <source>Exported %1 from the saved 8-bit picture: this item was made before latents were kept, so its full-precision image cannot be decoded again.</source>
         <translation>已从保存的 8 位图像导出 %1：此项目创建于保留潜变量之前，无法重新解码全精度图像。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="528"/>
+        <location filename="../ui/main_window.cpp" line="532"/>
         <source>Exported %1.</source>
         <translation>已导出 %1。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="855"/>
+        <location filename="../ui/main_window.cpp" line="866"/>
         <source>The latents of this image could not be kept (Export will use the saved picture): %1</source>
         <translation>无法保留此图像的潜变量（导出将使用保存的图像）：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="673"/>
+        <location filename="../ui/main_window.cpp" line="684"/>
         <source>Nothing to export: this item has neither kept latents nor its picture %1.</source>
         <translation>没有可导出的内容：此项目既没有保留的潜变量，也没有图像 %1。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="707"/>
+        <location filename="../ui/main_window.cpp" line="718"/>
         <source>PNG, 16-bit (*.png)</source>
         <translation>PNG，16 位 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="707"/>
+        <location filename="../ui/main_window.cpp" line="718"/>
         <source>PNG, 8-bit (*.png)</source>
         <translation>PNG，8 位 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="708"/>
+        <location filename="../ui/main_window.cpp" line="719"/>
         <source>TIFF, 16-bit (*.tif)</source>
         <translation>TIFF，16 位 (*.tif)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="708"/>
+        <location filename="../ui/main_window.cpp" line="719"/>
         <source>OpenEXR, half float (*.exr)</source>
         <translation>OpenEXR，半精度浮点 (*.exr)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="709"/>
+        <location filename="../ui/main_window.cpp" line="720"/>
         <source>JPEG (*.jpg)</source>
         <translation>JPEG (*.jpg)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="709"/>
+        <location filename="../ui/main_window.cpp" line="720"/>
         <source>WebP (*.webp)</source>
         <translation>WebP (*.webp)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="713"/>
+        <location filename="../ui/main_window.cpp" line="724"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="519"/>
+        <location filename="../ui/main_window.cpp" line="523"/>
         <source>Saved again to %1.</source>
         <translation>已重新保存到 %1。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="683"/>
+        <location filename="../ui/main_window.cpp" line="694"/>
         <source>This picture is saved already: %1</source>
         <translation>此图像已保存：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="687"/>
+        <location filename="../ui/main_window.cpp" line="698"/>
         <source>This picture cannot be saved again: it was made before latents were kept.</source>
         <translation>无法重新保存此图像：它创建于保留潜变量之前。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="692"/>
+        <location filename="../ui/main_window.cpp" line="703"/>
         <source>Cannot create the output folder %1. Choose another one in Preferences.</source>
         <translation>无法创建输出文件夹 %1。请在偏好设置中选择其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="914"/>
+        <location filename="../ui/main_window.cpp" line="925"/>
         <source>Model: %1 · %2</source>
         <translation>模型：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="950"/>
+        <location filename="../ui/main_window.cpp" line="961"/>
         <source>Device, precision and the attention kernel apply when the model is loaded again.</source>
         <translation>设备、精度和 attention 内核在重新加载模型时生效。</translation>
     </message>
