@@ -5,6 +5,10 @@ way `lumina-cli bench` times ours, in the same run of tools/device-check.sh or t
   --mode transformer  LuminaNextDiT2DModel forward as LuminaPipeline calls it (batch 2 as with CFG, caption of
                       --caption-length tokens with row 1 left-padded by half, proportional attention, RoPE table
                       built outside the timing), median of --repeat calls after --warmup calls
+  --mode lumina2-transformer  Lumina2Transformer2DModel forward as Lumina2Pipeline calls it (one call per branch,
+                      batch --batch, caption of --caption-length tokens, row 1 right-padded by half when batch > 1):
+                      the transformer of --model, or without --model the published Lumina-Image-2.0 config with
+                      random weights (the counterpart of `lumina-cli bench --config real-lumina2`)
   --mode vae          vae.decode of random latents (plus the [0, 1] mapping), median of --repeat after --warmup
   --mode pipeline     one whole LuminaPipeline call with --steps steps after --warmup calls of --warmup-steps;
                       encode_prompt and vae.decode timed inside it
@@ -108,6 +112,46 @@ def bench_transformer(args, device, dtype, size):
                 load_seconds=load, attention_kernel=kernel, tokens=tokens, **memory)
 
 
+# Alpha-VLLM/Lumina-Image-2.0 transformer/config.json.
+LUMINA2_IMAGE_CONFIG = dict(sample_size=128, patch_size=2, in_channels=16, out_channels=None, hidden_size=2304,
+                            num_layers=26, num_refiner_layers=2, num_attention_heads=24, num_kv_heads=8,
+                            multiple_of=256, ffn_dim_multiplier=None, norm_eps=1e-5, scaling_factor=1.0,
+                            axes_dim_rope=[32, 32, 32], axes_lens=[300, 512, 512], cap_feat_dim=2304)
+
+
+def bench_lumina2_transformer(args, device, dtype, size):
+    from diffusers import Lumina2Transformer2DModel
+
+    start = time.perf_counter()
+    if args.model:
+        model = Lumina2Transformer2DModel.from_pretrained(os.path.join(args.model, "transformer"), torch_dtype=dtype)
+    else:
+        torch.manual_seed(0)
+        model = Lumina2Transformer2DModel(**LUMINA2_IMAGE_CONFIG).to(dtype)
+    model = model.to(device).eval()
+    sync(device)
+    load = time.perf_counter() - start
+    cfg = model.config
+    w, h = size
+    b = args.batch
+    g = torch.Generator().manual_seed(0)
+    latents = torch.randn(b, cfg.in_channels, h // 8, w // 8, generator=g).to(device, dtype)
+    caption = torch.randn(b, args.caption_length, cfg.cap_feat_dim, generator=g).to(device, dtype)
+    mask = torch.ones(b, args.caption_length, dtype=torch.bool)
+    if b > 1:
+        mask[1, args.caption_length // 2:] = False
+    mask = mask.to(device)
+    timestep = torch.rand(b, generator=g).to(device)
+    with torch.inference_mode():
+        peak = Peak(device)
+        times = timed(lambda: model(latents, timestep, caption, mask, return_dict=False), device, args.warmup,
+                      args.repeat)
+        memory = peak.result()
+    return dict(component="lumina2-transformer", seconds_per_step=statistics.median(times), seconds_min=min(times),
+                load_seconds=load, tokens=(h // 16) * (w // 16), batch=b,
+                parameters=sum(p.numel() for p in model.parameters()), **memory)
+
+
 def bench_vae(args, device, dtype, size):
     from diffusers import AutoencoderKL
 
@@ -189,8 +233,8 @@ def bench_pipeline(args, device, dtype, size, pipe_cache={}):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", required=True, help="pipeline folder (make_pipeline.py)")
-    ap.add_argument("--mode", choices=["transformer", "vae", "pipeline"], required=True)
+    ap.add_argument("--model", help="pipeline folder (make_pipeline.py); lumina2-transformer: optional")
+    ap.add_argument("--mode", choices=["transformer", "lumina2-transformer", "vae", "pipeline"], required=True)
     ap.add_argument("--size", action="append", required=True, help="WIDTHxHEIGHT, repeatable")
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--dtype", choices=["fp32", "bf16", "fp16"], default="bf16")
@@ -199,14 +243,18 @@ def main():
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--warmup-steps", type=int, default=1)
     ap.add_argument("--caption-length", type=int, default=128)
+    ap.add_argument("--batch", type=int, default=1, help="lumina2-transformer: rows per call")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--prompt", default="a photo of a red fox in the snow, golden hour")
     args = ap.parse_args()
+    if not args.model and args.mode != "lumina2-transformer":
+        ap.error(f"--model is required for --mode {args.mode}")
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[args.dtype]
-    bench = {"transformer": bench_transformer, "vae": bench_vae, "pipeline": bench_pipeline}[args.mode]
+    bench = {"transformer": bench_transformer, "lumina2-transformer": bench_lumina2_transformer, "vae": bench_vae,
+             "pipeline": bench_pipeline}[args.mode]
     import diffusers
     for text in args.size:
         w, h = (int(v) for v in text.lower().split("x"))
