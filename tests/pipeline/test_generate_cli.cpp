@@ -5,6 +5,8 @@
 //
 // Mutation tried: the CLI's --rope-scaling parsed but not passed on (ropeScaling left at the preset's): the
 // none, ntk and linear rows of luminaPresetMatchesTheOfficialSampler failed.
+#include "support/cli_run.h"
+
 #include <QColor>
 #include <QFile>
 #include <QImage>
@@ -20,99 +22,20 @@
 #include <utility>
 #include <vector>
 
+using lumina::test::cli;
+using lumina::test::flagsFor;
+using lumina::test::Floats;
+using lumina::test::readF32;
+using lumina::test::relativeL2;
+
 namespace {
 
 QString model() {
     return qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/pipeline/pipeline";
 }
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run cli(const QStringList& args, int timeoutMs = 300000) {
-    QProcess p;
-    p.start(qEnvironmentVariable("LUMINA_CLI"), args);
-    p.waitForFinished(timeoutMs);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
-
 QString fixtures() {
     return qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/pipeline";
-}
-
-// One float32 tensor of a .safetensors file (values and shape), read with nothing but Qt.
-struct Floats {
-    std::vector<float> values;
-    QJsonArray shape;
-};
-Floats readF32(const QString& path, const QString& name) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    const QByteArray bytes = f.readAll();
-    quint64 headerLength = 0;
-    memcpy(&headerLength, bytes.constData(), 8);
-    const auto header = QJsonDocument::fromJson(bytes.mid(8, static_cast<int>(headerLength))).object();
-    const auto t = header[name].toObject();
-    if (t["dtype"].toString() != "F32") return {};
-    const auto offsets = t["data_offsets"].toArray();
-    const qint64 begin = 8 + static_cast<qint64>(headerLength) + offsets[0].toInteger();
-    const qint64 count = (offsets[1].toInteger() - offsets[0].toInteger()) / 4;
-    Floats out{std::vector<float>(static_cast<std::size_t>(count)), t["shape"].toArray()};
-    memcpy(out.values.data(), bytes.constData() + begin, static_cast<std::size_t>(count) * 4);
-    return out;
-}
-
-double relativeL2(const std::vector<float>& a, const std::vector<float>& b) {
-    double num = 0, den = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        num += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-        den += double(b[i]) * b[i];
-    }
-    return std::sqrt(num / den);
-}
-
-// The app's request JSON (a case of cases.json) as `generate` flags: every key the request carries that has a
-// flag (core/pipeline/request.cpp toJson keys), on the CPU, quiet.
-QStringList flagsFor(const QJsonObject& r) {
-    static const std::vector<std::pair<const char*, const char*>> kFlags{
-        {"preset", "--preset"},
-        {"prompt", "--prompt"},
-        {"negative_prompt", "--negative"},
-        {"width", "--width"},
-        {"height", "--height"},
-        {"seed", "--seed"},
-        {"steps", "--steps"},
-        {"sampler", "--sampler"},
-        {"schedule", "--schedule"},
-        {"sigmoid_kappa", "--sigmoid-kappa"},
-        {"guidance", "--guidance"},
-        {"time_shift", "--time-shift"},
-        {"rope_scaling", "--rope-scaling"},
-        {"watershed", "--watershed"},
-        {"proportional_attention", "--proportional-attention"},
-        {"cfg_channels", "--cfg-channels"},
-        {"diffusers_preprocess", "--diffusers-preprocess"},
-        {"init_image", "--init-image"},
-        {"strength", "--strength"},
-        {"init_resize", "--resize"}};
-    QStringList flags;
-    for (const auto& [key, flag] : kFlags) {
-        const QJsonValue v = r[key];
-        if (v.isUndefined() || v.isNull()) continue;
-        flags << flag;
-        if (v.isBool())
-            flags << (v.toBool() ? "on" : "off");
-        else if (v.isString())
-            flags << v.toString();
-        else if (v.toDouble() == double(v.toInteger()))
-            flags << QString::number(v.toInteger());
-        else
-            flags << QString::number(v.toDouble(), 'g', 17);
-    }
-    return flags + QStringList{"--device", "cpu", "--quiet"};
 }
 
 // Largest level difference and the share of values off at all, PNG against a float HWC reference in [0, 1].

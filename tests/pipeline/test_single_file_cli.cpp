@@ -14,6 +14,8 @@
 //   splitFilesMatchTheReference failed.
 // - the checkpoint's VAE used even when --vae is given (fileSelection dropping source.vae):
 //   aGivenPartWinsOverTheCheckpoints failed (and every split-file case, which then has no VAE).
+#include "support/cli_run.h"
+
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -26,6 +28,11 @@
 #include <cstring>
 #include <vector>
 
+using lumina::test::cli;
+using lumina::test::flagsFor;
+using lumina::test::readF32;
+using lumina::test::relativeL2;
+
 namespace {
 
 QString dir() {
@@ -33,47 +40,6 @@ QString dir() {
 }
 QString file(const QString& name) {
     return dir() + "/" + name;
-}
-
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run cli(const QStringList& args) {
-    QProcess p;
-    p.start(qEnvironmentVariable("LUMINA_CLI"), args);
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
-
-// One float32 tensor of a .safetensors file, read with nothing but Qt.
-std::vector<float> readF32(const QString& path, const QString& name) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    const QByteArray bytes = f.readAll();
-    quint64 headerLength = 0;
-    memcpy(&headerLength, bytes.constData(), 8);
-    const auto t =
-        QJsonDocument::fromJson(bytes.mid(8, static_cast<int>(headerLength))).object()[name].toObject();
-    if (t["dtype"].toString() != "F32") return {};
-    const auto offsets = t["data_offsets"].toArray();
-    const qint64 begin = 8 + static_cast<qint64>(headerLength) + offsets[0].toInteger();
-    std::vector<float> values(
-        static_cast<std::size_t>((offsets[1].toInteger() - offsets[0].toInteger()) / 4));
-    memcpy(values.data(), bytes.constData() + begin, values.size() * 4);
-    return values;
-}
-
-double relativeL2(const std::vector<float>& a, const std::vector<float>& b) {
-    if (a.size() != b.size() || b.empty()) return INFINITY;
-    double num = 0, den = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        num += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-        den += double(b[i]) * b[i];
-    }
-    return std::sqrt(num / den);
 }
 
 int largestLevelDifference(const QImage& png, const std::vector<float>& reference) {
@@ -96,36 +62,6 @@ QJsonObject caseRequest(const QString& name) {
     return {};
 }
 
-// The case's settings as generate flags (the keys the fixture's request JSON carries).
-QStringList caseFlags(const QJsonObject& r) {
-    QStringList flags{"--preset",
-                      r["preset"].toString(),
-                      "--prompt",
-                      r["prompt"].toString(),
-                      "--width",
-                      QString::number(r["width"].toInt()),
-                      "--height",
-                      QString::number(r["height"].toInt()),
-                      "--steps",
-                      QString::number(r["steps"].toInt()),
-                      "--seed",
-                      QString::number(r["seed"].toInteger()),
-                      "--guidance",
-                      QString::number(r["guidance"].toDouble()),
-                      "--sampler",
-                      r["sampler"].toString(),
-                      "--cfg-normalization",
-                      r["cfg_normalization"].toString(),
-                      "--cfg-trunc",
-                      QString::number(r["cfg_trunc_ratio"].toDouble())};
-    if (!r["negative_prompt"].toString().isEmpty()) flags << "--negative" << r["negative_prompt"].toString();
-    for (const auto& lora : r["loras"].toArray())
-        flags << "--lora"
-              << lora.toObject()["path"].toString() + ":" +
-                     QString::number(lora.toObject()["scale"].toDouble());
-    return flags + QStringList{"--device", "cpu", "--quiet"};
-}
-
 } // namespace
 
 class TestSingleFileCli : public QObject {
@@ -137,10 +73,11 @@ class TestSingleFileCli : public QObject {
                              const QStringList& extra = {}) {
         const QString latents = m_tmp.filePath(name + "_latents.safetensors");
         QFile::remove(latents);
-        const auto r = cli(QStringList{"generate"} + modelArgs + caseFlags(caseRequest(name)) + extra +
+        const auto r = cli(QStringList{"generate"} + modelArgs + flagsFor(caseRequest(name)) + extra +
                            QStringList{"--save-latents", latents});
         if (r.exitCode != 0) qWarning("%s", r.err.constData());
-        return relativeL2(readF32(latents, "latents"), readF32(file(name + ".safetensors"), "latents"));
+        return relativeL2(readF32(latents, "latents").values,
+                          readF32(file(name + ".safetensors"), "latents").values);
     }
 
 private slots:
@@ -155,16 +92,17 @@ private slots:
         QVERIFY(!caseRequest(name).isEmpty());
         const QString png = m_tmp.filePath(name + ".png"), latents = m_tmp.filePath(name + ".safetensors");
         const auto r = cli(QStringList{"generate", "--model", file("all_in_one.safetensors")} +
-                           caseFlags(caseRequest(name)) +
+                           flagsFor(caseRequest(name)) +
                            QStringList{"--json", "--output", png, "--save-latents", latents});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto json = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(json["model_family"].toString(), QString("lumina2"));
         QCOMPARE(json["model"].toString(), QString("all_in_one"));
-        const double relL2 =
-            relativeL2(readF32(latents, "latents"), readF32(file(name + ".safetensors"), "latents"));
+        const double relL2 = relativeL2(readF32(latents, "latents").values,
+                                        readF32(file(name + ".safetensors"), "latents").values);
         QVERIFY2(relL2 <= 1e-4, qPrintable(QString("latents rel L2 %1").arg(relL2)));
-        const int levels = largestLevelDifference(QImage(png), readF32(file(name + ".safetensors"), "image"));
+        const int levels =
+            largestLevelDifference(QImage(png), readF32(file(name + ".safetensors"), "image").values);
         QVERIFY2(levels <= 1, qPrintable(QString("image off by %1 levels").arg(levels)));
     }
 
@@ -195,7 +133,7 @@ private slots:
         const QString png = m_tmp.filePath("vae_override.png"),
                       latents = m_tmp.filePath("vae_override.safetensors");
         const QString reference = m_tmp.filePath("vae_checkpoint.png");
-        const auto flags = caseFlags(caseRequest("diffusers_square"));
+        const auto flags = flagsFor(caseRequest("diffusers_square"));
         QCOMPARE(cli(QStringList{"generate", "--model", file("all_in_one.safetensors")} + flags +
                      QStringList{"--output", reference})
                      .exitCode,
@@ -204,8 +142,8 @@ private slots:
                                        file("vae_other.safetensors")} +
                            flags + QStringList{"--output", png, "--save-latents", latents});
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        const double relL2 =
-            relativeL2(readF32(latents, "latents"), readF32(file("diffusers_square.safetensors"), "latents"));
+        const double relL2 = relativeL2(readF32(latents, "latents").values,
+                                        readF32(file("diffusers_square.safetensors"), "latents").values);
         QVERIFY2(relL2 <= 1e-4, qPrintable(QString("latents rel L2 %1").arg(relL2)));
         QVERIFY(QImage(png).convertToFormat(QImage::Format_RGB888) !=
                 QImage(reference).convertToFormat(QImage::Format_RGB888));
