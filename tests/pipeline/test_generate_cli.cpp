@@ -211,6 +211,37 @@ private slots:
         QVERIFY2(preset.err.contains("lumina2-official"), preset.err.constData());
     }
 
+    // `bench --component transformer` on a transformer folder of either family: the family comes from its
+    // config class and the model timed is the folder's (its parameter count is the one `info` reports).
+    void benchTimesEitherFamily_data() {
+        QTest::addColumn<QString>("pipeline");
+        QTest::addColumn<QString>("family");
+        QTest::newRow("Lumina-Next") << model() << "lumina-next";
+        QTest::newRow("Lumina-Image 2.0")
+            << qEnvironmentVariable("LUMINA_FIXTURES_DIR") + "/lumina2_pipeline/pipeline"
+            << "lumina2";
+    }
+    void benchTimesEitherFamily() {
+        QFETCH(QString, pipeline);
+        QFETCH(QString, family);
+        const auto info = cli({"info", "--model", pipeline, "--json"});
+        QVERIFY2(info.exitCode == 0, info.err.constData());
+        const auto wanted = QJsonDocument::fromJson(info.out)
+                                .object()["components"]
+                                .toObject()["transformer"]
+                                .toObject()["parameters"]
+                                .toInteger();
+        const auto r = cli({"bench", "--component", "transformer", "--config", pipeline + "/transformer",
+                            "--width", "128", "--height", "128", "--batch", "2", "--dtype", "fp32", "--steps",
+                            "1", "--caption-length", "16"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto json = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(json["model_family"].toString(), family);
+        QCOMPARE(json["parameters"].toInteger(), wanted);
+        QCOMPARE(json["tokens"].toInt(), 64);
+        QVERIFY(json["seconds_per_step"].toDouble() > 0);
+    }
+
     void randomSeedIsRecordedAndLatentsSaved() {
         const QString latents = m_dir.filePath("latents.safetensors");
         const auto r = cli(tinyArgs() + QStringList{"--seed", "random", "--save-latents", latents, "--json"});
