@@ -639,17 +639,22 @@
         <translation>Lumina-Image 2.0 チェックポイント (*.safetensors)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="900"/>
+        <location filename="../ui/main_window.cpp" line="822"/>
+        <source>The next queued job is for a %1 model, but %2 is a %3 model. Load a %1 model to run it, or remove it from the queue.</source>
+        <translation>キューの次のジョブは %1 モデル用ですが、%2 は %3 モデルです。実行するには %1 モデルを読み込むか、キューから削除してください。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="913"/>
         <source>Step %1 of %2 · about %3 left</source>
         <translation>ステップ %1 / %2 · 残り約 %3</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="970"/>
+        <location filename="../ui/main_window.cpp" line="983"/>
         <source>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Local text-to-image generation with Lumina-Next and Lumina-Image 2.0.&lt;br&gt;%2</source>
         <translation>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Lumina-Next と Lumina-Image 2.0 によるローカルの画像生成。&lt;br&gt;%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="973"/>
+        <location filename="../ui/main_window.cpp" line="986"/>
         <source>No inference engine in this build.</source>
         <translation>このビルドには推論エンジンがありません。</translation>
     </message>
@@ -699,64 +704,64 @@
         <translation>停止中、下書きを保持します…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="819"/>
+        <location filename="../ui/main_window.cpp" line="832"/>
         <source>Starting…</source>
         <translation>開始中…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="831"/>
+        <location filename="../ui/main_window.cpp" line="844"/>
         <source>A queued job could not be read and was removed: %1</source>
         <translation>キューのジョブを読み取れなかったため削除しました：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="872"/>
+        <location filename="../ui/main_window.cpp" line="885"/>
         <source>The image could not be added to the gallery: %1</source>
         <translation>画像をギャラリーに追加できませんでした：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="877"/>
+        <location filename="../ui/main_window.cpp" line="890"/>
         <source>Draft kept · %1</source>
         <translation>下書きを保持 · %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="878"/>
+        <location filename="../ui/main_window.cpp" line="891"/>
         <source>Done in %1 · seed %2</source>
         <translation>%1 で完了 · シード %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="927"/>
+        <location filename="../ui/main_window.cpp" line="940"/>
         <source>No model loaded</source>
         <translation>モデル未読み込み</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="928"/>
-        <location filename="../ui/main_window.cpp" line="929"/>
-        <location filename="../ui/main_window.cpp" line="943"/>
+        <location filename="../ui/main_window.cpp" line="941"/>
+        <location filename="../ui/main_window.cpp" line="942"/>
+        <location filename="../ui/main_window.cpp" line="956"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="935"/>
+        <location filename="../ui/main_window.cpp" line="948"/>
         <source>Memory: %1 GB</source>
         <translation>メモリ：%1 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="939"/>
+        <location filename="../ui/main_window.cpp" line="952"/>
         <source>%1: %2 / %3 GB</source>
         <translation>%1: %2 / %3 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="955"/>
+        <location filename="../ui/main_window.cpp" line="968"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="956"/>
+        <location filename="../ui/main_window.cpp" line="969"/>
         <source>The new language applies after Lumina Studio is restarted.</source>
         <translation>新しい言語は Lumina Studio の再起動後に反映されます。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="969"/>
+        <location filename="../ui/main_window.cpp" line="982"/>
         <source>About Lumina Studio</source>
         <translation>Lumina Studio について</translation>
     </message>
@@ -881,7 +886,7 @@
         <translation>%1 をエクスポートしました。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="866"/>
+        <location filename="../ui/main_window.cpp" line="879"/>
         <source>The latents of this image could not be kept (Export will use the saved picture): %1</source>
         <translation>この画像の潜在表現を保存できませんでした（エクスポートは保存済みの画像を使います）：%1</translation>
     </message>
@@ -946,12 +951,12 @@
         <translation>出力フォルダ %1 を作成できません。環境設定で別のフォルダを選んでください。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="925"/>
+        <location filename="../ui/main_window.cpp" line="938"/>
         <source>Model: %1 · %2</source>
         <translation>モデル：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="961"/>
+        <location filename="../ui/main_window.cpp" line="974"/>
         <source>Device, precision and the attention kernel apply when the model is loaded again.</source>
         <translation>デバイス、精度、attention カーネルはモデルを読み込み直したときに反映されます。</translation>
     </message>

@@ -639,17 +639,22 @@
         <translation>Lumina-Image 2.0 检查点 (*.safetensors)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="900"/>
+        <location filename="../ui/main_window.cpp" line="822"/>
+        <source>The next queued job is for a %1 model, but %2 is a %3 model. Load a %1 model to run it, or remove it from the queue.</source>
+        <translation>队列中的下一个任务需要 %1 模型，但 %2 是 %3 模型。请加载 %1 模型来运行它，或将其从队列中移除。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="913"/>
         <source>Step %1 of %2 · about %3 left</source>
         <translation>第 %1 / %2 步 · 约剩 %3</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="970"/>
+        <location filename="../ui/main_window.cpp" line="983"/>
         <source>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;Local text-to-image generation with Lumina-Next and Lumina-Image 2.0.&lt;br&gt;%2</source>
         <translation>&lt;b&gt;Lumina Studio&lt;/b&gt; %1&lt;br&gt;基于 Lumina-Next 和 Lumina-Image 2.0 的本地文生图。&lt;br&gt;%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="973"/>
+        <location filename="../ui/main_window.cpp" line="986"/>
         <source>No inference engine in this build.</source>
         <translation>此版本不含推理引擎。</translation>
     </message>
@@ -699,64 +704,64 @@
         <translation>正在停止，保留草稿…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="819"/>
+        <location filename="../ui/main_window.cpp" line="832"/>
         <source>Starting…</source>
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="831"/>
+        <location filename="../ui/main_window.cpp" line="844"/>
         <source>A queued job could not be read and was removed: %1</source>
         <translation>无法读取一个排队任务，已将其移除：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="872"/>
+        <location filename="../ui/main_window.cpp" line="885"/>
         <source>The image could not be added to the gallery: %1</source>
         <translation>无法将图像加入图库：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="877"/>
+        <location filename="../ui/main_window.cpp" line="890"/>
         <source>Draft kept · %1</source>
         <translation>已保留草稿 · %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="878"/>
+        <location filename="../ui/main_window.cpp" line="891"/>
         <source>Done in %1 · seed %2</source>
         <translation>用时 %1 完成 · 种子 %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="927"/>
+        <location filename="../ui/main_window.cpp" line="940"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="928"/>
-        <location filename="../ui/main_window.cpp" line="929"/>
-        <location filename="../ui/main_window.cpp" line="943"/>
+        <location filename="../ui/main_window.cpp" line="941"/>
+        <location filename="../ui/main_window.cpp" line="942"/>
+        <location filename="../ui/main_window.cpp" line="956"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="935"/>
+        <location filename="../ui/main_window.cpp" line="948"/>
         <source>Memory: %1 GB</source>
         <translation>内存：%1 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="939"/>
+        <location filename="../ui/main_window.cpp" line="952"/>
         <source>%1: %2 / %3 GB</source>
         <translation>%1：%2 / %3 GB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="955"/>
+        <location filename="../ui/main_window.cpp" line="968"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="956"/>
+        <location filename="../ui/main_window.cpp" line="969"/>
         <source>The new language applies after Lumina Studio is restarted.</source>
         <translation>新语言将在重新启动 Lumina Studio 后生效。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="969"/>
+        <location filename="../ui/main_window.cpp" line="982"/>
         <source>About Lumina Studio</source>
         <translation>关于 Lumina Studio</translation>
     </message>
@@ -881,7 +886,7 @@
         <translation>已导出 %1。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="866"/>
+        <location filename="../ui/main_window.cpp" line="879"/>
         <source>The latents of this image could not be kept (Export will use the saved picture): %1</source>
         <translation>无法保留此图像的潜变量（导出将使用保存的图像）：%1</translation>
     </message>
@@ -946,12 +951,12 @@
         <translation>无法创建输出文件夹 %1。请在偏好设置中选择其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="925"/>
+        <location filename="../ui/main_window.cpp" line="938"/>
         <source>Model: %1 · %2</source>
         <translation>模型：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="961"/>
+        <location filename="../ui/main_window.cpp" line="974"/>
         <source>Device, precision and the attention kernel apply when the model is loaded again.</source>
         <translation>设备、精度和 attention 内核在重新加载模型时生效。</translation>
     </message>

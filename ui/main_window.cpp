@@ -812,6 +812,19 @@ void MainWindow::startNextJob() {
     while (std::optional<gallery::QueuedJob> job = m_store->takeNextJob()) {
         try {
             const pipeline::GenerationRequest r = pipeline::requestFromJson(job->request);
+            if (r.family != m_bridge->modelFamily()) {
+                // Made for the other family (queued before a model switch): the pipeline would refuse it. It
+                // stays first in the queue, and the queue waits for the user.
+                m_store->requeueInterruptedJobs();
+                pauseQueue();
+                m_queue->refresh();
+                showBanner(
+                    tr("The next queued job is for a %1 model, but %2 is a %3 model. Load a %1 model to "
+                       "run it, or remove it from the queue.")
+                        .arg(QString::fromStdString(displayName(r.family)), m_bridge->modelName(),
+                             QString::fromStdString(displayName(m_bridge->modelFamily()))));
+                return;
+            }
             m_currentJob = job->id;
             m_currentSize = QSize(r.width, r.height);
             m_progress->setRange(0, r.sampling.steps);

@@ -3,11 +3,12 @@
 // Lumina-Next: the extrapolation group), switching family resets to that family's default preset, every
 // request carries the family and the Lumina 2 settings; the main window shows the family with the model name
 // and refuses a gallery item of the other family with a message. The demo engine presents the family
-// (DemoEngineOptions). Mutations tried: request() without `r.family = m_family` ->
-// requestCarriesFamilyAndLumina2Settings fails; setFamily() not hiding the extrapolation toggle ->
-// controlsFollowTheFamily fails; the truncation note printing plan.evaluations instead of the unguided total
-// -> truncationNoteSaysWhatItSaves fails; the gallery family check removed ->
-// galleryItemOfTheOtherFamilyIsRefused fails.
+// (DemoEngineOptions); a queued job of the other family waits instead of failing. Mutations tried: request()
+// without `r.family = m_family` -> requestCarriesFamilyAndLumina2Settings fails; setFamily() not hiding the
+// extrapolation toggle -> controlsFollowTheFamily fails; the truncation note printing plan.evaluations
+// instead of the unguided total -> truncationNoteSaysWhatItSaves fails; the gallery family check removed ->
+// galleryItemOfTheOtherFamilyIsRefused fails; the queue's family check removed ->
+// queuedJobOfTheOtherFamilyWaits fails (the demo engine ran it: 2 steps).
 #include "core/text/lumina2_prompt.h"
 #include "gui/gui_test_support.h"
 #include "ui/demo_engine.h"
@@ -212,6 +213,32 @@ private slots:
         item.settings = pipeline::toJson(r);
         emit w.galleryPanel()->useSettingsRequested(item);
         QCOMPARE(w.findChild<QSpinBox*>("stepsSpin")->value(), 11);
+    }
+
+    // A job queued for the other family (before a model switch) is neither run nor lost: it stays first in
+    // the queue, the queue pauses and the banner says which model it needs; loading that family runs it.
+    void queuedJobOfTheOtherFamilyWaits() {
+        QTemporaryDir dir;
+        ui::MainWindow w(std::make_unique<ui::DemoEngine>(), test::windowOptions(dir, "queue.sqlite"));
+        QVERIFY(test::loadDemoModel(w)); // a Lumina-Next demo model
+        pipeline::GenerationRequest r;
+        r.family = ModelFamily::Lumina2;
+        r.preset = "lumina2-official";
+        r.prompt = "queued for Lumina 2";
+        r.width = r.height = 256;
+        r.sampling = pipeline::presetSettings(r.preset, r.family);
+        r.sampling.steps = 2;
+        const int64_t id = w.store()->enqueue(pipeline::toJson(r));
+        QSignalSpy started(w.bridge(), &ui::EngineBridge::progress);
+        w.runQueue();
+        QTest::qWait(200);
+        QCOMPARE(started.size(), 0);
+        const auto jobs = w.store()->jobs();
+        QCOMPARE(jobs.size(), std::size_t{1});
+        QCOMPARE(jobs.front().id, id);
+        QVERIFY(jobs.front().state == gallery::JobState::Queued);
+        const QString banner = w.findChild<QLabel*>("bannerLabel")->text();
+        QVERIFY2(banner.contains("Lumina-Image 2.0") && banner.contains("queue"), qPrintable(banner));
     }
 };
 
