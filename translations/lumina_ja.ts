@@ -964,163 +964,173 @@
 <context>
     <name>lumina::ui::ModelManagerDialog</name>
     <message>
-        <location filename="../ui/model_manager.cpp" line="35"/>
+        <location filename="../ui/model_manager.cpp" line="37"/>
         <source>Model Manager</source>
         <translation>モデルマネージャー</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="39"/>
+        <location filename="../ui/model_manager.cpp" line="41"/>
         <source>Models in the Hugging Face cache %1 (shared with diffusers and other tools)</source>
         <translation>Hugging Face キャッシュ %1 のモデル（diffusers などのツールと共有）</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="47"/>
+        <location filename="../ui/model_manager.cpp" line="49"/>
         <source>Repository</source>
         <translation>リポジトリ</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="47"/>
+        <location filename="../ui/model_manager.cpp" line="49"/>
         <source>Revision</source>
         <translation>リビジョン</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="47"/>
+        <location filename="../ui/model_manager.cpp" line="49"/>
         <source>Commit</source>
         <translation>コミット</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="47"/>
+        <location filename="../ui/model_manager.cpp" line="49"/>
         <source>Size</source>
         <translation>サイズ</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="47"/>
+        <location filename="../ui/model_manager.cpp" line="49"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="57"/>
+        <location filename="../ui/model_manager.cpp" line="59"/>
         <source>&amp;Resume</source>
         <translation>再開(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="58"/>
+        <location filename="../ui/model_manager.cpp" line="60"/>
         <source>&amp;Verify</source>
         <translation>検証(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="59"/>
+        <location filename="../ui/model_manager.cpp" line="61"/>
         <source>&amp;Delete</source>
         <translation>削除(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="60"/>
+        <location filename="../ui/model_manager.cpp" line="62"/>
         <source>Set as &amp;default</source>
         <translation>既定に設定(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="69"/>
+        <location filename="../ui/model_manager.cpp" line="78"/>
+        <source>A diffusers repository id, e.g. %1</source>
+        <translation>diffusers リポジトリ ID（例: %1）</translation>
+    </message>
+    <message>
+        <location filename="../ui/model_manager.cpp" line="78"/>
+        <source> or </source>
+        <translation> または </translation>
+    </message>
+    <message>
+        <location filename="../ui/model_manager.cpp" line="79"/>
         <source>Do&amp;wnload</source>
         <translation>ダウンロード(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="70"/>
+        <location filename="../ui/model_manager.cpp" line="80"/>
         <source>&amp;Cancel download</source>
         <translation>ダウンロードを中止(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="71"/>
+        <location filename="../ui/model_manager.cpp" line="81"/>
         <source>Repository:</source>
         <translation>リポジトリ：</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="97"/>
+        <location filename="../ui/model_manager.cpp" line="107"/>
         <source>%1: %2 in total, %3 already in the cache, %4 to download into %5</source>
         <translation>%1：合計 %2、キャッシュ済み %3、%5 へ %4 をダウンロード</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="103"/>
+        <location filename="../ui/model_manager.cpp" line="113"/>
         <source>unknown</source>
         <translation>不明</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="103"/>
+        <location filename="../ui/model_manager.cpp" line="113"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="104"/>
+        <location filename="../ui/model_manager.cpp" line="114"/>
         <source>Downloading %1: %2 of %3, %4/s, %5 left — %6</source>
         <translation>%1 をダウンロード中：%2 / %3、%4/s、残り %5 — %6</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="112"/>
+        <location filename="../ui/model_manager.cpp" line="122"/>
         <source>%1 is complete and verified.</source>
         <translation>%1 は完全で、検証済みです。</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="114"/>
+        <location filename="../ui/model_manager.cpp" line="124"/>
         <source>Download paused. Resume continues where it stopped.</source>
         <translation>ダウンロードを一時停止しました。再開すると中断した所から続きます。</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="116"/>
+        <location filename="../ui/model_manager.cpp" line="126"/>
         <source>Download failed: %1</source>
         <translation>ダウンロードに失敗しました：%1</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="133"/>
-        <location filename="../ui/model_manager.cpp" line="171"/>
+        <location filename="../ui/model_manager.cpp" line="143"/>
+        <location filename="../ui/model_manager.cpp" line="181"/>
         <source>Complete</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="133"/>
+        <location filename="../ui/model_manager.cpp" line="143"/>
         <source>Incomplete</source>
         <translation>未完了</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="134"/>
+        <location filename="../ui/model_manager.cpp" line="144"/>
         <source>Downloading…</source>
         <translation>ダウンロード中…</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="184"/>
+        <location filename="../ui/model_manager.cpp" line="194"/>
         <source>Asking the Hub about %1…</source>
         <translation>Hub に %1 を問い合わせています…</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="210"/>
+        <location filename="../ui/model_manager.cpp" line="220"/>
         <source>Verifying %1…</source>
         <translation>%1 を検証しています…</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="225"/>
+        <location filename="../ui/model_manager.cpp" line="235"/>
         <source>%1: every file matches its hash.</source>
         <translation>%1：すべてのファイルがハッシュと一致しました。</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="226"/>
+        <location filename="../ui/model_manager.cpp" line="236"/>
         <source>%1: damaged files: %2. Delete and download again.</source>
         <translation>%1：破損したファイル：%2。削除して再ダウンロードしてください。</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="240"/>
+        <location filename="../ui/model_manager.cpp" line="250"/>
         <source>Delete model</source>
         <translation>モデルを削除</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="241"/>
+        <location filename="../ui/model_manager.cpp" line="251"/>
         <source>Delete %1 (every revision and partial download) from the cache %2?</source>
         <translation>キャッシュ %2 から %1（すべてのリビジョンと途中のダウンロード）を削除しますか？</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="247"/>
+        <location filename="../ui/model_manager.cpp" line="257"/>
         <source>%1 was deleted.</source>
         <translation>%1 を削除しました。</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="249"/>
+        <location filename="../ui/model_manager.cpp" line="259"/>
         <source>Could not delete %1: %2</source>
         <translation>%1 を削除できませんでした：%2</translation>
     </message>

@@ -964,163 +964,173 @@
 <context>
     <name>lumina::ui::ModelManagerDialog</name>
     <message>
-        <location filename="../ui/model_manager.cpp" line="35"/>
+        <location filename="../ui/model_manager.cpp" line="37"/>
         <source>Model Manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="39"/>
+        <location filename="../ui/model_manager.cpp" line="41"/>
         <source>Models in the Hugging Face cache %1 (shared with diffusers and other tools)</source>
         <translation>Hugging Face 缓存 %1 中的模型（与 diffusers 等工具共用）</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="47"/>
+        <location filename="../ui/model_manager.cpp" line="49"/>
         <source>Repository</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="47"/>
+        <location filename="../ui/model_manager.cpp" line="49"/>
         <source>Revision</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="47"/>
+        <location filename="../ui/model_manager.cpp" line="49"/>
         <source>Commit</source>
         <translation>提交</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="47"/>
+        <location filename="../ui/model_manager.cpp" line="49"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="47"/>
+        <location filename="../ui/model_manager.cpp" line="49"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="57"/>
+        <location filename="../ui/model_manager.cpp" line="59"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="58"/>
+        <location filename="../ui/model_manager.cpp" line="60"/>
         <source>&amp;Verify</source>
         <translation>校验(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="59"/>
+        <location filename="../ui/model_manager.cpp" line="61"/>
         <source>&amp;Delete</source>
         <translation>删除(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="60"/>
+        <location filename="../ui/model_manager.cpp" line="62"/>
         <source>Set as &amp;default</source>
         <translation>设为默认(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="69"/>
+        <location filename="../ui/model_manager.cpp" line="78"/>
+        <source>A diffusers repository id, e.g. %1</source>
+        <translation>diffusers 仓库 ID，例如 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/model_manager.cpp" line="78"/>
+        <source> or </source>
+        <translation> 或 </translation>
+    </message>
+    <message>
+        <location filename="../ui/model_manager.cpp" line="79"/>
         <source>Do&amp;wnload</source>
         <translation>下载(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="70"/>
+        <location filename="../ui/model_manager.cpp" line="80"/>
         <source>&amp;Cancel download</source>
         <translation>取消下载(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="71"/>
+        <location filename="../ui/model_manager.cpp" line="81"/>
         <source>Repository:</source>
         <translation>仓库：</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="97"/>
+        <location filename="../ui/model_manager.cpp" line="107"/>
         <source>%1: %2 in total, %3 already in the cache, %4 to download into %5</source>
         <translation>%1：共 %2，缓存中已有 %3，需下载 %4 到 %5</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="103"/>
+        <location filename="../ui/model_manager.cpp" line="113"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="103"/>
+        <location filename="../ui/model_manager.cpp" line="113"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="104"/>
+        <location filename="../ui/model_manager.cpp" line="114"/>
         <source>Downloading %1: %2 of %3, %4/s, %5 left — %6</source>
         <translation>正在下载 %1：%2 / %3，%4/s，剩余 %5 — %6</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="112"/>
+        <location filename="../ui/model_manager.cpp" line="122"/>
         <source>%1 is complete and verified.</source>
         <translation>%1 已完整并通过校验。</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="114"/>
+        <location filename="../ui/model_manager.cpp" line="124"/>
         <source>Download paused. Resume continues where it stopped.</source>
         <translation>下载已暂停。继续时会从中断处开始。</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="116"/>
+        <location filename="../ui/model_manager.cpp" line="126"/>
         <source>Download failed: %1</source>
         <translation>下载失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="133"/>
-        <location filename="../ui/model_manager.cpp" line="171"/>
+        <location filename="../ui/model_manager.cpp" line="143"/>
+        <location filename="../ui/model_manager.cpp" line="181"/>
         <source>Complete</source>
         <translation>完整</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="133"/>
+        <location filename="../ui/model_manager.cpp" line="143"/>
         <source>Incomplete</source>
         <translation>不完整</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="134"/>
+        <location filename="../ui/model_manager.cpp" line="144"/>
         <source>Downloading…</source>
         <translation>正在下载…</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="184"/>
+        <location filename="../ui/model_manager.cpp" line="194"/>
         <source>Asking the Hub about %1…</source>
         <translation>正在向 Hub 查询 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="210"/>
+        <location filename="../ui/model_manager.cpp" line="220"/>
         <source>Verifying %1…</source>
         <translation>正在校验 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="225"/>
+        <location filename="../ui/model_manager.cpp" line="235"/>
         <source>%1: every file matches its hash.</source>
         <translation>%1：所有文件都与其哈希一致。</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="226"/>
+        <location filename="../ui/model_manager.cpp" line="236"/>
         <source>%1: damaged files: %2. Delete and download again.</source>
         <translation>%1：损坏的文件：%2。请删除后重新下载。</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="240"/>
+        <location filename="../ui/model_manager.cpp" line="250"/>
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="241"/>
+        <location filename="../ui/model_manager.cpp" line="251"/>
         <source>Delete %1 (every revision and partial download) from the cache %2?</source>
         <translation>要从缓存 %2 中删除 %1（所有版本和未完成的下载）吗？</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="247"/>
+        <location filename="../ui/model_manager.cpp" line="257"/>
         <source>%1 was deleted.</source>
         <translation>%1 已删除。</translation>
     </message>
     <message>
-        <location filename="../ui/model_manager.cpp" line="249"/>
+        <location filename="../ui/model_manager.cpp" line="259"/>
         <source>Could not delete %1: %2</source>
         <translation>无法删除 %1：%2</translation>
     </message>

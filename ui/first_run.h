@@ -17,6 +17,8 @@ class DownloadTask;
 // core/hub/file_selection.h: bf16 transformer, fp32 Gemma-2B, SDXL VAE, configs).
 inline constexpr const char* kDefaultModelRepo = "Alpha-VLLM/Lumina-Next-SFT-diffusers";
 inline constexpr double kDefaultModelGigabytes = 14.2;
+// The diffusers repositories of the Lumina family the Model Manager suggests as the user types.
+inline constexpr const char* kSuggestedModelRepos[] = {kDefaultModelRepo, "Alpha-VLLM/Lumina-Image-2.0"};
 
 class FirstRunDialog : public QDialog {
     Q_OBJECT

@@ -4,7 +4,9 @@
 #include "core/hub/downloader.h"
 #include "core/hub/hub_cache.h"
 #include "ui/download_task.h"
+#include "ui/first_run.h"
 
+#include <QCompleter>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -64,8 +66,16 @@ ModelManagerDialog::ModelManagerDialog(DownloadTask* task, const QString& cacheD
     layout->addLayout(rowButtons);
 
     auto* downloadRow = new QHBoxLayout;
-    m_repo = new QLineEdit(QStringLiteral("Alpha-VLLM/Lumina-Next-SFT-diffusers"), this);
+    m_repo = new QLineEdit(QString::fromLatin1(kDefaultModelRepo), this);
     m_repo->setObjectName("repoEdit");
+    QStringList suggestions;
+    for (const char* repo : kSuggestedModelRepos)
+        suggestions << QString::fromLatin1(repo);
+    auto* completer = new QCompleter(suggestions, m_repo);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setFilterMode(Qt::MatchContains);
+    m_repo->setCompleter(completer);
+    m_repo->setToolTip(tr("A diffusers repository id, e.g. %1").arg(suggestions.join(tr(" or "))));
     m_download = new QPushButton(tr("Do&wnload"), this);
     m_cancel = new QPushButton(tr("&Cancel download"), this);
     downloadRow->addWidget(new QLabel(tr("Repository:"), this));

@@ -6,6 +6,7 @@
 #include "ui/first_run.h"
 #include "ui/model_manager.h"
 
+#include <QCompleter>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -97,6 +98,11 @@ private slots:
         ui::DownloadTask task;
         ui::ModelManagerDialog dialog(&task, m_cache);
         QSignalSpy finished(&task, &ui::DownloadTask::finished);
+        // Typing "image" suggests the Lumina-Image 2.0 repository.
+        auto* completer = dialog.repoEdit()->completer();
+        QVERIFY(completer);
+        completer->setCompletionPrefix("image");
+        QCOMPARE(completer->currentCompletion(), QString("Alpha-VLLM/Lumina-Image-2.0"));
         dialog.repoEdit()->setText("test/big-lumina");
         dialog.downloadRepo();
         QVERIFY(task.running());
