@@ -169,31 +169,11 @@ private slots:
         for (const auto& v : QJsonDocument::fromJson(casesFile.readAll()).array())
             if (v.toObject()["name"].toString() == "lora_0_8") c = v.toObject()["request"].toObject();
         QVERIFY(!c.isEmpty());
-        const auto lora = c["loras"].toArray()[0].toObject();
+        QCOMPARE(c["loras"].toArray().size(), 1);
         const QString latents = m_dir.filePath("lumina2.safetensors");
-        const auto r = cli({"generate",
-                            "--model",
-                            dir + "/pipeline",
-                            "--preset",
-                            "diffusers",
-                            "--prompt",
-                            c["prompt"].toString(),
-                            "--width",
-                            QString::number(c["width"].toInt()),
-                            "--height",
-                            QString::number(c["height"].toInt()),
-                            "--steps",
-                            QString::number(c["steps"].toInt()),
-                            "--seed",
-                            QString::number(c["seed"].toInteger()),
-                            "--lora",
-                            lora["path"].toString() + ":" + QString::number(lora["scale"].toDouble()),
-                            "--device",
-                            "cpu",
-                            "--quiet",
-                            "--json",
-                            "--save-latents",
-                            latents});
+        // Every setting of the case, the LoRA (--lora FILE:SCALE) among them.
+        const auto r = cli(QStringList{"generate", "--model", dir + "/pipeline"} + flagsFor(c) +
+                           QStringList{"--json", "--save-latents", latents});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto json = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(json["model_family"].toString(), QString("lumina2"));
